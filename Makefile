@@ -1,0 +1,68 @@
+# Orienta: `make run` starts everything on embedded defaults, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONHASHSEED := 0
+
+# Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
+BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
+
+.PHONY: help venv run chat shell train validate lint format test bench bench-service clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.in requirements.lock
+	@if [ -z "$(BOOTSTRAP_PY)" ]; then \
+	  if command -v pyenv >/dev/null; then pyenv install -s $(PYTHON_VERSION); \
+	  else echo "Falta Python $(PYTHON_VERSION): instálalo (p. ej. pyenv install $(PYTHON_VERSION))"; exit 1; fi; fi
+	@test -x $(PY) || $(or $(BOOTSTRAP_PY),$(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip==24.0
+	# One resolution for the whole stack, held to the lock's exact versions.
+	$(PY) -m pip install -q -r requirements.in -c requirements.lock
+	$(PY) -m pip check
+	@touch $@
+
+venv: $(STAMP) ## Create the virtualenv with the pinned stack (if missing or outdated)
+
+train: venv ## Train the model if config/domain/data changed (cached by hash)
+	$(PY) -m scripts.model_cache
+
+run: venv ## Start the whole assistant on embedded defaults (trains first if needed)
+	$(PY) -m scripts.stack
+
+chat: venv ## Chat in the terminal with the assistant started by `make run`
+	$(PY) -m scripts.chat
+
+shell: train ## Rasa's own interactive shell (starts the action server too)
+	$(PY) -m rasa_sdk --actions actions --port 5055 > /dev/null 2>&1 & pid=$$!; \
+	trap "kill $$pid" EXIT; $(PY) -m rasa shell --model $$($(PY) -m scripts.model_cache --path)
+
+validate: venv ## Check training data and domain (warnings fail)
+	$(PY) -m rasa data validate --fail-on-warnings --quiet
+
+lint: venv ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint validate train ## Install what is missing and run every test
+	$(PY) -m pytest
+
+bench: train ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
+	$(PY) -m scripts.bench
+
+bench-service: venv ## Requests/s and p95 of the enrollment service
+	$(PY) -m scripts.bench_service
+
+clean: ## Remove trained models, logs and local databases (keeps the venv and model cache)
+	rm -rf models results var/log var/*.db

@@ -1,0 +1,48 @@
+"""Two-stage fallback: first ask to rephrase with suggestions, then offer a promoter."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import temas
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def fallos_seguidos(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row the model could not understand."""
+    seguidos = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        seguidos += 1
+    return seguidos
+
+
+def botones_sugeridos(intent_ranking: list[dict]) -> list[dict[str, str]]:
+    return [
+        {"title": temas.TEMAS[tema], "payload": f"/{tema}"}
+        for tema in temas.sugerencias(intent_ranking)
+    ]
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        mensaje = tracker.latest_message
+        if temas.sin_letras(mensaje.get("text") or ""):
+            dispatcher.utter_message(response="utter_fuera_de_alcance")
+        elif fallos_seguidos(tracker) >= 2:
+            dispatcher.utter_message(response="utter_fallback_promotor")
+        else:
+            botones = botones_sugeridos(mensaje.get("intent_ranking") or [])
+            dispatcher.utter_message(response="utter_fallback_reformular", buttons=botones)
+        return []

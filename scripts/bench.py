@@ -1,0 +1,154 @@
+"""`make bench`: NLU quality against Rasa's default pipeline, REST latency, training time,
+server memory and cold start, on this machine. Prints a summary and writes results/bench.json."""
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+
+from scripts import model_cache, nlu_eval, stack
+
+ROOT = model_cache.ROOT
+MESSAGES = 200
+CONCURRENCY = 8
+THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def nlu_scores(model: Path) -> tuple[dict, list]:
+    predictions = nlu_eval.predict(nlu_eval.load_agent(model), nlu_eval.heldout_examples())
+    scores = {
+        "macro_f1_con_fallback": nlu_eval.macro_f1(predictions),
+        "macro_f1_clasificador": nlu_eval.macro_f1(predictions, with_fallback=False),
+    }
+    return scores, predictions
+
+
+async def send_all(url: str, texts: list[str], concurrency: int) -> tuple[list[float], int]:
+    """Latencies in ms of every message, one conversation per 10 messages; and the error count."""
+    latencies: list[float] = []
+    errors = 0
+    gate = asyncio.Semaphore(concurrency)
+    run_id = uuid.uuid4().hex[:6]
+
+    async def one(client: httpx.AsyncClient, i: int, text: str) -> None:
+        nonlocal errors
+        async with gate:
+            started = time.perf_counter()
+            try:
+                r = await client.post(
+                    url, json={"sender": f"bench-{run_id}-{i // 10}", "message": text}
+                )
+                r.raise_for_status()
+                latencies.append((time.perf_counter() - started) * 1000)
+            except httpx.HTTPError:
+                errors += 1
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        if concurrency == 1:
+            for i, text in enumerate(texts):
+                await one(client, i, text)
+        else:
+            await asyncio.gather(*(one(client, i, t) for i, t in enumerate(texts)))
+    return latencies, errors
+
+
+def latency_row(latencies: list[float], errors: int) -> dict:
+    return {
+        "mensajes": len(latencies) + errors,
+        "errores": errors,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "max_ms": round(max(latencies), 1),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    proc = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+
+
+def main() -> None:
+    results: dict = {}
+    model = model_cache.ensure_model()
+
+    print("1/4 Calidad NLU en el conjunto reservado (este pipeline vs. el de Rasa por defecto)...")
+    ours, predictions = nlu_scores(model)
+    default_model = model_cache.ensure_model(
+        ROOT / "bench" / "config_rasa_default.yml", nlu_only=True
+    )
+    baseline, _ = nlu_scores(default_model)
+    results["nlu"] = {"orienta": ours, "rasa_default": baseline}
+    results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
+
+    print("2/4 Tiempo de entrenamiento completo (NLU + diálogo) desde cero...")
+    with tempfile.TemporaryDirectory() as tmp:
+        results["entrenamiento_s"] = round(model_cache.train(ROOT / "config.yml", Path(tmp), "t"))
+
+    print("3/4 Arranque en frío y latencia del canal REST...")
+    texts = [t for t, _ in nlu_eval.heldout_examples()]
+    texts = (texts * (MESSAGES // len(texts) + 1))[:MESSAGES]
+    running, env = stack.Stack(log_dir=ROOT / "var" / "log" / "bench"), stack.base_env()
+    try:
+        stack.start_actions(running, env)
+        results["arranque_en_frio_s"] = round(stack.start_rasa(running, env, model), 1)
+        url = f"http://127.0.0.1:{stack.RASA_PORT}/webhooks/rest/webhook"
+        asyncio.run(send_all(url, texts[:20], 1))  # warm-up, not measured
+        results["rest_secuencial"] = latency_row(*asyncio.run(send_all(url, texts, 1)))
+        results[f"rest_{CONCURRENCY}_concurrentes"] = latency_row(
+            *asyncio.run(send_all(url, texts, CONCURRENCY))
+        )
+        print("4/4 Memoria del servidor...")
+        results["rss_rasa_mb"] = round(rss_mb(running.processes["rasa"].pid))
+        results["rss_acciones_mb"] = round(rss_mb(running.processes["actions"].pid))
+    finally:
+        running.stop()
+
+    out = ROOT / "results" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print_summary(results)
+    print(f"\n(detalle en {out.relative_to(ROOT)})")
+
+
+def print_summary(r: dict) -> None:
+    o, d = r["nlu"]["orienta"], r["nlu"]["rasa_default"]
+    print("\nMacro-F1 de intención, conjunto reservado      Orienta   Rasa por defecto")
+    print(
+        f"  con fallback (lo que vive el usuario)      {o['macro_f1_con_fallback']:.3f}     "
+        f"{d['macro_f1_con_fallback']:.3f}"
+    )
+    print(
+        f"  solo clasificador (sin fallback)           {o['macro_f1_clasificador']:.3f}     "
+        f"{d['macro_f1_clasificador']:.3f}"
+    )
+    print("\nUmbral del fallback: correctas / al fallback / fuera de alcance con respuesta PTI")
+    for row in r["umbral_fallback"]:
+        print(
+            f"  {row['umbral']:.1f}: {row['correctas']:.1%} / {row['a_fallback']:.1%} / "
+            f"{row['fuera_con_respuesta_pti']:.1%}"
+        )
+    for key in ("rest_secuencial", f"rest_{CONCURRENCY}_concurrentes"):
+        row = r[key]
+        print(
+            f"\n{key}: {row['mensajes']} mensajes, p50 {row['p50_ms']} ms, "
+            f"p95 {row['p95_ms']} ms, max {row['max_ms']} ms, errores {row['errores']}"
+        )
+    print(
+        f"\nEntrenamiento: {r['entrenamiento_s']} s   Arranque en frío: {r['arranque_en_frio_s']} s"
+    )
+    print(f"RSS: Rasa {r['rss_rasa_mb']} MB, acciones {r['rss_acciones_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Train the Rasa model only when its inputs change.
+
+The cache key is a hash of everything that shapes the model (config, domain, training data,
+and the pinned package versions). Models are kept in a cache outside the checkout, so a fresh
+clone on the same machine (CI) reuses them; `models/` in the checkout holds a copy of the
+current one.
+
+    python -m scripts.model_cache            # train if needed, print the model path
+    python -m scripts.model_cache --path     # print the path the current inputs map to
+"""
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+CACHE_DIR = Path(
+    os.environ.get("ORIENTA_MODEL_CACHE", Path.home() / ".cache" / "orienta" / "models")
+)
+
+
+def training_files(config: Path) -> list[Path]:
+    files = [config, ROOT / "domain.yml", ROOT / "requirements.lock"]
+    files += sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+    return files
+
+
+def inputs_hash(config: Path = ROOT / "config.yml") -> str:
+    digest = hashlib.sha256()
+    for path in training_files(config):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_name(config: Path = ROOT / "config.yml") -> str:
+    return f"{config.stem}-{inputs_hash(config)}"
+
+
+def model_path(config: Path = ROOT / "config.yml") -> Path:
+    return ROOT / "models" / f"{model_name(config)}.tar.gz"
+
+
+def train(config: Path, out_dir: Path, name: str) -> float:
+    """Runs `rasa train` and returns the wall time in seconds."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+            "--quiet",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    return time.monotonic() - started
+
+
+def ensure_model(config: Path = ROOT / "config.yml") -> Path:
+    name = model_name(config)
+    cached = CACHE_DIR / f"{name}.tar.gz"
+    if not cached.exists():
+        print(f"Entrenando el modelo {name} (los datos cambiaron)...", file=sys.stderr)
+        seconds = train(config, CACHE_DIR, name)
+        print(f"Modelo entrenado en {seconds:.0f} s.", file=sys.stderr)
+    target = ROOT / "models" / cached.name
+    if not target.exists():
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy2(cached, target)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--path", action="store_true", help="only print the expected model path")
+    args = parser.parse_args()
+    config = args.config.resolve()
+    print(model_path(config) if args.path else ensure_model(config))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Start the whole Orienta stack on embedded defaults and wait until it answers.
+
+Used by `make run`, the end-to-end tests and the benchmarks, so all three start it the same way.
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from scripts import model_cache
+
+ROOT = model_cache.ROOT
+VAR = ROOT / "var"
+KEYS_FILE = VAR / "orienta.env"
+PY = sys.executable
+
+RASA_PORT = int(os.environ.get("ORIENTA_RASA_PORT", 5005))
+ACTIONS_PORT = int(os.environ.get("ORIENTA_ACTIONS_PORT", 5055))
+WEB_PORT = int(os.environ.get("ORIENTA_WEB_PORT", 8000))
+
+
+def local_keys() -> dict[str, str]:
+    """API keys for one machine: generated once into var/ (git-ignored), never in code."""
+    VAR.mkdir(exist_ok=True)
+    if not KEYS_FILE.exists():
+        keys = {
+            "ORIENTA_ASSISTANT_API_KEY": secrets.token_urlsafe(32),
+            "ORIENTA_ADMIN_API_KEY": secrets.token_urlsafe(32),
+        }
+        KEYS_FILE.write_text("".join(f"{k}={v}\n" for k, v in keys.items()))
+        KEYS_FILE.chmod(0o600)
+    pairs = (line.split("=", 1) for line in KEYS_FILE.read_text().splitlines() if "=" in line)
+    return dict(pairs)
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONHASHSEED": "0"}
+    )
+    for key, value in local_keys().items():
+        env.setdefault(key, value)
+    return env
+
+
+@dataclass
+class Stack:
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    log_dir: Path = VAR / "log"
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        # The child keeps its own copy of the log descriptor; the parent's can close.
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = proc
+        return proc
+
+    def wait_http(self, name: str, url: str, timeout: float) -> float:
+        """Seconds until `url` answers 2xx; raises if the process dies or time runs out."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            proc = self.processes[name]
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{name} terminó con código {proc.returncode}; ver {self.log_dir}/{name}.log"
+                )
+            try:
+                if httpx.get(url, timeout=2).is_success:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"{name} no respondió en {timeout:.0f} s ({url})")
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.processes.clear()
+
+
+def start_actions(stack: Stack, env: dict[str, str], port: int = ACTIONS_PORT) -> float:
+    stack.start("actions", [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], env)
+    return stack.wait_http("actions", f"http://127.0.0.1:{port}/health", 120)
+
+
+def start_rasa(
+    stack: Stack,
+    env: dict[str, str],
+    model: Path,
+    port: int = RASA_PORT,
+    name: str = "rasa",
+    endpoints: str = "endpoints.yml",
+) -> float:
+    """Returns the cold-start time: process start until the server answers."""
+    stack.start(
+        name,
+        [
+            PY,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "credentials.yml",
+            "--cors",
+            "*",
+        ],
+        env,
+    )
+    return stack.wait_http(name, f"http://127.0.0.1:{port}/", 300)
+
+
+def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
+    subprocess.run([PY, "-m", "bot.enrollment.migrate"], cwd=ROOT, env=env, check=True)
+    stack.start(
+        "web",
+        [PY, "-m", "uvicorn", "bot.enrollment.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+    )
+    return stack.wait_http("web", f"http://127.0.0.1:{port}/health", 60)
+
+
+def main() -> None:
+    model = model_cache.ensure_model()
+    env = base_env()
+    stack = Stack()
+    try:
+        start_actions(stack, env)
+        web_ok = (ROOT / "bot" / "enrollment" / "app.py").exists()
+        if web_ok:
+            start_web(stack, env)
+        print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
+        start_rasa(stack, env, model)
+        print(
+            "\nOrienta está lista.\n"
+            "  Chatear en la terminal:   make chat\n"
+            f"  Web (canal REST):         POST http://localhost:{RASA_PORT}/webhooks/rest/webhook\n"
+            f"  Web (socket.io):          http://localhost:{RASA_PORT}/socket.io\n"
+            f"  Servidor de acciones:     http://localhost:{ACTIONS_PORT}/health\n"
+            + (f"  Servicio de inscripción:  http://localhost:{WEB_PORT}/docs\n" if web_ok else "")
+            + f"  Bitácoras:                {stack.log_dir}\n"
+            "Ctrl+C para detener.",
+            flush=True,
+        )
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        dead = [n for n, p in stack.processes.items() if p.poll() is not None]
+        print(f"Se detuvo: {', '.join(dead)}; revisa {stack.log_dir}.", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nDeteniendo Orienta...")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionDespuesDeResponder, ActionMasDetalles
+from tests.actions.trackers import action, tracker, user
+
+
+async def run(action_obj, events, slots=None):
+    dispatcher = CollectingDispatcher()
+    result = await action_obj.run(dispatcher, tracker(events, slots), {})
+    return result, [m.get("response") for m in dispatcher.messages]
+
+
+async def test_despues_de_responder_remembers_the_topic_for_mas():
+    events = [action("action_listen"), user("cuanto cuesta", "costo"), action("utter_costo")]
+    result, responses = await run(ActionDespuesDeResponder(), events)
+    assert result == [SlotSet("ultimo_tema", "costo")]
+    assert responses == []
+
+
+async def test_despues_de_responder_adds_spanish_notice_to_english_questions():
+    events = [user("how much does it cost?", "costo"), action("utter_costo")]
+    result, responses = await run(ActionDespuesDeResponder(), events)
+    assert responses == ["utter_aviso_ingles"]
+    assert result == [SlotSet("ultimo_tema", "costo")]
+
+
+async def test_despues_de_responder_after_greeting_sets_no_topic():
+    events = [user("hola", "saludo"), action("utter_saludo")]
+    result, responses = await run(ActionDespuesDeResponder(), events)
+    assert result == []
+    assert responses == []
+
+
+async def test_mas_gives_details_of_the_last_topic():
+    events = [user("mas", "pedir_mas")]
+    result, responses = await run(ActionMasDetalles(), events, {"ultimo_tema": "seguro_invalidez"})
+    assert responses == ["utter_seguro_invalidez_detalle"]
+    assert result == []
+
+
+async def test_mas_without_a_topic_asks_which_one():
+    _, responses = await run(ActionMasDetalles(), [user("mas", "pedir_mas")])
+    assert responses == ["utter_mas_sin_tema"]
