@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import respuestas
 from bot import temas
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -39,10 +40,10 @@ class ActionFallback(Action):
     ) -> list[dict[str, Any]]:
         mensaje = tracker.latest_message
         if temas.sin_letras(mensaje.get("text") or ""):
-            dispatcher.utter_message(response="utter_fuera_de_alcance")
+            dispatcher.utter_message(response=respuestas.FUERA_DE_ALCANCE)
         elif fallos_seguidos(tracker) >= 2:
-            dispatcher.utter_message(response="utter_fallback_promotor")
+            dispatcher.utter_message(response=respuestas.FALLBACK_PROMOTOR)
         else:
             botones = botones_sugeridos(mensaje.get("intent_ranking") or [])
-            dispatcher.utter_message(response="utter_fallback_reformular", buttons=botones)
+            dispatcher.utter_message(response=respuestas.FALLBACK_REFORMULAR, buttons=botones)
         return []

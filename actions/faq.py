@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import respuestas
 from bot import temas
 
 
@@ -29,7 +30,7 @@ class ActionDespuesDeResponder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if temas.parece_ingles(tracker.latest_message.get("text") or ""):
-            dispatcher.utter_message(response="utter_aviso_ingles")
+            dispatcher.utter_message(response=respuestas.AVISO_INGLES)
         tema = temas.tema_de_respuesta(ultima_accion(tracker))
         return [SlotSet("ultimo_tema", tema)] if tema else []
 
@@ -47,5 +48,5 @@ class ActionMasDetalles(Action):
         if temas.es_tema(tema):
             dispatcher.utter_message(response=temas.respuesta_detalle(tema))
         else:
-            dispatcher.utter_message(response="utter_mas_sin_tema")
+            dispatcher.utter_message(response=respuestas.MAS_SIN_TEMA)
         return []

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,40 +50,31 @@ def model_path(config: Path = ROOT / "config.yml") -> Path:
     return ROOT / "models" / f"{model_name(config)}.tar.gz"
 
 
-def train(config: Path, out_dir: Path, name: str) -> float:
-    """Runs `rasa train` and returns the wall time in seconds."""
+def train(config: Path, out_dir: Path, name: str, nlu_only: bool = False) -> float:
+    """Runs `rasa train` (or `rasa train nlu`) and returns the wall time in seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    what = ["train", "nlu", "--nlu", "data"] if nlu_only else ["train", "--data", "data"]
+    args = ["--config", str(config), "--domain", "domain.yml", "--out", str(out_dir)]
     started = time.monotonic()
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "--config",
-            str(config),
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-            "--out",
-            str(out_dir),
-            "--fixed-model-name",
-            name,
-            "--quiet",
-        ],
+        [sys.executable, "-m", "rasa", *what, *args, "--fixed-model-name", name, "--quiet"],
         cwd=ROOT,
         check=True,
     )
     return time.monotonic() - started
 
 
-def ensure_model(config: Path = ROOT / "config.yml") -> Path:
-    name = model_name(config)
+def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False) -> Path:
+    """The model for the current inputs, trained only if the cache does not have it yet."""
+    name = model_name(config) + ("-nlu" if nlu_only else "")
     cached = CACHE_DIR / f"{name}.tar.gz"
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     if not cached.exists():
         print(f"Entrenando el modelo {name} (los datos cambiaron)...", file=sys.stderr)
-        seconds = train(config, CACHE_DIR, name)
+        # Train beside the cache and move into place, so an interrupted run leaves no half model.
+        with tempfile.TemporaryDirectory(dir=CACHE_DIR.parent) as tmp:
+            seconds = train(config, Path(tmp), name, nlu_only)
+            os.replace(Path(tmp) / cached.name, cached)
         print(f"Modelo entrenado en {seconds:.0f} s.", file=sys.stderr)
     target = ROOT / "models" / cached.name
     if not target.exists():

@@ -5,6 +5,7 @@ import re
 import pytest
 import yaml
 
+from actions.respuestas import ENVIADAS_POR_ACCIONES
 from bot.temas import TEMAS, respuesta_corta, respuesta_detalle
 from tests.conftest import ROOT
 
@@ -13,10 +14,6 @@ CONVERSACION = {
     "saludo", "despedida", "agradecimiento", "es_bot", "pedir_humano", "ayuda_menu",
     "pedir_mas", "afirmar", "negar", "fuera_de_alcance",
 }  # fmt: skip
-RESPUESTAS_DE_ACCIONES = [
-    "utter_aviso_ingles", "utter_mas_sin_tema", "utter_fallback_reformular",
-    "utter_fallback_promotor", "utter_fuera_de_alcance", "utter_servicio_no_disponible",
-]  # fmt: skip
 # Topics whose facts are unsettled (⚠ in facts.md): they must send people to confirm with IMSS.
 TEMAS_CON_DUDAS = ["estatus_migratorio", "requisitos", "pago", "tiempos_espera", "teleconsulta"]
 SHARED = ROOT.parent / "shared"
@@ -54,7 +51,7 @@ def test_unsettled_topics_say_to_confirm_with_imss(domain, tema):
 
 
 def test_responses_used_by_actions_exist(domain):
-    assert set(RESPUESTAS_DE_ACCIONES) <= set(domain["responses"])
+    assert set(ENVIADAS_POR_ACCIONES) <= set(domain["responses"])
 
 
 def test_answers_use_tu_not_usted(domain):

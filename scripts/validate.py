@@ -1,0 +1,41 @@
+"""`rasa data validate`, strict: any warning fails, except the one Rasa cannot know better.
+
+Rasa warns that a response "is not used in any story or rule" when only a custom action sends it
+(the "más" details, the fallback messages). Those are listed in actions/respuestas.py and allowed;
+every other warning, or an unused response that no action sends, fails the check.
+"""
+
+import re
+import subprocess
+import sys
+
+from actions.respuestas import ENVIADAS_POR_ACCIONES
+from scripts.model_cache import ROOT
+
+UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
+WARNING = re.compile(r"UserWarning: (.*)")
+
+
+def main() -> int:
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    warnings = WARNING.findall(result.stdout + result.stderr)
+    problems = [w for w in warnings if not _sent_by_an_action(w)]
+    for problem in problems:
+        print(f"validate: {problem}", file=sys.stderr)
+    if result.returncode != 0:
+        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
+    ok = result.returncode == 0 and not problems
+    print("rasa data validate: sin advertencias" if ok else "rasa data validate: FALLÓ")
+    return 0 if ok else 1
+
+
+def _sent_by_an_action(warning: str) -> bool:
+    match = UNUSED.search(warning)
+    return bool(match) and match.group(1) in ENVIADAS_POR_ACCIONES
+
+
+if __name__ == "__main__":
+    sys.exit(main())
