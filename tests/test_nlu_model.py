@@ -59,7 +59,7 @@ def test_conversation_stories_predict_every_step(agent, tmp_path):
 
     from rasa.core.test import test as rasa_test
 
-    result = asyncio.run(
+    asyncio.run(
         rasa_test(
             str(model_cache.ROOT / "tests" / "test_stories.yml"),
             agent,
@@ -69,5 +69,4 @@ def test_conversation_stories_predict_every_step(agent, tmp_path):
         )
     )
     failed = (tmp_path / "failed_test_stories.yml").read_text()
-    assert "stories: []" in failed or not failed.strip(), failed
-    assert result["report"]["conversation_accuracy"]["accuracy"] == 1.0
+    assert "None of the test stories failed" in failed, failed
