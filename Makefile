@@ -13,7 +13,7 @@ export PYTHONHASHSEED := 0
 # Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
 BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv run chat shell train validate lint format test bench bench-service bench-pipelines clean
+.PHONY: help venv run chat shell train validate lint format browser test bench bench-service bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,7 +55,10 @@ format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint validate train ## Install what is missing and run every test
+browser: ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: lint validate train browser ## Install what is missing and run every test
 	$(PY) -m pytest
 
 bench: train ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score
 
+from bot.temas import es_tema
 from scripts.model_cache import ROOT
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -62,13 +63,13 @@ def macro_f1(predictions: list[Prediction], with_fallback: bool = True) -> float
 
 def threshold_table(predictions: list[Prediction], thresholds: list[float]) -> list[dict]:
     """For each fallback threshold: how many in-scope messages are answered right, how many
-    are lost to the fallback, and how many out-of-scope messages would get a PTI answer."""
+    are lost to the fallback, and how many out-of-scope messages would get a PTI topic answer."""
     in_scope = [p for p in predictions if p.expected != OUT_OF_SCOPE]
     out_scope = [p for p in predictions if p.expected == OUT_OF_SCOPE]
     rows = []
     for t in thresholds:
         answered = [p for p in in_scope if p.confidence >= t]
-        wrong_pti = [p for p in out_scope if p.confidence >= t and p.top_intent != OUT_OF_SCOPE]
+        wrong_pti = [p for p in out_scope if p.confidence >= t and es_tema(p.top_intent)]
         rows.append(
             {
                 "umbral": t,
