@@ -1,0 +1,60 @@
+"""Mide cuántos segmentos SMS cuestan las respuestas reales de domain.yml.
+
+    python -m channels.medir_sms            # tabla Markdown (la de docs/twilio.md)
+    python -m channels.medir_sms --todas    # incluye las respuestas _detalle
+
+Compara el texto tal cual (con acentos: UCS-2) contra lo que manda el canal por SMS
+(transliterado a GSM-7), con los botones ya convertidos en opciones numeradas.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from channels.formato import codificacion_sms, formatear, segmentos_totales
+
+DOMINIO = Path(__file__).resolve().parent.parent / "domain.yml"
+
+
+def medir(dominio: Path = DOMINIO, todas: bool = False) -> list[tuple[str, int, str, int, int]]:
+    """(nombre, caracteres, codificación con acentos, segmentos con acentos, segmentos GSM-7)."""
+    respuestas = yaml.safe_load(dominio.read_text(encoding="utf-8"))["responses"]
+    filas = []
+    for nombre, variantes in respuestas.items():
+        if nombre.endswith("_detalle") and not todas:
+            continue
+        variante = variantes[0]
+        con_acentos = formatear([variante], "sms", transliterar=False).cuerpos
+        gsm7 = formatear([variante], "sms").cuerpos
+        filas.append(
+            (
+                nombre,
+                sum(len(c) for c in con_acentos),
+                codificacion_sms("".join(con_acentos)),
+                segmentos_totales(con_acentos),
+                segmentos_totales(gsm7),
+            )
+        )
+    return filas
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m channels.medir_sms")
+    parser.add_argument("--todas", action="store_true", help="incluye utter_*_detalle")
+    parser.add_argument("--dominio", type=Path, default=DOMINIO)
+    args = parser.parse_args()
+    filas = medir(args.dominio, args.todas)
+    print("| response | chars | as written | segments as written | segments sent (GSM-7) |")
+    print("|---|---:|---|---:|---:|")
+    for nombre, largo, cod, seg_original, seg_gsm in filas:
+        print(f"| `{nombre}` | {largo} | {cod} | {seg_original} | {seg_gsm} |")
+    total_original = sum(f[3] for f in filas)
+    total_gsm = sum(f[4] for f in filas)
+    print(f"| **total ({len(filas)} responses)** | | | **{total_original}** | **{total_gsm}** |")
+
+
+if __name__ == "__main__":
+    main()

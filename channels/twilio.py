@@ -1,0 +1,426 @@
+"""Canal de entrada Twilio (SMS y WhatsApp) para Orienta, en lugar del conector de Rasa.
+
+Diferencias con ``rasa.core.channels.twilio`` (ver docs/twilio.md):
+- verifica ``X-Twilio-Signature`` (403 si falta o no coincide; sin token configurado, 403 siempre);
+- responde dentro del webhook con TwiML, sin llamadas a la API REST de Twilio;
+- une los mensajes de un turno en el menor número de mensajes (≤ 1600 caracteres, ≤ 3);
+- no reescribe el texto (``¡`` llega como ``¡``);
+- procesa una sola vez cada ``MessageSid``; el ``sender_id`` es un hash, no el teléfono.
+
+En credentials.yml::
+
+    channels.twilio.TwilioCanal:
+
+Configuración por variables de entorno (``AjustesTwilio``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import BaseSettings, SecretStr, validator
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.formato import (
+    Formateado,
+    Opcion,
+    formatear,
+    medio_de,
+    texto_sistema,
+)
+
+logger = logging.getLogger(__name__)
+
+NOMBRE_CANAL = "twilio_orienta"
+
+TEXTO_MEDIA = (
+    "Por ahora solo puedo leer mensajes de texto: no abro fotos, audios, videos ni archivos. "
+    "Escribe tu pregunta, por ejemplo: ¿cuánto cuesta? O escribe MENÚ para ver los temas."
+)
+TEXTO_UBICACION = (
+    "Gracias, pero no puedo usar ubicaciones. Escribe tu pregunta con palabras "
+    "o MENÚ para ver los temas."
+)
+TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
+TEXTO_ERROR = (
+    "Lo siento, una parte del sistema no está respondiendo en este momento. "
+    "Intenta de nuevo en unos minutos o escribe PROMOTOR para hablar con una persona."
+)
+TEXTO_DEMORA = (
+    "Estoy tardando más de lo normal en responder. Escríbeme de nuevo en un momento, por favor."
+)
+
+_PATRON_OPCION = re.compile(r"^\s*(?:opci[oó]n\s*)?#?(\d{1,2})\s*[).]?\s*$", re.IGNORECASE)
+# Caracteres que XML 1.0 no admite ni escapados.
+_NO_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+Manejador = Callable[[UserMessage], Awaitable[Any]]
+
+
+class AjustesTwilio(BaseSettings):
+    """Ajustes del canal; variables de entorno ``ORIENTA_TWILIO_*``."""
+
+    # Auth Token de la cuenta de Twilio. Sin él, todo webhook recibe 403.
+    auth_token: Optional[SecretStr] = None  # noqa: UP045 (pydantic 1.8 no entiende X | None)
+    # URL pública exacta que llama Twilio (detrás de un proxy). Si solo trae esquema y host,
+    # se completa con la ruta de la petición. Sin valor: URL de la petición + X-Forwarded-*.
+    public_url: Optional[str] = None  # noqa: UP045
+    # Sal secreta opcional para el hash del remitente (HMAC-SHA256). Sin ella, SHA-256 simple.
+    id_salt: Optional[SecretStr] = None  # noqa: UP045
+    # Tiempo máximo para el turno de Rasa (Twilio corta a los 15 s, conexión incluida).
+    timeout_s: float = 12.0
+    # Caché de MessageSid → TwiML (reintentos/duplicados de Twilio).
+    dedup_ttl_s: float = 24 * 3600.0
+    dedup_max: int = 10_000
+    # Memoria de las últimas opciones numeradas enviadas a cada remitente.
+    opciones_ttl_s: float = 3600.0
+    opciones_max: int = 10_000
+
+    class Config:
+        env_prefix = "ORIENTA_TWILIO_"
+
+    @validator("auth_token", "public_url", "id_salt", pre=True)
+    def _vacio_es_none(cls, valor: Any) -> Any:
+        if isinstance(valor, str) and not valor.strip():
+            return None
+        return valor.strip() if isinstance(valor, str) else valor
+
+
+class CacheTTL:
+    """Diccionario en memoria con caducidad y tamaño máximo (expulsa el más antiguo)."""
+
+    def __init__(
+        self, ttl_s: float, max_items: int, reloj: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_items = max_items
+        self._reloj = reloj
+        self._datos: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def get(self, clave: str) -> Any | None:
+        item = self._datos.get(clave)
+        if item is None:
+            return None
+        expira, valor = item
+        if expira <= self._reloj():
+            del self._datos[clave]
+            return None
+        return valor
+
+    def set(self, clave: str, valor: Any) -> None:
+        self._datos.pop(clave, None)
+        self._datos[clave] = (self._reloj() + self.ttl_s, valor)
+        self._purgar()
+
+    def pop(self, clave: str) -> None:
+        self._datos.pop(clave, None)
+
+    def __len__(self) -> int:
+        return len(self._datos)
+
+    def _purgar(self) -> None:
+        ahora = self._reloj()
+        # Las entradas están en orden de inserción y todas tienen el mismo TTL.
+        while self._datos:
+            clave, (expira, _) = next(iter(self._datos.items()))
+            if expira > ahora and len(self._datos) <= self.max_items:
+                break
+            del self._datos[clave]
+
+
+class _Parametros(dict):
+    """Parámetros del formulario (valores repetidos incluidos) para ``RequestValidator``."""
+
+    def getall(self, clave: str) -> list[str]:
+        return self[clave]
+
+    def primero(self, clave: str, defecto: str = "") -> str:
+        valores = self.get(clave)
+        return valores[0] if valores else defecto
+
+
+def leer_formulario(request: Request) -> _Parametros:
+    """Lee el cuerpo x-www-form-urlencoded conservando los valores vacíos.
+
+    ``request.form`` de Sanic descarta los parámetros vacíos (``Body=``), pero Twilio los
+    incluye en la firma: hay que leerlos todos.
+    """
+    parametros = _Parametros()
+    cuerpo = (request.body or b"").decode("utf-8", errors="strict")
+    for clave, valor in parse_qsl(cuerpo, keep_blank_values=True):
+        parametros.setdefault(clave, []).append(valor)
+    return parametros
+
+
+def id_remitente(remitente: str, sal: str | None = None) -> str:
+    """``sender_id`` estable para Rasa sin el número de teléfono: 'tw-' + 20 hex."""
+    datos = remitente.strip().encode("utf-8")
+    if sal:
+        digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
+    else:
+        digest = hashlib.sha256(datos).hexdigest()
+    return "tw-" + digest[:20]
+
+
+def telefono_e164(remitente: str) -> str:
+    """'whatsapp:+13125550100' → '+13125550100'."""
+    telefono = remitente.strip()
+    if telefono.lower().startswith("whatsapp:"):
+        telefono = telefono[len("whatsapp:") :]
+    return telefono.strip()
+
+
+def twiml(cuerpos: list[str]) -> str:
+    """``<Response><Message>…</Message></Response>`` con el texto escapado."""
+    respuesta = MessagingResponse()
+    for cuerpo in cuerpos:
+        respuesta.message(_NO_XML.sub("", cuerpo))
+    return str(respuesta)
+
+
+class TwilioCanal(InputChannel):
+    """Webhook de Twilio para SMS y WhatsApp que responde con TwiML."""
+
+    @classmethod
+    def name(cls) -> str:
+        return NOMBRE_CANAL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioCanal:
+        if credentials:
+            logger.warning(
+                "twilio_orienta: se ignoran las claves de credentials.yml (%s); "
+                "usa las variables ORIENTA_TWILIO_*",
+                ", ".join(sorted(credentials)),
+            )
+        return cls(AjustesTwilio())
+
+    def __init__(
+        self,
+        ajustes: AjustesTwilio | None = None,
+        reloj: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ajustes = ajustes or AjustesTwilio()
+        token = self.ajustes.auth_token
+        self._validador = RequestValidator(token.get_secret_value()) if token else None
+        self._sal = self.ajustes.id_salt.get_secret_value() if self.ajustes.id_salt else None
+        self._respuestas = CacheTTL(self.ajustes.dedup_ttl_s, self.ajustes.dedup_max, reloj)
+        self._opciones = CacheTTL(self.ajustes.opciones_ttl_s, self.ajustes.opciones_max, reloj)
+        self._en_curso: dict[str, asyncio.Future[str]] = {}
+        self._aviso_sin_token = False
+
+    # ------------------------------------------------------------------ firma
+
+    def url_publica(self, request: Request) -> str:
+        """La URL que firmó Twilio: la configurada o la de la petición con X-Forwarded-*."""
+        ruta = request.path + (f"?{request.query_string}" if request.query_string else "")
+        configurada = self.ajustes.public_url
+        if configurada:
+            partes = urlsplit(configurada)
+            if partes.path in ("", "/") and not partes.query:
+                return configurada.rstrip("/") + ruta
+            return configurada
+        esquema = _primero_de_lista(request.headers.get("x-forwarded-proto")) or request.scheme
+        host = _primero_de_lista(request.headers.get("x-forwarded-host")) or request.host
+        return f"{esquema}://{host}{ruta}"
+
+    def firma_valida(self, request: Request, parametros: _Parametros) -> bool:
+        if self._validador is None:
+            return False
+        firma = request.headers.get("x-twilio-signature")
+        if not firma:
+            return False
+        return self._validador.validate(self.url_publica(request), parametros, firma)
+
+    # ------------------------------------------------------------------ blueprint
+
+    def _avisar_sin_token(self) -> None:
+        """Un solo aviso (al arrancar o en la primera petición) si falta el token."""
+        if self._validador is None and not self._aviso_sin_token:
+            logger.warning(
+                "twilio_orienta: falta ORIENTA_TWILIO_AUTH_TOKEN; "
+                "todas las peticiones al webhook reciben 403"
+            )
+            self._aviso_sin_token = True
+
+    def blueprint(self, on_new_message: Manejador) -> Blueprint:
+        self._avisar_sin_token()
+        bp = Blueprint(f"{NOMBRE_CANAL}_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def salud(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "configurado": self._validador is not None})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def recibir(request: Request) -> HTTPResponse:
+            return await self.atender(request, on_new_message)
+
+        return bp
+
+    async def atender(self, request: Request, on_new_message: Manejador) -> HTTPResponse:
+        if self._validador is None:
+            self._avisar_sin_token()
+            return response.text("Forbidden", status=403)
+
+        try:
+            parametros = leer_formulario(request)
+        except UnicodeDecodeError:
+            return response.text("Forbidden", status=403)
+        if not self.firma_valida(request, parametros):
+            logger.warning(
+                "twilio_orienta: firma ausente o inválida (url=%s)", self.url_publica(request)
+            )
+            return response.text("Forbidden", status=403)
+
+        sid = parametros.primero("MessageSid") or parametros.primero("SmsMessageSid")
+        xml = await self._respuesta_unica(sid, parametros, on_new_message)
+        return response.text(xml, content_type="text/xml; charset=utf-8")
+
+    async def _respuesta_unica(
+        self, sid: str, parametros: _Parametros, on_new_message: Manejador
+    ) -> str:
+        """Procesa cada MessageSid una sola vez; los duplicados reciben la misma respuesta."""
+        if not sid:
+            return await self._procesar(sid, parametros, on_new_message)
+        guardada = self._respuestas.get(sid)
+        if guardada is not None:
+            logger.info("twilio_orienta: MessageSid %s duplicado; respuesta en caché", sid)
+            return guardada
+        en_curso = self._en_curso.get(sid)
+        if en_curso is not None:
+            logger.info("twilio_orienta: MessageSid %s duplicado mientras se procesa", sid)
+            return await asyncio.shield(en_curso)
+
+        futuro: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._en_curso[sid] = futuro
+        try:
+            xml = await self._procesar(sid, parametros, on_new_message)
+            self._respuestas.set(sid, xml)
+            futuro.set_result(xml)
+            return xml
+        except BaseException as error:
+            futuro.set_exception(error)
+            futuro.exception()  # evita "Future exception was never retrieved"
+            raise
+        finally:
+            self._en_curso.pop(sid, None)
+
+    async def _procesar(self, sid: str, parametros: _Parametros, on_new_message: Manejador) -> str:
+        remitente = parametros.primero("From")
+        medio = medio_de(remitente)
+        sender_id = id_remitente(remitente, self._sal)
+
+        if _entero(parametros.primero("NumMedia", "0")) > 0:
+            logger.info("twilio_orienta: %s trae media; respuesta fija", sid)
+            return twiml([texto_sistema(TEXTO_MEDIA, medio)])
+        if parametros.primero("Latitude") or parametros.primero("Longitude"):
+            logger.info("twilio_orienta: %s es una ubicación; respuesta fija", sid)
+            return twiml([texto_sistema(TEXTO_UBICACION, medio)])
+        texto = parametros.primero("Body").strip()
+        if not texto:
+            logger.info("twilio_orienta: %s sin texto; respuesta fija", sid)
+            return twiml([texto_sistema(TEXTO_VACIO, medio)])
+
+        texto = self._opcion_elegida(sender_id, texto) or texto
+        mensaje = UserMessage(
+            text=texto,
+            output_channel=(colector := CollectingOutputChannel()),
+            sender_id=sender_id,
+            input_channel=self.name(),
+            message_id=sid or None,
+            metadata={"telefono": telefono_e164(remitente), "canal": medio},
+        )
+        cuerpos = await self._turno(sid, sender_id, mensaje, colector, on_new_message, medio)
+        return twiml(cuerpos)
+
+    async def _turno(
+        self,
+        sid: str,
+        sender_id: str,
+        mensaje: UserMessage,
+        colector: CollectingOutputChannel,
+        on_new_message: Manejador,
+        medio: str,
+    ) -> list[str]:
+        """Corre el turno de Rasa con tiempo límite y formatea lo que dijo el bot."""
+        tarea = asyncio.ensure_future(on_new_message(mensaje))
+        extra: list[str] = []
+        try:
+            # shield: si se agota el tiempo, el turno sigue y el tracker queda coherente.
+            await asyncio.wait_for(asyncio.shield(tarea), timeout=self.ajustes.timeout_s)
+        except asyncio.TimeoutError:
+            logger.error("twilio_orienta: %s excedió %.1f s", sid, self.ajustes.timeout_s)
+            tarea.add_done_callback(_registrar_fallo_tardio)
+            extra = [TEXTO_DEMORA]
+        except Exception:
+            # Sin el texto ni el teléfono en el log: solo ids.
+            logger.exception("twilio_orienta: fallo al procesar %s (%s)", sid, sender_id)
+            extra = [TEXTO_ERROR]
+
+        mensajes = list(colector.messages) + [{"text": t} for t in extra]
+        formateado = formatear(mensajes, medio)
+        self._recordar_opciones(sender_id, formateado)
+        logger.info(
+            "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es)%s",
+            sid,
+            sender_id,
+            len(formateado.cuerpos),
+            len(formateado.opciones),
+            ", recortado" if formateado.recortado else "",
+        )
+        return formateado.cuerpos
+
+    # ------------------------------------------------------------------ opciones
+
+    def _recordar_opciones(self, sender_id: str, formateado: Formateado) -> None:
+        if formateado.opciones:
+            self._opciones.set(sender_id, list(formateado.opciones))
+        else:
+            # Si la última respuesta no tenía botones, un "2" es texto (p. ej. una edad).
+            self._opciones.pop(sender_id)
+
+    def _opcion_elegida(self, sender_id: str, texto: str) -> str | None:
+        coincidencia = _PATRON_OPCION.match(texto)
+        if not coincidencia:
+            return None
+        opciones: list[Opcion] | None = self._opciones.get(sender_id)
+        if not opciones:
+            return None
+        numero = int(coincidencia.group(1))
+        for opcion in opciones:
+            if opcion.numero == numero:
+                return opcion.payload
+        return None
+
+
+def _primero_de_lista(valor: str | None) -> str:
+    return valor.split(",")[0].strip() if valor else ""
+
+
+def _entero(valor: str) -> int:
+    try:
+        return int(valor)
+    except ValueError:
+        return 0
+
+
+def _registrar_fallo_tardio(tarea: asyncio.Future[Any]) -> None:
+    if not tarea.cancelled() and tarea.exception() is not None:
+        logger.error("twilio_orienta: un turno que excedió el tiempo terminó con error")
+
+
+__all__ = ["AjustesTwilio", "CacheTTL", "TwilioCanal", "id_remitente", "telefono_e164", "twiml"]
