@@ -371,6 +371,10 @@ class TwilioCanal(InputChannel):
             logger.exception("twilio_orienta: fallo al procesar %s (%s)", sid, sender_id)
             extra = [TEXTO_ERROR]
 
+        if not colector.messages and not extra:
+            # A turn with no reply (e.g. the action server is down) must not leave SMS users waiting.
+            logger.warning("twilio_orienta: %s sin respuesta del bot", sid)
+            extra = [TEXTO_ERROR]
         mensajes = list(colector.messages) + [{"text": t} for t in extra]
         formateado = formatear(mensajes, medio)
         self._recordar_opciones(sender_id, formateado)

@@ -64,6 +64,8 @@ class RasaFalso:
             await salida.send_text_message(yo, "Tercero.")
         elif texto == "falla":
             raise RuntimeError("fallo simulado")
+        elif texto == "silencio":
+            return  # e.g. the only action was a custom one and the action server is down
         else:
             await salida.send_text_message(yo, f"eco: {texto}")
 

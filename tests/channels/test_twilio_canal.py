@@ -317,6 +317,12 @@ async def test_error_en_rasa_responde_disculpa(cliente: Cliente, rasa: RasaFalso
     assert "no está respondiendo" in mensajes_twiml(r)[0]
 
 
+async def test_turno_sin_respuesta_del_bot_no_queda_en_silencio(cliente: Cliente, rasa: RasaFalso):
+    r = await cliente.enviar(parametros("silencio"))
+    assert r.status_code == 200
+    assert "no está respondiendo" in mensajes_twiml(r)[0]
+
+
 async def test_turno_lento_responde_antes_del_limite(rasa: RasaFalso, cliente_factory):
     cliente = await cliente_factory(AjustesTwilio(auth_token=TOKEN, timeout_s=0.05))
     rasa.espera_s = 0.5
