@@ -372,7 +372,7 @@ class TwilioCanal(InputChannel):
             extra = [TEXTO_ERROR]
 
         if not colector.messages and not extra:
-            # A turn with no reply (e.g. the action server is down) must not leave SMS users waiting.
+            # A turn with no reply (e.g. action server down) must not leave SMS users waiting.
             logger.warning("twilio_orienta: %s sin respuesta del bot", sid)
             extra = [TEXTO_ERROR]
         mensajes = list(colector.messages) + [{"text": t} for t in extra]
