@@ -104,6 +104,7 @@ def start_rasa(
     port: int = RASA_PORT,
     name: str = "rasa",
     endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
 ) -> float:
     """Returns the cold-start time: process start until the server answers."""
     stack.start(
@@ -120,7 +121,7 @@ def start_rasa(
             "--endpoints",
             endpoints,
             "--credentials",
-            "credentials.yml",
+            credentials,
             "--cors",
             "*",
         ],
@@ -133,7 +134,7 @@ def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
     subprocess.run([PY, "-m", "bot.enrollment.migrate"], cwd=ROOT, env=env, check=True)
     stack.start(
         "web",
-        [PY, "-m", "uvicorn", "bot.enrollment.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        [PY, "-m", "uvicorn", "bot.web.app:app", "--host", "127.0.0.1", "--port", str(port)],
         env,
     )
     return stack.wait_http("web", f"http://127.0.0.1:{port}/health", 60)
@@ -142,12 +143,12 @@ def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
 def main() -> None:
     model = model_cache.ensure_model()
     env = base_env()
+    # The chat page tells the visitor's browser where Rasa's socket.io is.
+    env.setdefault("ORIENTA_RASA_PUBLIC_URL", f"http://localhost:{RASA_PORT}")
     stack = Stack()
     try:
         start_actions(stack, env)
-        web_ok = (ROOT / "bot" / "enrollment" / "app.py").exists()
-        if web_ok:
-            start_web(stack, env)
+        start_web(stack, env)
         print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
         start_rasa(stack, env, model)
         print(
@@ -156,8 +157,9 @@ def main() -> None:
             f"  Web (canal REST):         POST http://localhost:{RASA_PORT}/webhooks/rest/webhook\n"
             f"  Web (socket.io):          http://localhost:{RASA_PORT}/socket.io\n"
             f"  Servidor de acciones:     http://localhost:{ACTIONS_PORT}/health\n"
-            + (f"  Servicio de inscripción:  http://localhost:{WEB_PORT}/docs\n" if web_ok else "")
-            + f"  Bitácoras:                {stack.log_dir}\n"
+            f"  Página con el chat web:   http://localhost:{WEB_PORT}/\n"
+            f"  Servicio de inscripción:  http://localhost:{WEB_PORT}/docs\n"
+            f"  Bitácoras:                {stack.log_dir}\n"
             "Ctrl+C para detener.",
             flush=True,
         )

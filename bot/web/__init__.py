@@ -1,0 +1,1 @@
+"""Web chat: demo consulate page and the embeddable Orienta widget (see docs/webchat.md)."""

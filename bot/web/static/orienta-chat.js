@@ -1,0 +1,408 @@
+/*! Orienta chat widget — MIT. Embed:
+ *  <script src="https://HOST/static/orienta-chat.js" data-rasa-url="https://RASA_HOST" defer></script>
+ * Loads orienta-chat.css and vendor/socket.io.min.js relative to its own src and talks to
+ * Rasa 3.6's socketio channel (user_uttered / bot_uttered, session_persistence: true).
+ * Security: message content is only ever inserted with textContent / createTextNode.
+ */
+(function () {
+  "use strict";
+
+  var script =
+    document.currentScript ||
+    document.querySelector('script[src*="orienta-chat.js"][data-rasa-url]');
+  if (!script || window.__orientaChatLoaded) return;
+  window.__orientaChatLoaded = true;
+
+  var base = new URL(".", script.src).href;
+  var cfg = {
+    rasaUrl: script.getAttribute("data-rasa-url") || "",
+    socketPath: script.getAttribute("data-socket-path") || "/socket.io",
+    title: script.getAttribute("data-title") || "Orienta",
+    storagePrefix: script.getAttribute("data-storage-prefix") || "orienta-chat",
+  };
+  var MAX_STORED = 200;
+  var MAX_LEN = 1000;
+  var TYPING_TIMEOUT_MS = 30000;
+
+  // ------------------------------------------------------------------ storage
+  function storageGet(area, key) {
+    try {
+      return window[area].getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+  function storageSet(area, key, value) {
+    try {
+      window[area].setItem(key, value);
+    } catch (e) {
+      /* private mode / quota: the chat still works, it just is not persisted */
+    }
+  }
+  function newSessionId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+  var sessionKey = cfg.storagePrefix + ":session";
+  var sessionId = storageGet("localStorage", sessionKey);
+  if (!sessionId || !/^[A-Za-z0-9_-]{8,64}$/.test(sessionId)) {
+    sessionId = newSessionId();
+    storageSet("localStorage", sessionKey, sessionId);
+  }
+  var transcriptKey = cfg.storagePrefix + ":transcript:" + sessionId;
+  var openKey = cfg.storagePrefix + ":open";
+
+  function loadTranscript() {
+    try {
+      var items = JSON.parse(storageGet("localStorage", transcriptKey) || "[]");
+      return Array.isArray(items) ? items.filter(validEntry) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function validEntry(m) {
+    return m && (m.from === "bot" || m.from === "user") && typeof m.text === "string";
+  }
+  function saveTranscript() {
+    storageSet("localStorage", transcriptKey, JSON.stringify(transcript.slice(-MAX_STORED)));
+  }
+
+  // ------------------------------------------------------------------ DOM helpers
+  function el(tag, className, attrs) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        node.setAttribute(k, attrs[k]);
+      });
+    }
+    return node;
+  }
+
+  // http(s)://… or www.…; trailing punctuation stays outside the link.
+  var URL_RE = /(?:https?:\/\/|www\.)[^\s<>"'`]+/gi;
+  var TRAILING_RE = /[.,;:!?¡¿)\]}»”'"]+$/;
+
+  function safeHref(raw) {
+    var candidate = /^www\./i.test(raw) ? "https://" + raw : raw;
+    try {
+      var url = new URL(candidate);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** Append `text` to `parent` as text nodes, <br>s and <a>s: never parsed as HTML. */
+  function appendRichText(parent, text) {
+    var lines = String(text).split(/\r?\n/);
+    lines.forEach(function (line, i) {
+      if (i > 0) parent.appendChild(document.createElement("br"));
+      var last = 0;
+      line.replace(URL_RE, function (match, offset) {
+        var trail = (match.match(TRAILING_RE) || [""])[0];
+        var linkText = match.slice(0, match.length - trail.length);
+        var href = linkText ? safeHref(linkText) : null;
+        if (!href) return match;
+        if (offset > last) parent.appendChild(document.createTextNode(line.slice(last, offset)));
+        var a = el("a", "oc-link", { href: href, target: "_blank", rel: "noopener noreferrer" });
+        a.textContent = linkText;
+        var hint = el("span", "oc-sr");
+        hint.textContent = " (se abre en otra pestaña)";
+        a.appendChild(hint);
+        parent.appendChild(a);
+        last = offset + linkText.length;
+        return match;
+      });
+      if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+    });
+  }
+
+  // ------------------------------------------------------------------ widget DOM
+  var root = el("div", "oc-root");
+  var launcher = el("button", "oc-launcher", {
+    type: "button",
+    "aria-expanded": "false",
+    "aria-controls": "oc-panel",
+  });
+  launcher.textContent = "Pregúntale a " + cfg.title;
+
+  var panel = el("section", "oc-panel", {
+    id: "oc-panel",
+    role: "dialog",
+    "aria-modal": "false",
+    "aria-labelledby": "oc-title",
+    "aria-describedby": "oc-disclaimer",
+  });
+  panel.hidden = true;
+
+  var header = el("header", "oc-header");
+  var headings = el("div", "oc-headings");
+  var title = el("h2", "oc-title", { id: "oc-title" });
+  title.textContent = cfg.title + " · Ventanilla de Salud";
+  var disclaimer = el("p", "oc-disclaimer", { id: "oc-disclaimer" });
+  disclaimer.textContent = "Asistente automático, no es una persona";
+  headings.appendChild(title);
+  headings.appendChild(disclaimer);
+  var closeBtn = el("button", "oc-close", { type: "button", "aria-label": "Cerrar el chat" });
+  closeBtn.textContent = "×";
+  header.appendChild(headings);
+  header.appendChild(closeBtn);
+
+  var status = el("p", "oc-status", { role: "status" });
+  status.textContent = "Conectando…";
+
+  var log = el("div", "oc-log", {
+    role: "log",
+    "aria-live": "polite",
+    "aria-relevant": "additions",
+    "aria-label": "Conversación con " + cfg.title,
+    tabindex: "0",
+  });
+  var empty = el("p", "oc-empty");
+  empty.textContent =
+    "Hola. Escribe tu pregunta sobre el IMSS para personas trabajadoras independientes, " +
+    "o saluda para ver los temas.";
+
+  var typing = el("p", "oc-typing", { "aria-hidden": "true" });
+  typing.textContent = cfg.title + " está escribiendo…";
+  typing.hidden = true;
+
+  var form = el("form", "oc-form", { novalidate: "" });
+  var label = el("label", "oc-sr", { for: "oc-input" });
+  label.textContent = "Escribe tu mensaje";
+  var input = el("input", "oc-input", {
+    id: "oc-input",
+    type: "text",
+    autocomplete: "off",
+    maxlength: String(MAX_LEN),
+    placeholder: "Escribe tu mensaje…",
+    enterkeyhint: "send",
+  });
+  var sendBtn = el("button", "oc-send", { type: "submit" });
+  sendBtn.textContent = "Enviar";
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  panel.appendChild(header);
+  panel.appendChild(status);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(form);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // ------------------------------------------------------------------ rendering
+  var transcript = loadTranscript();
+
+  function renderMessage(entry) {
+    var item = el("div", "oc-msg oc-msg--" + entry.from);
+    var who = el("span", "oc-sr");
+    who.textContent = entry.from === "bot" ? cfg.title + " dice: " : "Tú: ";
+    item.appendChild(who);
+    var body = el("div", "oc-bubble");
+    appendRichText(body, entry.text);
+    item.appendChild(body);
+    if (entry.buttons && entry.buttons.length) {
+      var group = el("div", "oc-buttons", { role: "group", "aria-label": "Opciones" });
+      entry.buttons.forEach(function (b) {
+        if (!b || typeof b.title !== "string" || typeof b.payload !== "string") return;
+        var btn = el("button", "oc-option", { type: "button" });
+        btn.textContent = b.title;
+        btn.setAttribute("data-payload", b.payload);
+        btn.addEventListener("click", function () {
+          send(b.payload, b.title);
+        });
+        group.appendChild(btn);
+      });
+      item.appendChild(group);
+    }
+    return item;
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  /** Only the bot messages after the user's last message keep their option buttons. */
+  function dropOldButtons() {
+    var groups = log.querySelectorAll(".oc-buttons");
+    Array.prototype.forEach.call(groups, function (g) {
+      g.parentNode.removeChild(g);
+    });
+  }
+
+  function renderAll() {
+    while (log.firstChild) log.removeChild(log.firstChild);
+    if (!transcript.length) log.appendChild(empty);
+    var lastUser = -1;
+    transcript.forEach(function (m, i) {
+      if (m.from === "user") lastUser = i;
+    });
+    transcript.forEach(function (m, i) {
+      var shown = i > lastUser ? m : { from: m.from, text: m.text };
+      log.appendChild(renderMessage(shown));
+    });
+    scrollToEnd();
+  }
+
+  function add(entry) {
+    if (empty.parentNode) empty.parentNode.removeChild(empty);
+    if (entry.from === "user") dropOldButtons();
+    transcript.push(entry);
+    saveTranscript();
+    log.appendChild(renderMessage(entry));
+    scrollToEnd();
+  }
+
+  // ------------------------------------------------------------------ connection
+  var socket = null;
+  var ready = false; // true between session_confirm and disconnect
+  var outbox = [];
+  var typingTimer = null;
+
+  function setStatus(text, kind) {
+    status.textContent = text;
+    status.className = "oc-status" + (kind ? " oc-status--" + kind : "");
+    status.hidden = !text;
+    root.classList.toggle("oc-offline", kind === "error");
+  }
+
+  function showTyping(on) {
+    typing.hidden = !on;
+    clearTimeout(typingTimer);
+    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+  }
+
+  function emitMessage(text) {
+    socket.emit("user_uttered", { message: text, session_id: sessionId });
+  }
+
+  function send(message, shownAs) {
+    message = String(message || "").trim().slice(0, MAX_LEN);
+    if (!message) return;
+    add({ from: "user", text: shownAs || message });
+    showTyping(true);
+    if (ready) emitMessage(message);
+    else outbox.push(message);
+  }
+
+  function onBotUttered(data) {
+    if (!data || typeof data !== "object") return;
+    showTyping(false);
+    var text = typeof data.text === "string" ? data.text : "";
+    var raw = data.quick_replies || data.buttons || [];
+    var buttons = (Array.isArray(raw) ? raw : [])
+      .filter(function (b) {
+        return b && typeof b.title === "string" && typeof b.payload === "string";
+      })
+      .map(function (b) {
+        return { title: b.title, payload: b.payload };
+      });
+    if (!text && !buttons.length) return; // attachments and custom payloads are not shown
+    add({ from: "bot", text: text, buttons: buttons });
+  }
+
+  function connect() {
+    if (socket || typeof window.io !== "function") return;
+    if (!cfg.rasaUrl) {
+      setStatus("El chat no está configurado (falta data-rasa-url).", "error");
+      return;
+    }
+    socket = window.io(cfg.rasaUrl, {
+      path: cfg.socketPath,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 10000,
+    });
+    socket.on("connect", function () {
+      setStatus("Conectando…", "info");
+      socket.emit("session_request", { session_id: sessionId });
+    });
+    socket.on("session_confirm", function () {
+      ready = true;
+      setStatus("", null);
+      var pending = outbox;
+      outbox = [];
+      pending.forEach(emitMessage);
+    });
+    socket.on("bot_uttered", onBotUttered);
+    socket.on("disconnect", function () {
+      ready = false;
+      setStatus("Sin conexión con el asistente. Reintentando…", "error");
+    });
+    socket.on("connect_error", function () {
+      ready = false;
+      setStatus("No se pudo conectar con el asistente. Reintentando…", "error");
+    });
+  }
+
+  function loadSocketIo() {
+    if (typeof window.io === "function") return connect();
+    var s = document.createElement("script");
+    s.src = base + "vendor/socket.io.min.js";
+    s.async = true;
+    s.onload = connect;
+    s.onerror = function () {
+      setStatus("No se pudo cargar el chat. Recarga la página o intenta más tarde.", "error");
+    };
+    document.head.appendChild(s);
+  }
+
+  // ------------------------------------------------------------------ open / close
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("oc-open", open);
+    storageSet("sessionStorage", openKey, open ? "1" : "0");
+    if (open) {
+      loadSocketIo();
+      scrollToEnd();
+      if (focus) input.focus();
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () {
+    setOpen(panel.hidden, true);
+  });
+  closeBtn.addEventListener("click", function () {
+    setOpen(false, true);
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") setOpen(false, true);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    input.value = "";
+    send(text);
+    input.focus();
+  });
+
+  function start() {
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = base + "orienta-chat.css";
+    // Stay invisible until styled (no flash of an unstyled widget); show anyway if CSS fails.
+    root.hidden = true;
+    css.onload = css.onerror = function () {
+      root.hidden = false;
+      scrollToEnd(); // the log had no height while hidden
+    };
+    document.head.appendChild(css);
+    document.body.appendChild(root);
+    renderAll();
+    setOpen(storageGet("sessionStorage", openKey) === "1", false);
+  }
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
