@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 CACHE_DIR = Path(
@@ -26,9 +28,20 @@ CACHE_DIR = Path(
 )
 
 
+TRAINING_KEYS = {"nlu", "rules", "stories", "responses"}
+
+
+def is_training_file(path: Path) -> bool:
+    """Rasa trains on YAML files with these top-level keys and ignores other data (e.g. lists)."""
+    if path.suffix not in {".yml", ".yaml"}:
+        return False
+    content = yaml.safe_load(path.read_text()) or {}
+    return isinstance(content, dict) and bool(TRAINING_KEYS & content.keys())
+
+
 def training_files(config: Path) -> list[Path]:
     files = [config, ROOT / "domain.yml", ROOT / "requirements.lock"]
-    files += sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+    files += sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and is_training_file(p))
     return files
 
 
