@@ -5,7 +5,7 @@
 # in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 import logging
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -220,14 +220,19 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     return app
 
 
-_app: Optional[FastAPI] = None
+def lazy_app(factory: Callable[[], FastAPI]) -> Callable[[str], FastAPI]:
+    """A module ``__getattr__`` that builds ``app`` on first access, so importing the module
+    (tests, migrations) never needs the secrets that ``create_app`` checks."""
+    built: list[FastAPI] = []
+
+    def module_getattr(name: str) -> FastAPI:
+        if name != "app":
+            raise AttributeError(name)
+        if not built:
+            built.append(factory())
+        return built[0]
+
+    return module_getattr
 
 
-def __getattr__(name: str):
-    """Module-level ``app`` built lazily, so importing this module never needs the secrets."""
-    global _app
-    if name == "app":
-        if _app is None:
-            _app = create_app()
-        return _app
-    raise AttributeError(name)
+__getattr__ = lazy_app(create_app)

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseSettings, Field
 
 from bot.enrollment.app import create_app as create_enrollment_app
+from bot.enrollment.app import lazy_app
 from bot.enrollment.settings import Settings as EnrollmentSettings
 
 HERE = Path(__file__).resolve().parent
@@ -109,15 +110,5 @@ def create_app(
     return app
 
 
-_app: Optional[FastAPI] = None
-
-
-def __getattr__(name: str):
-    """Module-level ``app`` (``uvicorn bot.web.app:app``), built on first access like
-    ``bot.enrollment.app.app`` so importing this module never needs the API keys."""
-    global _app
-    if name == "app":
-        if _app is None:
-            _app = create_app()
-        return _app
-    raise AttributeError(name)
+# ``uvicorn bot.web.app:app``: built on first access, like ``bot.enrollment.app.app``.
+__getattr__ = lazy_app(create_app)
