@@ -59,12 +59,13 @@ def _role(request: Request, key: Optional[str]) -> str:
     raise svc.ApiError(401, "Falta la clave de acceso (encabezado X-API-Key) o no es válida.")
 
 
-def require_assistant(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+# The key checks are async on purpose: pure CPU work, so no threadpool hop per request.
+async def require_assistant(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
     """Assistant or admin key."""
     return _role(request, key)
 
 
-def require_admin(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+async def require_admin(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
     role = _role(request, key)
     if role != ROLE_ADMIN:
         raise svc.ApiError(403, "Esta operación requiere la clave de administración.")
