@@ -140,7 +140,12 @@ def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
     return stack.wait_http("web", f"http://127.0.0.1:{port}/health", 60)
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt  # `kill` stops the stack as cleanly as Ctrl+C does
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     model = model_cache.ensure_model()
     env = base_env()
     # The chat page tells the visitor's browser where Rasa's socket.io is.
