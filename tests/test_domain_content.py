@@ -44,6 +44,18 @@ def test_topic_answers_end_with_their_source(domain, tema):
         assert len(texto) <= SMS_LIMIT, f"{tema}: {len(texto)} caracteres"
 
 
+def test_every_first_reply_fits_an_sms(domain):
+    """Only the `_detalle` answers (asked for with "más") may be longer than an SMS."""
+    largos = {
+        nombre: len(texto)
+        for nombre in domain["responses"]
+        if not nombre.endswith("_detalle")
+        for texto in textos(domain, nombre)
+        if len(texto) > SMS_LIMIT
+    }
+    assert not largos
+
+
 @pytest.mark.parametrize("tema", TEMAS_CON_DUDAS)
 def test_unsettled_topics_say_to_confirm_with_imss(domain, tema):
     todo = " ".join(textos(domain, respuesta_corta(tema)) + textos(domain, respuesta_detalle(tema)))
