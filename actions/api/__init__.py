@@ -1,0 +1,1 @@
+"""Typed HTTP clients the Rasa actions use to talk to Orienta's services."""
