@@ -24,7 +24,7 @@ $(STAMP): requirements.in requirements.lock
 	  else echo "Falta Python $(PYTHON_VERSION): instálalo (p. ej. pyenv install $(PYTHON_VERSION))"; exit 1; fi; fi
 	@test -x $(PY) || $(or $(BOOTSTRAP_PY),$(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip==24.0
-	# One resolution for the whole stack, held to the lock's exact versions.
+	@# One resolution for the whole stack, held to the lock's exact versions.
 	$(PY) -m pip install -q -r requirements.in -c requirements.lock
 	$(PY) -m pip check
 	@touch $@

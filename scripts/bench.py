@@ -26,15 +26,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def nlu_scores(model: Path) -> tuple[dict, list]:
-    predictions = nlu_eval.predict(nlu_eval.load_agent(model), nlu_eval.heldout_examples())
-    scores = {
-        "macro_f1_con_fallback": nlu_eval.macro_f1(predictions),
-        "macro_f1_clasificador": nlu_eval.macro_f1(predictions, with_fallback=False),
-    }
-    return scores, predictions
-
-
 async def send_all(url: str, texts: list[str], users: int) -> tuple[list[float], int]:
     """Latencies in ms; `users` conversations at once, each sending its messages one by one
     (a person waits for the answer before writing again). Conversations are 10 messages long."""
@@ -84,11 +75,13 @@ def main() -> None:
     model = model_cache.ensure_model()
 
     print("1/4 Calidad NLU en el conjunto reservado (este pipeline vs. el de Rasa por defecto)...")
-    ours, predictions = nlu_scores(model)
+    predictions = nlu_eval.heldout_predictions(model)
+    ours = nlu_eval.scores(predictions)
     with tempfile.TemporaryDirectory() as tmp:
         # Rasa writes the pipeline it picks into the config file: give it a copy.
         default_config = Path(shutil.copy(ROOT / "bench" / "config_rasa_default.yml", tmp))
-        baseline, _ = nlu_scores(model_cache.ensure_model(default_config, nlu_only=True))
+        default_model = model_cache.ensure_model(default_config, nlu_only=True)
+        baseline = nlu_eval.scores(nlu_eval.heldout_predictions(default_model))
     results["nlu"] = {"orienta": ours, "rasa_default": baseline}
     results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
 

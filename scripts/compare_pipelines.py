@@ -54,13 +54,11 @@ def score(name: str, steps: list, workdir: Path) -> dict:
     path = workdir / "config.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     seconds = model_cache.train(path, workdir, "variant", nlu_only=True)
-    agent = nlu_eval.load_agent(workdir / "variant.tar.gz")
-    predictions = nlu_eval.predict(agent, nlu_eval.heldout_examples())
+    predictions = nlu_eval.heldout_predictions(workdir / "variant.tar.gz")
     return {
         "variante": name,
         "entrenamiento_s": round(seconds),
-        "macro_f1_con_fallback": round(nlu_eval.macro_f1(predictions), 4),
-        "macro_f1_clasificador": round(nlu_eval.macro_f1(predictions, with_fallback=False), 4),
+        **nlu_eval.scores(predictions),
         "umbrales": nlu_eval.threshold_table(predictions, THRESHOLDS),
     }
 

@@ -81,6 +81,17 @@ def threshold_table(predictions: list[Prediction], thresholds: list[float]) -> l
     return rows
 
 
+def scores(predictions: list[Prediction]) -> dict[str, float]:
+    return {
+        "macro_f1_con_fallback": round(macro_f1(predictions), 4),
+        "macro_f1_clasificador": round(macro_f1(predictions, with_fallback=False), 4),
+    }
+
+
+def heldout_predictions(model_path: Path) -> list[Prediction]:
+    return predict(load_agent(model_path), heldout_examples())
+
+
 def load_agent(model_path: Path):
     from rasa.core.agent import Agent
 

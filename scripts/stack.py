@@ -92,6 +92,13 @@ class Stack:
         self.processes.clear()
 
 
+def endpoints_file(directory: Path, actions_port: int) -> Path:
+    """An endpoints.yml pointing at an action server on another port (tests, benchmarks)."""
+    path = directory / "endpoints.yml"
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    return path
+
+
 def start_actions(stack: Stack, env: dict[str, str], port: int = ACTIONS_PORT) -> float:
     stack.start("actions", [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], env)
     return stack.wait_http("actions", f"http://127.0.0.1:{port}/health", 120)
@@ -104,7 +111,6 @@ def start_rasa(
     port: int = RASA_PORT,
     name: str = "rasa",
     endpoints: str = "endpoints.yml",
-    credentials: str = "credentials.yml",
 ) -> float:
     """Returns the cold-start time: process start until the server answers."""
     stack.start(
@@ -121,7 +127,7 @@ def start_rasa(
             "--endpoints",
             endpoints,
             "--credentials",
-            credentials,
+            "credentials.yml",
             "--cors",
             "*",
         ],

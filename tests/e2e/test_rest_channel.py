@@ -14,8 +14,7 @@ RASA_PORT, ACTIONS_PORT = 5105, 5155
 
 @pytest.fixture(scope="module")
 def rasa_url(tmp_path_factory):
-    endpoints = tmp_path_factory.mktemp("e2e") / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS_PORT}/webhook"\n')
+    endpoints = stack.endpoints_file(tmp_path_factory.mktemp("e2e"), ACTIONS_PORT)
     running = stack.Stack(log_dir=endpoints.parent)
     env = stack.base_env()
     try:

@@ -62,8 +62,7 @@ def chromium():
 @pytest.fixture(scope="module")
 def web_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("webchat")
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS_PORT}/webhook"\n')
+    endpoints = stack.endpoints_file(tmp, ACTIONS_PORT)
     running = stack.Stack(log_dir=tmp)
     env = stack.base_env()
     env["DATABASE_URL"] = f"sqlite:///{tmp / 'web.db'}"
