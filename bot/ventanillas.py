@@ -471,3 +471,173 @@ _SIN_VDS_EN_LISTA = frozenset({("Houston", "TX")})
 def _redondear(valor: float) -> int:
     """Redondeo legible: unidades hasta 100, decenas después."""
     return round(valor) if valor < 100 else int(round(valor, -1))
+
+
+# --- el lugar dentro de una frase ---------------------------------------------------------
+
+# Palabras que nunca son parte del lugar en frases como "¿dónde hay una ventanilla de salud
+# cerca de Dallas?": cortan la frase en tramos.
+_RELLENO = frozenset(
+    "ventanilla ventanillas bentanilla vds salud consulado consulados mexico mexicano mexicana "
+    "mexicanos donde adonde hay habra una unas uno unos cual cuales que es son esta estan queda "
+    "quedan mas cercana cercanas cercano cercanos cerca cerquita proxima proximo estoy vivo vive "
+    "viven vivimos ando trabajo radico resido busco buscar buscando encuentro quiero quisiera "
+    "necesito saber dime decir encontrar ir voy vamos llegar puedo hola buenas buenos dias tardes "
+    "noches oye ayuda ayuden ayudar porfavor favor porfa gracias me mi mis tu nos no si tengo "
+    "carro oficina oficinas clinica clinicas atencion atienden lugar lugares ciudad cp codigo "
+    "postal zip zona area rumbo alrededor alrededores pueblo pueblito rancho condado direccion "
+    "ubicacion nearest closest health window where is the me my near".split()
+)
+# Palabras tras las que suele venir el lugar ("en Dallas", "cerca de Fresno", "near Houston").
+_ANCLAS = frozenset("en de del a al por cerca desde near in around by".split())
+# Preposiciones sueltas en las orillas de un tramo. Los artículos se quedan: son parte de
+# "Los Angeles", "El Paso", "Las Vegas".
+_ORILLAS_LUGAR = frozenset("en de del a al por para y o in near".split())
+_MAX_PALABRAS_LUGAR = 6
+# Frases de lugar que contienen una palabra de relleno ("Nuevo México", "Ciudad de Kansas").
+_PROTEGIDAS = {
+    "nuevo mexico": "nuevo_mexico",
+    "new mexico": "nuevo_mexico",
+    "ciudad de kansas": "ciudad_de_kansas",
+    "ciudad de oklahoma": "ciudad_de_oklahoma",
+    "ciudad de salt lake": "ciudad_de_salt_lake",
+    "ciudad del lago salado": "ciudad_del_lago_salado",
+    "ciudad de nueva york": "ciudad_de_nueva_york",
+    "salt lake city": "salt_lake_city",
+    "kansas city": "kansas_city",
+    "oklahoma city": "oklahoma_city",
+    "new york city": "new_york_city",
+    "carson city": "carson_city",
+}
+
+
+def _palabras_de_frase(texto: str) -> list[str]:
+    clave = normalizar(texto)
+    for frase, ficha in _PROTEGIDAS.items():
+        clave = re.sub(rf"\b{frase}\b", ficha, clave)
+    return clave.split()
+
+
+def _recortar(tramo: list[str]) -> list[str]:
+    while tramo and tramo[0] in _ORILLAS_LUGAR:
+        tramo = tramo[1:]
+    while tramo and tramo[-1] in _ORILLAS_LUGAR:
+        tramo = tramo[:-1]
+    return [p.replace("_", " ") for p in tramo]  # "nuevo mexico" sigue siendo una sola pieza
+
+
+def _tramos(palabras: list[str]) -> list[list[str]]:
+    """Tramos de palabras entre rellenos, del último al primero, sin preposiciones en las orillas.
+
+    "ventanilla cerca de chicaco por favor" -> [["chicaco"]].
+    """
+    tramos: list[list[str]] = [[]]
+    for palabra in palabras:
+        if palabra in _RELLENO:
+            tramos.append([])
+        else:
+            tramos[-1].append(palabra)
+    return [t for t in (_recortar(t) for t in reversed(tramos)) if t]
+
+
+def _tras_anclas(palabras: list[str]) -> list[list[str]]:
+    """Lo que sigue a cada ancla ("en", "cerca de"...), hasta el siguiente relleno, de la última
+    a la primera: "vivo en sacramento california y no tengo carro" -> [["sacramento", ...]]."""
+    seguidos = []
+    for i in range(len(palabras) - 1, -1, -1):
+        if palabras[i] not in _ANCLAS:
+            continue
+        tramo = []
+        for palabra in palabras[i + 1 :]:
+            if palabra in _RELLENO:
+                break
+            tramo.append(palabra)
+        tramo = _recortar(tramo)
+        if tramo:
+            seguidos.append(tramo)
+    return seguidos
+
+
+def _ngramas_desde_el_final(palabras: list[str], maximo: int) -> list[str]:
+    """Todas las secuencias de hasta `maximo` palabras, las que terminan más al final primero y,
+    entre ellas, las más largas primero."""
+    candidatos = []
+    for fin in range(len(palabras), 0, -1):
+        for n in range(min(maximo, fin), 0, -1):
+            candidatos.append(" ".join(palabras[fin - n : fin]))
+    return candidatos
+
+
+def lugar_en_frase(texto: str) -> Lugar | None:
+    """El lugar de EE. UU. dentro de una frase ("ventanilla cerca de Dallas", "estoy en 60614").
+
+    Primero un código postal. Si no, en este orden: (1) lo que sigue a "en", "de", "cerca de",
+    "a"... (muletillas como "dónde hay una ventanilla de salud" o "la más cercana" se
+    descartan), aceptando faltas de ortografía; (2) cualquier grupo de palabras, de las últimas a
+    las primeras, solo si coincide sin faltas; (3) el último tramo, con faltas. Nunca toma
+    "ventanilla", "salud", "consulado" ni "México" como lugar; un estado solo tampoco lo es (ver
+    `estado_en_frase`).
+    """
+    if not texto or not texto.strip():
+        return None
+    codigos = _ZIP.findall(texto)
+    if len(codigos) == 1:
+        return _por_codigo_postal(codigos[0])
+    if codigos:
+        return None
+    palabras = [p for p in _palabras_de_frase(texto) if not p.isdigit()]
+    for tramo in _tras_anclas(palabras):
+        for n in range(min(_MAX_PALABRAS_LUGAR, len(tramo)), 0, -1):
+            lugar = buscar_lugar(" ".join(tramo[:n]))
+            if lugar:
+                return lugar
+    tramos = _tramos(palabras)
+    for tramo in tramos:
+        for candidato in _ngramas_desde_el_final(tramo, _MAX_PALABRAS_LUGAR):
+            lugar = buscar_lugar(candidato)
+            if lugar and lugar.como != "difuso":
+                return lugar
+    if tramos:
+        ultimo = tramos[0]
+        for n in range(min(_MAX_PALABRAS_LUGAR, len(ultimo)), 0, -1):
+            lugar = buscar_lugar(" ".join(ultimo[-n:]))
+            if lugar:
+                return lugar
+    return None
+
+
+def estado_en_frase(texto: str) -> str | None:
+    """Código USPS si la frase nombra un estado y ningún lugar ("¿hay ventanillas en Texas?")."""
+    if not texto or _ZIP.search(texto):
+        return None
+    palabras = _palabras_de_frase(texto)
+    for tramo in [*_tras_anclas(palabras), *_tramos(palabras)[:1]]:
+        for n in range(min(3, len(tramo)), 0, -1):
+            clave = " ".join(tramo[:n])
+            # En una frase, "la", "de", "al" son artículos y preposiciones, no Luisiana ni Delaware.
+            estado = estado_de(clave) if len(clave) > 2 else None
+            if estado:
+                return estado
+    return None
+
+
+# Nombres en español para mostrar (clave USPS -> nombre).
+NOMBRES_ESTADOS: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "Washington D. C.",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawái", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Luisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Míchigan",
+    "MN": "Minnesota", "MS": "Misisipi", "MO": "Misuri", "MT": "Montana", "NE": "Nebraska",
+    "NV": "Nevada", "NH": "Nuevo Hampshire", "NJ": "Nueva Jersey", "NM": "Nuevo México",
+    "NY": "Nueva York", "NC": "Carolina del Norte", "ND": "Dakota del Norte", "OH": "Ohio",
+    "OK": "Oklahoma", "OR": "Oregón", "PA": "Pensilvania", "RI": "Rhode Island",
+    "SC": "Carolina del Sur", "SD": "Dakota del Sur", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "Virginia Occidental", "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+
+
+def nombre_de_estado(codigo: str) -> str:
+    """ "NM" -> "Nuevo México"; la clave tal cual si no se conoce."""
+    return NOMBRES_ESTADOS.get(str(codigo or "").upper(), str(codigo or "").upper())

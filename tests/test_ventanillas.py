@@ -247,3 +247,95 @@ def test_descripcion_con_distancia_en_km_y_millas():
     assert "km /" in V.describir(resultado) and "millas" in V.describir(resultado)
     [en_la_ciudad] = V.ventanilla_mas_cercana(V.buscar_lugar("Filadelfia"))
     assert "a menos de 10 km" in V.describir(en_la_ciudad)
+
+
+# --- lugar_en_frase / estado_en_frase ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frase", "nombre", "estado"),
+    [
+        ("ventanilla cerca de Dallas", "Dallas", "TX"),
+        ("estoy en 60614", "Chicago", "IL"),
+        ("¿Dónde hay una ventanilla de salud en Nueva York?", "New York City", "NY"),
+        ("la más cercana a Filadelfia", "Philadelphia", "PA"),
+        ("ventanilla en San Antonio Tx", "San Antonio", "TX"),
+        ("ventanilla de salud cerca de chicaco por favor", "Chicago", "IL"),
+        ("consulado de México en Chicago", "Chicago", "IL"),
+        ("ventanilla de salud en la ciudad de Kansas", "Kansas City", "MO"),
+        ("donde queda la ventanilla de salud en el Bronx", "The Bronx", "NY"),
+        ("ventanilla en Los Ángeles", "Los Angeles", "CA"),
+        ("ventanilla en El Paso gracias", "El Paso", "TX"),
+        ("ventanilla Salt Lake City", "Salt Lake City", "UT"),
+        ("estoy en Aurora, IL", "Aurora", "IL"),
+        ("ventanilla cerca de Anchorage, Alaska", "Anchorage", "AK"),
+        ("vivo en Houston", "Houston", "TX"),
+        ("Filadelfia", "Philadelphia", "PA"),
+        ("ventanilla chicaco", "Chicago", "IL"),
+        ("health window near houston", "Houston", "TX"),
+        ("hay ventanilla en el consulado de san antonio", "San Antonio", "TX"),
+        ("mi zip es 77036 cual es la ventanilla mas cercana", "Houston", "TX"),
+        ("vivo en oklahoma city, hay ventanilla?", "Oklahoma City", "OK"),
+        # el lugar en medio de la frase, y "que me ayuden" no es Ayden, NC
+        (
+            "hola, vivo en sacramento california y no tengo carro, cual es la ventanilla de "
+            "salud mas cercana para ir a que me ayuden?",
+            "Sacramento",
+            "CA",
+        ),
+    ],
+)
+def test_lugar_en_frase(frase, nombre, estado):
+    lugar = V.lugar_en_frase(frase)
+    assert lugar is not None, frase
+    assert (lugar.nombre, lugar.estado) == (nombre, estado)
+
+
+@pytest.mark.parametrize(
+    "frase",
+    [
+        "",
+        "dónde hay una ventanilla de salud",
+        "busco la ventanilla de salud más cercana",
+        "ventanilla",
+        "Salud",
+        "consulado",
+        "México",
+        "ventanillas de salud del consulado mexicano",
+        "ventanilla de salud en Ciudad de México",
+        "ventanilla en Monterrey",
+        "ventanilla cerca de mí",
+        "hay ventanillas en Texas?",  # un estado: ver estado_en_frase
+        "ventanilla en nuevo méxico",  # no Nuevo, CA
+        "vivo en un pueblo de georgia, cual es la ventanilla mas cerquita",
+        "nearest health window",
+        "ventanilla en 60608 o 10001",
+    ],
+)
+def test_lugar_en_frase_sin_lugar(frase):
+    assert V.lugar_en_frase(frase) is None
+
+
+@pytest.mark.parametrize(
+    ("frase", "estado"),
+    [
+        ("hay ventanillas en Texas?", "TX"),
+        ("ventanilla en nuevo méxico", "NM"),
+        ("ventanillas en California por favor", "CA"),
+        ("vivo en un pueblo de georgia, cual es la ventanilla mas cerquita", "GA"),
+        ("Texas", "TX"),
+        ("la ventanilla más cercana", None),  # "la" no es Luisiana
+        ("quiero ir a la ventanilla de salud", None),
+        ("ventanilla cerca de Dallas", None),
+        ("estoy en 60614", None),
+    ],
+)
+def test_estado_en_frase(frase, estado):
+    assert V.estado_en_frase(frase) == estado
+
+
+def test_nombre_de_estado():
+    assert V.nombre_de_estado("NM") == "Nuevo México"
+    assert V.nombre_de_estado("tx") == "Texas"
+    assert V.nombre_de_estado("ZZ") == "ZZ"
+    assert {v.estado for v in V.ventanillas()} <= set(V.NOMBRES_ESTADOS)
