@@ -20,7 +20,6 @@ TEMAS: dict[str, str] = {
     "requisitos": "Requisitos",
     "obtener_nss": "Cómo obtener tu NSS",
     "procedimiento": "Pasos para inscribirte",
-    "inscribirme": "Quiero inscribirme",
     "costo": "Cuánto cuesta",
     "pago": "Cómo y cuándo pagar",
     "familia": "Tu familia y beneficiarios",

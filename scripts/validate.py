@@ -1,15 +1,19 @@
 """`rasa data validate`, strict: any warning fails, except the one Rasa cannot know better.
 
 Rasa warns that a response "is not used in any story or rule" when only a custom action sends it
-(the "más" details, the fallback messages). Those are listed in actions/respuestas.py and allowed;
-every other warning, or an unused response that no action sends, fails the check.
+(the "más" details, the fallback messages) and when a form sends it (`utter_ask_<slot>`). The
+first are listed in actions/ (respuestas.py and each module's ENVIADAS), the second follow from
+domain.yml's forms; both are allowed. Every other warning, or an unused response nobody
+sends, fails the check.
 """
 
 import re
 import subprocess
 import sys
 
-from actions.respuestas import ENVIADAS_POR_ACCIONES
+import yaml
+
+from actions.respuestas import enviadas_por_acciones
 from scripts.model_cache import ROOT
 
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
@@ -32,9 +36,15 @@ def main() -> int:
     return 0 if ok else 1
 
 
+def form_questions() -> set[str]:
+    """`utter_ask_<slot>` for every slot a form asks for."""
+    forms = yaml.safe_load((ROOT / "domain.yml").read_text()).get("forms") or {}
+    return {f"utter_ask_{slot}" for form in forms.values() for slot in form["required_slots"]}
+
+
 def _sent_by_an_action(warning: str) -> bool:
     match = UNUSED.search(warning)
-    return bool(match) and match.group(1) in ENVIADAS_POR_ACCIONES
+    return bool(match) and match.group(1) in enviadas_por_acciones() | form_questions()
 
 
 if __name__ == "__main__":

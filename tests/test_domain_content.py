@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from actions.respuestas import ENVIADAS_POR_ACCIONES
+from actions.respuestas import enviadas_por_acciones
 from bot.temas import TEMAS, respuesta_corta, respuesta_detalle
 from tests.conftest import ROOT
 
@@ -13,6 +13,11 @@ SMS_LIMIT = 320
 CONVERSACION = {
     "saludo", "despedida", "agradecimiento", "es_bot", "pedir_humano", "ayuda_menu",
     "pedir_mas", "afirmar", "negar", "fuera_de_alcance",
+}  # fmt: skip
+# Intents that start or steer a flow (issue 4): registration, quote, status, deletion, desks.
+TRAMITES = {
+    "inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana",
+    "cancelar", "corregir", "continuar",
 }  # fmt: skip
 # Topics whose facts are unsettled (⚠ in facts.md): they must send people to confirm with IMSS.
 TEMAS_CON_DUDAS = ["estatus_migratorio", "requisitos", "pago", "tiempos_espera", "teleconsulta"]
@@ -25,14 +30,14 @@ def textos(domain: dict, nombre: str) -> list[str]:
 
 
 def test_every_intent_is_a_topic_or_a_conversation_intent(domain):
-    assert set(domain["intents"]) == set(TEMAS) | CONVERSACION
+    assert set(domain["intents"]) == set(TEMAS) | CONVERSACION | TRAMITES
 
 
 def test_every_intent_has_a_rule():
     reglas = [yaml.safe_load(p.read_text()) for p in (ROOT / "data" / "rules").glob("*.yml")]
     pasos = [s for r in reglas for rule in r["rules"] for s in rule["steps"]]
     with_rule = {s["intent"] for s in pasos if "intent" in s}
-    assert set(TEMAS) | CONVERSACION <= with_rule
+    assert set(TEMAS) | CONVERSACION | TRAMITES <= with_rule
 
 
 @pytest.mark.parametrize("tema", TEMAS)
@@ -63,7 +68,7 @@ def test_unsettled_topics_say_to_confirm_with_imss(domain, tema):
 
 
 def test_responses_used_by_actions_exist(domain):
-    assert set(ENVIADAS_POR_ACCIONES) <= set(domain["responses"])
+    assert enviadas_por_acciones() <= set(domain["responses"])
 
 
 def test_answers_use_tu_not_usted(domain):
@@ -71,9 +76,13 @@ def test_answers_use_tu_not_usted(domain):
     assert not [t for t in todas if re.search(r"\busted(es)?\b", t, re.IGNORECASE)]
 
 
+# "Ej.: 15 mil pesos o (312) 555-1234": an example of how to answer is not a claim.
+EJEMPLO = re.compile(r"\b(?:Ej\.|Ejemplo)\s*:.*$", re.MULTILINE)
+
+
 def _numeros(texto: str) -> set[str]:
     """Figures in a text, digits only ("1,700" -> "1700"; a phone number gives its groups)."""
-    crudos = re.findall(r"\d+(?:[.,]\d+)*", texto)
+    crudos = re.findall(r"\d+(?:[.,]\d+)*", EJEMPLO.sub("", texto))
     return {re.sub(r"\D", "", n) for n in crudos}
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseSettings, Field
 from bot.enrollment.app import create_app as create_enrollment_app
 from bot.enrollment.app import lazy_app
 from bot.enrollment.settings import Settings as EnrollmentSettings
+from bot.formulario import AVISO_PRIVACIDAD_VERSION
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -105,6 +106,13 @@ def create_app(
                 "Cache-Control": "no-cache",
             },
         )
+
+    aviso = env.get_template("privacidad.html").render(version=AVISO_PRIVACIDAD_VERSION)
+
+    @app.get("/privacidad", response_class=HTMLResponse, include_in_schema=False)
+    def privacy_notice() -> HTMLResponse:
+        """The notice the registration's consent question links to."""
+        return HTMLResponse(aviso, headers={"Content-Security-Policy": csp})
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app

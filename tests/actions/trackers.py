@@ -21,3 +21,34 @@ def tracker(events: list[dict], slots: dict | None = None) -> Tracker:
     users = [e for e in events if e["event"] == "user"]
     latest = users[-1]["parse_data"] if users else {}
     return Tracker("prueba", slots or {}, latest, events, False, None, None, None)
+
+
+def en_formulario(
+    form: str,
+    requested: str | None,
+    text: str,
+    intent: str = "nlu_fallback",
+    slots: dict | None = None,
+    confidence: float = 1.0,
+    metadata: dict | None = None,
+) -> Tracker:
+    """A tracker whose form `form` asked for `requested` and the user just answered `text`.
+
+    Like Rasa's form, the answer is the latest slot candidate (from_text mapping). With
+    `requested=None` it is the message that activated the form.
+    """
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": [],
+        "metadata": metadata or {},
+    }
+    valores = dict(slots or {})
+    events = [action(form), {"event": "user", "text": text, "parse_data": parse}]
+    if requested is not None:
+        valores["requested_slot"] = requested
+        valores[requested] = text
+        events.append({"event": "slot", "name": requested, "value": text})
+    loop = {"name": form} if requested is not None else {}
+    return Tracker("prueba", valores, parse, events, False, None, loop, "action_listen")

@@ -1,0 +1,239 @@
+"""Hablar con una persona: `action_canalizar` abre un ticket para el equipo de promotores.
+
+El ticket lleva un resumen SIN datos personales (temas consultados, estado del registro, mensajes
+no entendidos, canal), el canal y la dirección por donde responder (el teléfono en WhatsApp/SMS,
+el sender_id en el chat web) y el consulado si lo conocemos. La clave de idempotencia sale del
+mensaje, así que un mensaje repetido por el canal no abre dos tickets.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.api import enrollment
+from actions.fallback import FALLBACK_INTENT
+from bot import formulario, temas
+
+log = logging.getLogger("orienta.actions.canalizacion")
+
+CANALIZACION_ID = "canalizacion_id"
+CONSULADO = "consulado"
+METADATA_SESION = "session_started_metadata"
+MAX_RESUMEN = 1000
+
+# Respuestas que solo manda esta acción.
+CANALIZACION_CREADA = "utter_canalizacion_creada"
+CANALIZACION_CREADA_SIN_CONSULADO = "utter_canalizacion_creada_sin_consulado"
+CANALIZACION_EXISTENTE = "utter_canalizacion_existente"
+CANALIZACION_RECIBIDA = "utter_canalizacion_recibida"
+CANALIZACION_NO_DISPONIBLE = "utter_canalizacion_no_disponible"
+CONTACTO_PROMOTOR = "utter_contacto_promotor"  # ya existe (también la usan reglas)
+ENVIADAS = frozenset(
+    {
+        CANALIZACION_CREADA,
+        CANALIZACION_CREADA_SIN_CONSULADO,
+        CANALIZACION_EXISTENTE,
+        CANALIZACION_RECIBIDA,
+        CANALIZACION_NO_DISPONIBLE,
+        CONTACTO_PROMOTOR,
+    }
+)
+
+# Canal del mensaje (metadata de channels/twilio.py) -> Canal del servicio.
+CANALES = {"whatsapp": "whatsapp", "sms": "telefono"}
+ETIQUETAS_CANAL = {"whatsapp": "WhatsApp", "telefono": "SMS", "web": "chat web"}
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# Folios que emite el servicio ("OR-7K2M9P4QXZ"); una CURP no tiene guion, así que nunca pasa.
+_FOLIO = re.compile(r"^[A-Z]{2,4}-[0-9A-Z-]{4,20}$")
+
+# Trámites (no temas) que también le sirven al promotor.
+TRAMITES = {
+    "cotizar": "cotizar su cuota",
+    "consultar_registro": "consultar su registro",
+    "borrar_datos": "borrar sus datos",
+    "ventanilla_cercana": "buscar su Ventanilla de Salud",
+    "inscribirme": "inscribirse",
+}
+
+
+# --------------------------------------------------------------------------- canal
+def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
+    if not isinstance(metadata, dict):
+        return None
+    telefono = str(metadata.get("telefono") or "").strip()
+    if not _E164.match(telefono):
+        return None
+    medio = str(metadata.get("canal") or "").strip().lower()
+    return CANALES.get(medio, "telefono"), telefono
+
+
+def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
+    """("whatsapp" | "telefono", "+1...") desde la metadata del mensaje o de la sesión;
+    ("web", sender_id) si no hay (chat web, REST)."""
+    return (
+        _metadata_valida(tracker.latest_message.get("metadata"))
+        or _metadata_valida(tracker.get_slot(METADATA_SESION))
+        or ("web", tracker.sender_id)
+    )
+
+
+# --------------------------------------------------------------------------- sesión
+def eventos_de_sesion(tracker: Tracker) -> list[dict[str, Any]]:
+    """Los eventos desde el último `session_started` (la conversación actual)."""
+    eventos = list(tracker.events)
+    for i in range(len(eventos) - 1, -1, -1):
+        if eventos[i].get("event") == "session_started":
+            return eventos[i + 1 :]
+    return eventos
+
+
+def _intenciones(eventos: list[dict[str, Any]]) -> list[str]:
+    nombres = []
+    for e in eventos:
+        if e.get("event") == "user":
+            nombre = ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+            if nombre:
+                nombres.append(nombre)
+    return nombres
+
+
+def _unicos_recientes(nombres: list[str]) -> list[str]:
+    vistos: list[str] = []
+    for nombre in reversed(nombres):
+        if nombre not in vistos:
+            vistos.append(nombre)
+    return vistos
+
+
+def temas_consultados(tracker: Tracker) -> list[str]:
+    """Etiquetas de los temas FAQ de esta conversación, del más reciente, sin repetir."""
+    nombres = _intenciones(eventos_de_sesion(tracker))
+    return [temas.TEMAS[n] for n in _unicos_recientes([n for n in nombres if temas.es_tema(n)])]
+
+
+def tramites_pedidos(tracker: Tracker) -> list[str]:
+    nombres = _intenciones(eventos_de_sesion(tracker))
+    return [TRAMITES[n] for n in _unicos_recientes([n for n in nombres if n in TRAMITES])]
+
+
+def no_entendidos(tracker: Tracker) -> int:
+    return _intenciones(eventos_de_sesion(tracker)).count(FALLBACK_INTENT)
+
+
+def estado_registro(tracker: Tracker) -> str | None:
+    folio = str(tracker.get_slot("folio") or "").strip().upper()
+    if folio:
+        return f"enviado (folio {folio})" if _FOLIO.match(folio) else "enviado"
+    if not tracker.get_slot("consentimiento"):
+        return None
+    if tracker.get_slot("pendiente") == "registro_form":  # el servicio no respondió al enviar
+        return "terminado, pendiente de enviar (el servicio no respondió)"
+    return "en curso, sin terminar"
+    return None
+
+
+def canalizacion_en_sesion(tracker: Tracker) -> str | None:
+    """El ticket abierto en esta misma conversación, si ya hay uno."""
+    ticket = None
+    for e in eventos_de_sesion(tracker):
+        if e.get("event") == "slot" and e.get("name") == CANALIZACION_ID:
+            ticket = e.get("value")
+    return str(ticket) if ticket else None
+
+
+def resumen(tracker: Tracker, canal: str) -> str:
+    """Resumen para el promotor. Solo etiquetas fijas y conteos: nunca texto de la persona ni
+    datos personales (CURP, NSS, correo, teléfono, nombre, ingreso)."""
+    temas_vistos = temas_consultados(tracker)
+    lineas = [f"Pide hablar con una persona (Orienta, {ETIQUETAS_CANAL.get(canal, canal)})."]
+    tramites = tramites_pedidos(tracker)
+    if tramites:
+        lineas.append("Trámites que intentó: " + "; ".join(tramites) + ".")
+    registro = estado_registro(tracker)
+    lineas.append(f"Registro PTI: {registro}." if registro else "Registro PTI: no iniciado.")
+    lineas.append(f"Mensajes que el asistente no entendió: {no_entendidos(tracker)}.")
+    consulado = tracker.get_slot(CONSULADO)
+    if consulado:
+        lineas.append(f"Ventanilla/consulado cercano: {consulado}.")
+
+    def armar(lista: list[str]) -> str:
+        cabeza = "Temas consultados (del más reciente): "
+        temas_linea = (
+            [cabeza + "; ".join(lista) + "."] if lista else ["Temas consultados: ninguno."]
+        )
+        return "\n".join(lineas[:1] + temas_linea + lineas[1:])
+
+    while temas_vistos and len(armar(temas_vistos)) > MAX_RESUMEN:
+        temas_vistos = temas_vistos[:-1]
+    return armar(temas_vistos)[:MAX_RESUMEN]
+
+
+def clave(tracker: Tracker) -> str:
+    """Clave de idempotencia: conversación + id del mensaje (o su hora)."""
+    mensaje = tracker.latest_message.get("message_id")
+    if not mensaje:
+        usuarios = [e for e in tracker.events if e.get("event") == "user"]
+        hora = usuarios[-1].get("timestamp") if usuarios else None
+        mensaje = f"t{hora}" if hora is not None else f"n{len(usuarios)}"
+    return formulario.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
+
+
+# --------------------------------------------------------------------------- acción
+class ActionCanalizar(Action):
+    def name(self) -> str:
+        return "action_canalizar"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        abierta = canalizacion_en_sesion(tracker)
+        if abierta:
+            dispatcher.utter_message(response=CANALIZACION_EXISTENTE, ticket=abierta)
+            return []
+
+        canal, direccion = canal_y_direccion(tracker)
+        consulado = str(tracker.get_slot(CONSULADO) or "").strip() or None
+        try:
+            resultado = await enrollment.cliente().crear_canalizacion(
+                resumen(tracker, canal),
+                canal,
+                direccion,
+                consulado=consulado,
+                idempotency_key=clave(tracker),
+            )
+        except Exception:  # el cliente no lanza por HTTP; esto es una red de seguridad
+            log.exception("canalizacion error inesperado canal=%s", canal)
+            resultado = enrollment.Resultado.fallo(enrollment.NO_DISPONIBLE)
+
+        ticket = (resultado.datos or {}).get("id") if resultado.ok else None
+        if ticket is not None:
+            log.info("canalizacion creada id=%s canal=%s", ticket, canal)
+            if consulado:
+                dispatcher.utter_message(
+                    response=CANALIZACION_CREADA, ticket=ticket, consulado=consulado
+                )
+            else:
+                dispatcher.utter_message(response=CANALIZACION_CREADA_SIN_CONSULADO, ticket=ticket)
+            return [SlotSet(CANALIZACION_ID, str(ticket))]
+
+        if resultado.error == enrollment.CONFLICTO:
+            # La misma clave ya abrió un ticket (mensaje repetido con otro resumen).
+            log.info("canalizacion ya existente (conflicto de clave) canal=%s", canal)
+            dispatcher.utter_message(response=CANALIZACION_RECIBIDA)
+            return []
+
+        log.warning(
+            "canalizacion fallo error=%s status=%s canal=%s",
+            resultado.error or "sin_id",
+            resultado.status,
+            canal,
+        )
+        dispatcher.utter_message(response=CANALIZACION_NO_DISPONIBLE)
+        dispatcher.utter_message(response=CONTACTO_PROMOTOR)
+        return []

@@ -1,0 +1,373 @@
+"""Quote flow: `cotizacion_form` asks the monthly income, `action_cotizar` asks the service.
+
+"cuánto pagaría si gano 15 mil pesos al mes" is answered in one message: `extract_` reads the
+amount from the message that activated the form. Income per week, fortnight or year is converted
+to a month and the conversion is said out loud; per day or per hour we ask for the month instead
+(how many days a month someone works is a guess we do not make for them).
+
+The slot keeps the normalised amount with its currency ("15000.00 MXN") so a form re-activated
+after "INTENTAR DE NUEVO" validates it again without losing the currency.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import respuestas
+from actions.api.enrollment import INVALIDO, NO_ENCONTRADO, cliente
+from actions.formularios import (
+    CANCELADO,
+    PENDIENTE,
+    REQUESTED_SLOT,
+    FormularioOrienta,
+    fue_cancelado,
+    intencion,
+    limpiar,
+    texto,
+)
+from bot import formulario
+from bot.income import Income, parse_income
+from bot.validation import ValidationError
+
+log = logging.getLogger("orienta.actions.cotizacion")
+
+FORM = "cotizacion_form"
+INGRESO = "ingreso_cotizacion"
+MONEDA = "moneda_cotizacion"
+SLOTS = (INGRESO, MONEDA)
+
+SMS = 320
+# In the message that starts the form, smaller numbers are rarely an income ("cotiza 3 meses").
+MINIMO_EN_ACTIVACION = Decimal(100)
+
+# Responses (all sent by this module's actions).
+COTIZACION = "utter_cotizacion_resultado"
+COTIZACION_INVALIDA = "utter_cotizacion_invalida"
+INGRESO_CONVERTIDO = "utter_ingreso_convertido"
+INGRESO_NO_MENSUAL = "utter_ingreso_no_mensual"
+SERVICIO_CAIDO = "utter_cuenta_servicio_caido"
+#: Responses only these actions send (gathered by actions.respuestas.enviadas_por_acciones).
+ENVIADAS = frozenset(
+    {
+        COTIZACION,
+        COTIZACION_INVALIDA,
+        INGRESO_CONVERTIDO,
+        INGRESO_NO_MENSUAL,
+        SERVICIO_CAIDO,
+    }
+)
+
+#: Text of `utter_cotizacion_resultado` in domain.yml (kept equal by a test), used to make sure
+#: the filled message fits one SMS.
+PLANTILLA_COTIZACION = (
+    "Estimación {anio}: pagarías {total} al mes si ganas {ingreso}.\n"
+    "{partes}\n"
+    "{supuesto}El monto oficial lo da el IMSS. Escribe INSCRIBIRME para empezar.\n"
+    "Fuente: Ley del Seguro Social; UMA {anio}."
+)
+AVISO_SUPUESTO = "Tasas generales de la ley, no confirmadas para PTI. "
+NOTA_LIMITES = " Esos límites son los generales de la ley; no están confirmados para PTI."
+
+NOMBRES_CORTOS = {
+    "Enfermedades y Maternidad": "Enf. y maternidad",
+    "Retiro, Cesantía en Edad Avanzada y Vejez": "Retiro y vejez",
+    "Invalidez y Vida": "Invalidez y vida",
+    "Riesgos de Trabajo": "Riesgos de trabajo",
+    "Guarderías y Prestaciones Sociales": "Guarderías",
+}
+NOMBRES_MONEDA = {"MXN": "pesos", "USD": "dólares"}
+
+
+# ------------------------------------------------------------------ income in a sentence
+@dataclass(frozen=True)
+class Periodo:
+    nombre: str  # "a la semana"
+    factor: Decimal  # multiply to get a month
+    explicacion: str  # "× 4.33 semanas"
+
+
+SEMANA = Periodo("a la semana", Decimal("4.33"), "× 4.33 semanas por mes")
+QUINCENA = Periodo("a la quincena", Decimal(2), "× 2 quincenas por mes")
+ANIO = Periodo("al año", Decimal(1) / Decimal(12), "÷ 12 meses")
+
+_PERIODOS: tuple[tuple[re.Pattern, Periodo], ...] = (
+    (
+        re.compile(
+            r"\b(?:a la|por|cada|x|la|en la)\s+semana\b|\bsemanal(?:es|mente)?\b"
+            r"|\b(?:a|per)\s+week\b|\bweekly\b"
+        ),
+        SEMANA,
+    ),
+    (re.compile(r"\bquincena(?:l|les|lmente)?\b|\bcatorcena(?:l|les)?\b"), QUINCENA),
+    (
+        re.compile(
+            r"\b(?:al|por|cada|x|el)\s+ano\b|\banual(?:es|mente)?\b|\b(?:a|per)\s+year\b"
+            r"|\bannual(?:ly)?\b|\byearly\b"
+        ),
+        ANIO,
+    ),
+)
+_NO_MENSUAL = re.compile(
+    r"\b(?:al|por|cada|x|el)\s+dia\b|\bdiari[oa]s?\b|\b(?:a|per)\s+day\b|\bdaily\b"
+    r"|\b(?:la|por|cada|x)\s+hora\b|\bla hora\b|\b(?:an|per)\s+hour\b|\bhourly\b"
+)
+
+
+class IngresoNoMensual(ValidationError):
+    """Income per day or per hour: we ask for the monthly amount instead of guessing."""
+
+
+@dataclass(frozen=True)
+class IngresoMensual:
+    ingreso: Income  # per month
+    declarado: Income  # as written
+    periodo: Periodo | None  # None when it was already monthly
+
+
+def leer_ingreso(text: str) -> IngresoMensual:
+    """Monthly income from free text; raises ValidationError (Spanish, with an example)."""
+    clave = formulario.normalizar(text)
+    if _NO_MENSUAL.search(clave):
+        raise IngresoNoMensual(
+            "Para calcular la cuota necesito tu ingreso al mes. Si te pagan por día u hora, "
+            "multiplícalo por lo que trabajas en un mes. Ejemplos: 15 mil pesos o 2,000 dólares.",
+            "ingreso",
+        )
+    declarado = parse_income(text)
+    for patron, periodo in _PERIODOS:
+        if patron.search(clave):
+            monto = (declarado.amount * periodo.factor).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            return IngresoMensual(Income(monto, declarado.currency), declarado, periodo)
+    return IngresoMensual(declarado, declarado, None)
+
+
+def recien_escrito(tracker: Tracker, form: str) -> bool:
+    """True when the form starts right after the user wrote (not re-started by an action).
+
+    After a rejected amount `action_cotizar` restarts the form with FollowupAction: the latest
+    user message is still the rejected one and must not be read again (it would loop).
+    """
+    saltar = {form, f"validate_{form}", "action_extract_slots"}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in saltar:
+            return event.get("name") == "action_listen"
+    return True
+
+
+def tiene_monto(text: str, minimo: Decimal = Decimal(0)) -> bool:
+    """True when the text states one amount (at least `minimo`)."""
+    try:
+        return parse_income(text).amount >= minimo
+    except ValidationError:
+        return False
+
+
+def valor_slot(ingreso: Income) -> str:
+    return f"{ingreso.amount} {ingreso.currency}"
+
+
+def leer_slot(valor: Any) -> Income | None:
+    """`ingreso_cotizacion` as stored by the validator ("15000.00 MXN")."""
+    try:
+        return parse_income(str(valor)) if valor else None
+    except ValidationError:
+        return None
+
+
+# ------------------------------------------------------------------ the quote message
+def _pesos(valor: Any) -> str:
+    """Short amount for the breakdown: "$1,012"."""
+    monto = Decimal(str(valor)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return "$" + format_decimal(monto, "#,##0", locale=formulario.LOCALE)
+
+
+def _corto(valor: Any, moneda: str) -> str:
+    """An income without empty centavos: "$15,000 MXN", "$1,234.50 USD"."""
+    texto = formulario.dinero(Decimal(str(valor)), moneda)
+    return texto.replace(".00 ", " ")
+
+
+def partes_principales(desglose: list[dict]) -> list[tuple[str, Decimal]]:
+    """Breakdown grouped by insurance, biggest first."""
+    por_seguro: dict[str, Decimal] = {}
+    for linea in desglose:
+        seguro = str(linea.get("seguro") or "Otros")
+        por_seguro[seguro] = por_seguro.get(seguro, Decimal(0)) + Decimal(str(linea["total"]))
+    return sorted(por_seguro.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def _nombre_corto(seguro: str) -> str:
+    return NOMBRES_CORTOS.get(seguro, seguro if len(seguro) <= 22 else seguro[:21] + ".")
+
+
+def hay_supuestos(datos: dict) -> bool:
+    lineas = datos.get("desglose") or []
+    limites = [datos.get("piso") or {}, datos.get("tope") or {}]
+    return any(bool(x.get("supuesto")) for x in [*lineas, *limites])
+
+
+def variables_cotizacion(datos: dict) -> dict[str, str]:
+    """Placeholders of `utter_cotizacion_resultado`, shortened until the message fits an SMS."""
+    moneda = str(datos.get("moneda") or "MXN")
+    ingreso = _corto(datos["ingreso_mensual"], moneda)
+    if moneda != "MXN":
+        mxn = _corto(datos["ingreso_mensual_mxn"], "MXN")
+        tc = datos.get("tipo_cambio")
+        ingreso += f" (≈{mxn} a {tc} por dólar)" if tc is not None else f" (≈{mxn})"
+    base = {
+        "anio": str(datos["anio"]),
+        "ingreso": ingreso,
+        "total": formulario.dinero(Decimal(str(datos["total_mensual"])), "MXN"),
+        "supuesto": AVISO_SUPUESTO if hay_supuestos(datos) else "",
+    }
+    partes = partes_principales(datos.get("desglose") or [])
+    for n in (4, 3, 2, 1, 0):
+        lista = "; ".join(f"{_nombre_corto(s)} {_pesos(v)}" for s, v in partes[:n])
+        variables = {**base, "partes": f"Principales: {lista}." if lista else ""}
+        if len(PLANTILLA_COTIZACION.format(**variables)) <= SMS:
+            return variables
+    return {**base, "partes": ""}
+
+
+def texto_cotizacion(datos: dict) -> str:
+    """The message as the user will read it (for tests and length checks)."""
+    return PLANTILLA_COTIZACION.format(**variables_cotizacion(datos))
+
+
+# ------------------------------------------------------------------ form validation
+class ValidateCotizacionForm(FormularioOrienta):
+    def name(self) -> str:
+        return "validate_cotizacion_form"
+
+    def digresion(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
+    ) -> list[dict[str, Any]] | None:
+        """ "¿cuánto pago si gano 2000 dólares?" answers the question we asked: not a digression."""
+        nombre, _ = intencion(tracker)
+        if nombre == "cotizar" or tiene_monto(texto(tracker)):
+            return None
+        return super().digresion(dispatcher, tracker, pedido)
+
+    async def extract_ingreso_cotizacion(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The activating message already has the amount: quote without asking."""
+        if tracker.get_slot(REQUESTED_SLOT) is not None or not recien_escrito(tracker, FORM):
+            return {}
+        mensaje = texto(tracker)
+        if not tiene_monto(mensaje, MINIMO_EN_ACTIVACION):
+            return {}
+        return {INGRESO: mensaje}
+
+    def validate_ingreso_cotizacion(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        try:
+            leido = leer_ingreso(str(value or ""))
+        except IngresoNoMensual:
+            dispatcher.utter_message(response=INGRESO_NO_MENSUAL)
+            return {INGRESO: None, MONEDA: None}
+        except ValidationError as exc:
+            dispatcher.utter_message(text=exc.mensaje)
+            return {INGRESO: None, MONEDA: None}
+        ingreso = leido.ingreso
+        if leido.periodo is not None:
+            dispatcher.utter_message(
+                response=INGRESO_CONVERTIDO,
+                declarado=formulario.dinero(leido.declarado.amount, leido.declarado.currency),
+                periodo=leido.periodo.nombre,
+                explicacion=leido.periodo.explicacion,
+                mensual=formulario.dinero(ingreso.amount, ingreso.currency),
+            )
+        return {INGRESO: valor_slot(ingreso), MONEDA: ingreso.currency}
+
+
+# ------------------------------------------------------------------ finishing action
+def _sin_pendiente(tracker: Tracker) -> list[dict[str, Any]]:
+    return [SlotSet(PENDIENTE, None)] if tracker.get_slot(PENDIENTE) == FORM else []
+
+
+class ActionCotizar(Action):
+    def name(self) -> str:
+        return "action_cotizar"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if fue_cancelado(tracker):
+            dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
+            return limpiar(SLOTS) + [SlotSet(CANCELADO, False)] + _sin_pendiente(tracker)
+
+        ingreso = leer_slot(tracker.get_slot(INGRESO))
+        if ingreso is None:  # nothing usable: ask again
+            return limpiar(SLOTS) + [FollowupAction(FORM)]
+
+        resultado = await cliente().cotizar(ingreso.amount, ingreso.currency)
+        log.info(
+            "cotizacion ok=%s error=%s status=%s",
+            resultado.ok,
+            resultado.error or "-",
+            resultado.status or "-",
+        )
+        if resultado.ok and resultado.datos:
+            try:
+                variables = variables_cotizacion(resultado.datos)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                log.warning("cotizacion respuesta_inesperada")
+            else:
+                dispatcher.utter_message(response=COTIZACION, **variables)
+                return limpiar(SLOTS) + _sin_pendiente(tracker)
+        elif resultado.error == INVALIDO:
+            mensaje = " ".join(resultado.mensajes) or (
+                "No pude calcular la cuota con esa cantidad. Revisa que sea tu ingreso al mes."
+            )
+            if "ingreso_mensual" in resultado.campos:
+                mensaje += NOTA_LIMITES
+            dispatcher.utter_message(response=COTIZACION_INVALIDA, mensaje=mensaje)
+            return limpiar(SLOTS) + _sin_pendiente(tracker) + [FollowupAction(FORM)]
+        elif resultado.error == NO_ENCONTRADO:
+            log.warning("cotizacion ruta_no_encontrada")
+
+        # Service down (or an answer we cannot read): keep the amount for "INTENTAR DE NUEVO".
+        dispatcher.utter_message(response=SERVICIO_CAIDO)
+        return [SlotSet(PENDIENTE, FORM)]
+
+
+__all__ = [
+    "ENVIADAS",
+    "FORM",
+    "INGRESO",
+    "MONEDA",
+    "PLANTILLA_COTIZACION",
+    "IngresoMensual",
+    "IngresoNoMensual",
+    "Periodo",
+    "ActionCotizar",
+    "ValidateCotizacionForm",
+    "hay_supuestos",
+    "leer_ingreso",
+    "leer_slot",
+    "partes_principales",
+    "recien_escrito",
+    "texto_cotizacion",
+    "tiene_monto",
+    "valor_slot",
+    "variables_cotizacion",
+]

@@ -1,0 +1,431 @@
+"""Registration status (`consulta_form`) and erasure of personal data (`borrado_form`).
+
+Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
+do we). Folios are made by the service as "OR-" + 10 Crockford base-32 characters
+(bot/enrollment/service.py: new_folio); we accept them in lowercase, with spaces or without the
+dash, and read the letters Crockford excludes as the digits people confuse them with
+(O -> 0, I/L -> 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import respuestas
+from actions.api.enrollment import INVALIDO, NO_ENCONTRADO, Resultado, cliente
+from actions.cotizacion import recien_escrito
+from actions.formularios import (
+    CANCELADO,
+    PENDIENTE,
+    REQUESTED_SLOT,
+    FormularioOrienta,
+    fue_cancelado,
+    intencion,
+    limpiar,
+    respuesta_si_no,
+    texto,
+)
+from actions.registro import DATOS_REGISTRO
+from bot import formulario
+from bot.validation import ValidationError, validate_curp
+
+log = logging.getLogger("orienta.actions.cuenta")
+
+#: Every slot that holds personal data (cleared when the person asks us to delete their data).
+SLOTS_PERSONALES: tuple[str, ...] = (
+    *DATOS_REGISTRO,
+    "folio",
+    "folio_consulta",
+    "curp_consulta",
+    "folio_borrado",
+    "curp_borrado",
+    "ingreso_cotizacion",
+    "moneda_cotizacion",
+)
+
+FORM_CONSULTA = "consulta_form"
+FOLIO_CONSULTA = "folio_consulta"
+CURP_CONSULTA = "curp_consulta"
+SLOTS_CONSULTA = (FOLIO_CONSULTA, CURP_CONSULTA)
+
+FORM_BORRADO = "borrado_form"
+FOLIO_BORRADO = "folio_borrado"
+CURP_BORRADO = "curp_borrado"
+CONFIRMADO = "borrado_confirmado"
+SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO)
+
+# Responses (all sent by this module's actions).
+FOLIO_INVALIDO = "utter_folio_invalido"
+REGISTRO_PENDIENTE_PAGO = "utter_registro_pendiente_pago"
+REGISTRO_SIN_LINEA = "utter_registro_sin_linea_vigente"
+REGISTRO_ACTIVO = "utter_registro_activo"
+REGISTRO_CANCELADO = "utter_registro_cancelado"
+REGISTRO_OTRO_ESTADO = "utter_registro_otro_estado"
+REGISTRO_NO_ENCONTRADO = "utter_registro_no_encontrado"
+REGISTRO_INVALIDO = "utter_registro_invalido"
+SERVICIO_CAIDO = "utter_cuenta_servicio_caido"
+BORRADO_SI_NO = "utter_borrado_confirmar_si_no"
+BORRADO_NO = "utter_borrado_no"
+BORRADO_HECHO = "utter_borrado_hecho"
+BORRADO_NO_DISPONIBLE = "utter_borrado_no_disponible"
+BORRADO_NO_ENCONTRADO_TRAS_FALLO = "utter_borrado_no_encontrado_tras_fallo"
+#: Responses only these actions send (gathered by actions.respuestas.enviadas_por_acciones).
+ENVIADAS = frozenset(
+    {
+        FOLIO_INVALIDO,
+        REGISTRO_PENDIENTE_PAGO,
+        REGISTRO_SIN_LINEA,
+        REGISTRO_ACTIVO,
+        REGISTRO_CANCELADO,
+        REGISTRO_OTRO_ESTADO,
+        REGISTRO_NO_ENCONTRADO,
+        REGISTRO_INVALIDO,
+        SERVICIO_CAIDO,
+        BORRADO_SI_NO,
+        BORRADO_NO,
+        BORRADO_HECHO,
+        BORRADO_NO_DISPONIBLE,
+        BORRADO_NO_ENCONTRADO_TRAS_FALLO,
+    }
+)
+
+ESTADO_PENDIENTE = "pendiente_de_pago"
+ESTADO_ACTIVA = "activa"
+ESTADO_ELIMINADO = "eliminado"
+# Mexico City has had no daylight saving time since 2022 (as in bot/enrollment/service.py).
+MX_TZ = timezone(timedelta(hours=-6), "America/Mexico_City")
+
+# ------------------------------------------------------------------ folio and CURP
+FOLIO_PREFIJO = "OR-"
+FOLIO_ALFABETO = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, as the service
+FOLIO_LARGO = 10
+_CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARADORES = re.compile(r"[\s\-\._/]+")
+_FOLIO_EN_FRASE = re.compile(r"\bOR[\s\-\._]*([0-9A-Z](?:[\s\-]?[0-9A-Z]){9})\b")
+_CURP_EN_FRASE = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
+
+
+def normalizar_folio(text: str | None) -> str:
+    """ "or 7k2m9qx4tb" -> "OR-7K2M9QX4TB". Raises ValidationError if it is not a folio."""
+    crudo = str(text or "").strip().upper()
+    compacto = _SEPARADORES.sub("", crudo)
+    cuerpo = None
+    if len(compacto) == len(FOLIO_PREFIJO) - 1 + FOLIO_LARGO and compacto.startswith("OR"):
+        cuerpo = compacto[2:]
+    elif len(compacto) == FOLIO_LARGO:
+        cuerpo = compacto
+    else:
+        encontrado = _FOLIO_EN_FRASE.search(crudo)
+        if encontrado:
+            cuerpo = _SEPARADORES.sub("", encontrado.group(1))
+    if cuerpo is not None:
+        cuerpo = cuerpo.translate(_CROCKFORD)
+        if len(cuerpo) == FOLIO_LARGO and all(c in FOLIO_ALFABETO for c in cuerpo):
+            return FOLIO_PREFIJO + cuerpo
+    raise ValidationError("El folio no tiene el formato correcto.", "folio")
+
+
+def hay_folio(text: str | None) -> bool:
+    """True when a sentence contains an "OR-..." folio (used on the activating message)."""
+    encontrado = _FOLIO_EN_FRASE.search(str(text or "").upper())
+    if not encontrado:
+        return False
+    try:
+        normalizar_folio(encontrado.group(0))
+    except ValidationError:
+        return False
+    return True
+
+
+def normalizar_curp(text: str | None) -> str:
+    """A CURP alone or inside a sentence ("mi curp es ..."); ValidationError in Spanish."""
+    try:
+        return validate_curp(str(text or "")).curp
+    except ValidationError as error:
+        encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
+        if encontrada is None:
+            raise
+        try:
+            return validate_curp(encontrada.group(0)).curp
+        except ValidationError:
+            raise error from None
+
+
+def hay_curp(text: str | None) -> bool:
+    encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
+    if not encontrada:
+        return False
+    try:
+        validate_curp(encontrada.group(0))
+    except ValidationError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ shared validators
+class _FolioYCurp(FormularioOrienta):
+    """Validators shared by the status and the deletion forms."""
+
+    FOLIO = ""
+    CURP = ""
+    INTENCION = ""
+
+    def digresion(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
+    ) -> list[dict[str, Any]] | None:
+        nombre, _ = intencion(tracker)
+        if nombre == self.INTENCION:  # the same request again is not a question
+            return None
+        return super().digresion(dispatcher, tracker, pedido)
+
+    def _en_activacion(self, tracker: Tracker, slot: str, encontrado: bool) -> dict[str, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) is not None or tracker.get_slot(slot):
+            return {}
+        if not recien_escrito(tracker, self.form_name()):
+            return {}
+        return {slot: texto(tracker)} if encontrado else {}
+
+    def _folio(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        try:
+            return {self.FOLIO: normalizar_folio(value)}
+        except ValidationError:
+            dispatcher.utter_message(response=FOLIO_INVALIDO)
+            return {self.FOLIO: None}
+
+    def _curp(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        try:
+            return {self.CURP: normalizar_curp(value)}
+        except ValidationError as exc:
+            dispatcher.utter_message(text=exc.mensaje)
+            return {self.CURP: None}
+
+
+class ValidateConsultaForm(_FolioYCurp):
+    FOLIO, CURP, INTENCION = FOLIO_CONSULTA, CURP_CONSULTA, "consultar_registro"
+
+    def name(self) -> str:
+        return "validate_consulta_form"
+
+    async def extract_folio_consulta(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._en_activacion(tracker, self.FOLIO, hay_folio(texto(tracker)))
+
+    async def extract_curp_consulta(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._en_activacion(tracker, self.CURP, hay_curp(texto(tracker)))
+
+    def validate_folio_consulta(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._folio(value, dispatcher)
+
+    def validate_curp_consulta(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._curp(value, dispatcher)
+
+
+class ValidateBorradoForm(_FolioYCurp):
+    FOLIO, CURP, INTENCION = FOLIO_BORRADO, CURP_BORRADO, "borrar_datos"
+    RESPUESTA_SI_NO = (CONFIRMADO,)
+
+    def name(self) -> str:
+        return "validate_borrado_form"
+
+    async def extract_folio_borrado(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._en_activacion(tracker, self.FOLIO, hay_folio(texto(tracker)))
+
+    async def extract_curp_borrado(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._en_activacion(tracker, self.CURP, hay_curp(texto(tracker)))
+
+    def validate_folio_borrado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._folio(value, dispatcher)
+
+    def validate_curp_borrado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._curp(value, dispatcher)
+
+    def validate_borrado_confirmado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):  # already validated
+            return {CONFIRMADO: value}
+        respuesta = respuesta_si_no(tracker)
+        if respuesta is None:
+            dispatcher.utter_message(response=BORRADO_SI_NO)
+        return {CONFIRMADO: respuesta}
+
+
+# ------------------------------------------------------------------ status message
+def _fecha(valor: Any) -> date | None:
+    """`vence_en` (ISO datetime, UTC) as the calendar day in Mexico City."""
+    if not valor:
+        return None
+    try:
+        momento = datetime.fromisoformat(str(valor).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if momento.tzinfo is None:
+        momento = momento.replace(tzinfo=timezone.utc)
+    return momento.astimezone(MX_TZ).date()
+
+
+def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
+    """(response name, placeholders) for a RegistroOut."""
+    folio = str(datos.get("folio") or "")
+    estado = str(datos.get("estado") or "")
+    if estado == ESTADO_PENDIENTE:
+        linea = datos.get("linea_captura") or {}
+        vence = _fecha(linea.get("vence_en"))
+        if linea.get("referencia") and linea.get("vigente") and vence is not None:
+            monto = linea.get("monto", datos.get("monto_mensual"))
+            return REGISTRO_PENDIENTE_PAGO, {
+                "folio": folio,
+                "referencia": str(linea["referencia"]),
+                "monto": formulario.dinero(Decimal(str(monto)), "MXN"),
+                "vence": formulario.fecha_larga(vence),
+            }
+        return REGISTRO_SIN_LINEA, {"folio": folio}
+    if estado == ESTADO_ACTIVA:
+        return REGISTRO_ACTIVO, {"folio": folio}
+    if estado == ESTADO_ELIMINADO:
+        return REGISTRO_CANCELADO, {"folio": folio}
+    return REGISTRO_OTRO_ESTADO, {"folio": folio, "estado": estado.replace("_", " ")}
+
+
+def _sin_pendiente(tracker: Tracker, form: str) -> list[dict[str, Any]]:
+    return [SlotSet(PENDIENTE, None)] if tracker.get_slot(PENDIENTE) == form else []
+
+
+def _cancelado(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, slots) -> list:
+    dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
+    return limpiar(slots) + [SlotSet(CANCELADO, False)] + _sin_pendiente(tracker, form)
+
+
+def _registrar_log(operacion: str, folio: str, resultado: Resultado) -> None:
+    log.info(
+        "%s folio=%s ok=%s error=%s status=%s",
+        operacion,
+        folio or "-",
+        resultado.ok,
+        resultado.error or "-",
+        resultado.status or "-",
+    )
+
+
+class ActionConsultarRegistro(Action):
+    def name(self) -> str:
+        return "action_consultar_registro"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if fue_cancelado(tracker):
+            return _cancelado(dispatcher, tracker, FORM_CONSULTA, SLOTS_CONSULTA)
+        folio = tracker.get_slot(FOLIO_CONSULTA) or ""
+        curp = tracker.get_slot(CURP_CONSULTA) or ""
+        if not folio or not curp:
+            dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
+            return limpiar(SLOTS_CONSULTA) + _sin_pendiente(tracker, FORM_CONSULTA)
+
+        resultado = await cliente().consultar(folio, curp)
+        _registrar_log("consulta", folio, resultado)
+        definitivo = limpiar(SLOTS_CONSULTA) + _sin_pendiente(tracker, FORM_CONSULTA)
+        if resultado.ok and resultado.datos:
+            try:
+                nombre, variables = respuesta_estado(resultado.datos)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                log.warning("consulta folio=%s respuesta_inesperada", folio)
+            else:
+                dispatcher.utter_message(response=nombre, **variables)
+                return definitivo
+        elif resultado.error == NO_ENCONTRADO:
+            dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
+            return definitivo
+        elif resultado.error == INVALIDO:
+            dispatcher.utter_message(
+                response=REGISTRO_INVALIDO,
+                mensaje=" ".join(resultado.mensajes) or "Revisa tu folio y tu CURP.",
+            )
+            return definitivo
+
+        # Service down: keep folio and CURP for "INTENTAR DE NUEVO".
+        dispatcher.utter_message(response=SERVICIO_CAIDO)
+        return [SlotSet(PENDIENTE, FORM_CONSULTA)]
+
+
+class ActionBorrarDatos(Action):
+    def name(self) -> str:
+        return "action_borrar_datos"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if fue_cancelado(tracker):
+            return _cancelado(dispatcher, tracker, FORM_BORRADO, SLOTS_BORRADO)
+        terminado = limpiar(SLOTS_BORRADO) + _sin_pendiente(tracker, FORM_BORRADO)
+        if tracker.get_slot(CONFIRMADO) is not True:
+            dispatcher.utter_message(response=BORRADO_NO)
+            return terminado
+        folio = tracker.get_slot(FOLIO_BORRADO) or ""
+        curp = tracker.get_slot(CURP_BORRADO) or ""
+        if not folio or not curp:
+            dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
+            return terminado
+
+        reintento = tracker.get_slot(PENDIENTE) == FORM_BORRADO
+        resultado = await cliente().eliminar(folio, curp)
+        _registrar_log("borrado", folio, resultado)
+        if resultado.ok:
+            datos = resultado.datos or {}
+            dispatcher.utter_message(response=BORRADO_HECHO, folio=str(datos.get("folio") or folio))
+            personales = sorted({*SLOTS_PERSONALES, *SLOTS_BORRADO})
+            return limpiar(personales) + _sin_pendiente(tracker, FORM_BORRADO)
+        if resultado.error == NO_ENCONTRADO:
+            dispatcher.utter_message(
+                response=BORRADO_NO_ENCONTRADO_TRAS_FALLO if reintento else REGISTRO_NO_ENCONTRADO
+            )
+            return terminado
+        if resultado.error == INVALIDO:
+            dispatcher.utter_message(
+                response=REGISTRO_INVALIDO,
+                mensaje=" ".join(resultado.mensajes) or "Revisa tu folio y tu CURP.",
+            )
+            return terminado
+
+        # Service down (not retried by the client): keep folio and CURP, never the "yes".
+        dispatcher.utter_message(response=BORRADO_NO_DISPONIBLE)
+        return [SlotSet(CONFIRMADO, None), SlotSet(PENDIENTE, FORM_BORRADO)]
+
+
+__all__ = [
+    "ENVIADAS",
+    "SLOTS_PERSONALES",
+    "FOLIO_PREFIJO",
+    "ActionBorrarDatos",
+    "ActionConsultarRegistro",
+    "ValidateBorradoForm",
+    "ValidateConsultaForm",
+    "hay_curp",
+    "hay_folio",
+    "normalizar_curp",
+    "normalizar_folio",
+    "respuesta_estado",
+]

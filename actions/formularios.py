@@ -1,0 +1,149 @@
+"""What every Orienta form shares: yes/no answers, cancelling, corrections and questions mid-form.
+
+Each form's validation action subclasses `FormularioOrienta`. Before the form's own validators see
+an answer, `run` checks whether the user wants to stop, to correct an earlier answer, or asked a
+question instead of answering (then the question is answered and the form asks again).
+"""
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import respuestas
+from bot import formulario, temas
+
+REQUESTED_SLOT = "requested_slot"
+CANCELADO = "formulario_cancelado"
+CORRIGIENDO = "corrigiendo"  # we asked "which answer do you want to correct?"
+PENDIENTE = "pendiente"
+ULTIMO_TEMA = "ultimo_tema"
+
+# A question asked mid-form is answered only if the model is at least this sure of its topic.
+CONFIANZA_DIGRESION = 0.6
+# Intents that start another flow: mid-form we say how to leave this one instead.
+OTROS_TRAMITES = frozenset(
+    {"inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana"}
+)
+RESPUESTAS_DIRECTAS = {
+    "pedir_humano": respuestas.PROMOTOR_EN_FORMULARIO,
+    "es_bot": "utter_soy_bot",
+}
+
+
+def texto(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def intencion(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def respuesta_si_no(tracker: Tracker) -> bool | None:
+    """True / False for yes / no (buttons, "1"/"2", "sí", "claro", "no"...), None otherwise."""
+    respuesta = formulario.si_o_no(texto(tracker))
+    if respuesta is not None:
+        return respuesta
+    nombre, confianza = intencion(tracker)
+    if nombre in ("afirmar", "negar") and confianza >= CONFIANZA_DIGRESION:
+        return nombre == "afirmar" and len(texto(tracker).split()) <= 4
+    return None
+
+
+def quiere_cancelar(tracker: Tracker) -> bool:
+    nombre, confianza = intencion(tracker)
+    if nombre == "cancelar" and confianza >= CONFIANZA_DIGRESION:
+        return True
+    return formulario.es_cancelacion(texto(tracker))
+
+
+def limpiar(slots: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def fue_cancelado(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot(CANCELADO))
+
+
+class FormularioOrienta(FormValidationAction):
+    """Base for Orienta's form validation actions.
+
+    Subclasses set `DEPENDIENTES` (slot -> slots to clear with it when it is corrected, e.g. the
+    CURP and its confirmation) and `RESPUESTA_SI_NO` (slots answered yes/no: a question there is
+    not an answer).
+    """
+
+    DEPENDIENTES: dict[str, tuple[str, ...]] = {}
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        pedido = tracker.get_slot(REQUESTED_SLOT)
+        slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if pedido not in slots or pedido not in tracker.slots_to_validate():
+            return await super().run(dispatcher, tracker, domain)  # activation or no answer
+
+        if quiere_cancelar(tracker):
+            return self.cancelar(dispatcher, domain)
+        eventos = self.corregir(dispatcher, tracker, pedido, slots) or self.digresion(
+            dispatcher, tracker, pedido
+        )
+        if eventos is None:
+            return await super().run(dispatcher, tracker, domain)
+        tracker.add_slots(eventos)
+        siguiente = await self.next_requested_slot(dispatcher, tracker, domain)
+        return eventos + ([siguiente] if siguiente else [])
+
+    def cancelar(self, dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> list:
+        """Forget this form's answers and end it; the form's finishing action says goodbye."""
+        todos = set(self.domain_slots(domain))
+        for slot in list(todos):
+            todos.update(self.DEPENDIENTES.get(slot, ()))
+        return limpiar(sorted(todos)) + [SlotSet(CANCELADO, True), SlotSet(REQUESTED_SLOT, None)]
+
+    def corregir(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str, slots: list[str]
+    ) -> list[dict[str, Any]] | None:
+        """ "me equivoqué en el correo": clear that answer (and what depends on it) to ask again."""
+        if not any(campo in slots for campo in formulario.CAMPOS):
+            return None  # this form asks nothing that can be corrected by name
+        campo = formulario.pide_correccion(texto(tracker))
+        if campo is None and tracker.get_slot(CORRIGIENDO):
+            campo = formulario.campo_mencionado(texto(tracker))
+        if campo is None:
+            nombre, confianza = intencion(tracker)
+            if nombre != "corregir" or confianza < CONFIANZA_DIGRESION:
+                return None
+            dispatcher.utter_message(response=respuestas.CORREGIR_CUAL)
+            return [SlotSet(pedido, None), SlotSet(CORRIGIENDO, True)]
+        if campo not in slots:
+            return None
+        dispatcher.utter_message(
+            response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS.get(campo, campo)
+        )
+        borrar = {campo, pedido, *self.DEPENDIENTES.get(campo, ())}
+        return limpiar(sorted(borrar)) + [SlotSet(CORRIGIENDO, False)]
+
+    def digresion(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
+    ) -> list[dict[str, Any]] | None:
+        """A question instead of an answer: answer it, then the form asks its question again."""
+        if not formulario.parece_pregunta(texto(tracker)):
+            return None
+        nombre, confianza = intencion(tracker)
+        if nombre is None or confianza < CONFIANZA_DIGRESION:
+            return None
+        eventos = [SlotSet(pedido, None)]
+        if temas.es_tema(nombre):
+            dispatcher.utter_message(response=temas.respuesta_corta(nombre))
+            eventos.append(SlotSet(ULTIMO_TEMA, nombre))
+        elif nombre in RESPUESTAS_DIRECTAS:
+            dispatcher.utter_message(response=RESPUESTAS_DIRECTAS[nombre])
+        elif nombre in OTROS_TRAMITES:
+            dispatcher.utter_message(response=respuestas.OTRO_TRAMITE_EN_FORMULARIO)
+        else:
+            return None
+        return eventos

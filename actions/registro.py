@@ -1,0 +1,551 @@
+"""Registration form: consent, one question at a time, a summary to confirm, then the service.
+
+The rules live in `bot/` (CURP, phone, email, income, places); this module only turns answers
+into slots and slots into one call to the enrollment service.
+"""
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formularios, respuestas
+from actions.api.enrollment import Resultado, cliente
+from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
+from bot import formulario, validation, ventanillas
+from bot.income import parse_income
+from bot.validation import ValidationError
+
+logger = logging.getLogger(__name__)
+
+FORM = "registro_form"
+AVISO_VERSION = formulario.AVISO_PRIVACIDAD_VERSION
+AVISO_URL_POR_OMISION = "http://localhost:8000/privacidad"
+DERIVADOS_CURP = ("curp_confirmada", "curp_nacimiento", "curp_sexo", "curp_estado")
+# Everything the form asks, in order (domain.yml lists the same under forms.registro_form).
+PREGUNTAS = (
+    "consentimiento",
+    "curp",
+    "curp_confirmada",
+    "nombre",
+    "email",
+    "telefono",
+    "ciudad",
+    "pais",
+    "ocupacion",
+    "ingreso_mensual",
+    "registro_confirmado",
+)
+# Slots holding the migrant's personal data in this flow: cleared after submission or cancelling.
+DATOS_REGISTRO = (
+    *PREGUNTAS,
+    *DERIVADOS_CURP[1:],
+    "moneda",
+    "consentimiento_en",
+    "otro_telefono",
+)
+# Responses only this module sends (besides the form's utter_ask_<slot>).
+ENVIADAS = frozenset(
+    {
+        "utter_responde_si_no",
+        "utter_curp_no_coincide",
+        "utter_confirmar_telefono",
+        "utter_ask_ciudad_en_pais",
+        "utter_pais_invalido",
+        "utter_resumen_registro",
+        "utter_responde_resumen",
+        "utter_sin_consentimiento",
+        "utter_prerregistro_cancelado",
+        "utter_registro_ya_existia",
+        "utter_registro_enviado",
+        "utter_registro_siguientes_pasos",
+        "utter_registro_a_medias",
+        "utter_corregir_enviado",
+        "utter_nada_pendiente",
+        "utter_nada_que_cancelar",
+    }
+)
+
+# Nearest desk and handoff (actions/ventanillas.py, actions/canalizacion.py)
+VENTANILLAS_Y_CANALIZACION = frozenset(
+    {
+        "utter_ventanilla_cercana",
+        "utter_ventanilla_servicios",
+        "utter_ventanilla_lejos",
+        "utter_ventanilla_sin_lugar",
+        "utter_lugar_no_encontrado",
+        "utter_ventanillas_en_estado",
+        "utter_sin_ventanillas_en_estado",
+        "utter_canalizacion_creada",
+        "utter_canalizacion_creada_sin_consulado",
+        "utter_canalizacion_existente",
+        "utter_canalizacion_recibida",
+        "utter_canalizacion_no_disponible",
+        "utter_contacto_promotor",
+    }
+)
+# Service field -> slot, to ask again only what the service rejected.
+CAMPO_A_SLOT = {
+    "curp": "curp",
+    "nombre": "nombre",
+    "email": "email",
+    "telefono": "telefono",
+    "pais_residencia": "pais",
+    "ciudad_residencia": "ciudad",
+    "ocupacion": "ocupacion",
+    "ingreso_mensual": "ingreso_mensual",
+    "moneda": "ingreso_mensual",
+}
+
+
+def telefono_del_canal(tracker: Tracker) -> str | None:
+    """The sender's phone when the channel knows it (Twilio puts it in the message metadata)."""
+    for metadata in (
+        tracker.latest_message.get("metadata"),
+        tracker.get_slot("session_started_metadata"),
+    ):
+        telefono = (metadata or {}).get("telefono") if isinstance(metadata, dict) else None
+        if telefono:
+            try:
+                return validation.normalize_phone(telefono)
+            except ValidationError:
+                return None
+    return None
+
+
+def aviso_url() -> str:
+    """Where the privacy notice is published (the web app serves it at /privacidad)."""
+    return os.environ.get("ORIENTA_AVISO_PRIVACIDAD_URL") or AVISO_URL_POR_OMISION
+
+
+def registro_a_medias(tracker: Tracker) -> bool:
+    """Consent given and some answers kept, but nothing submitted yet."""
+    return bool(tracker.get_slot("consentimiento")) and not tracker.get_slot("folio")
+
+
+def ingreso_legible(tracker: Tracker) -> str:
+    monto = tracker.get_slot("ingreso_mensual")
+    moneda = tracker.get_slot("moneda") or "MXN"
+    return formulario.dinero(monto, moneda) if monto is not None else ""
+
+
+def residencia_legible(tracker: Tracker) -> str:
+    partes = [tracker.get_slot("ciudad"), tracker.get_slot("pais")]
+    return ", ".join(p for p in partes if p)
+
+
+def consulado_de(ciudad: str | None) -> str | None:
+    """The consulate whose Ventanilla de Salud is nearest to a US city (for per-consulate stats)."""
+    lugar = ventanillas.buscar_lugar(ciudad) if ciudad else None
+    cercanas = ventanillas.ventanilla_mas_cercana(lugar) if lugar else []
+    if not cercanas:
+        return None
+    return f"{cercanas[0].ventanilla.ciudad}, {cercanas[0].ventanilla.estado}"
+
+
+def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
+    """The RegistroIn body, built only from validated slots."""
+    curp = validation.validate_curp(tracker.get_slot("curp"))
+    return {
+        "consentimiento": {
+            "version_aviso": AVISO_VERSION,
+            "aceptado_en": tracker.get_slot("consentimiento_en")
+            or datetime.now(timezone.utc).isoformat(),
+        },
+        "curp": curp.curp,
+        "nombre": tracker.get_slot("nombre"),
+        "email": tracker.get_slot("email"),
+        "telefono": tracker.get_slot("telefono"),
+        "pais_residencia": tracker.get_slot("pais"),
+        "ciudad_residencia": tracker.get_slot("ciudad"),
+        "ocupacion": tracker.get_slot("ocupacion"),
+        "ingreso_mensual": str(tracker.get_slot("ingreso_mensual")),
+        "moneda": tracker.get_slot("moneda") or "MXN",
+        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
+        "sexo": curp.sexo,
+        "estado_nacimiento": curp.estado_clave,
+    }
+
+
+class ValidateRegistroForm(FormularioOrienta):
+    DEPENDIENTES = {
+        "curp": DERIVADOS_CURP,
+        "ciudad": ("pais",),
+        "ingreso_mensual": ("moneda",),
+        "telefono": ("otro_telefono",),
+    }
+
+    def name(self) -> str:
+        return "validate_registro_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        # "No" to the privacy notice ends the form: no personal data is asked.
+        if tracker.get_slot("consentimiento") is False:
+            return ["consentimiento"]
+        return domain_slots
+
+    def validate_consentimiento(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        respuesta = formularios.respuesta_si_no(tracker)
+        if respuesta is None:
+            dispatcher.utter_message(response="utter_responde_si_no")
+            return {"consentimiento": None}
+        ahora = datetime.now(timezone.utc).isoformat() if respuesta else None
+        return {"consentimiento": respuesta, "consentimiento_en": ahora}
+
+    def validate_curp(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        try:
+            info = validation.validate_curp(str(value))
+        except ValidationError as error:
+            dispatcher.utter_message(text=str(error))
+            return {"curp": None}
+        return {
+            "curp": info.curp,
+            "curp_nacimiento": formulario.fecha_larga(info.fecha_nacimiento),
+            "curp_sexo": formulario.SEXO.get(info.sexo, info.sexo),
+            "curp_estado": formulario.nombre_estado(info.estado_clave),
+        }
+
+    def validate_curp_confirmada(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        respuesta = formularios.respuesta_si_no(tracker)
+        if respuesta is None:
+            dispatcher.utter_message(response="utter_responde_si_no")
+            return {"curp_confirmada": None}
+        if respuesta:
+            return {"curp_confirmada": True}
+        dispatcher.utter_message(response="utter_curp_no_coincide")
+        return {"curp": None, **dict.fromkeys(DERIVADOS_CURP)}
+
+    def validate_nombre(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "nombre", formulario.validar_nombre, value)
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "email", validation.validate_email, value)
+
+    def validate_telefono(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        del_canal = telefono_del_canal(tracker)
+        if del_canal and not tracker.get_slot("otro_telefono"):
+            respuesta = formularios.respuesta_si_no(tracker)
+            if respuesta:
+                return {"telefono": del_canal}
+            if respuesta is False:
+                return {"telefono": None, "otro_telefono": True}
+        return self._con(dispatcher, "telefono", validation.normalize_phone, value)
+
+    def validate_ciudad(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        try:
+            lugar = formulario.residencia(str(value))
+        except ValidationError as error:
+            dispatcher.utter_message(text=str(error))
+            return {"ciudad": None}
+        # Only the country ("Canadá"): keep it; action_ask_ciudad then asks for the city in it.
+        return {
+            "ciudad": lugar.ciudad,
+            "pais": lugar.pais or tracker.get_slot("pais"),
+            "consulado": consulado_de(lugar.ciudad) or tracker.get_slot("consulado"),
+        }
+
+    def validate_pais(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        try:
+            pais = formulario.residencia(str(value)).pais
+        except ValidationError:
+            pais = None
+        if not pais:
+            dispatcher.utter_message(response="utter_pais_invalido")
+        return {"pais": pais}
+
+    def validate_ocupacion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "ocupacion", formulario.validar_ocupacion, value)
+
+    def validate_ingreso_mensual(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        try:
+            ingreso = parse_income(str(value))
+        except ValidationError as error:
+            dispatcher.utter_message(text=str(error))
+            return {"ingreso_mensual": None}
+        return {"ingreso_mensual": float(ingreso.amount), "moneda": ingreso.currency}
+
+    def validate_registro_confirmado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        texto = formularios.texto(tracker)
+        respuesta = formularios.respuesta_si_no(tracker)
+        if respuesta:
+            return {"registro_confirmado": True}
+        if formulario.normalizar(texto) == "3":  # option 3 of the summary: cancel
+            return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
+        campo = None if texto.strip().isdigit() else formulario.campo_mencionado(texto)
+        if campo:
+            dispatcher.utter_message(
+                response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS[campo]
+            )
+            return {"registro_confirmado": None, campo: None} | dict.fromkeys(
+                self.DEPENDIENTES.get(campo, ())
+            )
+        if respuesta is False:
+            dispatcher.utter_message(response=respuestas.CORREGIR_CUAL)
+            return {"registro_confirmado": None, CORRIGIENDO: True}
+        dispatcher.utter_message(response="utter_responde_resumen")
+        return {"registro_confirmado": None}
+
+    @staticmethod
+    def _con(dispatcher: CollectingDispatcher, slot: str, regla, value: Any) -> dict[str, Any]:
+        """Applies one of bot/'s rules; its Spanish message (with an example) is the reply."""
+        try:
+            return {slot: regla(str(value))}
+        except ValidationError as error:
+            dispatcher.utter_message(text=str(error))
+            return {slot: None}
+
+
+class ActionAskConsentimiento(Action):
+    def name(self) -> str:
+        return "action_ask_consentimiento"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_ask_consentimiento", aviso_url=aviso_url())
+        return []
+
+
+class ActionAskCiudad(Action):
+    """Asks city and country, or only the city when the country is already known."""
+
+    def name(self) -> str:
+        return "action_ask_ciudad"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("pais"):
+            dispatcher.utter_message(response="utter_ask_ciudad_en_pais")
+        else:
+            dispatcher.utter_message(response="utter_ask_ciudad")
+        return []
+
+
+class ActionAskTelefono(Action):
+    """Offers the channel's own number when there is one; otherwise asks for it."""
+
+    def name(self) -> str:
+        return "action_ask_telefono"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        del_canal = telefono_del_canal(tracker)
+        if del_canal and not tracker.get_slot("otro_telefono"):
+            dispatcher.utter_message(response="utter_confirmar_telefono", telefono_canal=del_canal)
+        else:
+            dispatcher.utter_message(response="utter_ask_telefono")
+        return []
+
+
+class ActionAskRegistroConfirmado(Action):
+    """The summary to confirm before anything is sent."""
+
+    def name(self) -> str:
+        return "action_ask_registro_confirmado"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            response="utter_resumen_registro",
+            residencia=residencia_legible(tracker),
+            ingreso=ingreso_legible(tracker),
+        )
+        return []
+
+
+class ActionFinalizarRegistro(Action):
+    """After the form: cancelled, no consent, or submit to the enrollment service."""
+
+    def name(self) -> str:
+        return "action_finalizar_registro"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if formularios.fue_cancelado(tracker):
+            dispatcher.utter_message(response="utter_prerregistro_cancelado")
+            return self._olvidar() + [SlotSet(PENDIENTE, None)]
+        if tracker.get_slot("consentimiento") is False:
+            dispatcher.utter_message(response="utter_sin_consentimiento")
+            return [SlotSet("consentimiento", None)]
+        if not tracker.get_slot("registro_confirmado"):
+            return []  # the form ended without a confirmed summary: nothing to send
+        return await self._enviar(dispatcher, tracker)
+
+    async def _enviar(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+        datos = datos_para_servicio(tracker)
+        # Same data from the same conversation = same key: a retried message never registers twice.
+        clave = formulario.clave_idempotencia(tracker.sender_id, json.dumps(datos, sort_keys=True))
+        resultado = await cliente().registrar(datos, idempotency_key=clave)
+        if resultado.ok:
+            return self._enviado(dispatcher, resultado)
+        if resultado.error == "invalido":
+            return self._rechazado(dispatcher, resultado)
+        logger.warning("registro no enviado: error=%s status=%s", resultado.error, resultado.status)
+        dispatcher.utter_message(response=respuestas.SERVICIO_CAIDO_REINTENTAR)
+        return [SlotSet(PENDIENTE, FORM)]
+
+    def _enviado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+        datos = resultado.datos
+        linea = datos.get("linea_captura") or {}
+        logger.info("registro enviado: folio=%s nuevo=%s", datos["folio"], resultado.status == 201)
+        if resultado.status == 200:
+            dispatcher.utter_message(response="utter_registro_ya_existia", folio=datos["folio"])
+        dispatcher.utter_message(
+            response="utter_registro_enviado",
+            folio=datos["folio"],
+            monto=formulario.dinero(datos["monto_mensual"], "MXN"),
+            referencia=linea.get("referencia", "—"),
+            vence=formulario.fecha_larga(datetime.fromisoformat(linea["vence_en"]).date())
+            if linea.get("vence_en")
+            else "—",
+        )
+        dispatcher.utter_message(response="utter_registro_siguientes_pasos")
+        return self._olvidar() + [SlotSet("folio", datos["folio"]), SlotSet(PENDIENTE, None)]
+
+    def _rechazado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+        """The service refused some fields: explain, forget just those, and ask them again."""
+        for mensaje in resultado.mensajes[:2]:
+            dispatcher.utter_message(text=mensaje)
+        slots = {CAMPO_A_SLOT[c] for c in resultado.campos if c in CAMPO_A_SLOT}
+        if not slots:
+            dispatcher.utter_message(response=respuestas.SERVICIO_NO_DISPONIBLE)
+            return [SlotSet(PENDIENTE, None)]
+        borrar = {"registro_confirmado", *slots}
+        for slot in slots:
+            borrar.update(ValidateRegistroForm.DEPENDIENTES.get(slot, ()))
+        return formularios.limpiar(sorted(borrar)) + [FollowupAction(FORM)]
+
+    @staticmethod
+    def _olvidar() -> list:
+        return formularios.limpiar(DATOS_REGISTRO) + [
+            SlotSet(CANCELADO, False),
+            SlotSet(CORRIGIENDO, False),
+        ]
+
+
+class ActionContinuar(Action):
+    """ "continuar" / "intentar de nuevo": retry what the service could not do, or resume."""
+
+    def name(self) -> str:
+        return "action_continuar"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        pendiente = tracker.get_slot(PENDIENTE)
+        if pendiente in domain.get("forms", {}):
+            return [FollowupAction(pendiente)]
+        if registro_a_medias(tracker):
+            return [FollowupAction(FORM)]
+        dispatcher.utter_message(response="utter_nada_pendiente")
+        return []
+
+
+class ActionCancelar(Action):
+    """ "cancelar" outside a form: drop what is half done or pending, or say there is nothing."""
+
+    def name(self) -> str:
+        return "action_cancelar"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        pendiente = tracker.get_slot(PENDIENTE)
+        if registro_a_medias(tracker) or pendiente == FORM:
+            dispatcher.utter_message(response="utter_prerregistro_cancelado")
+            return ActionFinalizarRegistro._olvidar() + [SlotSet(PENDIENTE, None)]
+        forms = domain.get("forms", {})
+        if pendiente in forms:  # a quote, status check or deletion waiting for the service
+            dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
+            return formularios.limpiar(forms[pendiente]["required_slots"]) + [
+                SlotSet(PENDIENTE, None)
+            ]
+        dispatcher.utter_message(response="utter_nada_que_cancelar")
+        return []
+
+
+class ActionCorregir(Action):
+    """ "me equivoqué en el correo" outside a form: reopen the registration at that answer."""
+
+    def name(self) -> str:
+        return "action_corregir"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if registro_a_medias(tracker):
+            campo = formulario.pide_correccion(formularios.texto(tracker))
+            eventos: list[dict[str, Any]] = [SlotSet("registro_confirmado", None)]
+            if campo in PREGUNTAS:
+                dispatcher.utter_message(
+                    response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS[campo]
+                )
+                borrar = (campo, *ValidateRegistroForm.DEPENDIENTES.get(campo, ()))
+                eventos += formularios.limpiar(borrar)
+            else:
+                eventos.append(SlotSet(CORRIGIENDO, True))
+            return eventos + [FollowupAction(FORM)]
+        if tracker.get_slot("folio"):
+            dispatcher.utter_message(response="utter_corregir_enviado")
+        else:
+            dispatcher.utter_message(response="utter_nada_pendiente")
+        return []
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start (slots carried over), plus a reminder of a half-done registration."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        eventos: list[dict[str, Any]] = [SessionStarted()]
+        # A form does not survive a new session, so neither does the question it was asking.
+        eventos += [
+            SlotSet(nombre, valor)
+            for nombre, valor in tracker.slots.items()
+            if valor is not None and nombre != "requested_slot"
+        ]
+        if registro_a_medias(tracker):
+            dispatcher.utter_message(response="utter_registro_a_medias")
+        eventos.append(ActionExecuted("action_listen"))
+        return eventos

@@ -1,0 +1,414 @@
+"""Quote flow: income validators (one-message shortcut, periods, errors) and action_cotizar."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+import yaml
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import cotizacion
+from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
+from actions.cotizacion import (
+    PLANTILLA_COTIZACION,
+    ActionCotizar,
+    ValidateCotizacionForm,
+    leer_ingreso,
+    texto_cotizacion,
+    variables_cotizacion,
+)
+from bot.params import load_params
+from bot.quote import AVISO_ESTIMACION, quote_for_year
+from bot.validation import ValidationError
+from tests.actions.trackers import en_formulario, tracker, user
+from tests.conftest import ROOT
+
+FORM = "cotizacion_form"
+BASE = "http://enrollment.test"
+FRAGMENTO = Path("/tmp/issue4/frag_cuenta.yml")
+DOMINIO_MINIMO = {
+    "forms": {FORM: {"required_slots": ["ingreso_cotizacion"]}},
+    "slots": {},
+    "responses": {},
+}
+
+
+# ------------------------------------------------------------------ helpers
+@pytest.fixture(scope="module")
+def dominio() -> dict:
+    """domain.yml, plus this flow's fragment until the lead merges it."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    if FORM not in (domain.get("forms") or {}):
+        extra = (
+            yaml.safe_load(FRAGMENTO.read_text())["domain"]
+            if FRAGMENTO.exists()
+            else DOMINIO_MINIMO
+        )
+        for clave in ("forms", "slots", "responses"):
+            domain[clave] = {**(domain.get(clave) or {}), **extra[clave]}
+    return domain
+
+
+def slots(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages) -> list:
+    return [m.get("response") for m in messages]
+
+
+async def validar(dominio, requested, text, intent="nlu_fallback", **kw):
+    dispatcher = CollectingDispatcher()
+    t = en_formulario(FORM, requested, text, intent, **kw)
+    events = await ValidateCotizacionForm().run(dispatcher, t, dominio)
+    return slots(events), dispatcher.messages
+
+
+def cotizacion_json(ingreso, moneda="MXN", tipo_cambio=None, anio=2026) -> dict:
+    """A CotizacionOut body as the service builds it (bot/enrollment/api.py: cotizar)."""
+    ingreso = Decimal(str(ingreso))
+    mxn = ingreso * Decimal(str(tipo_cambio)) if moneda == "USD" else ingreso
+    q = quote_for_year(mxn, anio)
+    params = load_params(anio)
+
+    def limite(bound, mensual):
+        return {
+            "mensual": float(mensual),
+            "diario": float(bound.diario),
+            "supuesto": bound.supuesto,
+        }
+
+    return {
+        "estimacion": True,
+        "aviso": AVISO_ESTIMACION,
+        "anio": q.anio,
+        "tabla_version": q.tabla_version,
+        "moneda": moneda,
+        "ingreso_mensual": float(ingreso),
+        "tipo_cambio": tipo_cambio,
+        "ingreso_mensual_mxn": float(q.ingreso_mensual_mxn),
+        "piso": limite(params.piso, q.piso_mensual),
+        "tope": limite(params.tope, q.tope_mensual),
+        "desglose": [
+            {**{k: str(v) for k, v in ln.__dict__.items()}, "supuesto": ln.supuesto}
+            for ln in q.lineas
+        ],
+        "total_trabajador": float(q.total_trabajador),
+        "total_patron": float(q.total_patron),
+        "total_mensual": float(q.total_mensual),
+        "totales_por_periodo": {str(k): float(v) for k, v in q.totales_por_periodo.items()},
+        "fuentes": list(params.fuentes),
+    }
+
+
+@pytest.fixture
+def servicio(monkeypatch):
+    client = EnrollmentClient(EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0))
+    monkeypatch.setattr(cotizacion, "cliente", lambda: client)
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+async def cotizar(slots_antes: dict):
+    dispatcher = CollectingDispatcher()
+    t = tracker([user("ok", "nlu_fallback")], slots_antes)
+    events = await ActionCotizar().run(dispatcher, t, {})
+    return events, dispatcher.messages
+
+
+def rellenar(mensaje: dict, dominio: dict) -> str:
+    """The text the user reads: the domain template with the action's variables."""
+    plantilla = dominio["responses"][mensaje["response"]][0]["text"]
+    variables = {k: v for k, v in mensaje.items() if isinstance(v, str)}
+    return plantilla.format_map(variables)
+
+
+# ------------------------------------------------------------------ reading the income
+@pytest.mark.parametrize(
+    ("text", "monto", "moneda"),
+    [
+        ("cuanto pagaria si gano 15 mil pesos al mes", "15000.00", "MXN"),
+        ("cuánto pagaría si gano 15 mil pesos al mes", "15000.00", "MXN"),
+        ("si gano 3500 dolares al mes cuanto me sale la cuota", "3500.00", "USD"),
+        ("cotizame con 1200 dolares mensuales", "1200.00", "USD"),
+        ("12000", "12000.00", "MXN"),
+        ("gano 2000 dolares a la semana", "8660.00", "USD"),  # × 4.33
+        ("500 semanales", "2165.00", "MXN"),
+        ("8 mil a la quincena", "16000.00", "MXN"),
+        ("240 mil pesos al año", "20000.00", "MXN"),
+        ("15000.00 MXN", "15000.00", "MXN"),  # the stored value validates to itself
+    ],
+)
+def test_leer_ingreso(text, monto, moneda):
+    leido = leer_ingreso(text)
+    assert (str(leido.ingreso.amount), leido.ingreso.currency) == (monto, moneda)
+
+
+@pytest.mark.parametrize("text", ["gano 300 al dia", "20 dolares la hora", "gano 500 diarios"])
+def test_leer_ingreso_per_day_or_hour_asks_for_the_month(text):
+    with pytest.raises(cotizacion.IngresoNoMensual):
+        leer_ingreso(text)
+
+
+# ------------------------------------------------------------------ validators
+async def test_one_message_quote_fills_the_amount_at_activation(dominio):
+    result, messages = await validar(
+        dominio, None, "cuánto pagaría si gano 15 mil pesos al mes", intent="cotizar"
+    )
+    assert result["ingreso_cotizacion"] == "15000.00 MXN"
+    assert result["moneda_cotizacion"] == "MXN"
+    assert messages == []  # Rasa's form sees the slot filled and ends: one message
+
+
+@pytest.mark.parametrize("text", ["hazme una cotización", "calcula mi cuota", "cotiza 3 meses"])
+async def test_activation_without_an_amount_asks_for_it(dominio, text):
+    result, messages = await validar(dominio, None, text, intent="cotizar")
+    assert "ingreso_cotizacion" not in result  # Rasa's form asks utter_ask_ingreso_cotizacion
+    assert messages == []
+
+
+async def test_form_restarted_by_the_action_does_not_reread_the_rejected_amount(dominio):
+    """After a 422, action_cotizar restarts the form: the old message must not loop."""
+    t = en_formulario(FORM, None, "cuanto pagaria si gano 500 pesos", intent="cotizar")
+    t.events.extend(
+        [
+            {"event": "action", "name": FORM},
+            {"event": "action", "name": "action_cotizar"},
+            {"event": "slot", "name": "ingreso_cotizacion", "value": None},
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "action", "name": FORM},
+        ]
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateCotizacionForm().run(dispatcher, t, dominio)
+    assert "ingreso_cotizacion" not in slots(events) and dispatcher.messages == []
+
+
+async def test_answer_in_dollars_sets_currency(dominio):
+    result, messages = await validar(dominio, "ingreso_cotizacion", "2,000 dólares")
+    assert result["ingreso_cotizacion"] == "2000.00 USD"
+    assert result["moneda_cotizacion"] == "USD"
+    assert messages == []
+
+
+async def test_answer_that_is_a_quote_request_is_not_a_digression(dominio):
+    result, messages = await validar(
+        dominio, "ingreso_cotizacion", "¿cuánto pago si gano 20 mil pesos?", intent="cotizar"
+    )
+    assert result["ingreso_cotizacion"] == "20000.00 MXN"
+    assert responses(messages) == []
+
+
+async def test_weekly_income_is_converted_and_said(dominio):
+    result, messages = await validar(dominio, "ingreso_cotizacion", "gano 2000 dolares a la semana")
+    assert result["ingreso_cotizacion"] == "8660.00 USD"
+    assert responses(messages) == ["utter_ingreso_convertido"]
+    texto = rellenar(messages[0], dominio)
+    assert "4.33" in texto and "$2,000.00 USD" in texto and "$8,660.00 USD" in texto
+
+
+async def test_daily_income_asks_for_the_month(dominio):
+    result, messages = await validar(dominio, "ingreso_cotizacion", "gano 300 al dia")
+    assert result["ingreso_cotizacion"] is None and result["moneda_cotizacion"] is None
+    assert responses(messages) == ["utter_ingreso_no_mensual"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragmento"),
+    [
+        ("no se", "No encontré una cantidad"),
+        ("entre 10 y 12 mil", "más de una cantidad"),
+        ("2000 dolares o 30 mil pesos", "pesos o en dólares"),
+    ],
+)
+async def test_invalid_income_gives_the_parser_error_with_example(dominio, text, fragmento):
+    result, messages = await validar(dominio, "ingreso_cotizacion", text)
+    assert result["ingreso_cotizacion"] is None
+    assert fragmento in messages[0]["text"] and "Ejemplos" in messages[0]["text"]
+
+
+async def test_cancel_inside_the_form_clears_and_flags(dominio):
+    result, _ = await validar(dominio, "ingreso_cotizacion", "cancelar", intent="cancelar")
+    assert result["ingreso_cotizacion"] is None
+    assert result["formulario_cancelado"] is True and result["requested_slot"] is None
+
+
+# ------------------------------------------------------------------ the quote message
+@pytest.mark.parametrize(
+    ("ingreso", "moneda", "tc"),
+    [(15000, "MXN", None), (9577.22, "MXN", None), (89155.6, "MXN", None), (2000, "USD", 18.5)],
+)
+def test_quote_text_fits_an_sms_and_says_what_it_must(ingreso, moneda, tc):
+    datos = cotizacion_json(ingreso, moneda, tc)
+    texto = texto_cotizacion(datos)
+    assert len(texto) <= 320, len(texto)
+    assert texto.startswith("Estimación 2026")
+    assert "El monto oficial lo da el IMSS" in texto
+    assert "INSCRIBIRME" in texto
+    assert texto.splitlines()[-1].startswith("Fuente:")
+    assert "no confirmadas para PTI" in texto  # every rate in the 2026 table is supuesto
+    assert "Principales:" in texto
+
+
+def test_quote_text_groups_by_insurance_biggest_first():
+    variables = variables_cotizacion(cotizacion_json(15000))
+    assert variables["total"] == "$2,677.31 MXN"
+    assert variables["partes"].startswith("Principales: Enf. y maternidad $1,148; Retiro y vejez")
+
+
+def test_quote_in_dollars_shows_pesos_and_exchange_rate():
+    variables = variables_cotizacion(cotizacion_json(2000, "USD", 18.5))
+    assert variables["ingreso"] == "$2,000 USD (≈$37,000 MXN a 18.5 por dólar)"
+
+
+def test_quote_without_assumed_values_has_no_warning():
+    datos = cotizacion_json(15000)
+    for linea in datos["desglose"]:
+        linea["supuesto"] = False
+    datos["piso"]["supuesto"] = datos["tope"]["supuesto"] = False
+    assert "no confirmadas" not in texto_cotizacion(datos)
+
+
+def test_domain_template_matches_the_code(dominio):
+    if "utter_cotizacion_resultado" not in dominio["responses"]:
+        pytest.skip("fragment not available and domain not merged yet")
+    assert dominio["responses"]["utter_cotizacion_resultado"][0]["text"] == PLANTILLA_COTIZACION
+
+
+# ------------------------------------------------------------------ action_cotizar
+async def test_quote_success_sends_one_message_and_clears(servicio, dominio):
+    route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(15000))
+    events, messages = await cotizar(
+        {"ingreso_cotizacion": "15000.00 MXN", "moneda_cotizacion": "MXN", "pendiente": FORM}
+    )
+    assert route.call_count == 1
+    assert route.calls.last.request.content == b'{"ingreso_mensual":15000,"moneda":"MXN"}'
+    assert responses(messages) == ["utter_cotizacion_resultado"]
+    assert slots(events) == {
+        "ingreso_cotizacion": None,
+        "moneda_cotizacion": None,
+        "pendiente": None,
+    }
+    if "utter_cotizacion_resultado" in dominio["responses"]:
+        texto = rellenar(messages[0], dominio)
+        assert len(texto) <= 320 and "$2,677.31 MXN" in texto
+
+
+async def test_quote_success_keeps_another_flows_pending_retry(servicio):
+    servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(15000))
+    events, _ = await cotizar({"ingreso_cotizacion": "15000.00 MXN", "pendiente": "registro_form"})
+    assert "pendiente" not in slots(events)
+
+
+async def test_quote_in_dollars_sends_usd(servicio):
+    route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(2000, "USD", 18.5))
+    await cotizar({"ingreso_cotizacion": "2000.00 USD", "moneda_cotizacion": "USD"})
+    assert route.calls.last.request.content == b'{"ingreso_mensual":2000,"moneda":"USD"}'
+
+
+async def test_quote_out_of_range_gives_service_message_and_asks_again(servicio):
+    mensaje = "El ingreso mensual declarado (500.00 MXN) debe estar entre 9,577.22 MXN y ..."
+    servicio.post("/v1/cotizaciones").respond(
+        422, json={"detail": [{"campo": "ingreso_mensual", "mensaje": mensaje}]}
+    )
+    events, messages = await cotizar({"ingreso_cotizacion": "500.00 MXN"})
+    assert responses(messages) == ["utter_cotizacion_invalida"]
+    assert messages[0]["mensaje"].startswith(mensaje)
+    assert "no están confirmados para PTI" in messages[0]["mensaje"]
+    assert slots(events) == {"ingreso_cotizacion": None, "moneda_cotizacion": None}
+    assert events[-1] == FollowupAction(FORM)
+
+
+@pytest.mark.parametrize(
+    "falla",
+    [httpx.Response(503), httpx.Response(500), httpx.ConnectError("caido")],
+)
+async def test_quote_service_down_keeps_the_amount_and_offers_retry(servicio, falla):
+    servicio.post("/v1/cotizaciones").mock(side_effect=[falla, falla])
+    events, messages = await cotizar(
+        {"ingreso_cotizacion": "15000.00 MXN", "moneda_cotizacion": "MXN"}
+    )
+    assert responses(messages) == ["utter_cuenta_servicio_caido"]
+    assert events == [SlotSet("pendiente", FORM)]
+
+
+async def test_quote_cancelled(servicio):
+    route = servicio.post("/v1/cotizaciones")
+    events, messages = await cotizar(
+        {"formulario_cancelado": True, "ingreso_cotizacion": None, "pendiente": FORM}
+    )
+    assert responses(messages) == ["utter_formulario_cancelado"]
+    assert slots(events) == {
+        "ingreso_cotizacion": None,
+        "moneda_cotizacion": None,
+        "formulario_cancelado": False,
+        "pendiente": None,
+    }
+    assert route.call_count == 0
+
+
+async def test_quote_without_amount_restarts_the_form(servicio):
+    events, messages = await cotizar({"ingreso_cotizacion": None})
+    assert messages == [] and events[-1] == FollowupAction(FORM)
+
+
+async def test_no_income_in_logs(servicio, caplog, dominio):
+    caplog.set_level(logging.DEBUG)
+    servicio.post("/v1/cotizaciones").mock(
+        side_effect=[
+            httpx.Response(200, json=cotizacion_json(15432.1)),
+            httpx.Response(503),
+            httpx.Response(503),
+        ]
+    )
+    await validar(dominio, None, "cuanto pagaria si gano 15432.10 pesos", intent="cotizar")
+    await cotizar({"ingreso_cotizacion": "15432.10 MXN"})
+    await cotizar({"ingreso_cotizacion": "15432.10 MXN"})
+    assert caplog.records
+    texto = "\n".join(r.getMessage() for r in caplog.records)
+    for secreto in ("15432", "15,432"):
+        assert secreto not in texto
+
+
+# ------------------------------------------------------------------ against the real service
+async def test_quote_against_the_real_service(tmp_path, monkeypatch):
+    from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY
+
+    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
+    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
+    url = f"sqlite:///{tmp_path / 'orienta.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    import bot.enrollment  # noqa: F401  (pydantic shim before FastAPI)
+    from bot.enrollment.app import create_app
+    from bot.enrollment.migrate import upgrade
+
+    upgrade(url)
+    app = create_app()
+    client = EnrollmentClient(
+        EnrollmentSettings(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
+        transport=httpx.ASGITransport(app=app),
+    )
+    monkeypatch.setattr(cotizacion, "cliente", lambda: client)
+    try:
+        for ingreso in ("15000.00 MXN", "2000.00 USD"):
+            events, messages = await cotizar({"ingreso_cotizacion": ingreso})
+            assert responses(messages) == ["utter_cotizacion_resultado"], messages
+            variables = {k: v for k, v in messages[0].items() if isinstance(v, str)}
+            assert len(PLANTILLA_COTIZACION.format_map(variables)) <= 320
+        events, messages = await cotizar({"ingreso_cotizacion": "500.00 MXN"})
+        assert responses(messages) == ["utter_cotizacion_invalida"]
+        assert "debe estar entre" in messages[0]["mensaje"]
+    finally:
+        await client.aclose()
+        app.state.engine.dispose()
+
+
+def test_parse_error_is_a_validation_error():
+    with pytest.raises(ValidationError):
+        leer_ingreso("nada")

@@ -1,0 +1,418 @@
+"""Registration form: every validator branch, the shared form behaviour, and the submission."""
+
+import json
+import logging
+
+import httpx
+import pytest
+import respx
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import registro
+from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
+from actions.registro import (
+    ActionAskCiudad,
+    ActionAskTelefono,
+    ActionCancelar,
+    ActionContinuar,
+    ActionCorregir,
+    ActionFinalizarRegistro,
+    ActionSessionStart,
+    ValidateRegistroForm,
+)
+from tests.actions.trackers import en_formulario, tracker
+
+FORM = "registro_form"
+CURP = "GOCR850312HJCMRR00"
+BASE = "http://enrollment.test"
+TELEFONO_TWILIO = {"telefono": "+13125551234", "canal": "whatsapp"}
+DATOS = {
+    "consentimiento": True,
+    "consentimiento_en": "2026-11-23T14:00:00+00:00",
+    "curp": CURP,
+    "curp_confirmada": True,
+    "curp_nacimiento": "12 de marzo de 1985",
+    "curp_sexo": "hombre",
+    "curp_estado": "Jalisco",
+    "nombre": "Carlos Gómez Ruiz",
+    "email": "carlos.gomez@example.com",
+    "telefono": "+13125551234",
+    "ciudad": "Chicago, IL",
+    "pais": "Estados Unidos",
+    "ocupacion": "Carpintero",
+    "ingreso_mensual": 15000.0,
+    "moneda": "MXN",
+    "registro_confirmado": True,
+}
+REGISTRO_OK = {
+    "folio": "ORI-2026-000123",
+    "estado": "pendiente_pago",
+    "monto_mensual": "2255.26",
+    "linea_captura": {
+        "referencia": "12345678901234567890",
+        "monto": "2255.26",
+        "vence_en": "2026-12-20T23:59:00+00:00",
+        "vigente": True,
+    },
+}
+
+
+def slots(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def answer(domain, requested, text, intent="nlu_fallback", confidence=1.0, **kw):
+    """Runs the form's validation action on `text` as the answer to `requested`."""
+    dispatcher = CollectingDispatcher()
+    t = en_formulario(FORM, requested, text, intent, confidence=confidence, **kw)
+    events = await ValidateRegistroForm().run(dispatcher, t, domain)
+    return slots(events), dispatcher.messages
+
+
+def responses(messages) -> list:
+    return [m.get("response") for m in messages]
+
+
+# ------------------------------------------------------------------ consent
+@pytest.mark.parametrize("text", ["1", "si", "Sí, acepto", "/afirmar"])
+async def test_consent_yes_records_when(domain, text):
+    result, _ = await answer(domain, "consentimiento", text)
+    assert result["consentimiento"] is True and result["consentimiento_en"]
+
+
+async def test_consent_no_asks_nothing_else(domain):
+    result, _ = await answer(domain, "consentimiento", "2")
+    assert result["consentimiento"] is False
+    t = tracker([], {"consentimiento": False})
+    wanted = await ValidateRegistroForm().required_slots(
+        registro.PREGUNTAS, CollectingDispatcher(), t, domain
+    )
+    assert wanted == ["consentimiento"]
+
+
+async def test_unclear_consent_is_asked_again(domain):
+    result, messages = await answer(domain, "consentimiento", "mmm pues")
+    assert result["consentimiento"] is None
+    assert responses(messages) == ["utter_responde_si_no"]
+
+
+# ------------------------------------------------------------------ CURP
+async def test_valid_curp_derives_birth_data(domain):
+    result, _ = await answer(domain, "curp", CURP.lower())
+    assert result["curp"] == CURP
+    assert result["curp_nacimiento"] == "12 de marzo de 1985"
+    assert result["curp_sexo"] == "hombre"
+    assert result["curp_estado"] == "Jalisco"
+
+
+async def test_invalid_curp_gets_a_specific_error_with_an_example(domain):
+    result, messages = await answer(domain, "curp", "GOCR850312")
+    assert result["curp"] is None
+    assert "CURP" in messages[0]["text"] and "Ejemplo" in messages[0]["text"]
+
+
+async def test_curp_data_not_confirmed_asks_the_curp_again(domain):
+    result, messages = await answer(
+        domain, "curp_confirmada", "no", slots={"curp": CURP, "curp_nacimiento": "x"}
+    )
+    assert result["curp"] is None and result["curp_nacimiento"] is None
+    assert responses(messages) == ["utter_curp_no_coincide"]
+
+
+# ------------------------------------------------------------------ simple answers
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("nombre", "carlos gomez ruiz", "Carlos Gomez Ruiz"),
+        ("email", "Carlos.Gomez@Example.com", "Carlos.Gomez@example.com"),
+        ("telefono", "(312) 555-1234", "+13125551234"),
+        ("ocupacion", "carpintero", "Carpintero"),
+    ],
+)
+async def test_valid_answers_are_normalised(domain, slot, text, expected):
+    result, messages = await answer(domain, slot, text)
+    assert result[slot] == expected and messages == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [("nombre", "Carlos"), ("email", "carlos@"), ("telefono", "555"), ("ocupacion", "1234")],
+)
+async def test_invalid_answers_get_their_own_error(domain, slot, text):
+    result, messages = await answer(domain, slot, text)
+    assert result[slot] is None
+    assert messages[0]["text"] and "Ej" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("12000", 12000.0, "MXN"),
+        ("15 mil pesos", 15000.0, "MXN"),
+        ("$2,000 dólares", 2000.0, "USD"),
+    ],
+)
+async def test_income_in_words_and_currencies(domain, text, amount, currency):
+    result, _ = await answer(domain, "ingreso_mensual", text)
+    assert (result["ingreso_mensual"], result["moneda"]) == (amount, currency)
+
+
+async def test_income_without_a_number_is_explained(domain):
+    result, messages = await answer(domain, "ingreso_mensual", "poquito")
+    assert result["ingreso_mensual"] is None and "Ejemplos" in messages[0]["text"]
+
+
+# ------------------------------------------------------------------ phone prefilled by the channel
+async def test_channel_phone_is_offered_and_confirmed(domain):
+    dispatcher = CollectingDispatcher()
+    t = en_formulario(FORM, "telefono", "x", metadata=TELEFONO_TWILIO)
+    await ActionAskTelefono().run(dispatcher, t, domain)
+    assert dispatcher.messages[0]["response"] == "utter_confirmar_telefono"
+    assert dispatcher.messages[0]["telefono_canal"] == "+13125551234"
+    result, _ = await answer(domain, "telefono", "1", metadata=TELEFONO_TWILIO)
+    assert result["telefono"] == "+13125551234"
+
+
+async def test_other_phone_than_the_channel_one(domain):
+    result, _ = await answer(domain, "telefono", "2", metadata=TELEFONO_TWILIO)
+    assert result["telefono"] is None and result["otro_telefono"] is True
+    result, _ = await answer(domain, "telefono", "+52 55 1234 5678", metadata=TELEFONO_TWILIO)
+    assert result["telefono"] == "+525512345678"
+
+
+async def test_without_a_channel_phone_it_is_simply_asked(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionAskTelefono().run(dispatcher, en_formulario(FORM, "telefono", "x"), domain)
+    assert responses(dispatcher.messages) == ["utter_ask_telefono"]
+
+
+# ------------------------------------------------------------------ where they live
+async def test_us_city_fills_country_and_consulate(domain):
+    result, _ = await answer(domain, "ciudad", "chicaco, illinois")
+    assert result["ciudad"] == "Chicago, IL" and result["pais"] == "Estados Unidos"
+    assert result["consulado"] == "Chicago, IL"
+
+
+async def test_country_only_then_the_city_in_it(domain):
+    result, _ = await answer(domain, "ciudad", "Canadá")
+    assert result["ciudad"] is None and result["pais"] == "Canadá"
+    dispatcher = CollectingDispatcher()
+    await ActionAskCiudad().run(dispatcher, tracker([], {"pais": "Canadá"}), domain)
+    assert responses(dispatcher.messages) == ["utter_ask_ciudad_en_pais"]
+
+
+async def test_unknown_country_is_asked_again(domain):
+    result, messages = await answer(domain, "pais", "no se")
+    assert result["pais"] is None and responses(messages) == ["utter_pais_invalido"]
+
+
+# ------------------------------------------------------------------ summary
+async def test_summary_yes_confirms(domain):
+    result, _ = await answer(domain, "registro_confirmado", "1", slots=DATOS)
+    assert result["registro_confirmado"] is True
+
+
+async def test_summary_option_2_asks_which_answer(domain):
+    result, messages = await answer(domain, "registro_confirmado", "2", slots=DATOS)
+    assert result["registro_confirmado"] is None and result["corrigiendo"] is True
+    assert responses(messages) == ["utter_corregir_cual"]
+
+
+async def test_after_which_answer_a_number_clears_that_answer(domain):
+    result, _ = await answer(
+        domain, "registro_confirmado", "3", slots={**DATOS, "corrigiendo": True}
+    )
+    assert result["email"] is None and result["registro_confirmado"] is None
+    assert result["corrigiendo"] is False and "nombre" not in result
+
+
+async def test_summary_option_3_cancels(domain):
+    result, _ = await answer(domain, "registro_confirmado", "3", slots=DATOS)
+    assert result["formulario_cancelado"] is True and result["requested_slot"] is None
+    assert result["curp"] is None and result["email"] is None
+
+
+# ------------------------------------------------------------------ shared form behaviour
+@pytest.mark.parametrize("text", ["cancelar", "ya no quiero"])
+async def test_cancel_mid_form_forgets_the_answers_and_ends_the_form(domain, text):
+    result, _ = await answer(domain, "email", text, slots=DATOS | {"email": None})
+    assert result["formulario_cancelado"] is True and result["requested_slot"] is None
+    assert all(result[s] is None for s in ("curp", "nombre", "curp_nacimiento", "telefono"))
+
+
+async def test_correction_clears_that_answer_and_the_pending_one(domain):
+    result, messages = await answer(
+        domain, "ocupacion", "me equivoque en el correo", slots=DATOS | {"ocupacion": None}
+    )
+    assert result["email"] is None and result["ocupacion"] is None
+    assert "nombre" not in result  # the other answers stay
+    assert messages[0]["response"] == "utter_corregir_campo" and messages[0]["campo"] == "correo"
+
+
+async def test_correction_of_the_curp_also_clears_what_was_derived_from_it(domain):
+    result, _ = await answer(domain, "email", "corregir curp", slots=DATOS | {"email": None})
+    assert result["curp"] is None and result["curp_confirmada"] is None
+
+
+async def test_a_question_mid_form_is_answered_and_the_form_asks_again(domain):
+    result, messages = await answer(
+        domain, "email", "cuanto cuesta?", intent="costo", confidence=0.9
+    )
+    assert responses(messages) == ["utter_costo"]
+    assert result["email"] is None and result["ultimo_tema"] == "costo"
+
+
+async def test_asking_for_a_person_mid_form_says_how(domain):
+    _, messages = await answer(
+        domain, "nombre", "puedo hablar con una persona?", intent="pedir_humano"
+    )
+    assert responses(messages) == ["utter_promotor_en_formulario"]
+
+
+async def test_a_name_is_not_mistaken_for_a_question(domain):
+    result, messages = await answer(
+        domain, "nombre", "Maria Lopez", intent="saludo", confidence=0.95
+    )
+    assert result["nombre"] == "Maria Lopez" and messages == []
+
+
+async def test_an_unsure_question_is_treated_as_an_answer(domain):
+    result, messages = await answer(domain, "email", "que?", intent="costo", confidence=0.3)
+    assert result["email"] is None and "correo" in messages[0]["text"].lower()
+
+
+# ------------------------------------------------------------------ submission
+@pytest.fixture
+def servicio(monkeypatch):
+    client = EnrollmentClient(EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0))
+    monkeypatch.setattr(registro, "cliente", lambda: client)
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+async def finalizar(domain, valores, sender="prueba"):
+    dispatcher = CollectingDispatcher()
+    t = tracker([], valores)
+    t.sender_id = sender
+    events = await ActionFinalizarRegistro().run(dispatcher, t, domain)
+    return events, dispatcher.messages
+
+
+async def test_submission_gives_folio_amount_reference_and_next_steps(domain, servicio, caplog):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    caplog.set_level(logging.DEBUG)
+    events, messages = await finalizar(domain, DATOS)
+    body = json.loads(route.calls.last.request.content)
+    assert body["curp"] == CURP and body["ingreso_mensual"] == "15000.0"
+    assert body["estado_nacimiento"] == "JC" and body["ciudad_residencia"] == "Chicago, IL"
+    enviado = messages[0]
+    assert enviado["response"] == "utter_registro_enviado"
+    assert enviado["folio"] == "ORI-2026-000123" and enviado["monto"] == "$2,255.26 MXN"
+    assert enviado["referencia"] == "12345678901234567890"
+    assert enviado["vence"] == "20 de diciembre de 2026"
+    assert responses(messages)[1] == "utter_registro_siguientes_pasos"
+    result = slots(events)
+    assert result["folio"] == "ORI-2026-000123"
+    assert all(result[s] is None for s in registro.DATOS_REGISTRO)
+    logged = caplog.text
+    assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
+
+
+async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    await finalizar(domain, DATOS)
+    await finalizar(domain, DATOS)
+    keys = {call.request.headers["Idempotency-Key"] for call in route.calls}
+    assert len(keys) == 1
+    await finalizar(domain, DATOS, sender="otra-conversacion")
+    keys = {call.request.headers["Idempotency-Key"] for call in route.calls}
+    assert len(keys) == 2
+
+
+async def test_an_open_registration_is_shown_not_duplicated(domain, servicio):
+    servicio.post("/v1/registros").mock(return_value=httpx.Response(200, json=REGISTRO_OK))
+    _, messages = await finalizar(domain, DATOS)
+    assert responses(messages)[:2] == ["utter_registro_ya_existia", "utter_registro_enviado"]
+
+
+async def test_service_down_keeps_the_data_and_offers_to_retry(domain, servicio):
+    servicio.post("/v1/registros").mock(side_effect=httpx.ConnectError("caído"))
+    events, messages = await finalizar(domain, DATOS)
+    assert responses(messages) == ["utter_servicio_caido_reintentar"]
+    assert events == [SlotSet("pendiente", "registro_form")]
+
+
+async def test_fields_the_service_rejects_are_asked_again(domain, servicio):
+    error = {"detail": [{"campo": "email", "mensaje": "El dominio del correo no existe."}]}
+    servicio.post("/v1/registros").mock(return_value=httpx.Response(422, json=error))
+    events, messages = await finalizar(domain, DATOS)
+    assert messages[0]["text"] == "El dominio del correo no existe."
+    result = slots(events)
+    assert result == {"email": None, "registro_confirmado": None}
+    assert events[-1] == FollowupAction("registro_form")
+
+
+async def test_cancelled_form_forgets_everything(domain, servicio):
+    events, messages = await finalizar(domain, {**DATOS, "formulario_cancelado": True})
+    assert responses(messages) == ["utter_prerregistro_cancelado"]
+    result = slots(events)
+    assert result["formulario_cancelado"] is False and result["curp"] is None
+    assert not servicio.calls
+
+
+async def test_no_consent_says_what_is_still_possible(domain, servicio):
+    events, messages = await finalizar(domain, {"consentimiento": False})
+    assert responses(messages) == ["utter_sin_consentimiento"]
+    assert events == [SlotSet("consentimiento", None)]
+    assert not servicio.calls
+
+
+# ------------------------------------------------------------------ outside the form
+async def run(action_obj, domain, valores, text="continuar", intent="continuar"):
+    dispatcher = CollectingDispatcher()
+    t = en_formulario(FORM, None, text, intent, slots=valores)
+    events = await action_obj.run(dispatcher, t, domain)
+    return events, responses(dispatcher.messages)
+
+
+async def test_retry_goes_back_to_the_pending_form(domain):
+    events, _ = await run(ActionContinuar(), domain, {"pendiente": "registro_form"})
+    assert events == [FollowupAction("registro_form")]
+
+
+async def test_continue_resumes_a_half_done_registration(domain):
+    events, _ = await run(ActionContinuar(), domain, {"consentimiento": True, "curp": CURP})
+    assert events == [FollowupAction("registro_form")]
+
+
+async def test_continue_with_nothing_pending(domain):
+    events, said = await run(ActionContinuar(), domain, {})
+    assert events == [] and said == ["utter_nada_pendiente"]
+
+
+async def test_cancel_outside_the_form_drops_a_half_done_registration(domain):
+    events, said = await run(ActionCancelar(), domain, {"consentimiento": True, "curp": CURP})
+    assert said == ["utter_prerregistro_cancelado"] and slots(events)["curp"] is None
+    events, said = await run(ActionCancelar(), domain, {})
+    assert said == ["utter_nada_que_cancelar"] and events == []
+
+
+async def test_correction_outside_the_form_reopens_it_at_that_answer(domain):
+    valores = {"consentimiento": True, "email": "x@y.com", "registro_confirmado": True}
+    events, said = await run(
+        ActionCorregir(), domain, valores, "me equivoque en el correo", "corregir"
+    )
+    assert slots(events)["email"] is None and slots(events)["registro_confirmado"] is None
+    assert events[-1] == FollowupAction("registro_form") and said == ["utter_corregir_campo"]
+    events, said = await run(ActionCorregir(), domain, {"folio": "F"}, "corregir", "corregir")
+    assert said == ["utter_corregir_enviado"]
+
+
+async def test_new_session_keeps_answers_but_not_the_pending_question(domain):
+    dispatcher = CollectingDispatcher()
+    t = tracker([], {"consentimiento": True, "curp": CURP, "requested_slot": "email"})
+    events = await ActionSessionStart().run(dispatcher, t, domain)
+    assert events[0]["event"] == "session_started" and events[-1]["event"] == "action"
+    assert slots(events) == {"consentimiento": True, "curp": CURP}
+    assert responses(dispatcher.messages) == ["utter_registro_a_medias"]
