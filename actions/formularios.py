@@ -5,6 +5,7 @@ an answer, `run` checks whether the user wants to stop, to correct an earlier an
 question instead of answering (then the question is answered and the form asks again).
 """
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -78,6 +79,21 @@ class FormularioOrienta(FormValidationAction):
 
     DEPENDIENTES: dict[str, tuple[str, ...]] = {}
 
+    @abstractmethod
+    def name(self) -> str:
+        """Abstract, so rasa_sdk does not try to register the base class as an action."""
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot(REQUESTED_SLOT) is None:
+            # Activation: Rasa re-validates every answer already kept (a resumed or retried
+            # form). Those were validated when given; only what this message brings is new.
+            nuevo = texto(tracker)
+            candidatos = {k: v for k, v in tracker.slots_to_validate().items() if v == nuevo}
+            tracker = _con_candidatos(tracker, candidatos)
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -147,3 +163,10 @@ class FormularioOrienta(FormValidationAction):
         else:
             return None
         return eventos
+
+
+def _con_candidatos(tracker: Tracker, candidatos: dict[str, Any]) -> Tracker:
+    """The same tracker, but offering only `candidatos` to the validators."""
+    copia = tracker.copy()
+    copia.slots_to_validate = lambda: dict(candidatos)
+    return copia

@@ -416,3 +416,22 @@ async def test_new_session_keeps_answers_but_not_the_pending_question(domain):
     assert events[0]["event"] == "session_started" and events[-1]["event"] == "action"
     assert slots(events) == {"consentimiento": True, "curp": CURP}
     assert responses(dispatcher.messages) == ["utter_registro_a_medias"]
+
+
+async def test_resumed_form_keeps_the_answers_it_already_has(domain):
+    """ "intentar de nuevo" reopens the form: Rasa offers every kept answer for validation again;
+    none may be re-read from the new message."""
+    dispatcher = CollectingDispatcher()
+    t = en_formulario(FORM, None, "intentar de nuevo", "continuar", slots=DATOS)
+    t.events += [{"event": "slot", "name": k, "value": v} for k, v in DATOS.items()]
+    events = await ValidateRegistroForm().run(dispatcher, t, domain)
+    assert dispatcher.messages == []
+    assert all(DATOS[k] == v for k, v in slots(events).items() if k in DATOS)
+
+
+def test_the_form_base_is_not_registered_as_an_action():
+    import inspect
+
+    from actions.formularios import FormularioOrienta
+
+    assert inspect.isabstract(FormularioOrienta)
