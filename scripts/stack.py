@@ -146,6 +146,22 @@ def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
     return stack.wait_http("web", f"http://127.0.0.1:{port}/health", 60)
 
 
+def start_service(
+    stack: Stack, env: dict[str, str], port: int, database_url: str, name: str = "service"
+) -> float:
+    """Migrates `database_url` and starts only the enrollment service on it (tests, benchmarks).
+
+    `env` must carry ORIENTA_ASSISTANT_API_KEY and ORIENTA_ADMIN_API_KEY. Once the previous process
+    is stopped, calling it again restarts the service on the same database (migrations are
+    idempotent)."""
+    env = {**env, "DATABASE_URL": database_url}
+    migrate = [PY, "-m", "bot.enrollment.migrate", database_url]
+    subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
+    app = "bot.enrollment.app:app"
+    stack.start(name, [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)], env)
+    return stack.wait_http(name, f"http://127.0.0.1:{port}/health", 60)
+
+
 def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt  # `kill` stops the stack as cleanly as Ctrl+C does
 

@@ -1,0 +1,198 @@
+"""The conversation flows that do something, end to end: Rasa on the trained model + the action
+server + the enrollment service on its own SQLite file, through the REST channel."""
+
+import itertools
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.validation import ValidationError, validate_email
+from scripts.bench_registro import (
+    AVISO_URL,
+    CIUDAD,
+    EMAIL,
+    NOMBRE,
+    curp_valida,
+    folio_en,
+    start_flujo_stack,
+    turnos_registro,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+RASA_PORT, ACTIONS_PORT, SERVICE_PORT = 5305, 5355, 5380
+_curps = (curp_valida(n) for n in itertools.count(100, 37))
+
+
+@pytest.fixture(scope="module")
+def flujo(tmp_path_factory):
+    model = os.environ.get("ORIENTA_E2E_MODEL")  # default: the cached model of the current data
+    running = start_flujo_stack(
+        tmp_path_factory.mktemp("flujos"),
+        RASA_PORT,
+        ACTIONS_PORT,
+        SERVICE_PORT,
+        model=Path(model) if model else None,
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+class Conversacion:
+    """One person on the REST channel; keeps the transcript for failure messages."""
+
+    def __init__(self, url: str):
+        self.url, self.sender = url, f"e2e-flujos-{uuid.uuid4().hex[:8]}"
+        self.transcript: list[tuple[str, list[str]]] = []
+
+    def __call__(self, message: str) -> list[str]:
+        response = httpx.post(
+            self.url, json={"sender": self.sender, "message": message}, timeout=30
+        )
+        response.raise_for_status()
+        textos = [m.get("text") or "" for m in response.json()]
+        self.transcript.append((message, textos))
+        return textos
+
+    def __repr__(self) -> str:  # what a failed assert shows: the conversation so far
+        lines = [f"conversación {self.sender}:"]
+        for message, replies in self.transcript:
+            lines += [f"  > {message}", *(f"    < {t}" for t in replies)]
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def conversacion(flujo):
+    return Conversacion(flujo.rest_url)
+
+
+def texts(domain: dict, name: str) -> list[str]:
+    return [v["text"] for v in domain["responses"][name]]
+
+
+def starts_like(reply: str, domain: dict, name: str) -> bool:
+    """`reply` is response `name` (compared up to its first {placeholder})."""
+    return any(reply.startswith(t.split("{", 1)[0]) for t in texts(domain, name))
+
+
+@pytest.fixture(scope="module")
+def registrado(flujo):
+    """One complete registration shared by the status and deletion tests (asserted in a)."""
+    conv, curp = Conversacion(flujo.rest_url), next(_curps)
+    for message in turnos_registro(curp):
+        conv(message)
+    return conv, curp, folio_en(conv.transcript[-1][1])
+
+
+# ------------------------------------------------------------------ a) registration
+def test_full_registration_gives_folio_amount_reference_and_next_steps(flujo, registrado, domain):
+    conv, curp, folio = registrado
+    replies = [r for _, r in conv.transcript]
+    assert replies[0] and AVISO_URL in replies[0][-1], conv
+    assert any(curp in t and NOMBRE in t and EMAIL in t for t in replies[-2]), conv  # summary
+    final = "\n".join(replies[-1])
+    assert folio, conv
+    assert "MXN" in final and "estimada" in final, conv
+    assert "Referencia de pago:" in final and "Referencia de pago: —" not in final, conv
+    assert "Siguientes pasos" in final, conv
+    rows = flujo.registros(curp)
+    assert len(rows) == 1, conv
+    assert rows[0]["folio"] == folio and rows[0]["estado"] == "pendiente_de_pago"
+    assert rows[0]["ciudad_residencia"].startswith(CIUDAD.split(",")[0])
+    assert rows[0]["pais_residencia"] == "Estados Unidos"
+
+
+# ------------------------------------------------------------------ b) status, c) deletion
+def test_status_with_folio_and_curp_shows_the_state(registrado, conversacion):
+    _, curp, folio = registrado
+    assert folio
+    conversacion("como va mi registro")
+    conversacion(folio)
+    estado = "\n".join(conversacion(curp)).lower()
+    assert "pendiente" in estado, conversacion
+
+
+def test_deletion_erases_the_personal_data(flujo, registrado, conversacion):
+    _, curp, folio = registrado
+    assert folio
+    conversacion("borra mis datos")
+    conversacion(folio)
+    conversacion(curp)
+    confirmacion = "\n".join(conversacion("si")).lower()
+    assert "borr" in confirmacion or "elimin" in confirmacion, conversacion
+    assert flujo.consultar(folio, curp).status_code == 404, conversacion
+    (row,) = [r for r in flujo.registros() if r["folio"] == folio]
+    assert row["curp"] is None and row["email"] is None and row["estado"] == "eliminado"
+
+
+# ------------------------------------------------------------------ d) service down
+def test_service_down_then_intentar_de_nuevo_registers_once(flujo, conversacion):
+    curp = next(_curps)
+    *hasta_resumen, enviar = turnos_registro(curp)
+    for message in hasta_resumen:
+        conversacion(message)
+    flujo.stop_service()
+    try:
+        disculpa = "\n".join(conversacion(enviar))
+    finally:
+        flujo.start_service()
+    assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
+    assert flujo.registros(curp) == []
+
+    folio = folio_en(conversacion("intentar de nuevo"))
+    assert folio, conversacion
+    conversacion("intentar de nuevo")
+    assert folio_en(conversacion.transcript[-1][1]) in (None, folio), conversacion
+    rows = flujo.registros(curp)
+    assert [r["folio"] for r in rows] == [folio], conversacion
+
+
+# ------------------------------------------------------------------ e) bad answer, cancel
+def test_bad_email_is_explained_then_cancel_and_start_again(flujo, conversacion, domain):
+    curp = next(_curps)
+    for message in turnos_registro(curp)[:5]:  # up to the name: the form asks for the email
+        conversacion(message)
+    with pytest.raises(ValidationError) as error:
+        validate_email("maria.lopez@")
+    replies = conversacion("maria.lopez@")
+    assert str(error.value) in replies, conversacion
+    assert replies[-1] in texts(domain, "utter_ask_email"), conversacion  # asked again
+
+    telefono = conversacion(EMAIL)
+    assert telefono[-1] in texts(domain, "utter_ask_telefono"), conversacion  # form continues
+
+    cancelado = conversacion("cancelar")
+    assert any("cancelé tu prerregistro" in t for t in cancelado), conversacion
+
+    again = conversacion("quiero inscribirme")
+    assert starts_like(again[-1], domain, "utter_ask_consentimiento"), conversacion
+    assert flujo.registros(curp) == []
+
+
+# ------------------------------------------------------------------ nearest desk, handoff, quote
+def test_nearest_desk_from_a_misspelled_city_in_one_message(conversacion):
+    replies = "\n".join(conversacion("hay ventanilla de salud cerca de chicaco?"))
+    assert "Chicago" in replies and "Fuente:" in replies, conversacion
+
+
+def test_asking_for_a_person_opens_one_ticket_without_personal_data(flujo, conversacion):
+    conversacion("cuanto cuesta")
+    replies = "\n".join(conversacion("quiero hablar con una persona"))
+    assert "promotora" in replies, conversacion
+    with sqlite3.connect(flujo.database) as db:
+        (resumen,) = db.execute(
+            "SELECT resumen FROM canalizaciones WHERE direccion_canal = ?",
+            (conversacion.sender,),
+        ).fetchone()
+    assert "Cuánto cuesta" in resumen
+
+
+def test_quote_in_one_message(conversacion):
+    replies = "\n".join(conversacion("cuanto pagaria si gano 15 mil pesos al mes"))
+    assert "Estimación" in replies and "MXN" in replies and "IMSS" in replies, conversacion
