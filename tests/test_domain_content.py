@@ -99,3 +99,16 @@ def test_no_figure_is_invented(domain):
                 if int(n) > 12 and n not in fuentes_numeros:
                     inventadas.setdefault(nombre, []).append(n)
     assert not inventadas
+
+
+def test_no_custom_slot_mapping_names_an_action(domain):
+    """Rasa 3.6's action_extract_slots runs the action named in a custom mapping on EVERY user
+    message (it once opened a promoter ticket per message); our actions set their slots
+    themselves."""
+    named = [
+        name
+        for name, slot in domain["slots"].items()
+        for mapping in slot.get("mappings", [])
+        if mapping.get("type") == "custom" and mapping.get("action")
+    ]
+    assert named == []

@@ -377,23 +377,9 @@ async def test_no_income_in_logs(servicio, caplog, dominio):
 
 
 # ------------------------------------------------------------------ against the real service
-async def test_quote_against_the_real_service(tmp_path, monkeypatch):
-    from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY
+async def test_quote_against_the_real_service(servicio_en_proceso, monkeypatch):
+    client = servicio_en_proceso
 
-    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
-    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
-    url = f"sqlite:///{tmp_path / 'orienta.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    import bot.enrollment  # noqa: F401  (pydantic shim before FastAPI)
-    from bot.enrollment.app import create_app
-    from bot.enrollment.migrate import upgrade
-
-    upgrade(url)
-    app = create_app()
-    client = EnrollmentClient(
-        EnrollmentSettings(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
-        transport=httpx.ASGITransport(app=app),
-    )
     monkeypatch.setattr(cotizacion, "cliente", lambda: client)
     try:
         for ingreso in ("15000.00 MXN", "2000.00 USD"):
@@ -406,7 +392,6 @@ async def test_quote_against_the_real_service(tmp_path, monkeypatch):
         assert "debe estar entre" in messages[0]["mensaje"]
     finally:
         await client.aclose()
-        app.state.engine.dispose()
 
 
 def test_parse_error_is_a_validation_error():

@@ -564,23 +564,10 @@ async def test_no_curp_in_any_log_record(servicio, dominio, caplog):
 
 
 # ------------------------------------------------------------------ against the real service
-async def test_status_and_erasure_against_the_real_service(tmp_path, monkeypatch):
-    from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY, make_curp, registro_body
+async def test_status_and_erasure_against_the_real_service(servicio_en_proceso, monkeypatch):
+    client = servicio_en_proceso
+    from tests.service.helpers import make_curp, registro_body
 
-    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
-    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
-    url = f"sqlite:///{tmp_path / 'orienta.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    import bot.enrollment  # noqa: F401  (pydantic shim before FastAPI)
-    from bot.enrollment.app import create_app
-    from bot.enrollment.migrate import upgrade
-
-    upgrade(url)
-    app = create_app()
-    client = EnrollmentClient(
-        EnrollmentSettings(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
-        transport=httpx.ASGITransport(app=app),
-    )
     monkeypatch.setattr(cuenta, "cliente", lambda: client)
     curp = make_curp(random.Random(11))
     try:
@@ -607,7 +594,6 @@ async def test_status_and_erasure_against_the_real_service(tmp_path, monkeypatch
         assert responses(messages) == ["utter_registro_no_encontrado"]
     finally:
         await client.aclose()
-        app.state.engine.dispose()
 
 
 def test_every_response_the_actions_send_is_in_the_domain(dominio):

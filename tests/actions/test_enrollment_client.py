@@ -16,7 +16,7 @@ from actions.api.enrollment import (
     Resultado,
     cliente,
 )
-from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY, make_curp, registro_body
+from tests.service.helpers import make_curp, registro_body
 
 BASE = "http://enrollment.test"
 KEY = "clave-asistente-de-prueba"
@@ -314,21 +314,8 @@ async def test_logs_never_contain_personal_data(client, mock, caplog):
 
 
 # ------------------------------------------------------------------ real service, in process
-async def test_against_real_service_in_process(tmp_path, monkeypatch):
-    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
-    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
-    url = f"sqlite:///{tmp_path / 'orienta.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    import bot.enrollment  # noqa: F401  (pydantic shim before FastAPI)
-    from bot.enrollment.app import create_app
-    from bot.enrollment.migrate import upgrade
-
-    upgrade(url)
-    app = create_app()
-    c = EnrollmentClient(
-        EnrollmentSettings(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
-        transport=httpx.ASGITransport(app=app),
-    )
+async def test_against_real_service_in_process(servicio_en_proceso, monkeypatch):
+    c = servicio_en_proceso
     curp = make_curp(random.Random(7))
     try:
         cot = await c.cotizar(12000, "MXN")
@@ -354,10 +341,9 @@ async def test_against_real_service_in_process(tmp_path, monkeypatch):
 
         wrong_key = EnrollmentClient(
             EnrollmentSettings(base_url="http://orienta.test", api_key="mala"),
-            transport=httpx.ASGITransport(app=app),
+            transport=httpx.ASGITransport(app=c.app),
         )
         assert (await wrong_key.cotizar(1, "MXN")).error == "no_autorizado"
         await wrong_key.aclose()
     finally:
         await c.aclose()
-        app.state.engine.dispose()

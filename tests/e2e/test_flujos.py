@@ -185,12 +185,14 @@ def test_asking_for_a_person_opens_one_ticket_without_personal_data(flujo, conve
     conversacion("cuanto cuesta")
     replies = "\n".join(conversacion("quiero hablar con una persona"))
     assert "promotora" in replies, conversacion
+    conversacion("gracias")
     with sqlite3.connect(flujo.database) as db:
-        (resumen,) = db.execute(
+        tickets = db.execute(
             "SELECT resumen FROM canalizaciones WHERE direccion_canal = ?",
             (conversacion.sender,),
-        ).fetchone()
-    assert "Cuánto cuesta" in resumen
+        ).fetchall()
+    assert len(tickets) == 1, tickets  # one ticket, opened by the request and nothing else
+    assert "Cuánto cuesta" in tickets[0][0]
 
 
 def test_quote_in_one_message(conversacion):
