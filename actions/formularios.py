@@ -150,9 +150,11 @@ class FormularioOrienta(FormValidationAction):
         if not formulario.parece_pregunta(texto(tracker)):
             return None
         nombre, confianza = intencion(tracker)
-        if nombre is None or confianza < CONFIANZA_DIGRESION:
-            return None
         eventos = [SlotSet(pedido, None)]
+        if nombre is None or confianza < CONFIANZA_DIGRESION:
+            # A question we cannot place: say so instead of "that is not a valid CURP".
+            dispatcher.utter_message(response=respuestas.PREGUNTA_NO_ENTENDIDA)
+            return eventos
         if temas.es_tema(nombre):
             dispatcher.utter_message(response=temas.respuesta_corta(nombre))
             eventos.append(SlotSet(ULTIMO_TEMA, nombre))

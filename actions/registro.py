@@ -381,6 +381,8 @@ class ActionAskRegistroConfirmado(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot(CORRIGIENDO):
+            return []  # "¿Qué dato quieres corregir?" was just asked: no second summary
         dispatcher.utter_message(
             response="utter_resumen_registro",
             residencia=residencia_legible(tracker),

@@ -17,6 +17,7 @@ PROMOTOR_EN_FORMULARIO = "utter_promotor_en_formulario"
 CORREGIR_CUAL = "utter_corregir_cual"
 CORREGIR_CAMPO = "utter_corregir_campo"
 OTRO_TRAMITE_EN_FORMULARIO = "utter_otro_tramite_en_formulario"
+PREGUNTA_NO_ENTENDIDA = "utter_pregunta_en_formulario"
 FORMULARIO_CANCELADO = "utter_formulario_cancelado"
 SERVICIO_CAIDO_REINTENTAR = "utter_servicio_caido_reintentar"
 ENVIADAS_POR_ACCIONES = frozenset(
@@ -31,6 +32,7 @@ ENVIADAS_POR_ACCIONES = frozenset(
         CORREGIR_CUAL,
         CORREGIR_CAMPO,
         OTRO_TRAMITE_EN_FORMULARIO,
+        PREGUNTA_NO_ENTENDIDA,
         FORMULARIO_CANCELADO,
         SERVICIO_CAIDO_REINTENTAR,
         *(respuesta_detalle(t) for t in TEMAS),

@@ -13,6 +13,7 @@ from actions import registro
 from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
 from actions.registro import (
     ActionAskCiudad,
+    ActionAskRegistroConfirmado,
     ActionAskTelefono,
     ActionCancelar,
     ActionContinuar,
@@ -277,9 +278,22 @@ async def test_a_name_is_not_mistaken_for_a_question(domain):
     assert result["nombre"] == "Maria Lopez" and messages == []
 
 
-async def test_an_unsure_question_is_treated_as_an_answer(domain):
-    result, messages = await answer(domain, "email", "que?", intent="costo", confidence=0.3)
-    assert result["email"] is None and "correo" in messages[0]["text"].lower()
+async def test_an_unsure_question_is_not_called_an_invalid_answer(domain):
+    result, messages = await answer(
+        domain, "curp", "que es la curp?", intent="costo", confidence=0.3
+    )
+    assert result["curp"] is None
+    assert responses(messages) == ["utter_pregunta_en_formulario"]
+
+
+async def test_summary_is_not_repeated_right_after_which_answer(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionAskRegistroConfirmado().run(
+        dispatcher, tracker([], {**DATOS, "corrigiendo": True}), domain
+    )
+    assert dispatcher.messages == []
+    await ActionAskRegistroConfirmado().run(dispatcher, tracker([], DATOS), domain)
+    assert responses(dispatcher.messages) == ["utter_resumen_registro"]
 
 
 # ------------------------------------------------------------------ submission
