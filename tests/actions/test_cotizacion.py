@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
-import yaml
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,47 +24,19 @@ from actions.cotizacion import (
 from bot.params import load_params
 from bot.quote import AVISO_ESTIMACION, quote_for_year
 from bot.validation import ValidationError
-from tests.actions.trackers import en_formulario, tracker, user
-from tests.conftest import ROOT
+from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
 FORM = "cotizacion_form"
 BASE = "http://enrollment.test"
-FRAGMENTO = Path("/tmp/issue4/frag_cuenta.yml")
-DOMINIO_MINIMO = {
-    "forms": {FORM: {"required_slots": ["ingreso_cotizacion"]}},
-    "slots": {},
-    "responses": {},
-}
 
 
 # ------------------------------------------------------------------ helpers
-@pytest.fixture(scope="module")
-def dominio() -> dict:
-    """domain.yml, plus this flow's fragment until the lead merges it."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    if FORM not in (domain.get("forms") or {}):
-        extra = (
-            yaml.safe_load(FRAGMENTO.read_text())["domain"]
-            if FRAGMENTO.exists()
-            else DOMINIO_MINIMO
-        )
-        for clave in ("forms", "slots", "responses"):
-            domain[clave] = {**(domain.get(clave) or {}), **extra[clave]}
-    return domain
 
 
-def slots(events) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
-def responses(messages) -> list:
-    return [m.get("response") for m in messages]
-
-
-async def validar(dominio, requested, text, intent="nlu_fallback", **kw):
+async def validar(domain, requested, text, intent="nlu_fallback", **kw):
     dispatcher = CollectingDispatcher()
     t = en_formulario(FORM, requested, text, intent, **kw)
-    events = await ValidateCotizacionForm().run(dispatcher, t, dominio)
+    events = await ValidateCotizacionForm().run(dispatcher, t, domain)
     return slots(events), dispatcher.messages
 
 
@@ -122,9 +92,9 @@ async def cotizar(slots_antes: dict):
     return events, dispatcher.messages
 
 
-def rellenar(mensaje: dict, dominio: dict) -> str:
+def rellenar(mensaje: dict, domain: dict) -> str:
     """The text the user reads: the domain template with the action's variables."""
-    plantilla = dominio["responses"][mensaje["response"]][0]["text"]
+    plantilla = domain["responses"][mensaje["response"]][0]["text"]
     variables = {k: v for k, v in mensaje.items() if isinstance(v, str)}
     return plantilla.format_map(variables)
 
@@ -157,9 +127,9 @@ def test_leer_ingreso_per_day_or_hour_asks_for_the_month(text):
 
 
 # ------------------------------------------------------------------ validators
-async def test_one_message_quote_fills_the_amount_at_activation(dominio):
+async def test_one_message_quote_fills_the_amount_at_activation(domain):
     result, messages = await validar(
-        dominio, None, "cuánto pagaría si gano 15 mil pesos al mes", intent="cotizar"
+        domain, None, "cuánto pagaría si gano 15 mil pesos al mes", intent="cotizar"
     )
     assert result["ingreso_cotizacion"] == "15000.00 MXN"
     assert result["moneda_cotizacion"] == "MXN"
@@ -167,13 +137,13 @@ async def test_one_message_quote_fills_the_amount_at_activation(dominio):
 
 
 @pytest.mark.parametrize("text", ["hazme una cotización", "calcula mi cuota", "cotiza 3 meses"])
-async def test_activation_without_an_amount_asks_for_it(dominio, text):
-    result, messages = await validar(dominio, None, text, intent="cotizar")
+async def test_activation_without_an_amount_asks_for_it(domain, text):
+    result, messages = await validar(domain, None, text, intent="cotizar")
     assert "ingreso_cotizacion" not in result  # Rasa's form asks utter_ask_ingreso_cotizacion
     assert messages == []
 
 
-async def test_form_restarted_by_the_action_does_not_reread_the_rejected_amount(dominio):
+async def test_form_restarted_by_the_action_does_not_reread_the_rejected_amount(domain):
     """After a 422, action_cotizar restarts the form: the old message must not loop."""
     t = en_formulario(FORM, None, "cuanto pagaria si gano 500 pesos", intent="cotizar")
     t.events.extend(
@@ -186,35 +156,35 @@ async def test_form_restarted_by_the_action_does_not_reread_the_rejected_amount(
         ]
     )
     dispatcher = CollectingDispatcher()
-    events = await ValidateCotizacionForm().run(dispatcher, t, dominio)
+    events = await ValidateCotizacionForm().run(dispatcher, t, domain)
     assert "ingreso_cotizacion" not in slots(events) and dispatcher.messages == []
 
 
-async def test_answer_in_dollars_sets_currency(dominio):
-    result, messages = await validar(dominio, "ingreso_cotizacion", "2,000 dólares")
+async def test_answer_in_dollars_sets_currency(domain):
+    result, messages = await validar(domain, "ingreso_cotizacion", "2,000 dólares")
     assert result["ingreso_cotizacion"] == "2000.00 USD"
     assert result["moneda_cotizacion"] == "USD"
     assert messages == []
 
 
-async def test_answer_that_is_a_quote_request_is_not_a_digression(dominio):
+async def test_answer_that_is_a_quote_request_is_not_a_digression(domain):
     result, messages = await validar(
-        dominio, "ingreso_cotizacion", "¿cuánto pago si gano 20 mil pesos?", intent="cotizar"
+        domain, "ingreso_cotizacion", "¿cuánto pago si gano 20 mil pesos?", intent="cotizar"
     )
     assert result["ingreso_cotizacion"] == "20000.00 MXN"
     assert responses(messages) == []
 
 
-async def test_weekly_income_is_converted_and_said(dominio):
-    result, messages = await validar(dominio, "ingreso_cotizacion", "gano 2000 dolares a la semana")
+async def test_weekly_income_is_converted_and_said(domain):
+    result, messages = await validar(domain, "ingreso_cotizacion", "gano 2000 dolares a la semana")
     assert result["ingreso_cotizacion"] == "8660.00 USD"
     assert responses(messages) == ["utter_ingreso_convertido"]
-    texto = rellenar(messages[0], dominio)
+    texto = rellenar(messages[0], domain)
     assert "4.33" in texto and "$2,000.00 USD" in texto and "$8,660.00 USD" in texto
 
 
-async def test_daily_income_asks_for_the_month(dominio):
-    result, messages = await validar(dominio, "ingreso_cotizacion", "gano 300 al dia")
+async def test_daily_income_asks_for_the_month(domain):
+    result, messages = await validar(domain, "ingreso_cotizacion", "gano 300 al dia")
     assert result["ingreso_cotizacion"] is None and result["moneda_cotizacion"] is None
     assert responses(messages) == ["utter_ingreso_no_mensual"]
 
@@ -227,14 +197,14 @@ async def test_daily_income_asks_for_the_month(dominio):
         ("2000 dolares o 30 mil pesos", "pesos o en dólares"),
     ],
 )
-async def test_invalid_income_gives_the_parser_error_with_example(dominio, text, fragmento):
-    result, messages = await validar(dominio, "ingreso_cotizacion", text)
+async def test_invalid_income_gives_the_parser_error_with_example(domain, text, fragmento):
+    result, messages = await validar(domain, "ingreso_cotizacion", text)
     assert result["ingreso_cotizacion"] is None
     assert fragmento in messages[0]["text"] and "Ejemplos" in messages[0]["text"]
 
 
-async def test_cancel_inside_the_form_clears_and_flags(dominio):
-    result, _ = await validar(dominio, "ingreso_cotizacion", "cancelar", intent="cancelar")
+async def test_cancel_inside_the_form_clears_and_flags(domain):
+    result, _ = await validar(domain, "ingreso_cotizacion", "cancelar", intent="cancelar")
     assert result["ingreso_cotizacion"] is None
     assert result["formulario_cancelado"] is True and result["requested_slot"] is None
 
@@ -275,14 +245,14 @@ def test_quote_without_assumed_values_has_no_warning():
     assert "no confirmadas" not in texto_cotizacion(datos)
 
 
-def test_domain_template_matches_the_code(dominio):
-    if "utter_cotizacion_resultado" not in dominio["responses"]:
+def test_domain_template_matches_the_code(domain):
+    if "utter_cotizacion_resultado" not in domain["responses"]:
         pytest.skip("fragment not available and domain not merged yet")
-    assert dominio["responses"]["utter_cotizacion_resultado"][0]["text"] == PLANTILLA_COTIZACION
+    assert domain["responses"]["utter_cotizacion_resultado"][0]["text"] == PLANTILLA_COTIZACION
 
 
 # ------------------------------------------------------------------ action_cotizar
-async def test_quote_success_sends_one_message_and_clears(servicio, dominio):
+async def test_quote_success_sends_one_message_and_clears(servicio, domain):
     route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(15000))
     events, messages = await cotizar(
         {"ingreso_cotizacion": "15000.00 MXN", "moneda_cotizacion": "MXN", "pendiente": FORM}
@@ -295,8 +265,8 @@ async def test_quote_success_sends_one_message_and_clears(servicio, dominio):
         "moneda_cotizacion": None,
         "pendiente": None,
     }
-    if "utter_cotizacion_resultado" in dominio["responses"]:
-        texto = rellenar(messages[0], dominio)
+    if "utter_cotizacion_resultado" in domain["responses"]:
+        texto = rellenar(messages[0], domain)
         assert len(texto) <= 320 and "$2,677.31 MXN" in texto
 
 
@@ -358,7 +328,7 @@ async def test_quote_without_amount_restarts_the_form(servicio):
     assert messages == [] and events[-1] == FollowupAction(FORM)
 
 
-async def test_no_income_in_logs(servicio, caplog, dominio):
+async def test_no_income_in_logs(servicio, caplog, domain):
     caplog.set_level(logging.DEBUG)
     servicio.post("/v1/cotizaciones").mock(
         side_effect=[
@@ -367,7 +337,7 @@ async def test_no_income_in_logs(servicio, caplog, dominio):
             httpx.Response(503),
         ]
     )
-    await validar(dominio, None, "cuanto pagaria si gano 15432.10 pesos", intent="cotizar")
+    await validar(domain, None, "cuanto pagaria si gano 15432.10 pesos", intent="cotizar")
     await cotizar({"ingreso_cotizacion": "15432.10 MXN"})
     await cotizar({"ingreso_cotizacion": "15432.10 MXN"})
     assert caplog.records

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import random
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
-import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -25,21 +23,11 @@ from actions.cuenta import (
     respuesta_estado,
 )
 from bot.validation import ValidationError
-from tests.actions.trackers import en_formulario, tracker, user
-from tests.conftest import ROOT
+from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
 BASE = "http://enrollment.test"
 FOLIO = "OR-7K2M9QX4TB"
 CURP = "GOCR850312HJCMRR00"
-FRAGMENTO = Path("/tmp/issue4/frag_cuenta.yml")
-DOMINIO_MINIMO = {
-    "forms": {
-        "consulta_form": {"required_slots": ["folio_consulta", "curp_consulta"]},
-        "borrado_form": {"required_slots": ["folio_borrado", "curp_borrado", "borrado_confirmado"]},
-    },
-    "slots": {},
-    "responses": {},
-}
 REGISTRO = {
     "folio": FOLIO,
     "estado": "pendiente_de_pago",
@@ -68,39 +56,18 @@ NO_ENCONTRADO = {
 
 
 # ------------------------------------------------------------------ helpers
-@pytest.fixture(scope="module")
-def dominio() -> dict:
-    """domain.yml, plus this flow's fragment until the lead merges it."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    if "consulta_form" not in (domain.get("forms") or {}):
-        extra = (
-            yaml.safe_load(FRAGMENTO.read_text())["domain"]
-            if FRAGMENTO.exists()
-            else DOMINIO_MINIMO
-        )
-        for clave in ("forms", "slots", "responses"):
-            domain[clave] = {**(domain.get(clave) or {}), **extra[clave]}
-    return domain
 
 
-def slots(events) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
-def responses(messages) -> list:
-    return [m.get("response") for m in messages]
-
-
-def rellenar(mensaje: dict, dominio: dict, valores_slots: dict | None = None) -> str:
-    plantilla = dominio["responses"][mensaje["response"]][0]["text"]
+def rellenar(mensaje: dict, domain: dict, valores_slots: dict | None = None) -> str:
+    plantilla = domain["responses"][mensaje["response"]][0]["text"]
     variables = {**(valores_slots or {}), **{k: v for k, v in mensaje.items() if k != "text"}}
     return plantilla.format_map({k: v for k, v in variables.items() if isinstance(v, str)})
 
 
-async def validar(form_action, dominio, requested, text, intent="nlu_fallback", slots_antes=None):
+async def validar(form_action, domain, requested, text, intent="nlu_fallback", slots_antes=None):
     dispatcher = CollectingDispatcher()
     t = en_formulario(form_action.form_name(), requested, text, intent, slots=slots_antes)
-    events = await form_action.run(dispatcher, t, dominio)
+    events = await form_action.run(dispatcher, t, domain)
     return slots(events), dispatcher.messages
 
 
@@ -154,26 +121,26 @@ def test_normalizar_folio_rejects(text):
 
 
 # ------------------------------------------------------------------ consulta_form validators
-async def test_consulta_valid_folio_is_normalised(dominio):
+async def test_consulta_valid_folio_is_normalised(domain):
     result, messages = await validar(
-        ValidateConsultaForm(), dominio, "folio_consulta", "or 7k2m9qx4tb"
+        ValidateConsultaForm(), domain, "folio_consulta", "or 7k2m9qx4tb"
     )
     assert result["folio_consulta"] == FOLIO and messages == []
 
 
-async def test_consulta_invalid_folio_explains_the_format(dominio):
-    result, messages = await validar(ValidateConsultaForm(), dominio, "folio_consulta", "12345")
+async def test_consulta_invalid_folio_explains_the_format(domain):
+    result, messages = await validar(ValidateConsultaForm(), domain, "folio_consulta", "12345")
     assert result["folio_consulta"] is None
     assert responses(messages) == ["utter_folio_invalido"]
-    texto = rellenar(messages[0], dominio)
+    texto = rellenar(messages[0], domain)
     assert "OR-" in texto and "Ej.:" in texto
 
 
 @pytest.mark.parametrize("text", [CURP, "gocr 850312 hjcmrr00", f"mi curp es {CURP}"])
-async def test_consulta_valid_curp_is_normalised(dominio, text):
+async def test_consulta_valid_curp_is_normalised(domain, text):
     result, messages = await validar(
         ValidateConsultaForm(),
-        dominio,
+        domain,
         "curp_consulta",
         text,
         slots_antes={"folio_consulta": FOLIO},
@@ -185,10 +152,10 @@ async def test_consulta_valid_curp_is_normalised(dominio, text):
     ("text", "fragmento"),
     [("GOCR8503", "18 caracteres"), ("GOCR850312HJCMRR08", "verificador")],
 )
-async def test_consulta_invalid_curp_gives_spanish_error_with_example(dominio, text, fragmento):
+async def test_consulta_invalid_curp_gives_spanish_error_with_example(domain, text, fragmento):
     result, messages = await validar(
         ValidateConsultaForm(),
-        dominio,
+        domain,
         "curp_consulta",
         text,
         slots_antes={"folio_consulta": FOLIO},
@@ -197,10 +164,10 @@ async def test_consulta_invalid_curp_gives_spanish_error_with_example(dominio, t
     assert fragmento in messages[0]["text"] and "Ejemplo" in messages[0]["text"]
 
 
-async def test_consulta_folio_in_the_activating_message_is_used(dominio):
+async def test_consulta_folio_in_the_activating_message_is_used(domain):
     result, messages = await validar(
         ValidateConsultaForm(),
-        dominio,
+        domain,
         None,
         "estatus de mi folio or-7k2m9qx4tb",
         intent="consultar_registro",
@@ -208,17 +175,17 @@ async def test_consulta_folio_in_the_activating_message_is_used(dominio):
     assert result == {"folio_consulta": FOLIO} and messages == []
 
 
-async def test_consulta_activation_without_folio_sets_nothing(dominio):
+async def test_consulta_activation_without_folio_sets_nothing(domain):
     result, messages = await validar(
-        ValidateConsultaForm(), dominio, None, "como va mi registro", intent="consultar_registro"
+        ValidateConsultaForm(), domain, None, "como va mi registro", intent="consultar_registro"
     )
     assert result == {} and messages == []
 
 
-async def test_consulta_cancel_inside_the_form(dominio):
+async def test_consulta_cancel_inside_the_form(domain):
     result, _ = await validar(
         ValidateConsultaForm(),
-        dominio,
+        domain,
         "curp_consulta",
         "cancelar",
         intent="cancelar",
@@ -228,10 +195,10 @@ async def test_consulta_cancel_inside_the_form(dominio):
     assert result["formulario_cancelado"] is True and result["requested_slot"] is None
 
 
-async def test_consulta_same_request_mid_form_is_not_a_digression(dominio):
+async def test_consulta_same_request_mid_form_is_not_a_digression(domain):
     result, messages = await validar(
         ValidateConsultaForm(),
-        dominio,
+        domain,
         "folio_consulta",
         "¿cómo va mi folio OR-7K2M9QX4TB?",
         intent="consultar_registro",
@@ -240,18 +207,18 @@ async def test_consulta_same_request_mid_form_is_not_a_digression(dominio):
 
 
 # ------------------------------------------------------------------ borrado_form validators
-async def test_borrado_folio_and_curp_validators(dominio):
-    result, _ = await validar(ValidateBorradoForm(), dominio, "folio_borrado", "or7k2m9qx4tb")
+async def test_borrado_folio_and_curp_validators(domain):
+    result, _ = await validar(ValidateBorradoForm(), domain, "folio_borrado", "or7k2m9qx4tb")
     assert result["folio_borrado"] == FOLIO
-    result, messages = await validar(ValidateBorradoForm(), dominio, "folio_borrado", "hola")
+    result, messages = await validar(ValidateBorradoForm(), domain, "folio_borrado", "hola")
     assert result["folio_borrado"] is None and responses(messages) == ["utter_folio_invalido"]
     antes = {"folio_borrado": FOLIO}
     result, _ = await validar(
-        ValidateBorradoForm(), dominio, "curp_borrado", CURP.lower(), slots_antes=antes
+        ValidateBorradoForm(), domain, "curp_borrado", CURP.lower(), slots_antes=antes
     )
     assert result["curp_borrado"] == CURP
     result, messages = await validar(
-        ValidateBorradoForm(), dominio, "curp_borrado", "XXXX", slots_antes=antes
+        ValidateBorradoForm(), domain, "curp_borrado", "XXXX", slots_antes=antes
     )
     assert result["curp_borrado"] is None and "CURP" in messages[0]["text"]
 
@@ -267,27 +234,27 @@ async def test_borrado_folio_and_curp_validators(dominio):
         ("no", "negar", False),
     ],
 )
-async def test_borrado_confirmation_yes_no(dominio, text, intent, esperado):
+async def test_borrado_confirmation_yes_no(domain, text, intent, esperado):
     antes = {"folio_borrado": FOLIO, "curp_borrado": CURP}
     result, messages = await validar(
-        ValidateBorradoForm(), dominio, "borrado_confirmado", text, intent, slots_antes=antes
+        ValidateBorradoForm(), domain, "borrado_confirmado", text, intent, slots_antes=antes
     )
     assert result["borrado_confirmado"] is esperado and messages == []
 
 
-async def test_borrado_unclear_confirmation_asks_again(dominio):
+async def test_borrado_unclear_confirmation_asks_again(domain):
     antes = {"folio_borrado": FOLIO, "curp_borrado": CURP}
     result, messages = await validar(
-        ValidateBorradoForm(), dominio, "borrado_confirmado", "mmm quizá", slots_antes=antes
+        ValidateBorradoForm(), domain, "borrado_confirmado", "mmm quizá", slots_antes=antes
     )
     assert result["borrado_confirmado"] is None
     assert responses(messages) == ["utter_borrado_confirmar_si_no"]
 
 
-def test_borrado_ask_says_what_is_deleted_and_that_it_is_final(dominio):
-    if "utter_ask_borrado_confirmado" not in dominio["responses"]:
+def test_borrado_ask_says_what_is_deleted_and_that_it_is_final(domain):
+    if "utter_ask_borrado_confirmado" not in domain["responses"]:
         pytest.skip("fragment not available and domain not merged yet")
-    respuesta = dominio["responses"]["utter_ask_borrado_confirmado"][0]
+    respuesta = domain["responses"]["utter_ask_borrado_confirmado"][0]
     texto = respuesta["text"].format(folio_borrado=FOLIO)
     for palabra in ("CURP", "nombre", "correo", "teléfono", "ingreso", "conversación"):
         assert palabra in texto
@@ -295,10 +262,10 @@ def test_borrado_ask_says_what_is_deleted_and_that_it_is_final(dominio):
     assert [b["payload"] for b in respuesta["buttons"]] == ["/afirmar", "/negar"]
 
 
-async def test_borrado_cancel_inside_the_form(dominio):
+async def test_borrado_cancel_inside_the_form(domain):
     antes = {"folio_borrado": FOLIO, "curp_borrado": CURP}
     result, _ = await validar(
-        ValidateBorradoForm(), dominio, "borrado_confirmado", "cancelar", "cancelar", antes
+        ValidateBorradoForm(), domain, "borrado_confirmado", "cancelar", "cancelar", antes
     )
     assert result["folio_borrado"] is None and result["curp_borrado"] is None
     assert result["borrado_confirmado"] is None and result["formulario_cancelado"] is True
@@ -336,8 +303,8 @@ def test_other_states(estado, respuesta):
     assert respuesta_estado({**REGISTRO, "estado": estado})[0] == respuesta
 
 
-def test_status_messages_fit_an_sms(dominio):
-    nombres = [n for n in dominio["responses"] if n.startswith(("utter_registro_", "utter_borr"))]
+def test_status_messages_fit_an_sms(domain):
+    nombres = [n for n in domain["responses"] if n.startswith(("utter_registro_", "utter_borr"))]
     if not nombres:
         pytest.skip("fragment not available and domain not merged yet")
     largo = {
@@ -350,7 +317,7 @@ def test_status_messages_fit_an_sms(dominio):
         "mensaje": "x" * 100,
     }
     for nombre in nombres:
-        texto = dominio["responses"][nombre][0]["text"].format_map(largo)
+        texto = domain["responses"][nombre][0]["text"].format_map(largo)
         assert len(texto) <= 320, (nombre, len(texto))
 
 
@@ -364,7 +331,7 @@ def test_status_messages_fit_an_sms(dominio):
         ({**REGISTRO, "estado": "eliminado", "linea_captura": None}, "utter_registro_cancelado"),
     ],
 )
-async def test_consultar_each_state_then_forgets_the_curp(servicio, dominio, datos, respuesta):
+async def test_consultar_each_state_then_forgets_the_curp(servicio, domain, datos, respuesta):
     route = servicio.post("/v1/registros/consulta").respond(200, json=datos)
     events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA})
     assert route.calls.last.request.content == (
@@ -372,8 +339,8 @@ async def test_consultar_each_state_then_forgets_the_curp(servicio, dominio, dat
     )
     assert responses(messages) == [respuesta]
     assert slots(events) == {"folio_consulta": None, "curp_consulta": None}
-    if respuesta in dominio["responses"]:
-        texto = rellenar(messages[0], dominio)
+    if respuesta in domain["responses"]:
+        texto = rellenar(messages[0], domain)
         assert FOLIO in texto and len(texto) <= 320
         if respuesta == "utter_registro_pendiente_pago":
             assert "$2,677.31 MXN" in texto and "20 de diciembre de 2026" in texto
@@ -466,7 +433,7 @@ async def test_borrar_no_deletes_nothing(servicio):
     }
 
 
-async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, dominio):
+async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, domain):
     route = servicio.delete(f"/v1/registros/{FOLIO}").respond(200, json=ELIMINADO)
     events, messages = await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
     assert route.call_count == 1
@@ -476,8 +443,8 @@ async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, domin
     assert set(SLOTS_PERSONALES) <= set(limpiados)
     assert set(TODOS_LOS_DATOS) <= set(limpiados)
     assert all(valor is None for valor in limpiados.values())
-    if "utter_borrado_hecho" in dominio["responses"]:
-        texto = rellenar(messages[0], dominio)
+    if "utter_borrado_hecho" in domain["responses"]:
+        texto = rellenar(messages[0], domain)
         assert FOLIO in texto and "conversación" in texto and "servicio" in texto
 
 
@@ -536,7 +503,7 @@ async def test_borrar_cancelled(servicio):
 
 
 # ------------------------------------------------------------------ logs
-async def test_no_curp_in_any_log_record(servicio, dominio, caplog):
+async def test_no_curp_in_any_log_record(servicio, domain, caplog):
     caplog.set_level(logging.DEBUG)
     servicio.post("/v1/registros/consulta").mock(
         side_effect=[
@@ -550,8 +517,8 @@ async def test_no_curp_in_any_log_record(servicio, dominio, caplog):
         side_effect=[httpx.Response(200, json=ELIMINADO), httpx.Response(503)]
     )
     antes = {"folio_consulta": FOLIO}
-    await validar(ValidateConsultaForm(), dominio, "curp_consulta", CURP, slots_antes=antes)
-    await validar(ValidateConsultaForm(), dominio, "curp_consulta", CURP[:-1] + "9", None, antes)
+    await validar(ValidateConsultaForm(), domain, "curp_consulta", CURP, slots_antes=antes)
+    await validar(ValidateConsultaForm(), domain, "curp_consulta", CURP[:-1] + "9", None, antes)
     for _ in range(3):
         await correr(ActionConsultarRegistro(), {**CONSULTA})
     await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
@@ -596,12 +563,12 @@ async def test_status_and_erasure_against_the_real_service(servicio_en_proceso, 
         await client.aclose()
 
 
-def test_every_response_the_actions_send_is_in_the_domain(dominio):
+def test_every_response_the_actions_send_is_in_the_domain(domain):
     from actions import cotizacion
 
-    if "utter_borrado_hecho" not in dominio["responses"]:
+    if "utter_borrado_hecho" not in domain["responses"]:
         pytest.skip("fragment not available and domain not merged yet")
     preguntas = {f"utter_ask_{s}" for f in ("consulta_form", "borrado_form", "cotizacion_form")
-                 for s in dominio["forms"][f]["required_slots"]}  # fmt: skip
-    faltan = (cuenta.ENVIADAS | cotizacion.ENVIADAS | preguntas) - set(dominio["responses"])
+                 for s in domain["forms"][f]["required_slots"]}  # fmt: skip
+    faltan = (cuenta.ENVIADAS | cotizacion.ENVIADAS | preguntas) - set(domain["responses"])
     assert not faltan

@@ -22,7 +22,7 @@ from actions.registro import (
     ActionSessionStart,
     ValidateRegistroForm,
 )
-from tests.actions.trackers import en_formulario, tracker
+from tests.actions.trackers import en_formulario, responses, slots, tracker
 
 FORM = "registro_form"
 CURP = "GOCR850312HJCMRR00"
@@ -59,20 +59,12 @@ REGISTRO_OK = {
 }
 
 
-def slots(events) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
 async def answer(domain, requested, text, intent="nlu_fallback", confidence=1.0, **kw):
     """Runs the form's validation action on `text` as the answer to `requested`."""
     dispatcher = CollectingDispatcher()
     t = en_formulario(FORM, requested, text, intent, confidence=confidence, **kw)
     events = await ValidateRegistroForm().run(dispatcher, t, domain)
     return slots(events), dispatcher.messages
-
-
-def responses(messages) -> list:
-    return [m.get("response") for m in messages]
 
 
 # ------------------------------------------------------------------ consent

@@ -52,3 +52,13 @@ def en_formulario(
         events.append({"event": "slot", "name": requested, "value": text})
     loop = {"name": form} if requested is not None else {}
     return Tracker("prueba", valores, parse, events, False, None, loop, "action_listen")
+
+
+def slots(events: list[dict]) -> dict:
+    """The slot values an action's events set."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages: list[dict]) -> list:
+    """The response names a dispatcher sent."""
+    return [m.get("response") for m in messages]
