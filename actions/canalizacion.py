@@ -135,7 +135,6 @@ def estado_registro(tracker: Tracker) -> str | None:
     if tracker.get_slot("pendiente") == "registro_form":  # el servicio no respondió al enviar
         return "terminado, pendiente de enviar (el servicio no respondió)"
     return "en curso, sin terminar"
-    return None
 
 
 def canalizacion_en_sesion(tracker: Tracker) -> str | None:

@@ -143,9 +143,7 @@ def consulado_de(ciudad: str | None) -> str | None:
     """The consulate whose Ventanilla de Salud is nearest to a US city (for per-consulate stats)."""
     lugar = ventanillas.buscar_lugar(ciudad) if ciudad else None
     cercanas = ventanillas.ventanilla_mas_cercana(lugar) if lugar else []
-    if not cercanas:
-        return None
-    return f"{cercanas[0].ventanilla.ciudad}, {cercanas[0].ventanilla.estado}"
+    return cercanas[0].ventanilla.consulado if cercanas else None
 
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:

@@ -151,13 +151,12 @@ class ActionVentanillaCercana(Action):
             return [SlotSet(LUGAR, None)]
 
         [resultado] = ventanillas.ventanilla_mas_cercana(lugar, 1)
-        v = resultado.ventanilla
         dispatcher.utter_message(
             response=VENTANILLA_CERCANA, descripcion=ventanillas.describir(resultado)
         )
         dispatcher.utter_message(response=VENTANILLA_SERVICIOS)
         if resultado.km > KM_LEJOS:
             dispatcher.utter_message(response=VENTANILLA_LEJOS)
-        consulado = f"{v.ciudad}, {v.estado}"
+        consulado = resultado.ventanilla.consulado
         log.info("ventanilla_cercana consulado=%s", consulado)
         return [SlotSet(CONSULADO, consulado), SlotSet(LUGAR, None)]

@@ -168,6 +168,11 @@ class Ventanilla:
     geonameid: int
     movil: bool = False
 
+    @property
+    def consulado(self) -> str:
+        """How flows name the desk's consulate ("Dallas, TX"): slot `consulado`, tickets, stats."""
+        return f"{self.ciudad}, {self.estado}"
+
 
 @dataclass(frozen=True)
 class Resultado:
