@@ -24,6 +24,7 @@ ULTIMO_TEMA = "ultimo_tema"
 
 # A question asked mid-form is answered only if the model is at least this sure of its topic.
 CONFIANZA_DIGRESION = 0.6
+MAX_PALABRAS_SI_NO = 4
 # Intents that start another flow: mid-form we say how to leave this one instead.
 OTROS_TRAMITES = frozenset(
     {"inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana"}
@@ -49,8 +50,11 @@ def respuesta_si_no(tracker: Tracker) -> bool | None:
     if respuesta is not None:
         return respuesta
     nombre, confianza = intencion(tracker)
-    if nombre in ("afirmar", "negar") and confianza >= CONFIANZA_DIGRESION:
-        return nombre == "afirmar" and len(texto(tracker).split()) <= 4
+    # The model's afirmar/negar only for short replies: a long sentence is asked again, never
+    # read as "no" (a long yes to the privacy notice used to be taken as a refusal).
+    corta = len(texto(tracker).split()) <= MAX_PALABRAS_SI_NO
+    if nombre in ("afirmar", "negar") and confianza >= CONFIANZA_DIGRESION and corta:
+        return nombre == "afirmar"
     return None
 
 

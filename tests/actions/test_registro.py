@@ -441,3 +441,12 @@ def test_the_form_base_is_not_registered_as_an_action():
     from actions.formularios import FormularioOrienta
 
     assert inspect.isabstract(FormularioOrienta)
+
+
+async def test_a_long_yes_is_asked_again_not_taken_as_no(domain):
+    text = "pues la verdad si me parece bien todo eso"
+    result, messages = await answer(domain, "consentimiento", text, intent="afirmar")
+    assert result["consentimiento"] is None
+    assert responses(messages) == ["utter_responde_si_no"]
+    result, _ = await answer(domain, "consentimiento", "va que va", intent="afirmar")
+    assert result["consentimiento"] is True
