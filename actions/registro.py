@@ -139,11 +139,7 @@ def residencia_legible(tracker: Tracker) -> str:
     return ", ".join(p for p in partes if p)
 
 
-def consulado_de(ciudad: str | None) -> str | None:
-    """The consulate whose Ventanilla de Salud is nearest to a US city (for per-consulate stats)."""
-    lugar = ventanillas.buscar_lugar(ciudad) if ciudad else None
-    cercanas = ventanillas.ventanilla_mas_cercana(lugar) if lugar else []
-    return cercanas[0].ventanilla.consulado if cercanas else None
+consulado_de = ventanillas.consulado_cercano
 
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
@@ -167,6 +163,7 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
         "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
         "sexo": curp.sexo,
         "estado_nacimiento": curp.estado_clave,
+        "consulado": tracker.get_slot("consulado"),
     }
 
 

@@ -646,3 +646,10 @@ NOMBRES_ESTADOS: dict[str, str] = {
 def nombre_de_estado(codigo: str) -> str:
     """ "NM" -> "Nuevo México"; la clave tal cual si no se conoce."""
     return NOMBRES_ESTADOS.get(str(codigo or "").upper(), str(codigo or "").upper())
+
+
+def consulado_cercano(ciudad: str | None) -> str | None:
+    """The consulate whose Ventanilla de Salud is nearest to a US city (per-consulate stats)."""
+    lugar = buscar_lugar(ciudad) if ciudad else None
+    cercanas = ventanilla_mas_cercana(lugar) if lugar else []
+    return cercanas[0].ventanilla.consulado if cercanas else None

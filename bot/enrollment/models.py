@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
+    Float,
+    ForeignKey,
     Integer,
     Numeric,
     String,
@@ -20,6 +23,18 @@ ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
 ESTADOS_ABIERTOS = (ESTADO_PENDIENTE, ESTADO_ACTIVA)
 BORRADO = "[borrado]"
+
+# Who created a registration.
+ORIGEN_ASISTENTE = "asistente"
+ORIGEN_CONSOLA = "consola"
+
+CANALIZACION_ABIERTA = "abierta"
+CANALIZACION_TOMADA = "tomada"
+CANALIZACION_CERRADA = "cerrada"
+
+ROL_PROMOTOR = "promotor"
+ROL_ADMIN = "admin"
+ROLES = (ROL_PROMOTOR, ROL_ADMIN)
 
 
 class Registro(Base):
@@ -58,10 +73,20 @@ class Registro(Base):
     actualizado_en = Column(DateTime(timezone=True), nullable=False)
     activado_en = Column(DateTime(timezone=True), nullable=True)
     eliminado_en = Column(DateTime(timezone=True), nullable=True)
+    # Nearest consulate to the city of residence (per-consulate statistics), or the promoter's.
+    consulado = Column(String(120), nullable=True)
+    origen = Column(String(20), nullable=True)
+    creado_por = Column(Integer, ForeignKey("promotores.id"), nullable=True)
+    # Lower-case name without accents, for the console's search by name (cleared on erasure).
+    nombre_busqueda = Column(String(200), nullable=True, index=True)
 
 
 class Auditoria(Base):
-    """Anonymised audit trail: folio, action and time only."""
+    """Audit trail without personal data: which record, what, when and who.
+
+    ``folio`` is the record: a registration's folio, or ``CAN-<id>`` for a handoff ticket.
+    ``actor`` is ``promotor:<id>`` for the console, NULL for the assistant and the API.
+    """
 
     __tablename__ = "auditoria"
 
@@ -69,6 +94,7 @@ class Auditoria(Base):
     folio = Column(String(20), nullable=False, index=True)
     accion = Column(String(40), nullable=False)
     en = Column(DateTime(timezone=True), nullable=False)
+    actor = Column(String(60), nullable=True, index=True)
 
 
 class Canalizacion(Base):
@@ -83,6 +109,93 @@ class Canalizacion(Base):
     respuesta = Column(Text, nullable=True)
     creada_en = Column(DateTime(timezone=True), nullable=False)
     cerrada_en = Column(DateTime(timezone=True), nullable=True)
+    tomada_por = Column(Integer, ForeignKey("promotores.id"), nullable=True)
+    tomada_en = Column(DateTime(timezone=True), nullable=True)
+
+
+class RespuestaCanalizacion(Base):
+    """A promoter's reply to a ticket; delivered by Twilio or on the person's next message."""
+
+    __tablename__ = "respuestas_canalizacion"
+
+    id = Column(Integer, primary_key=True)
+    canalizacion_id = Column(Integer, ForeignKey("canalizaciones.id"), nullable=False, index=True)
+    promotor_id = Column(Integer, ForeignKey("promotores.id"), nullable=True)
+    texto = Column(Text, nullable=False)
+    creada_en = Column(DateTime(timezone=True), nullable=False)
+    entregada_en = Column(DateTime(timezone=True), nullable=True)
+    #: "twilio" (outbound message) or "siguiente_mensaje" (with the bot's next answer).
+    entregada_via = Column(String(20), nullable=True)
+
+
+class Promotor(Base):
+    """A console account (Ventanilla de Salud promoter or admin). Created from the CLI."""
+
+    __tablename__ = "promotores"
+
+    id = Column(Integer, primary_key=True)
+    usuario = Column(String(60), nullable=False, unique=True)
+    nombre = Column(String(120), nullable=False)
+    rol = Column(String(20), nullable=False)
+    consulado = Column(String(120), nullable=True)
+    password_hash = Column(String(255), nullable=False)
+    activo = Column(Boolean, nullable=False, default=True)
+    creado_en = Column(DateTime(timezone=True), nullable=False)
+    ultimo_acceso_en = Column(DateTime(timezone=True), nullable=True)
+
+
+class SesionConsola(Base):
+    """Server-side console session: the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "sesiones_consola"
+
+    id = Column(String(64), primary_key=True)
+    promotor_id = Column(Integer, ForeignKey("promotores.id"), nullable=False, index=True)
+    csrf = Column(String(64), nullable=False)
+    creada_en = Column(DateTime(timezone=True), nullable=False)
+    expira_en = Column(DateTime(timezone=True), nullable=False)
+
+
+class IntentoLogin(Base):
+    """Failed console logins, by ``u:<usuario>`` and ``ip:<address>`` (rate limiting)."""
+
+    __tablename__ = "intentos_login"
+
+    id = Column(Integer, primary_key=True)
+    clave = Column(String(200), nullable=False, index=True)
+    en = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class MetricaMensaje(Base):
+    """One user message, anonymised, for the console's statistics.
+
+    ``conversacion`` is a hash of the conversation id; ``texto`` is kept only for messages the
+    assistant could not answer, with CURP, e-mail, phone and numbers masked.
+    """
+
+    __tablename__ = "metricas_mensajes"
+
+    id = Column(Integer, primary_key=True)
+    en = Column(DateTime(timezone=True), nullable=False, index=True)
+    canal = Column(String(20), nullable=False)
+    conversacion = Column(String(32), nullable=False, index=True)
+    intent = Column(String(80), nullable=True)
+    confianza = Column(Float, nullable=True)
+    fallback = Column(Boolean, nullable=False, default=False)
+    texto = Column(String(300), nullable=True)
+
+
+class EmbudoConversacion(Base):
+    """Registration funnel per conversation: started, consulate, submitted (folio)."""
+
+    __tablename__ = "embudo"
+
+    conversacion = Column(String(32), primary_key=True)
+    canal = Column(String(20), nullable=False)
+    consulado = Column(String(120), nullable=True)
+    iniciado_en = Column(DateTime(timezone=True), nullable=False)
+    enviado_en = Column(DateTime(timezone=True), nullable=True)
+    folio = Column(String(20), nullable=True)
 
 
 class IdempotencyKey(Base):

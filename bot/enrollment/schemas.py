@@ -28,6 +28,7 @@ class Canal(str, Enum):
 
 class EstadoCanalizacion(str, Enum):
     abierta = "abierta"
+    tomada = "tomada"
     cerrada = "cerrada"
 
 
@@ -138,6 +139,9 @@ class RegistroIn(BaseModel):
     fecha_nacimiento: Optional[date] = None
     sexo: Optional[constr(max_length=1)] = Field(None, description="H, M o X, como en la CURP")
     estado_nacimiento: Optional[constr(max_length=2)] = Field(None, description="Clave de 2 letras")
+    consulado: Optional[constr(strip_whitespace=True, max_length=120)] = Field(
+        None, description="Consulado más cercano a la residencia (para estadísticas)"
+    )
 
     class Config:
         extra = "forbid"

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import formulario
 from bot import validation as v
 from bot.enrollment import models as m
 from bot.enrollment.schemas import CanalizacionIn, Moneda, RegistroIn
@@ -108,8 +109,15 @@ class RegistroResult:
     created: bool
 
 
-def _audit(session: Session, folio: str, accion: str, now: datetime) -> None:
-    session.add(m.Auditoria(folio=folio, accion=accion, en=now))
+def _audit(
+    session: Session, folio: str, accion: str, now: datetime, actor: str | None = None
+) -> None:
+    session.add(m.Auditoria(folio=folio, accion=accion, en=now, actor=actor))
+
+
+def nombre_para_busqueda(nombre: str | None) -> str | None:
+    """Lower case without accents, so the console finds "Pérez" when a promoter types "perez"."""
+    return formulario.normalizar(nombre)[:200] or None
 
 
 def _cross_check(payload: RegistroIn) -> None:
@@ -132,9 +140,18 @@ def _cross_check(payload: RegistroIn) -> None:
 
 
 def create_registro(
-    session: Session, payload: RegistroIn, year: int, default_tc: Decimal
+    session: Session,
+    payload: RegistroIn,
+    year: int,
+    default_tc: Decimal,
+    *,
+    origen: str = m.ORIGEN_ASISTENTE,
+    creado_por: m.Promotor | None = None,
 ) -> RegistroResult:
     """Create a pre-registration, or return the open one for the same CURP (idempotent).
+
+    ``creado_por`` is the promoter of an assisted registration (console): recorded on the row
+    and as the actor of its audit entry.
 
     Uniqueness is enforced by the database (unique ``open_curp``), so concurrent requests for
     the same CURP end with exactly one row: the loser catches IntegrityError and reads the winner.
@@ -188,9 +205,14 @@ def create_registro(
             linea_vence_en=linea_expiry(now),
             creado_en=now,
             actualizado_en=now,
+            consulado=payload.consulado,
+            origen=origen,
+            creado_por=creado_por.id if creado_por else None,
+            nombre_busqueda=nombre_para_busqueda(payload.nombre),
         )
         session.add(reg)
-        _audit(session, reg.folio, "registro_creado", now)
+        actor = f"promotor:{creado_por.id}" if creado_por else None
+        _audit(session, reg.folio, "registro_creado", now, actor)
         try:
             session.commit()
         except IntegrityError:
@@ -213,7 +235,7 @@ def find_registro(session: Session, folio: str, curp_text: str) -> m.Registro:
     return reg
 
 
-def confirm_payment(session: Session, folio: str) -> m.Registro:
+def confirm_payment(session: Session, folio: str, actor: str | None = None) -> m.Registro:
     reg = session.execute(
         select(m.Registro).where(m.Registro.folio == folio.strip().upper())
     ).scalar_one_or_none()
@@ -224,7 +246,7 @@ def confirm_payment(session: Session, folio: str) -> m.Registro:
     if reg.estado == m.ESTADO_PENDIENTE:
         now = utcnow()
         reg.estado, reg.activado_en, reg.actualizado_en = m.ESTADO_ACTIVA, now, now
-        _audit(session, reg.folio, "pago_confirmado", now)
+        _audit(session, reg.folio, "pago_confirmado", now, actor)
         session.commit()
         log.info("pago confirmado folio=%s", reg.folio)
     return reg
@@ -257,6 +279,7 @@ def erase_registro(session: Session, folio: str, curp: str) -> m.Registro:
     reg.open_curp = None
     reg.curp = None
     reg.nombre = m.BORRADO
+    reg.nombre_busqueda = None
     for field in (
         "email",
         "telefono",

@@ -18,7 +18,18 @@ os.environ.setdefault("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
 from bot.enrollment import _pydantic_compat  # noqa: E402,F401
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
-TABLES = ("idempotency_keys", "auditoria", "canalizaciones", "registros")
+TABLES = (
+    "idempotency_keys",
+    "auditoria",
+    "respuestas_canalizacion",
+    "canalizaciones",
+    "registros",
+    "sesiones_consola",
+    "intentos_login",
+    "promotores",
+    "metricas_mensajes",
+    "embudo",
+)
 
 
 def _pg_answers() -> bool:
@@ -70,7 +81,7 @@ def db_url(request, tmp_path):
 
     engine = create_engine(url, future=True)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 

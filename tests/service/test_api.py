@@ -453,7 +453,9 @@ def test_delete_erases_personal_data(client, engine):
         assert row.nombre == "[borrado]" and row.estado == "eliminado"
         audit = conn.execute(select(m.Auditoria).where(m.Auditoria.folio == folio)).all()
         assert [a.accion for a in audit][-1] == "registro_eliminado"
-        assert set(m.Auditoria.__table__.columns.keys()) == {"id", "folio", "accion", "en"}
+        # The audit trail holds no personal data: record, action, time and (console) actor.
+        assert set(m.Auditoria.__table__.columns.keys()) == {"id", "folio", "accion", "en", "actor"}
+        assert row.nombre_busqueda is None
         assert (
             conn.execute(
                 select(func.count())

@@ -1,0 +1,187 @@
+"""Console accounts from the command line (there is no sign-up page on purpose).
+
+    python -m bot.consola.cuentas crear ana --nombre "Ana Pérez" --consulado "Chicago, IL"
+    python -m bot.consola.cuentas listar
+    python -m bot.consola.cuentas clave ana          # new password
+    python -m bot.consola.cuentas desactivar ana     # ends every session of the account
+
+The password is asked twice without echo, or read from standard input with ``--clave-stdin``
+(scripts, tests). Uses DATABASE_URL like the service and applies pending migrations first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.enrollment import models as m
+from bot.enrollment.service import utcnow
+
+from .seguridad import ClaveInvalida, hash_clave, normalizar_usuario, validar_clave
+
+_USUARIO = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
+
+
+class ErrorCuenta(ValueError):
+    """A message in Spanish for the person running the command."""
+
+
+def validar_usuario(usuario: str) -> str:
+    usuario = normalizar_usuario(usuario)
+    if not _USUARIO.match(usuario):
+        raise ErrorCuenta(
+            "El usuario debe tener de 3 a 60 caracteres: letras sin acentos, números, punto, "
+            "guion o guion bajo (p. ej. ana.perez)."
+        )
+    return usuario
+
+
+def crear(
+    session: Session,
+    usuario: str,
+    nombre: str,
+    clave: str,
+    rol: str = m.ROL_PROMOTOR,
+    consulado: str | None = None,
+) -> m.Promotor:
+    usuario = validar_usuario(usuario)
+    nombre = " ".join((nombre or "").split())
+    if not 2 <= len(nombre) <= 120:
+        raise ErrorCuenta("Escribe el nombre de la persona (de 2 a 120 caracteres).")
+    if rol not in m.ROLES:
+        raise ErrorCuenta(f"El rol debe ser uno de: {', '.join(m.ROLES)}.")
+    try:
+        validar_clave(clave)
+    except ClaveInvalida as error:
+        raise ErrorCuenta(str(error)) from None
+    cuenta = m.Promotor(
+        usuario=usuario,
+        nombre=nombre,
+        rol=rol,
+        consulado=(consulado or "").strip()[:120] or None,
+        password_hash=hash_clave(clave),
+        activo=True,
+        creado_en=utcnow(),
+    )
+    session.add(cuenta)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ErrorCuenta(f"Ya existe una cuenta con el usuario «{usuario}».") from None
+    return cuenta
+
+
+def _cuenta(session: Session, usuario: str) -> m.Promotor:
+    cuenta = session.execute(
+        select(m.Promotor).where(m.Promotor.usuario == normalizar_usuario(usuario))
+    ).scalar_one_or_none()
+    if cuenta is None:
+        raise ErrorCuenta(f"No existe la cuenta «{normalizar_usuario(usuario)}».")
+    return cuenta
+
+
+def _cerrar_sesiones(session: Session, cuenta: m.Promotor) -> None:
+    session.execute(delete(m.SesionConsola).where(m.SesionConsola.promotor_id == cuenta.id))
+
+
+def cambiar_clave(session: Session, usuario: str, clave: str) -> m.Promotor:
+    cuenta = _cuenta(session, usuario)
+    try:
+        validar_clave(clave)
+    except ClaveInvalida as error:
+        raise ErrorCuenta(str(error)) from None
+    cuenta.password_hash = hash_clave(clave)
+    _cerrar_sesiones(session, cuenta)
+    session.commit()
+    return cuenta
+
+
+def desactivar(session: Session, usuario: str) -> m.Promotor:
+    cuenta = _cuenta(session, usuario)
+    cuenta.activo = False
+    _cerrar_sesiones(session, cuenta)
+    session.commit()
+    return cuenta
+
+
+def listar(session: Session) -> list[m.Promotor]:
+    return list(session.execute(select(m.Promotor).order_by(m.Promotor.usuario)).scalars())
+
+
+# ------------------------------------------------------------------ CLI
+def _leer_clave(desde_stdin: bool) -> str:
+    if desde_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    primera = getpass.getpass("Contraseña (mínimo 12 caracteres): ")
+    if getpass.getpass("Repítela: ") != primera:
+        raise ErrorCuenta("Las contraseñas no coinciden.")
+    return primera
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot.consola.cuentas", description=__doc__)
+    sub = p.add_subparsers(dest="orden", required=True)
+    c = sub.add_parser("crear", help="crear una cuenta")
+    c.add_argument("usuario")
+    c.add_argument("--nombre", required=True)
+    c.add_argument("--rol", choices=m.ROLES, default=m.ROL_PROMOTOR)
+    c.add_argument("--consulado", help='p. ej. "Chicago, IL" (para las estadísticas)')
+    c.add_argument("--clave-stdin", action="store_true")
+    k = sub.add_parser("clave", help="cambiar la contraseña (cierra sus sesiones)")
+    k.add_argument("usuario")
+    k.add_argument("--clave-stdin", action="store_true")
+    d = sub.add_parser("desactivar", help="desactivar una cuenta (cierra sus sesiones)")
+    d.add_argument("usuario")
+    sub.add_parser("listar", help="listar las cuentas")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.enrollment.db import make_engine, make_sessionmaker
+    from bot.enrollment.migrate import upgrade
+    from bot.enrollment.settings import Settings
+
+    args = _parser().parse_args(argv)
+    url = Settings().database_url
+    upgrade(url)
+    engine = make_engine(url, pool_size=1)
+    try:
+        with make_sessionmaker(engine)() as session:
+            if args.orden == "crear":
+                cuenta = crear(
+                    session,
+                    args.usuario,
+                    args.nombre,
+                    _leer_clave(args.clave_stdin),
+                    args.rol,
+                    args.consulado,
+                )
+                print(f"Cuenta creada: {cuenta.usuario} ({cuenta.rol}).")
+            elif args.orden == "clave":
+                cuenta = cambiar_clave(session, args.usuario, _leer_clave(args.clave_stdin))
+                print(f"Contraseña cambiada para {cuenta.usuario}; sus sesiones se cerraron.")
+            elif args.orden == "desactivar":
+                cuenta = desactivar(session, args.usuario)
+                print(f"Cuenta desactivada: {cuenta.usuario}.")
+            else:
+                for cuenta in listar(session):
+                    estado = "activa" if cuenta.activo else "desactivada"
+                    lugar = cuenta.consulado or "sin consulado"
+                    print(f"{cuenta.usuario:<20} {cuenta.rol:<9} {estado:<12} {lugar}")
+    except ErrorCuenta as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
