@@ -5,7 +5,8 @@ Diferencias con ``rasa.core.channels.twilio`` (ver docs/twilio.md):
 - responde dentro del webhook con TwiML, sin llamadas a la API REST de Twilio;
 - une los mensajes de un turno en el menor número de mensajes (≤ 1600 caracteres, ≤ 3);
 - no reescribe el texto (``¡`` llega como ``¡``);
-- procesa una sola vez cada ``MessageSid``; el ``sender_id`` es un hash, no el teléfono.
+- procesa una sola vez cada ``MessageSid``; el ``sender_id`` es un hash, no el teléfono;
+- antepone las respuestas de promotores pendientes para ese teléfono (``channels/entregas.py``).
 
 En credentials.yml::
 
@@ -35,6 +36,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels import entregas
 from channels.formato import (
     Formateado,
     Opcion,
@@ -63,6 +65,10 @@ TEXTO_ERROR = (
 TEXTO_DEMORA = (
     "Estoy tardando más de lo normal en responder. Escríbeme de nuevo en un momento, por favor."
 )
+
+# Respuestas de promotores por mensaje (≤ 1000 caracteres cada una): con 2, la respuesta del
+# bot sigue cabiendo en los 3 mensajes de 1600; las demás llegan con el siguiente mensaje.
+MAX_RESPUESTAS_PROMOTOR = 2
 
 _PATRON_OPCION = re.compile(r"^\s*(?:opci[oó]n\s*)?#?(\d{1,2})\s*[).]?\s*$", re.IGNORECASE)
 # Caracteres que XML 1.0 no admite ni escapados.
@@ -323,17 +329,33 @@ class TwilioCanal(InputChannel):
         remitente = parametros.primero("From")
         medio = medio_de(remitente)
         sender_id = id_remitente(remitente, self._sal)
+        telefono = telefono_e164(remitente)
+        # Promoters' replies waiting for this person's next message: fetched while the turn
+        # runs and shown first. Never raises; [] if the service does not answer.
+        pendientes = asyncio.ensure_future(
+            entregas.respuestas_pendientes(
+                entregas.CANAL_DE_MEDIO[medio], telefono, maximo=MAX_RESPUESTAS_PROMOTOR
+            )
+        )
 
+        fija = None
         if _entero(parametros.primero("NumMedia", "0")) > 0:
             logger.info("twilio_orienta: %s trae media; respuesta fija", sid)
-            return twiml([texto_sistema(TEXTO_MEDIA, medio)])
-        if parametros.primero("Latitude") or parametros.primero("Longitude"):
+            fija = TEXTO_MEDIA
+        elif parametros.primero("Latitude") or parametros.primero("Longitude"):
             logger.info("twilio_orienta: %s es una ubicación; respuesta fija", sid)
-            return twiml([texto_sistema(TEXTO_UBICACION, medio)])
+            fija = TEXTO_UBICACION
         texto = parametros.primero("Body").strip()
-        if not texto:
+        if fija is None and not texto:
             logger.info("twilio_orienta: %s sin texto; respuesta fija", sid)
-            return twiml([texto_sistema(TEXTO_VACIO, medio)])
+            fija = TEXTO_VACIO
+        if fija is not None:
+            previas = await pendientes
+            if not previas:
+                return twiml([texto_sistema(fija, medio)])
+            # Replies first, then the fixed text, joined and limited like a bot turn.
+            mensajes = [{"text": t} for t in previas] + [{"text": fija}]
+            return twiml(formatear(mensajes, medio).cuerpos)
 
         texto = self._opcion_elegida(sender_id, texto) or texto
         mensaje = UserMessage(
@@ -342,9 +364,11 @@ class TwilioCanal(InputChannel):
             sender_id=sender_id,
             input_channel=self.name(),
             message_id=sid or None,
-            metadata={"telefono": telefono_e164(remitente), "canal": medio},
+            metadata={"telefono": telefono, "canal": medio},
         )
-        cuerpos = await self._turno(sid, sender_id, mensaje, colector, on_new_message, medio)
+        cuerpos = await self._turno(
+            sid, sender_id, mensaje, colector, on_new_message, medio, pendientes
+        )
         return twiml(cuerpos)
 
     async def _turno(
@@ -355,8 +379,12 @@ class TwilioCanal(InputChannel):
         colector: CollectingOutputChannel,
         on_new_message: Manejador,
         medio: str,
+        pendientes: Awaitable[list[str]] | None = None,
     ) -> list[str]:
-        """Corre el turno de Rasa con tiempo límite y formatea lo que dijo el bot."""
+        """Corre el turno de Rasa con tiempo límite y formatea lo que dijo el bot.
+
+        ``pendientes``: respuestas de promotores que van antes de lo que diga el bot.
+        """
         tarea = asyncio.ensure_future(on_new_message(mensaje))
         extra: list[str] = []
         try:
@@ -375,15 +403,19 @@ class TwilioCanal(InputChannel):
             # A turn with no reply (e.g. action server down) must not leave SMS users waiting.
             logger.warning("twilio_orienta: %s sin respuesta del bot", sid)
             extra = [TEXTO_ERROR]
-        mensajes = list(colector.messages) + [{"text": t} for t in extra]
+        previas = await pendientes if pendientes is not None else []
+        mensajes = (
+            [{"text": t} for t in previas] + list(colector.messages) + [{"text": t} for t in extra]
+        )
         formateado = formatear(mensajes, medio)
         self._recordar_opciones(sender_id, formateado)
         logger.info(
-            "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es)%s",
+            "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es), %d respuesta(s) de promotor%s",
             sid,
             sender_id,
             len(formateado.cuerpos),
             len(formateado.opciones),
+            len(previas),
             ", recortado" if formateado.recortado else "",
         )
         return formateado.cuerpos

@@ -7,7 +7,9 @@ coroutine, so the socket never joins the room and **no answer ever reaches the b
 shows ``RuntimeWarning: coroutine 'AsyncServer.enter_room' was never awaited``).
 
 This subclass keeps Rasa's channel as is and only replaces the ``session_request`` handler with
-one that awaits ``enter_room``. Enable it in credentials.yml with the same settings::
+one that awaits ``enter_room``. It also shows promoters' replies to a handoff ticket
+(``channels/entregas.py``) before the bot's answer to the person's next message.
+Enable it in credentials.yml with the same settings::
 
     bot.web.rasa_socketio.SocketIOInput:
       user_message_evt: user_uttered
@@ -25,6 +27,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
+from channels.entregas import con_respuestas_pendientes
+
 log = logging.getLogger(__name__)
 
 SESSION_ID_MAX = 128
@@ -38,7 +42,10 @@ class SocketIOInput(RasaSocketIOInput):
         return "socketio"  # same channel name: same webhook path and tracker metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        # Promoters' replies waiting for this conversation go out as `bot_uttered` before the
+        # answer to the new message. The sender_id is the session_id (session_persistence) or
+        # the socket id, the same id actions/canalizacion.py stores as the ticket's address.
+        blueprint = super().blueprint(con_respuestas_pendientes(on_new_message, "web"))
         sio = self.sio
 
         async def session_request(sid: str, data: dict | None) -> None:

@@ -197,3 +197,9 @@ async def cliente_factory(
 @pytest.fixture
 async def cliente(canal: TwilioCanal, cliente_factory) -> Cliente:
     return await cliente_factory(canal=canal)
+
+
+@pytest.fixture(autouse=True)
+def _sin_entregas(monkeypatch):
+    """Pending-reply lookups hit a closed port (fail fast, no replies), never a running stack."""
+    monkeypatch.setenv("ORIENTA_SERVICE_URL", "http://127.0.0.1:9")

@@ -1,0 +1,124 @@
+"""Promoters' replies that wait for the person's next message (``siguiente_mensaje``).
+
+Each input channel calls :func:`respuestas_pendientes` with the channel and address the ticket
+was opened from (``actions/canalizacion.py``: ``whatsapp``/``telefono`` + E.164 phone, or ``web`` +
+the Rasa ``sender_id``) and shows the texts before the bot's answer to the current message.
+
+The service marks the replies delivered when it returns them. Any failure (service down, slow,
+wrong key) returns ``[]`` after a warning without personal data: the replies stay pending for the
+next message, and the bot's answer is never affected.
+
+:func:`con_respuestas_pendientes` wraps Rasa's ``on_new_message`` for channels whose output channel
+sends in order (socket.io, REST): the replies are sent through the message's own output channel
+before the turn runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
+    from rasa.core.channels.channel import UserMessage
+
+log = logging.getLogger("orienta.canalizaciones.entregas")
+
+RUTA = "/v1/canalizaciones/entregas"
+URL_POR_OMISION = "http://localhost:8000"
+TIMEOUT_S = 2.0
+#: Replies per message at most (the rest arrive with the following messages).
+MAXIMO_POR_MENSAJE = 5
+FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
+
+# Medium in the Twilio channel's metadata -> channel stored on the ticket.
+CANAL_DE_MEDIO = {"whatsapp": "whatsapp", "sms": "telefono"}
+
+Manejador = Callable[["UserMessage"], Awaitable[Any]]
+
+
+def formatear(ticket: Any, texto: str) -> str:
+    return FORMATO.format(ticket=ticket, texto=texto.strip())
+
+
+def _ajustes() -> tuple[str, str]:
+    base = os.environ.get("ORIENTA_SERVICE_URL") or URL_POR_OMISION
+    return base.rstrip("/"), os.environ.get("ORIENTA_ASSISTANT_API_KEY", "")
+
+
+async def respuestas_pendientes(
+    canal: str,
+    direccion: str,
+    *,
+    maximo: int = MAXIMO_POR_MENSAJE,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[str]:
+    """Ready-to-send texts of the replies pending for ``canal``/``direccion`` (oldest first).
+
+    Never raises: on any failure returns ``[]`` and logs a warning (no phone, no text).
+    """
+    if not canal or not direccion:
+        return []
+    base, clave = _ajustes()
+    try:
+        async with httpx.AsyncClient(
+            base_url=base, timeout=TIMEOUT_S, transport=transport
+        ) as cliente:
+            r = await cliente.post(
+                RUTA,
+                json={"canal": canal, "direccion": direccion, "maximo": maximo},
+                headers={"X-API-Key": clave},
+            )
+        if r.status_code != 200:
+            log.warning("entregas: el servicio respondió %s (canal=%s)", r.status_code, canal)
+            return []
+        respuestas = r.json().get("respuestas") or []
+        textos = [
+            formatear(item["ticket"], str(item["texto"]))
+            for item in respuestas
+            if isinstance(item, dict) and str(item.get("texto") or "").strip()
+        ]
+    except Exception as error:  # noqa: BLE001 - the bot must answer whatever happens here
+        log.warning(
+            "entregas: sin respuestas pendientes (%s, canal=%s)", type(error).__name__, canal
+        )
+        return []
+    if textos:
+        tickets = ",".join(str(item.get("ticket")) for item in respuestas if isinstance(item, dict))
+        log.info(
+            "entregas: %d respuesta(s) de promotor (canal=%s tickets=%s)",
+            len(textos),
+            canal,
+            tickets,
+        )
+    return textos
+
+
+def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> Manejador:
+    """``on_new_message`` that first sends the pending replies for (canal, sender_id)."""
+
+    async def manejar(mensaje: UserMessage) -> Any:
+        if mensaje.sender_id:
+            for texto in await respuestas_pendientes(canal, mensaje.sender_id):
+                try:
+                    await mensaje.output_channel.send_text_message(mensaje.sender_id, texto)
+                except Exception as error:  # noqa: BLE001
+                    # Already marked delivered by the service; nothing to retry with.
+                    log.warning(
+                        "entregas: no se pudo mostrar una respuesta (%s)", type(error).__name__
+                    )
+        return await on_new_message(mensaje)
+
+    return manejar
+
+
+__all__ = [
+    "CANAL_DE_MEDIO",
+    "FORMATO",
+    "con_respuestas_pendientes",
+    "formatear",
+    "respuestas_pendientes",
+]
