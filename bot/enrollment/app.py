@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.enrollment import (
     _pydantic_compat,  # noqa: F401  (before FastAPI)
     api,
+    api_canalizaciones,
+    api_metricas,
     service,
 )
 from bot.enrollment.db import make_engine, make_sessionmaker
@@ -205,6 +207,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.include_router(api.health_router)
     app.include_router(api.router)
+    app.include_router(api_canalizaciones.router)
+    app.include_router(api_metricas.router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(service.ApiError, _api_error_handler)
     app.add_exception_handler(DomainValidationError, _domain_validation_handler)
