@@ -13,7 +13,7 @@ export PYTHONHASHSEED := 0
 # Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
 BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv run chat shell train validate lint format browser test bench bench-service bench-registro bench-pipelines clean
+.PHONY: help venv run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ train: venv ## Train the model if config/domain/data changed (cached by hash)
 
 run: venv ## Start the whole assistant on embedded defaults (trains first if needed)
 	$(PY) -m scripts.stack
+
+promotor: venv ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]
+	@test -n "$(USUARIO)" -a -n "$(NOMBRE)" || (echo 'Uso: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]'; exit 2)
+	$(PY) -m bot.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
 
 chat: venv ## Chat in the terminal with the assistant started by `make run`
 	$(PY) -m scripts.chat

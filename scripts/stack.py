@@ -162,6 +162,21 @@ def start_service(
     return stack.wait_http(name, f"http://127.0.0.1:{port}/health", 60)
 
 
+CONSOLE_ADMIN_FILE = VAR / "consola-admin.txt"
+
+
+def first_console_account(env: dict[str, str]) -> str:
+    """A fresh database gets one admin account; its password goes to a 0600 file in var/."""
+    out = subprocess.run(
+        [PY, "-m", "bot.consola.cuentas", "inicial", "--archivo", str(CONSOLE_ADMIN_FILE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
 def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt  # `kill` stops the stack as cleanly as Ctrl+C does
 
@@ -176,6 +191,7 @@ def main() -> None:
     try:
         start_actions(stack, env)
         start_web(stack, env)
+        cuenta = first_console_account(env)
         print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
         start_rasa(stack, env, model)
         print(
@@ -185,6 +201,8 @@ def main() -> None:
             f"  Web (socket.io):          http://localhost:{RASA_PORT}/socket.io\n"
             f"  Servidor de acciones:     http://localhost:{ACTIONS_PORT}/health\n"
             f"  Página con el chat web:   http://localhost:{WEB_PORT}/\n"
+            f"  Consola de promotores:    http://localhost:{WEB_PORT}/consola\n"
+            f"{cuenta}"
             f"  Servicio de inscripción:  http://localhost:{WEB_PORT}/docs\n"
             f"  Bitácoras:                {stack.log_dir}\n"
             "Ctrl+C para detener.",

@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
+import secrets
 import sys
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -111,6 +113,22 @@ def desactivar(session: Session, usuario: str) -> m.Promotor:
     return cuenta
 
 
+def crear_admin_inicial(session: Session, usuario: str = "admin") -> str | None:
+    """On a database without accounts, create an admin with a random password and return it.
+
+    Lets a fresh ``make run`` open the console; the password is shown once and should be changed
+    (``python -m bot.consola.cuentas clave admin``). None when any account already exists.
+    """
+    if session.execute(select(m.Promotor.id).limit(1)).first() is not None:
+        return None
+    clave = secrets.token_urlsafe(12)
+    try:
+        crear(session, usuario, "Administración", clave, rol=m.ROL_ADMIN)
+    except ErrorCuenta:  # another process created it first
+        return None
+    return clave
+
+
 def listar(session: Session) -> list[m.Promotor]:
     return list(session.execute(select(m.Promotor).order_by(m.Promotor.usuario)).scalars())
 
@@ -140,7 +158,25 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("desactivar", help="desactivar una cuenta (cierra sus sesiones)")
     d.add_argument("usuario")
     sub.add_parser("listar", help="listar las cuentas")
+    i = sub.add_parser("inicial", help="si no hay cuentas, crear «admin» con clave aleatoria")
+    i.add_argument("--archivo", required=True, help="dónde guardar la clave (permisos 0600)")
     return p
+
+
+def _cuenta_inicial(session: Session, archivo: str) -> None:
+    """Prints the console hint for `make run`; the password itself only goes to the file."""
+    ruta = Path(archivo)
+    clave = crear_admin_inicial(session)
+    if clave is not None:
+        ruta.parent.mkdir(parents=True, exist_ok=True)
+        ruta.write_text(f"usuario: admin\ncontraseña: {clave}\n", encoding="utf-8")
+        ruta.chmod(0o600)
+    if ruta.exists():
+        print(
+            f"    primera cuenta: usuario admin, contraseña en {ruta} "
+            "(cámbiala: python -m bot.consola.cuentas clave admin)"
+        )
+    print('    más cuentas: make promotor USUARIO=ana NOMBRE="Ana Pérez" CONSULADO="Chicago, IL"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
             elif args.orden == "desactivar":
                 cuenta = desactivar(session, args.usuario)
                 print(f"Cuenta desactivada: {cuenta.usuario}.")
+            elif args.orden == "inicial":
+                _cuenta_inicial(session, args.archivo)
             else:
                 for cuenta in listar(session):
                     estado = "activa" if cuenta.activo else "desactivada"

@@ -1,8 +1,8 @@
 """Demo consulate page with the Orienta chat widget, on top of the enrollment API.
 
 ``uvicorn bot.web.app:app`` (run ``python -m bot.enrollment.migrate`` first). Serves ``GET /``
-(the page), ``/static`` (widget, styles, vendored Socket.IO client) and everything the enrollment
-app serves (``/v1``, ``/health``, ``/docs``).
+(the page), ``/static`` (widget, styles, vendored Socket.IO client), the promoters' console
+(``/consola``) and everything the enrollment app serves (``/v1``, ``/health``, ``/docs``).
 """
 
 # ruff: noqa: UP006, UP007, UP035, UP045
@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseSettings, Field
 
+from bot.consola import rutas as consola
 from bot.enrollment.app import create_app as create_enrollment_app
 from bot.enrollment.app import lazy_app
 from bot.enrollment.settings import Settings as EnrollmentSettings
@@ -81,9 +82,12 @@ def _templates() -> jinja2.Environment:
 
 
 def create_app(
-    settings: Optional[EnrollmentSettings] = None, web_settings: Optional[WebSettings] = None
+    settings: Optional[EnrollmentSettings] = None,
+    web_settings: Optional[WebSettings] = None,
+    consola_settings: Optional["consola.ConsolaSettings"] = None,
 ) -> FastAPI:
     app = create_enrollment_app(settings)
+    consola.instalar(app, consola_settings)
     web = web_settings or WebSettings()
     if not rasa_origins(web.rasa_public_url):
         log.warning("ORIENTA_RASA_PUBLIC_URL no es una URL http(s) válida: %r", web.rasa_public_url)

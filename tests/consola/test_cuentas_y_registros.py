@@ -246,3 +246,23 @@ def test_payment_reference_text_uses_the_assistant_words(registro):
     texto = registros.texto_referencia(registro)
     assert registro.folio in texto and registro.linea_captura in texto
     assert "el monto oficial lo da el IMSS" in texto
+
+
+def test_first_admin_only_on_an_empty_database(session, monkeypatch, db_url, tmp_path, capsys):
+    clave = cuentas.crear_admin_inicial(session)
+    assert clave and seguridad.autenticar(session, "admin", clave).rol == m.ROL_ADMIN
+    assert cuentas.crear_admin_inicial(session) is None
+
+
+def test_cli_initial_account_writes_the_password_to_a_private_file(
+    monkeypatch, db_url, engine, tmp_path, capsys
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    archivo = tmp_path / "var" / "admin.txt"
+    assert cuentas.main(["inicial", "--archivo", str(archivo)]) == 0
+    salida = capsys.readouterr().out
+    clave = archivo.read_text().split("contraseña: ")[1].strip()
+    assert clave not in salida and str(archivo) in salida
+    assert archivo.stat().st_mode & 0o777 == 0o600
+    with make_sessionmaker(engine)() as s:
+        assert seguridad.autenticar(s, "admin", clave) is not None

@@ -6,7 +6,9 @@ Needs /usr/bin/chromium (`make browser`). Screenshots go to var/log/webchat*.png
 
 import functools
 import http.server
+import re
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -31,6 +33,7 @@ CHROMIUM_ARGS = [
 SHOTS = stack.VAR / "log"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 TIMEOUT_MS = 30_000
+PROMOTORA, CLAVE = "ana.perez", "clave-de-prueba-2026"
 
 
 def free_port() -> int:
@@ -66,11 +69,16 @@ def web_url(tmp_path_factory):
     running = stack.Stack(log_dir=tmp)
     env = stack.base_env()
     env["DATABASE_URL"] = f"sqlite:///{tmp / 'web.db'}"
-    env["ORIENTA_RASA_PUBLIC_URL"] = f"http://127.0.0.1:{RASA_PORT}"
     port = free_port()
+    env["ORIENTA_RASA_PUBLIC_URL"] = f"http://127.0.0.1:{RASA_PORT}"
+    env["ORIENTA_RASA_URL"] = f"http://127.0.0.1:{RASA_PORT}"  # the console's Preguntar
+    env["ORIENTA_SERVICE_URL"] = f"http://127.0.0.1:{port}"
     try:
         stack.start_actions(running, env, ACTIONS_PORT)
         stack.start_web(running, env, port)  # runs the migrations first
+        crear = [stack.PY, "-m", "bot.consola.cuentas", "crear", PROMOTORA, "--clave-stdin"]
+        crear += ["--nombre", "Ana Pérez", "--consulado", "Chicago, IL"]
+        subprocess.run(crear, input=CLAVE + "\n", text=True, env=env, check=True, cwd=stack.ROOT)
         model = model_cache.ensure_model()
         stack.start_rasa(running, env, model, RASA_PORT, endpoints=str(endpoints))
         yield f"http://127.0.0.1:{port}/"
@@ -257,5 +265,73 @@ def test_offline_state_is_shown_in_spanish(chromium, web_url, other_site):
         expect(page.get_by_role("status")).to_contain_text("Reintentando")
         say(page, "hola")  # kept and shown; sent once the connection is back
         expect(page.locator(".oc-msg--user")).to_have_text("Tú: hola")
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------ promoter console
+def test_promoter_console_in_the_browser(chromium, web_url):
+    """Log in, ask a question, register a person at the desk (fixing a typo) and find them."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(locale="es-MX", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(web_url + "consola")
+        expect(page).to_have_url(web_url + "consola/entrar")
+        page.get_by_label("Usuario").fill(PROMOTORA)
+        page.get_by_label("Contraseña").fill("no-es-la-clave-123")
+        page.get_by_role("button", name="Entrar").click()
+        expect(page.get_by_role("alert")).to_contain_text("Usuario o contraseña incorrectos")
+        page.get_by_label("Usuario").fill(PROMOTORA)
+        page.get_by_label("Contraseña").fill(CLAVE)
+        page.get_by_role("button", name="Entrar").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Preguntar al asistente")
+        cookie = next(c for c in context.cookies() if c["name"] == "orienta_consola")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+        # Preguntar: the assistant's own answer, with its source.
+        page.get_by_label("Pregunta").fill("¿cuánto cuesta el seguro?")
+        page.get_by_role("button", name="Preguntar").click()
+        expect(page.locator("#respuesta")).to_contain_text("Fuente")
+        expect(page.get_by_role("button", name="Copiar respuesta")).to_be_visible()
+
+        # Assisted registration: a typo is reported and nothing else is lost.
+        page.get_by_role("link", name="Registros", exact=True).click()
+        page.get_by_role("link", name="Registro asistido").click()
+        page.get_by_label("La persona leyó o escuchó").check()
+        page.get_by_label("CURP").fill("HEGG560427MVZRRL04")
+        page.get_by_label("Nombre completo").fill("Gloria Hernández García")
+        page.get_by_label("Correo electrónico").fill("gloria@@example")
+        page.get_by_label("Teléfono").fill("312 555 0199")
+        page.get_by_label("Ciudad donde vive").fill("Chicago, Illinois")
+        page.get_by_label("Ocupación").fill("limpieza de casas")
+        page.get_by_label("Ingreso mensual").fill("2,000 dólares")
+        page.get_by_role("button", name="Registrar").click()
+        expect(page.locator("#email-error")).to_be_visible()
+        expect(page.get_by_label("Nombre completo")).to_have_value("Gloria Hernández García")
+        expect(page.get_by_label("La persona leyó o escuchó")).to_be_checked()
+        page.get_by_label("Correo electrónico").fill("gloria@example.com")
+        page.get_by_role("button", name="Registrar").click()
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_contain_text("Registro OR-")
+        folio = heading.inner_text().split()[-1]
+        expect(page.locator("#referencia")).to_have_text(re.compile(r"^\d{20}$"))
+        expect(page.get_by_role("link", name="Imprimir ficha")).to_be_visible()
+
+        # The list finds it by name, without accents.
+        page.get_by_role("link", name="Registros", exact=True).click()
+        page.get_by_label("Buscar por folio, CURP o nombre").fill("gloria hernandez")
+        page.get_by_role("button", name="Buscar").click()
+        expect(page.locator("#resultados")).to_contain_text(folio)
+        expect(page.locator("#resultados")).to_contain_text("pendiente de pago")
+        page.screenshot(path=str(SHOTS / "consola.png"))
+        # The wrong password (401) and the invalid form (422) are answers, not errors.
+        esperados = ("status of 401", "status of 422")
+        assert not [e for e in errors if not any(x in e for x in esperados)], errors
     finally:
         context.close()

@@ -1,0 +1,65 @@
+"""Preguntar: the promoter types a migrant's question and sees exactly what the assistant answers.
+
+The question goes to Rasa's REST channel like any chat message, in a fresh conversation per
+question (sender ``consola-<n>-<random>``) so one promoter's questions never mix with another's
+and the statistics can tell them apart from real conversations.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+import httpx
+
+log = logging.getLogger("orienta.consola")
+
+MAX_PREGUNTA = 500
+PREFIJO_SENDER = "consola-"
+SIN_RESPUESTA = (
+    "El asistente no respondió. Revisa que Orienta esté en marcha (make run) e intenta de nuevo."
+)
+
+
+@dataclass(frozen=True)
+class Respuesta:
+    textos: list[str] = field(default_factory=list)
+    opciones: list[str] = field(default_factory=list)  # button titles the person would see
+    error: str | None = None
+
+
+def remitente(promotor_id: int) -> str:
+    return f"{PREFIJO_SENDER}{promotor_id}-{secrets.token_hex(6)}"
+
+
+def _leer(mensajes: list) -> Respuesta:
+    textos, opciones = [], []
+    for msg in mensajes if isinstance(mensajes, list) else []:
+        if not isinstance(msg, dict):
+            continue
+        if isinstance(msg.get("text"), str) and msg["text"].strip():
+            textos.append(msg["text"].strip())
+        for boton in msg.get("buttons") or []:
+            if isinstance(boton, dict) and isinstance(boton.get("title"), str):
+                opciones.append(boton["title"])
+    if not textos:
+        return Respuesta(error=SIN_RESPUESTA)
+    return Respuesta(textos, opciones)
+
+
+def preguntar(rasa_url: str, promotor_id: int, pregunta: str, timeout: float = 15.0) -> Respuesta:
+    pregunta = " ".join((pregunta or "").split())
+    if not pregunta:
+        return Respuesta(error="Escribe la pregunta de la persona.")
+    if len(pregunta) > MAX_PREGUNTA:
+        return Respuesta(error=f"La pregunta es muy larga (máximo {MAX_PREGUNTA} caracteres).")
+    url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    body = {"sender": remitente(promotor_id), "message": pregunta}
+    try:
+        r = httpx.post(url, json=body, timeout=timeout)
+        r.raise_for_status()
+        return _leer(r.json())
+    except (httpx.HTTPError, ValueError) as error:
+        log.warning("preguntar: Rasa no respondió (%s)", type(error).__name__)
+        return Respuesta(error=SIN_RESPUESTA)
