@@ -92,10 +92,14 @@ class Stack:
         self.processes.clear()
 
 
-def endpoints_file(directory: Path, actions_port: int) -> Path:
-    """An endpoints.yml pointing at an action server on another port (tests, benchmarks)."""
+def endpoints_file(directory: Path, actions_port: int, metricas: bool = True) -> Path:
+    """endpoints.yml as in the repository, with the action server on another port (tests,
+    benchmarks). The metrics broker posts to the env's ORIENTA_SERVICE_URL."""
     path = directory / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    if metricas:
+        text += "event_broker:\n  type: channels.metricas.BrokerMetricas\n"
+    path.write_text(text)
     return path
 
 

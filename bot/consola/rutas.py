@@ -323,7 +323,7 @@ def registro_nuevo(
     return _redirigir(f"{RUTA}/registros/{quote(folio)}{aviso}")
 
 
-def _registro_o_404(request: Request, session: Session, folio: str) -> m.Registro:
+def _registro_o_404(session: Session, folio: str) -> m.Registro:
     reg = registros.por_folio(session, folio)
     if reg is None:
         raise Prohibido("No existe un registro con ese folio.", 404)
@@ -338,7 +338,7 @@ def registro_detalle(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(request, session, folio)
+    reg = _registro_o_404(session, folio)
     auditoria.registrar(session, sesion.promotor, auditoria.VISTA, [reg.folio])
     return _html(
         request,
@@ -358,7 +358,7 @@ def registro_ficha(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(request, session, folio)
+    reg = _registro_o_404(session, folio)
     auditoria.registrar(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
 
@@ -372,7 +372,7 @@ def registro_enviar(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(request, session, folio)
+    reg = _registro_o_404(session, folio)
     if canal not in ("telefono", "whatsapp") or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
     auditoria.registrar(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
@@ -391,7 +391,7 @@ def registro_pago(
     session: SessionDep,
 ):
     csrf_ok(request, sesion, csrf)
-    reg = _registro_o_404(request, session, folio)
+    reg = _registro_o_404(session, folio)
     try:
         svc.confirm_payment(session, reg.folio, auditoria.actor(sesion.promotor))
     except svc.ApiError as error:
@@ -422,6 +422,21 @@ def _ticket_o_404(session: Session, ticket_id: int) -> m.Canalizacion:
     return fila
 
 
+def _pagina_ticket(
+    request: Request, session: Session, fila: m.Canalizacion, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    return _html(
+        request,
+        "canalizacion.html",
+        status,
+        t=fila,
+        respuestas=tickets.respuestas(session, fila.id),
+        twilio=twilio_salida.configurado(fila.canal),
+        tomada_por=session.get(m.Promotor, fila.tomada_por) if fila.tomada_por else None,
+        **extra,
+    )
+
+
 @router.get("/canalizaciones/{ticket_id}")
 def canalizacion_detalle(
     *,
@@ -434,14 +449,7 @@ def canalizacion_detalle(
     auditoria.registrar(
         session, sesion.promotor, auditoria.VISTA_CANALIZACION, [auditoria.id_canalizacion(fila.id)]
     )
-    return _html(
-        request,
-        "canalizacion.html",
-        t=fila,
-        respuestas=tickets.respuestas(session, fila.id),
-        twilio=twilio_salida.configurado(fila.canal),
-        tomada_por=session.get(m.Promotor, fila.tomada_por) if fila.tomada_por else None,
-    )
+    return _pagina_ticket(request, session, fila)
 
 
 def _accion_ticket(fn, session: Session, ticket_id: int, *args) -> Any:
@@ -472,17 +480,7 @@ def canalizacion_responder(
     except svc.ApiError as error:
         if error.status != 422:
             raise Prohibido(error.mensaje, error.status) from None
-        return _html(
-            request,
-            "canalizacion.html",
-            422,
-            t=fila,
-            respuestas=tickets.respuestas(session, fila.id),
-            twilio=twilio_salida.configurado(fila.canal),
-            tomada_por=session.get(m.Promotor, fila.tomada_por) if fila.tomada_por else None,
-            error=error.mensaje,
-            texto=texto[:1000],
-        )
+        return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
     entregada = twilio_salida.configurado(fila.canal) and twilio_salida.enviar_respuesta(
         session, respuesta, fila
     )

@@ -198,3 +198,62 @@ def test_asking_for_a_person_opens_one_ticket_without_personal_data(flujo, conve
 def test_quote_in_one_message(conversacion):
     replies = "\n".join(conversacion("cuanto pagaria si gano 15 mil pesos al mes"))
     assert "Estimación" in replies and "MXN" in replies and "IMSS" in replies, conversacion
+
+
+# ------------------------------------------------------------------ console loop (issue 6)
+def _sesion_bd(flujo):
+    from bot.enrollment.db import make_engine, make_sessionmaker
+
+    engine = make_engine(f"sqlite:///{flujo.database}", pool_size=1)
+    return engine, make_sessionmaker(engine)()
+
+
+def test_a_promoter_reply_arrives_with_the_next_answer_once(flujo, conversacion):
+    from sqlalchemy import select
+
+    from bot.consola import cuentas
+    from bot.enrollment import canalizaciones
+    from bot.enrollment import models as m
+
+    conversacion("quiero hablar con una persona")
+    engine, session = _sesion_bd(flujo)
+    try:
+        ticket = session.execute(
+            select(m.Canalizacion).where(m.Canalizacion.direccion_canal == conversacion.sender)
+        ).scalar_one()
+        usuario = f"p{uuid.uuid4().hex[:8]}"
+        promotora = cuentas.crear(session, usuario, "Ana", "clave-larga-de-prueba")
+        canalizaciones.responder(session, ticket.id, promotora, "Hola, soy Ana. Te llamo hoy.")
+    finally:
+        session.close()
+        engine.dispose()
+    replies = conversacion("hola")
+    assert replies[0].startswith(f"Respuesta de tu Ventanilla de Salud (caso {ticket.id})"), (
+        conversacion
+    )
+    assert "Te llamo hoy." in replies[0] and len(replies) > 1, conversacion  # then the bot's answer
+    assert not any("Te llamo hoy." in t for t in conversacion("gracias")), conversacion
+
+
+def test_the_conversation_reaches_the_statistics_without_personal_data(flujo, conversacion):
+    import time
+
+    from bot.analitica import conversacion_id
+
+    conversacion("cuanto cuesta")
+    conversacion("blorf zqxv mi numero es 312 555 0199 HEGG560427MVZRRL04")
+    conv = conversacion_id(conversacion.sender)
+    deadline = time.monotonic() + 20  # the broker posts every ~2 s
+    rows = []
+    while time.monotonic() < deadline and len(rows) < 2:
+        with sqlite3.connect(flujo.database) as db:
+            rows = db.execute(
+                "SELECT canal, intent, fallback, texto FROM metricas_mensajes "
+                "WHERE conversacion = ? ORDER BY id",
+                (conv,),
+            ).fetchall()
+        time.sleep(0.5)
+    assert len(rows) == 2, rows
+    assert rows[0][:3] == ("rest", "costo", 0), rows
+    stored = " ".join(str(r[3]) for r in rows)
+    assert "0199" not in stored and "HEGG" not in stored, rows
