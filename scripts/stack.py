@@ -178,7 +178,9 @@ def first_console_account(env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
     )
-    return out.stdout.strip() if out.returncode == 0 else ""
+    if out.returncode != 0 or not out.stdout.strip():
+        return ""
+    return out.stdout if out.stdout.endswith("\n") else out.stdout + "\n"
 
 
 def _stop_on_sigterm(signum, frame) -> None:
