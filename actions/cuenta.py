@@ -60,6 +60,7 @@ FORM_BORRADO = "borrado_form"
 FOLIO_BORRADO = "folio_borrado"
 CURP_BORRADO = "curp_borrado"
 CONFIRMADO = "borrado_confirmado"
+CONVERSACION_BORRADA = "conversacion_borrada"  # channels/almacen.SLOT_BORRADO
 SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO)
 
 # Responses (all sent by this module's actions).
@@ -397,7 +398,12 @@ class ActionBorrarDatos(Action):
             datos = resultado.datos or {}
             dispatcher.utter_message(response=BORRADO_HECHO, folio=str(datos.get("folio") or folio))
             personales = sorted({*SLOTS_PERSONALES, *SLOTS_BORRADO})
-            return limpiar(personales) + _sin_pendiente(tracker, FORM_BORRADO)
+            # The marker makes the tracker store delete the conversation's earlier events.
+            return (
+                limpiar(personales)
+                + _sin_pendiente(tracker, FORM_BORRADO)
+                + [SlotSet(CONVERSACION_BORRADA, True)]
+            )
         if resultado.error == NO_ENCONTRADO:
             dispatcher.utter_message(
                 response=BORRADO_NO_ENCONTRADO_TRAS_FALLO if reintento else REGISTRO_NO_ENCONTRADO

@@ -97,6 +97,7 @@ def endpoints_file(directory: Path, actions_port: int, metricas: bool = True) ->
     benchmarks). The metrics broker posts to the env's ORIENTA_SERVICE_URL."""
     path = directory / "endpoints.yml"
     text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    text += "tracker_store:\n  type: channels.almacen.InMemoryTrackerStoreSeguro\n"
     if metricas:
         text += "event_broker:\n  type: channels.metricas.BrokerMetricas\n"
     path.write_text(text)

@@ -440,6 +440,9 @@ async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, domai
     assert route.calls.last.request.url.params["curp"] == CURP
     assert responses(messages) == ["utter_borrado_hecho"]
     limpiados = slots(events)
+    # The last event tells the tracker store to delete the conversation's earlier events.
+    assert limpiados.pop("conversacion_borrada") is True
+    assert events[-1] == {**events[-1], "name": "conversacion_borrada", "value": True}
     assert set(SLOTS_PERSONALES) <= set(limpiados)
     assert set(TODOS_LOS_DATOS) <= set(limpiados)
     assert all(valor is None for valor in limpiados.values())
