@@ -56,6 +56,11 @@ _SOY = re.compile(
 # Phones, NSS, postal codes, dates: any run of digits and separators with at least 4 digits.
 _NUMERO = re.compile(r"\+?\(?\d[\d\s().\-/]*\d\)?")
 _ESPACIOS = re.compile(r"\s+")
+# Control characters, bidi overrides (they reorder what the console shows), lone surrogates and
+# non-characters: dropped before storing (PostgreSQL rejects \x00 in text columns).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def _numero(match: re.Match) -> str:
@@ -70,7 +75,8 @@ def redactar(texto: Any) -> str:
     """Mask personal data in a free-text message and cut it to 300 characters."""
     if not isinstance(texto, str):
         return ""
-    t = _URL.sub("[enlace]", texto)
+    t = _CONTROL.sub("", texto)
+    t = _URL.sub("[enlace]", t)
     t = _CORREO.sub("[correo]", t)
     t = _CURP.sub("[CURP]", t)
     t = _MONTO.sub("[monto]", t)

@@ -1,25 +1,146 @@
-"""Rasa's REST channel plus promoters' replies (``channels/entregas.py``).
+"""Rasa's REST channel plus promoters' replies (``channels/entregas.py``) and input checks.
 
 Same name (``rest``) and URL (``POST /webhooks/rest/webhook``) as Rasa's built-in channel; the
 replies to a handoff ticket waiting for this ``sender`` come first in the JSON answer (and first
 in the stream with ``?stream=true``). In credentials.yml, instead of ``rest:``::
 
     channels.rest.RestInput:
+
+Unlike Rasa's channel (tests/e2e/test_entrada_mala.py):
+- a body that is not a JSON object → 400, a missing or ill-typed ``sender``/``message`` → 422,
+  with a Spanish ``{"detail": [{"campo": ..., "mensaje": ...}]}`` (Rasa answered 500, or ran the
+  turn as the shared sender ``default``, or returned ``[]`` for ``message: null``);
+- ``input_channel`` and ``metadata`` from the body are ignored: the actions trust
+  ``metadata.telefono`` (Twilio's) to address handoff tickets and promoters' replies;
+- ``sender`` is at most 128 characters and may not start with ``tw-`` (Twilio's hashed senders);
+- control characters, bidi overrides and lone surrogates are removed from the text; an empty text
+  or one over 1600 characters (Twilio's own cap) gets a fixed Spanish reply without running the
+  model (100,000 characters kept the server busy for 47 s);
+- a turn that raises gets a Spanish apology instead of ``[]``, and the text is not logged.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.entregas import con_respuestas_pendientes
 
+logger = logging.getLogger(__name__)
+
 #: The key to use in credentials.yml.
 CHANNEL = f"{__name__}.RestInput"
+
+#: Longest text the model sees (Twilio's cap for one incoming message).
+MAX_TEXTO = 1600
+MAX_SENDER = 128
+#: Prefix of the Twilio channel's sender ids (channels/twilio.py: id_remitente).
+PREFIJO_TWILIO = "tw-"
+
+TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
+TEXTO_LARGO = (
+    f"Tu mensaje es muy largo (más de {MAX_TEXTO} caracteres) y no lo pude leer. "
+    "Escríbelo más corto, por ejemplo: ¿cuánto cuesta? O escribe MENÚ para ver los temas."
+)
+TEXTO_ERROR = (
+    "Lo siento, una parte del sistema no está respondiendo en este momento. "
+    "Intenta de nuevo en unos minutos o escribe PROMOTOR para hablar con una persona."
+)
+
+# C0/C1 controls (not tab/newline), DEL, bidi embeddings/overrides/isolates, lone surrogates and
+# non-characters: they spoof what a promoter reads and PostgreSQL rejects \x00 in text columns.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+Manejador = Callable[[UserMessage], Awaitable[Any]]
+
+
+def limpiar_texto(texto: str) -> str:
+    """The text without control characters, bidi overrides or lone surrogates, stripped."""
+    return _CONTROL.sub("", texto).strip()
+
+
+def _error(status: int, campo: str, mensaje: str) -> HTTPResponse:
+    return response.json({"detail": [{"campo": campo, "mensaje": mensaje}]}, status=status)
+
+
+def _respuesta_fija(request: Request, sender: str, texto: str) -> HTTPResponse:
+    mensaje = {"recipient_id": sender, "text": texto}
+    if request.args.get("stream", "").lower() == "true":
+        return response.text(json.dumps(mensaje) + "\n", content_type="text/event-stream")
+    return response.json([mensaje])
+
+
+async def validar_peticion(request: Request) -> HTTPResponse | None:
+    """Request middleware of the webhook: a Spanish 4xx or fixed reply, or clean JSON for Rasa."""
+    if request.method != "POST" or not request.path.endswith("/webhook"):
+        return None
+    try:
+        cuerpo = json.loads(request.body.decode("utf-8")) if request.body else None
+    except (UnicodeDecodeError, ValueError):
+        cuerpo = None
+    if not isinstance(cuerpo, dict):
+        return _error(
+            400,
+            "cuerpo",
+            'El cuerpo debe ser un objeto JSON en UTF-8: {"sender": "...", "message": "..."}.',
+        )
+    sender = cuerpo.get("sender")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not limpiar_texto(sender):
+        return _error(422, "sender", "Falta «sender»: un texto que identifique la conversación.")
+    sender = sender.strip()
+    if len(sender) > MAX_SENDER or _CONTROL.search(sender):
+        return _error(
+            422,
+            "sender",
+            f"«sender» debe tener a lo más {MAX_SENDER} caracteres, sin caracteres de control.",
+        )
+    if sender.startswith(PREFIJO_TWILIO):
+        return _error(
+            422,
+            "sender",
+            f"Los «sender» que empiezan con «{PREFIJO_TWILIO}» son del canal de Twilio.",
+        )
+    mensaje = cuerpo.get("message")
+    if not isinstance(mensaje, str):
+        return _error(422, "message", "Falta «message»: el texto del mensaje.")
+    texto = limpiar_texto(mensaje)
+    if not texto:
+        return _respuesta_fija(request, sender, TEXTO_VACIO)
+    if len(texto) > MAX_TEXTO:
+        return _respuesta_fija(request, sender, TEXTO_LARGO)
+    # What Rasa's handler reads: no input_channel or metadata chosen by the client.
+    request.parsed_json = {"sender": sender, "message": texto}
+    return None
+
+
+def con_disculpa(on_new_message: Manejador) -> Manejador:
+    """A turn that raises answers TEXTO_ERROR; the log has the error type, not the text."""
+
+    async def manejar(mensaje: UserMessage) -> Any:
+        try:
+            return await on_new_message(mensaje)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the person gets an answer whatever happens
+            logger.error("rest: fallo al procesar un mensaje (%s)", type(error).__name__)
+            await mensaje.output_channel.send_text_message(mensaje.sender_id, TEXTO_ERROR)
+        return None
+
+    return manejar
 
 
 class RestInput(RasaRestInput):
@@ -29,7 +150,9 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        return super().blueprint(con_respuestas_pendientes(on_new_message, "web"))
+        bp = super().blueprint(con_disculpa(con_respuestas_pendientes(on_new_message, "web")))
+        bp.middleware(validar_peticion, "request")
+        return bp
 
 
-__all__ = ["CHANNEL", "RestInput"]
+__all__ = ["CHANNEL", "MAX_TEXTO", "RestInput", "limpiar_texto"]

@@ -44,6 +44,7 @@ from channels.formato import (
     medio_de,
     texto_sistema,
 )
+from channels.rest import MAX_TEXTO, limpiar_texto
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ TEXTO_UBICACION = (
     "o MENÚ para ver los temas."
 )
 TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
+TEXTO_LARGO = (
+    f"Tu mensaje es muy largo (más de {MAX_TEXTO} caracteres) y no lo pude leer. "
+    "Escríbelo más corto, por ejemplo: ¿cuánto cuesta? O escribe MENÚ para ver los temas."
+)
 TEXTO_ERROR = (
     "Lo siento, una parte del sistema no está respondiendo en este momento. "
     "Intenta de nuevo en unos minutos o escribe PROMOTOR para hablar con una persona."
@@ -292,6 +297,10 @@ class TwilioCanal(InputChannel):
             )
             return response.text("Forbidden", status=403)
 
+        if not parametros.primero("From").strip():
+            # Twilio always sends From; without it every such request would share one sender.
+            logger.warning("twilio_orienta: petición firmada sin From")
+            return response.text("Falta el parámetro From.", status=400)
         sid = parametros.primero("MessageSid") or parametros.primero("SmsMessageSid")
         xml = await self._respuesta_unica(sid, parametros, on_new_message)
         return response.text(xml, content_type="text/xml; charset=utf-8")
@@ -345,10 +354,15 @@ class TwilioCanal(InputChannel):
         elif parametros.primero("Latitude") or parametros.primero("Longitude"):
             logger.info("twilio_orienta: %s es una ubicación; respuesta fija", sid)
             fija = TEXTO_UBICACION
-        texto = parametros.primero("Body").strip()
+        # Without control characters, bidi overrides or lone surrogates (channels/rest.py).
+        texto = limpiar_texto(parametros.primero("Body"))
         if fija is None and not texto:
             logger.info("twilio_orienta: %s sin texto; respuesta fija", sid)
             fija = TEXTO_VACIO
+        elif fija is None and len(texto) > MAX_TEXTO:
+            # Twilio caps a message at 1600 characters; longer ones do not reach the model.
+            logger.info("twilio_orienta: %s de %d caracteres; respuesta fija", sid, len(texto))
+            fija = TEXTO_LARGO
         if fija is not None:
             previas = await pendientes
             if not previas:
