@@ -6,6 +6,8 @@ Diferencias con ``rasa.core.channels.twilio`` (ver docs/twilio.md):
 - une los mensajes de un turno en el menor número de mensajes (≤ 1600 caracteres, ≤ 3);
 - no reescribe el texto (``¡`` llega como ``¡``);
 - procesa una sola vez cada ``MessageSid``; el ``sender_id`` es un hash, no el teléfono;
+- con ``ORIENTA_REDIS_URL``, el dedup y las opciones numeradas se comparten entre réplicas
+  (``channels/estado_compartido.py``); sin ella viven en la memoria del proceso;
 - antepone las respuestas de promotores pendientes para ese teléfono (``channels/entregas.py``).
 
 En credentials.yml::
@@ -23,12 +25,11 @@ import hmac
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseSettings, SecretStr, validator
+from pydantic import BaseSettings, Field, SecretStr, validator
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -37,6 +38,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import entregas
+from channels.estado_compartido import CacheTTL, crear_estado
 from channels.formato import (
     Formateado,
     Opcion,
@@ -44,7 +46,7 @@ from channels.formato import (
     medio_de,
     texto_sistema,
 )
-from channels.rest import MAX_TEXTO, limpiar_texto
+from channels.rest import MAX_TEXTO, TEXTO_SIN_RESPUESTA, limpiar_texto
 
 logger = logging.getLogger(__name__)
 
@@ -100,57 +102,18 @@ class AjustesTwilio(BaseSettings):
     # Memoria de las últimas opciones numeradas enviadas a cada remitente.
     opciones_ttl_s: float = 3600.0
     opciones_max: int = 10_000
+    # ORIENTA_REDIS_URL (redis://host:6379/0): dedup y opciones compartidos entre réplicas
+    # (channels/estado_compartido.py). Sin valor, en la memoria del proceso (una sola réplica).
+    redis_url: Optional[SecretStr] = Field(None, env="ORIENTA_REDIS_URL")  # noqa: UP045
 
     class Config:
         env_prefix = "ORIENTA_TWILIO_"
 
-    @validator("auth_token", "public_url", "id_salt", pre=True)
+    @validator("auth_token", "public_url", "id_salt", "redis_url", pre=True)
     def _vacio_es_none(cls, valor: Any) -> Any:
         if isinstance(valor, str) and not valor.strip():
             return None
         return valor.strip() if isinstance(valor, str) else valor
-
-
-class CacheTTL:
-    """Diccionario en memoria con caducidad y tamaño máximo (expulsa el más antiguo)."""
-
-    def __init__(
-        self, ttl_s: float, max_items: int, reloj: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl_s = ttl_s
-        self.max_items = max_items
-        self._reloj = reloj
-        self._datos: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-
-    def get(self, clave: str) -> Any | None:
-        item = self._datos.get(clave)
-        if item is None:
-            return None
-        expira, valor = item
-        if expira <= self._reloj():
-            del self._datos[clave]
-            return None
-        return valor
-
-    def set(self, clave: str, valor: Any) -> None:
-        self._datos.pop(clave, None)
-        self._datos[clave] = (self._reloj() + self.ttl_s, valor)
-        self._purgar()
-
-    def pop(self, clave: str) -> None:
-        self._datos.pop(clave, None)
-
-    def __len__(self) -> int:
-        return len(self._datos)
-
-    def _purgar(self) -> None:
-        ahora = self._reloj()
-        # Las entradas están en orden de inserción y todas tienen el mismo TTL.
-        while self._datos:
-            clave, (expira, _) = next(iter(self._datos.items()))
-            if expira > ahora and len(self._datos) <= self.max_items:
-                break
-            del self._datos[clave]
 
 
 class _Parametros(dict):
@@ -229,8 +192,8 @@ class TwilioCanal(InputChannel):
         token = self.ajustes.auth_token
         self._validador = RequestValidator(token.get_secret_value()) if token else None
         self._sal = self.ajustes.id_salt.get_secret_value() if self.ajustes.id_salt else None
-        self._respuestas = CacheTTL(self.ajustes.dedup_ttl_s, self.ajustes.dedup_max, reloj)
-        self._opciones = CacheTTL(self.ajustes.opciones_ttl_s, self.ajustes.opciones_max, reloj)
+        url = self.ajustes.redis_url.get_secret_value() if self.ajustes.redis_url else None
+        self._estado = crear_estado(url, self.ajustes, reloj)
         self._en_curso: dict[str, asyncio.Future[str]] = {}
         self._aviso_sin_token = False
 
@@ -311,10 +274,6 @@ class TwilioCanal(InputChannel):
         """Procesa cada MessageSid una sola vez; los duplicados reciben la misma respuesta."""
         if not sid:
             return await self._procesar(sid, parametros, on_new_message)
-        guardada = self._respuestas.get(sid)
-        if guardada is not None:
-            logger.info("twilio_orienta: MessageSid %s duplicado; respuesta en caché", sid)
-            return guardada
         en_curso = self._en_curso.get(sid)
         if en_curso is not None:
             logger.info("twilio_orienta: MessageSid %s duplicado mientras se procesa", sid)
@@ -323,8 +282,7 @@ class TwilioCanal(InputChannel):
         futuro: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._en_curso[sid] = futuro
         try:
-            xml = await self._procesar(sid, parametros, on_new_message)
-            self._respuestas.set(sid, xml)
+            xml = await self._respuesta_reservada(sid, parametros, on_new_message)
             futuro.set_result(xml)
             return xml
         except BaseException as error:
@@ -333,6 +291,29 @@ class TwilioCanal(InputChannel):
             raise
         finally:
             self._en_curso.pop(sid, None)
+
+    async def _respuesta_reservada(
+        self, sid: str, parametros: _Parametros, on_new_message: Manejador
+    ) -> str:
+        """Con Redis, el dedup vale entre réplicas (channels/estado_compartido.py)."""
+        reserva = await self._estado.reservar(sid)
+        if reserva.respuesta is not None:
+            logger.info("twilio_orienta: MessageSid %s duplicado; respuesta en caché", sid)
+            return reserva.respuesta
+        if reserva.en_curso:
+            logger.info("twilio_orienta: MessageSid %s duplicado; otra réplica lo procesa", sid)
+            xml = await self._estado.esperar_respuesta(sid, self.ajustes.timeout_s)
+            if xml is not None:
+                return xml
+            # Never processed twice: the copy gets the "taking longer" text instead.
+            return twiml([texto_sistema(TEXTO_DEMORA, medio_de(parametros.primero("From")))])
+        try:
+            xml = await self._procesar(sid, parametros, on_new_message)
+        except BaseException:
+            await self._estado.liberar(sid)
+            raise
+        await self._estado.guardar_respuesta(sid, xml)
+        return xml
 
     async def _procesar(self, sid: str, parametros: _Parametros, on_new_message: Manejador) -> str:
         remitente = parametros.primero("From")
@@ -371,7 +352,7 @@ class TwilioCanal(InputChannel):
             mensajes = [{"text": t} for t in previas] + [{"text": fija}]
             return twiml(formatear(mensajes, medio).cuerpos)
 
-        texto = self._opcion_elegida(sender_id, texto) or texto
+        texto = await self._opcion_elegida(sender_id, texto) or texto
         mensaje = UserMessage(
             text=texto,
             output_channel=(colector := CollectingOutputChannel()),
@@ -416,13 +397,14 @@ class TwilioCanal(InputChannel):
         if not colector.messages and not extra:
             # A turn with no reply (e.g. action server down) must not leave SMS users waiting.
             logger.warning("twilio_orienta: %s sin respuesta del bot", sid)
-            extra = [TEXTO_ERROR]
+            # Not TEXTO_ERROR: it offers PROMOTOR, which needs the action server too.
+            extra = [TEXTO_SIN_RESPUESTA]
         previas = await pendientes if pendientes is not None else []
         mensajes = (
             [{"text": t} for t in previas] + list(colector.messages) + [{"text": t} for t in extra]
         )
         formateado = formatear(mensajes, medio)
-        self._recordar_opciones(sender_id, formateado)
+        await self._recordar_opciones(sender_id, formateado)
         logger.info(
             "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es), %d respuesta(s) de promotor%s",
             sid,
@@ -436,18 +418,18 @@ class TwilioCanal(InputChannel):
 
     # ------------------------------------------------------------------ opciones
 
-    def _recordar_opciones(self, sender_id: str, formateado: Formateado) -> None:
+    async def _recordar_opciones(self, sender_id: str, formateado: Formateado) -> None:
         if formateado.opciones:
-            self._opciones.set(sender_id, list(formateado.opciones))
+            await self._estado.guardar_opciones(sender_id, list(formateado.opciones))
         else:
             # Si la última respuesta no tenía botones, un "2" es texto (p. ej. una edad).
-            self._opciones.pop(sender_id)
+            await self._estado.borrar_opciones(sender_id)
 
-    def _opcion_elegida(self, sender_id: str, texto: str) -> str | None:
+    async def _opcion_elegida(self, sender_id: str, texto: str) -> str | None:
         coincidencia = _PATRON_OPCION.match(texto)
         if not coincidencia:
             return None
-        opciones: list[Opcion] | None = self._opciones.get(sender_id)
+        opciones: list[Opcion] | None = await self._estado.opciones(sender_id)
         if not opciones:
             return None
         numero = int(coincidencia.group(1))

@@ -108,9 +108,9 @@ class Cliente:
 
 @pytest.fixture(autouse=True)
 def _entorno_limpio(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's real ORIENTA_TWILIO_* variables must not leak into the tests."""
+    """A developer's real ORIENTA_TWILIO_* / ORIENTA_REDIS_URL must not leak into the tests."""
     for variable in list(os.environ):
-        if variable.startswith("ORIENTA_TWILIO_"):
+        if variable.startswith("ORIENTA_TWILIO_") or variable == "ORIENTA_REDIS_URL":
             monkeypatch.delenv(variable)
 
 

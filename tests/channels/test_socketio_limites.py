@@ -1,0 +1,103 @@
+"""socket.io channel (bot/web/rasa_socketio.py): REST's input checks before a message reaches Rasa.
+
+Like test_entregas.py, the real `user_uttered` handler is called with a fake `sio.emit`.
+Pending-reply lookups hit a closed port (conftest `_sin_entregas`): none are shown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.web.rasa_socketio import SocketIOInput
+from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
+from tests.channels.conftest import RasaFalso
+
+
+class SioFalso:
+    def __init__(self) -> None:
+        self.emitidos: list[tuple[str, dict, str]] = []
+
+    async def emit(self, evento, datos, room=None, **_):
+        self.emitidos.append((evento, datos, room))
+
+
+def canal_con(rasa: RasaFalso, persistencia: bool = True):
+    canal = SocketIOInput(session_persistence=persistencia)
+    canal.blueprint(rasa)
+    falso = SioFalso()
+    canal.sio.emit = falso.emit
+    return canal.sio.handlers["/"]["user_uttered"], falso
+
+
+@pytest.mark.parametrize("persistencia", [True, False])
+async def test_mensaje_muy_largo_respuesta_fija_sin_rasa(rasa: RasaFalso, persistencia: bool):
+    manejador, sio = canal_con(rasa, persistencia)
+    await manejador("sid-1", {"message": "a" * (MAX_TEXTO + 1), "session_id": "s-1"})
+    destino = "s-1" if persistencia else "sid-1"
+    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_LARGO}, destino)]
+    assert rasa.recibidos == []
+
+
+async def test_largo_se_mide_despues_de_limpiar(rasa: RasaFalso):
+    manejador, sio = canal_con(rasa)
+    # 1600 visible characters plus control characters and surrounding spaces: accepted.
+    texto = "  " + "\x00\u202e" * 50 + "b" * MAX_TEXTO + "\x07  "
+    await manejador("sid-1", {"message": texto, "session_id": "s-1"})
+    assert rasa.textos == ["b" * MAX_TEXTO]
+    assert sio.emitidos == [("bot_uttered", {"text": "eco: " + "b" * MAX_TEXTO}, "s-1")]
+
+
+@pytest.mark.parametrize("mensaje", ["", "   ", "\x00\x1b\u202e", None, 42, ["hola"], {"a": 1}])
+async def test_vacio_o_no_texto_respuesta_fija(rasa: RasaFalso, mensaje):
+    manejador, sio = canal_con(rasa)
+    await manejador("sid-1", {"message": mensaje, "session_id": "s-1"})
+    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_VACIO}, "s-1")]
+    assert rasa.recibidos == []
+
+
+async def test_sin_message_respuesta_fija(rasa: RasaFalso):
+    manejador, sio = canal_con(rasa, persistencia=False)
+    await manejador("sid-1", {})
+    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_VACIO}, "sid-1")]
+    assert rasa.recibidos == []
+
+
+async def test_texto_limpio_llega_a_rasa(rasa: RasaFalso):
+    manejador, sio = canal_con(rasa)
+    await manejador("sid-1", {"message": " ¡Hola,\u202e ñandú!\x00 ", "session_id": "s-1"})
+    assert rasa.textos == ["¡Hola, ñandú!"]
+    assert rasa.recibidos[0].sender_id == "s-1"
+    assert rasa.recibidos[0].input_channel == "socketio"
+
+
+async def test_metadata_del_cliente_se_descarta(rasa: RasaFalso):
+    manejador, _ = canal_con(rasa)
+    falsa = {"telefono": "+13125550100", "canal": "whatsapp"}
+    await manejador("sid-1", {"message": "hola", "session_id": "s-1", "metadata": falsa})
+    assert rasa.recibidos[0].metadata in ({}, None)
+
+
+@pytest.mark.parametrize("session_id", [None, "", 7, {"x": 1}, "s" * 129])
+async def test_sesion_invalida_se_ignora(rasa: RasaFalso, session_id):
+    manejador, sio = canal_con(rasa)
+    with pytest.warns(UserWarning, match="session_id"):
+        await manejador("sid-1", {"message": "hola", "session_id": session_id})
+    assert sio.emitidos == []
+    assert rasa.recibidos == []
+
+
+async def test_datos_que_no_son_objeto(rasa: RasaFalso):
+    manejador, sio = canal_con(rasa, persistencia=False)
+    await manejador("sid-1", "hola")
+    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_VACIO}, "sid-1")]
+    assert rasa.recibidos == []
+
+
+async def test_log_sin_texto(rasa: RasaFalso, caplog: pytest.LogCaptureFixture):
+    manejador, _ = canal_con(rasa)
+    secreto = "XEXX010101HNEXXXA4 " * 100
+    with caplog.at_level(logging.DEBUG):
+        await manejador("sid-1", {"message": secreto, "session_id": "s-1"})
+    assert "XEXX010101" not in caplog.text
