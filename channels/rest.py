@@ -16,7 +16,9 @@ Unlike Rasa's channel (tests/e2e/test_entrada_mala.py):
 - control characters, bidi overrides and lone surrogates are removed from the text; an empty text
   or one over 1600 characters (Twilio's own cap) gets a fixed Spanish reply without running the
   model (100,000 characters kept the server busy for 47 s);
-- a turn that raises gets a Spanish apology instead of ``[]``, and the text is not logged.
+- a turn that raises gets a Spanish apology instead of ``[]``, and the text is not logged;
+- a turn that sends no message at all (the action server is down: Rasa logs the error and
+  answers nothing) gets ``TEXTO_SIN_RESPUESTA`` instead of ``[]`` (tests/e2e/test_fallas.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -55,6 +57,13 @@ TEXTO_LARGO = (
 TEXTO_ERROR = (
     "Lo siento, una parte del sistema no está respondiendo en este momento. "
     "Intenta de nuevo en unos minutos o escribe PROMOTOR para hablar con una persona."
+)
+
+#: A turn that produced no message at all (Rasa 3.6 logs the error and answers nothing when the
+#: action server is unreachable): the tracker keeps what the person gave, so "nothing lost" holds.
+TEXTO_SIN_RESPUESTA = (
+    "Perdón, tuve un problema para responderte. Intenta de nuevo en unos minutos; "
+    "no perdí lo que ya me diste."
 )
 
 # C0/C1 controls (not tab/newline), DEL, bidi embeddings/overrides/isolates, lone surrogates and
@@ -127,6 +136,60 @@ async def validar_peticion(request: Request) -> HTTPResponse | None:
     return None
 
 
+#: What an output channel can send; Rasa's ``send_response`` calls the others.
+_ENVIOS = (
+    "send_response",
+    "send_text_message",
+    "send_text_with_buttons",
+    "send_quick_replies",
+    "send_image_url",
+    "send_attachment",
+    "send_elements",
+    "send_custom_json",
+)
+
+
+def _contar_envios(canal: OutputChannel) -> Callable[[], bool]:
+    """Wraps the send methods of this output channel (created for one message, so the wrappers
+    die with it); the returned function says whether anything was sent since."""
+    enviado = False
+
+    def contando(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def enviar(*args: Any, **kwargs: Any) -> Any:
+            nonlocal enviado
+            enviado = True
+            return await original(*args, **kwargs)
+
+        return enviar
+
+    for nombre in _ENVIOS:
+        if hasattr(canal, nombre):
+            setattr(canal, nombre, contando(getattr(canal, nombre)))
+    return lambda: enviado
+
+
+def sin_silencio(on_new_message: Manejador) -> Manejador:
+    """A turn that ends without sending anything answers TEXTO_SIN_RESPUESTA.
+
+    Rasa 3.6 catches a failed custom action (action server down: "Encountered an exception while
+    running action", rasa/core/processor.py ``_run_action``), drops its events and ends the turn
+    without a message, so the channel would answer ``[]``. Wrap Rasa's own ``on_new_message``
+    (inside ``con_respuestas_pendientes``, so a promoter's reply does not count as the bot's);
+    any channel whose output channel is created per message can use it (socket.io)."""
+
+    async def manejar(mensaje: UserMessage) -> Any:
+        hubo_respuesta = _contar_envios(mensaje.output_channel)
+        resultado = await on_new_message(mensaje)
+        if not hubo_respuesta():
+            logger.warning(
+                "%s: turno sin respuesta del bot; se envía una disculpa", mensaje.input_channel
+            )
+            await mensaje.output_channel.send_text_message(mensaje.sender_id, TEXTO_SIN_RESPUESTA)
+        return resultado
+
+    return manejar
+
+
 def con_disculpa(on_new_message: Manejador) -> Manejador:
     """A turn that raises answers TEXTO_ERROR; the log has the error type, not the text."""
 
@@ -150,9 +213,18 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        bp = super().blueprint(con_disculpa(con_respuestas_pendientes(on_new_message, "web")))
+        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), "web")
+        bp = super().blueprint(con_disculpa(manejador))
         bp.middleware(validar_peticion, "request")
         return bp
 
 
-__all__ = ["CHANNEL", "MAX_TEXTO", "RestInput", "limpiar_texto"]
+__all__ = [
+    "CHANNEL",
+    "MAX_TEXTO",
+    "TEXTO_SIN_RESPUESTA",
+    "RestInput",
+    "con_disculpa",
+    "limpiar_texto",
+    "sin_silencio",
+]

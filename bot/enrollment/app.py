@@ -10,6 +10,7 @@ from typing import Callable, Optional
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.enrollment import (
@@ -120,6 +121,13 @@ async def _http_handler(request: Request, exc: StarletteHTTPException):
     return _err(exc.status_code, msg, headers=getattr(exc, "headers", None))
 
 
+async def _database_down(request: Request, exc: OperationalError):
+    # The database is unreachable: a Spanish 503 the assistant's client treats as "service down"
+    # (it keeps the data and offers to retry), and no traceback with the statement in the log.
+    log.error("base de datos no disponible en %s %s", request.method, request.url.path)
+    return _err(503, "El servicio no puede guardar ni consultar datos ahora; intenta más tarde.")
+
+
 async def _unhandled(request: Request, exc: Exception):
     log.error("error interno %s en %s %s", type(exc).__name__, request.method, request.url.path)
     return _err(500, "Error interno del servicio; intenta más tarde.")
@@ -213,6 +221,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.add_exception_handler(service.ApiError, _api_error_handler)
     app.add_exception_handler(DomainValidationError, _domain_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(Exception, _unhandled)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     _install_log_redaction()

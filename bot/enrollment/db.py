@@ -18,6 +18,8 @@ warnings.filterwarnings(
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """``hide_parameters``: a database error's message and traceback never carry the row's
+    values (CURP, name, e-mail)."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
@@ -25,6 +27,7 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url,
             future=True,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=QueuePool,
             pool_size=pool_size,
@@ -41,7 +44,14 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, future=True, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        future=True,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

@@ -630,3 +630,28 @@ def test_settings_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ORIENTA_TIPO_CAMBIO_USD_MXN", "17.10")
     st = Settings()
     assert st.database_url.endswith("/x.db") and str(st.tipo_cambio_usd_mxn) == "17.10"
+
+
+def test_database_down_is_a_spanish_503_without_the_statement_in_the_log(caplog):
+    """An unreachable database (closed port) must not become a 500 with a traceback: the
+    assistant's client reads 503 as "service down" and keeps the person's data."""
+    from fastapi.testclient import TestClient
+
+    from bot.enrollment.app import create_app
+    from bot.enrollment.settings import Settings
+    from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY
+
+    settings = Settings(
+        database_url="postgresql+psycopg2://postgres@127.0.0.1:9/nadie",
+        assistant_api_key=ASSISTANT_KEY,
+        admin_api_key=ADMIN_KEY,
+    )
+    app = create_app(settings)
+    curp = make_curp()
+    with caplog.at_level(logging.INFO), TestClient(app) as c:
+        r = c.post("/v1/registros", json=registro_body(curp=curp), headers=A)
+        assert c.get("/health").status_code == 503
+    assert r.status_code == 503
+    assert "intenta más tarde" in r.json()["detail"][0]["mensaje"]
+    assert curp not in caplog.text
+    app.state.engine.dispose()
