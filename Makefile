@@ -13,7 +13,7 @@ export PYTHONHASHSEED := 0
 # Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
 BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-pipelines clean
+.PHONY: help venv run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-load bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench-service: venv ## Requests/s and p95 of the enrollment service
 
 bench-registro: train ## Complete registrations through REST: turns, latency per turn, duplicates
 	$(PY) -m scripts.bench_registro
+
+bench-load: train ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas
+	$(PY) -m scripts.bench_load $(ARGS)
 
 clean: ## Remove trained models, logs and local databases (keeps the venv and model cache)
 	rm -rf models results var/log var/*.db

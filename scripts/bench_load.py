@@ -1,0 +1,193 @@
+"""`make bench-load`: N concurrent conversations through the REST channel against the production
+configuration (PostgreSQL tracker, Redis lock store, RabbitMQ broker + metrics consumer, service
+on PostgreSQL) with 1 and then 2 Rasa replicas.
+
+Each simulated person sends 20 messages with a think time between them (people type on WhatsApp:
+default 3-7 s); one in five completes a registration inside those 20. With 2 replicas the client
+spreads conversations over both (each person keeps one replica; the shared tracker makes either
+work). Reports throughput, p50/p95/p99 latency, errors, and checks every registration exists
+exactly once. Results also go to var/bench-load.json.
+
+    python -m scripts.bench_load [--usuarios 50] [--mensajes 20] [--pausa 3 7] [--replicas 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+
+import httpx
+import sqlalchemy as sa
+
+from scripts import stack
+from scripts.bench_registro import curp_valida, folio_en, turnos_registro
+from scripts.stack_prod import start_prod_stack
+
+PREGUNTAS = [
+    "hola",
+    "cuanto cuesta",
+    "que cubre el seguro",
+    "quien puede inscribirse",
+    "como pago",
+    "mas",
+    "puedo inscribir a mi familia",
+    "cuanto pagaria si gano 15 mil pesos al mes",
+    "hay ventanilla de salud cerca de chicago",
+    "necesito mi nss?",
+    "que pasa si dejo de pagar",
+    "gracias",
+]
+RASA_PORTS, ACTIONS_PORT, SERVICE_PORT = (5705, 5706), 5755, 5780
+
+
+@dataclass
+class Persona:
+    sender: str
+    mensajes: list[str]
+    replica: int
+    curp: str | None = None
+    latencias_ms: list[float] = field(default_factory=list)
+    errores: int = 0
+    folio: str | None = None
+
+
+def personas(n: int, mensajes: int, replicas: int, semilla: int) -> list[Persona]:
+    rnd = random.Random(semilla)
+    gente = []
+    for i in range(n):
+        sender = f"carga-{semilla}-{i}"
+        if i % 5 == 0:  # one in five registers
+            curp = curp_valida(5000 + semilla * 100 + i)
+            textos = turnos_registro(curp)
+            textos += [rnd.choice(PREGUNTAS) for _ in range(max(0, mensajes - len(textos)))]
+            gente.append(Persona(sender, textos[:mensajes], i % replicas, curp))
+        else:
+            textos = [rnd.choice(PREGUNTAS) for _ in range(mensajes)]
+            gente.append(Persona(sender, textos, i % replicas))
+    return gente
+
+
+async def conversar(
+    p: Persona, urls: list[str], pausa: tuple[float, float], client: httpx.AsyncClient
+) -> None:
+    rnd = random.Random(p.sender)
+    await asyncio.sleep(rnd.uniform(0, pausa[1]))  # people do not all start at once
+    for texto in p.mensajes:
+        inicio = time.perf_counter()
+        try:
+            r = await client.post(urls[p.replica], json={"sender": p.sender, "message": texto})
+            ok = r.status_code == 200 and bool(r.json())
+            if ok and p.curp:
+                p.folio = folio_en([m.get("text") or "" for m in r.json()]) or p.folio
+        except (httpx.HTTPError, ValueError):
+            ok = False
+        p.latencias_ms.append((time.perf_counter() - inicio) * 1000)
+        p.errores += 0 if ok else 1
+        await asyncio.sleep(rnd.uniform(*pausa))
+
+
+def percentil(valores: list[float], q: float) -> float:
+    return statistics.quantiles(valores, n=100, method="inclusive")[q - 1] if valores else 0.0
+
+
+@dataclass
+class Resultado:
+    replicas: int
+    usuarios: int
+    mensajes: int
+    duracion_s: float
+    mensajes_por_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errores: int
+    registros_esperados: int
+    registros_con_folio: int
+    duplicados: int
+
+
+def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> Resultado:
+    prod = start_prod_stack(
+        stack.VAR / "bench-load" / f"r{replicas}",
+        rasa_ports=RASA_PORTS[:replicas],
+        actions_port=ACTIONS_PORT,
+        service_port=SERVICE_PORT,
+        redis_db=12,
+    )
+    try:
+        urls = [prod.rest_url(i) for i in range(replicas)]
+        gente = personas(usuarios, mensajes, replicas, semilla=replicas)
+
+        async def todos() -> float:
+            limites = httpx.Limits(max_connections=usuarios + 10)
+            async with httpx.AsyncClient(timeout=60, limits=limites) as client:
+                inicio = time.perf_counter()
+                await asyncio.gather(*(conversar(p, urls, pausa, client) for p in gente))
+                return time.perf_counter() - inicio
+
+        duracion = asyncio.run(todos())
+        lat = [x for p in gente for x in p.latencias_ms]
+        registrantes = [p for p in gente if p.curp]
+        engine = sa.create_engine(prod.service_database_url, future=True)
+        with engine.connect() as conn:
+            filas = conn.execute(
+                sa.text("SELECT curp, count(*) FROM registros GROUP BY curp")
+            ).all()
+        engine.dispose()
+        return Resultado(
+            replicas=replicas,
+            usuarios=usuarios,
+            mensajes=len(lat),
+            duracion_s=round(duracion, 1),
+            mensajes_por_s=round(len(lat) / duracion, 2),
+            p50_ms=round(percentil(lat, 50)),
+            p95_ms=round(percentil(lat, 95)),
+            p99_ms=round(percentil(lat, 99)),
+            max_ms=round(max(lat)),
+            errores=sum(p.errores for p in gente),
+            registros_esperados=len(registrantes),
+            registros_con_folio=sum(1 for p in registrantes if p.folio),
+            duplicados=sum(n - 1 for _, n in filas if n > 1),
+        )
+    finally:
+        prod.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--usuarios", type=int, default=50)
+    ap.add_argument("--mensajes", type=int, default=20)
+    ap.add_argument("--pausa", type=float, nargs=2, default=(3.0, 7.0), metavar=("MIN", "MAX"))
+    ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+    resultados = []
+    for n in args.replicas:
+        print(
+            f"\n== {n} réplica(s), {args.usuarios} personas × {args.mensajes} mensajes ==",
+            flush=True,
+        )
+        r = medir(n, args.usuarios, args.mensajes, tuple(args.pausa))
+        resultados.append(r)
+        print(json.dumps(asdict(r), ensure_ascii=False, indent=2), flush=True)
+    salida = stack.VAR / "bench-load.json"
+    salida.write_text(json.dumps([asdict(r) for r in resultados], indent=2))
+    columnas = "réplicas mensajes msg/s p50 p95 p99 máx errores registros duplicados".split()
+    print("\n| " + " | ".join(columnas) + " |")
+    print("|" + "---|" * len(columnas))
+    for r in resultados:
+        print(
+            f"| {r.replicas} | {r.mensajes} | {r.mensajes_por_s} | {r.p50_ms} ms | {r.p95_ms} ms "
+            f"| {r.p99_ms} ms | {r.max_ms} ms | {r.errores} | "
+            f"{r.registros_con_folio}/{r.registros_esperados} | {r.duplicados} |"
+        )
+    print(f"(pausa entre mensajes {args.pausa[0]}-{args.pausa[1]} s; {salida})")
+
+
+if __name__ == "__main__":
+    main()
