@@ -1,0 +1,46 @@
+"""One measured fix to Rasa 3.6's hot path, applied when our channels load (channels/rest.py).
+
+``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every custom-action
+response. With the jsonschema 4.17 that Rasa pins, ``validate`` first checks the *schema itself*
+against the draft 2020-12 metaschema, every time: ~100 ms of CPU per custom action on this
+machine, two thirds of a Rasa turn (cProfile of `agent.handle_text`, see the closing note of
+issue 7). The schema is a constant, so it is checked once and the validator reused; responses are
+validated exactly as before (same errors, same message).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+
+_ORIGINAL = RemoteAction._validate_action_result
+
+
+@lru_cache(maxsize=1)
+def validador_respuestas() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, instead of once per action
+    return cls(schema)
+
+
+def validar_respuesta(self: RemoteAction, result: dict[str, Any]) -> bool:
+    error = best_match(validador_respuestas().iter_errors(result))
+    if error is None:
+        return True
+    # Same message as Rasa's own method.
+    try:
+        _ORIGINAL(self, result)
+    except ValidationError:
+        raise
+    raise error  # pragma: no cover - Rasa's validation disagreed; keep ours
+
+
+def aplicar() -> None:
+    """Idempotent."""
+    RemoteAction._validate_action_result = validar_respuesta
