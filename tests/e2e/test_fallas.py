@@ -15,7 +15,6 @@ import os
 import secrets
 import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from scripts.bench_registro import (
     start_flujo_stack,
     turnos_registro,
 )
+from tests.e2e.conversacion import Conversacion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -57,32 +57,9 @@ def flujo(tmp_path_factory):
         running.stop()
 
 
-class Conversacion:
-    """One person on the REST channel; keeps the transcript for failure messages."""
-
-    def __init__(self, url: str):
-        self.url, self.sender = url, f"e2e-fallas-{uuid.uuid4().hex[:8]}"
-        self.transcript: list[tuple[str, list[str]]] = []
-
-    def __call__(self, message: str) -> list[str]:
-        response = httpx.post(
-            self.url, json={"sender": self.sender, "message": message}, timeout=60
-        )
-        assert response.status_code == 200, (response.status_code, response.text)
-        textos = [m.get("text") or "" for m in response.json()]
-        self.transcript.append((message, textos))
-        return textos
-
-    def __repr__(self) -> str:  # what a failed assert shows: the conversation so far
-        lines = [f"conversación {self.sender}:"]
-        for message, replies in self.transcript:
-            lines += [f"  > {message}", *(f"    < {t}" for t in replies)]
-        return "\n".join(lines)
-
-
 @pytest.fixture
 def conversacion(flujo):
-    return Conversacion(flujo.rest_url)
+    return Conversacion(flujo.rest_url, "e2e-fallas")
 
 
 def texts(domain: dict, name: str) -> list[str]:

@@ -7,7 +7,6 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.validation import ValidationError, validate_email
@@ -21,6 +20,7 @@ from scripts.bench_registro import (
     start_flujo_stack,
     turnos_registro,
 )
+from tests.e2e.conversacion import Conversacion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -44,32 +44,9 @@ def flujo(tmp_path_factory):
         running.stop()
 
 
-class Conversacion:
-    """One person on the REST channel; keeps the transcript for failure messages."""
-
-    def __init__(self, url: str):
-        self.url, self.sender = url, f"e2e-flujos-{uuid.uuid4().hex[:8]}"
-        self.transcript: list[tuple[str, list[str]]] = []
-
-    def __call__(self, message: str) -> list[str]:
-        response = httpx.post(
-            self.url, json={"sender": self.sender, "message": message}, timeout=30
-        )
-        response.raise_for_status()
-        textos = [m.get("text") or "" for m in response.json()]
-        self.transcript.append((message, textos))
-        return textos
-
-    def __repr__(self) -> str:  # what a failed assert shows: the conversation so far
-        lines = [f"conversación {self.sender}:"]
-        for message, replies in self.transcript:
-            lines += [f"  > {message}", *(f"    < {t}" for t in replies)]
-        return "\n".join(lines)
-
-
 @pytest.fixture
 def conversacion(flujo):
-    return Conversacion(flujo.rest_url)
+    return Conversacion(flujo.rest_url, "e2e-flujos")
 
 
 def texts(domain: dict, name: str) -> list[str]:
@@ -84,7 +61,7 @@ def starts_like(reply: str, domain: dict, name: str) -> bool:
 @pytest.fixture(scope="module")
 def registrado(flujo):
     """One complete registration shared by the status and deletion tests (asserted in a)."""
-    conv, curp = Conversacion(flujo.rest_url), next(_curps)
+    conv, curp = Conversacion(flujo.rest_url, "e2e-flujos"), next(_curps)
     for message in turnos_registro(curp):
         conv(message)
     return conv, curp, folio_en(conv.transcript[-1][1])

@@ -1,0 +1,31 @@
+"""One person on the REST channel, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+
+class Conversacion:
+    """Sends messages as one sender; keeps the transcript, which a failed assert shows."""
+
+    def __init__(self, url: str, prefijo: str = "e2e", timeout: float = 60):
+        self.url, self.sender = url, f"{prefijo}-{uuid.uuid4().hex[:8]}"
+        self.timeout = timeout
+        self.transcript: list[tuple[str, list[str]]] = []
+
+    def __call__(self, message: str) -> list[str]:
+        response = httpx.post(
+            self.url, json={"sender": self.sender, "message": message}, timeout=self.timeout
+        )
+        assert response.status_code == 200, (response.status_code, response.text)
+        textos = [m.get("text") or "" for m in response.json()]
+        self.transcript.append((message, textos))
+        return textos
+
+    def __repr__(self) -> str:  # what a failed assert shows: the conversation so far
+        lines = [f"conversación {self.sender}:"]
+        for message, replies in self.transcript:
+            lines += [f"  > {message}", *(f"    < {t}" for t in replies)]
+        return "\n".join(lines)
