@@ -46,7 +46,14 @@ from channels.formato import (
     medio_de,
     texto_sistema,
 )
-from channels.rest import MAX_TEXTO, TEXTO_SIN_RESPUESTA, limpiar_texto
+from channels.rest import (  # the same words on every channel
+    MAX_TEXTO,
+    TEXTO_ERROR,
+    TEXTO_LARGO,
+    TEXTO_SIN_RESPUESTA,
+    TEXTO_VACIO,
+    limpiar_texto,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +66,6 @@ TEXTO_MEDIA = (
 TEXTO_UBICACION = (
     "Gracias, pero no puedo usar ubicaciones. Escribe tu pregunta con palabras "
     "o MENÚ para ver los temas."
-)
-TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
-TEXTO_LARGO = (
-    f"Tu mensaje es muy largo (más de {MAX_TEXTO} caracteres) y no lo pude leer. "
-    "Escríbelo más corto, por ejemplo: ¿cuánto cuesta? O escribe MENÚ para ver los temas."
-)
-TEXTO_ERROR = (
-    "Lo siento, una parte del sistema no está respondiendo en este momento. "
-    "Intenta de nuevo en unos minutos o escribe PROMOTOR para hablar con una persona."
 )
 TEXTO_DEMORA = (
     "Estoy tardando más de lo normal en responder. Escríbeme de nuevo en un momento, por favor."

@@ -25,7 +25,7 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 ENDPOINTS = ROOT / "deploy" / "endpoints.prod.yml"
 
 
-def _pg_admin(sql: str) -> None:
+def pg_admin(sql: str) -> None:
     import psycopg2
 
     conn = psycopg2.connect(dbname="postgres", **PG)
@@ -38,11 +38,11 @@ def _pg_admin(sql: str) -> None:
 
 
 def drop_database(name: str) -> None:
-    _pg_admin(
+    pg_admin(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
     )
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 async def _delete_queue(name: str) -> None:
@@ -167,7 +167,7 @@ def start_prod_stack(
         "ORIENTA_RABBITMQ_COLA": prod.cola,
         "ORIENTA_TRACKER_KEY": Fernet.generate_key().decode(),
     }
-    _pg_admin(f'CREATE DATABASE "{prod.service_db}"')
+    pg_admin(f'CREATE DATABASE "{prod.service_db}"')
     try:
         prod.start_service()
         prod.start_actions()

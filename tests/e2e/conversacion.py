@@ -1,10 +1,32 @@
-"""One person on the REST channel, shared by the end-to-end tests."""
+"""Shared by the end-to-end tests: the flow stack on a module's own ports, and one person on
+the REST channel."""
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+
+from scripts.bench_registro import FlujoStack, start_flujo_stack
+
+
+def flujo_en_puertos(
+    work_dir: Path, rasa: int, acciones: int, servicio: int
+) -> Iterator[FlujoStack]:
+    """Body of a module-scoped fixture: Rasa + actions + service, stopped at the end.
+
+    ORIENTA_E2E_MODEL picks a model; by default the cached model of the current data."""
+    model = os.environ.get("ORIENTA_E2E_MODEL")
+    running = start_flujo_stack(
+        work_dir, rasa, acciones, servicio, model=Path(model) if model else None
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 class Conversacion:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import secrets
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,10 +27,10 @@ from scripts.bench_registro import (
     NOMBRE,
     curp_valida,
     folio_en,
-    start_flujo_stack,
     turnos_registro,
 )
-from tests.e2e.conversacion import Conversacion
+from scripts.stack_prod import drop_database, pg_admin
+from tests.e2e.conversacion import Conversacion, flujo_en_puertos
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -43,18 +41,9 @@ _curps = (curp_valida(n) for n in itertools.count(5000, 43))
 
 @pytest.fixture(scope="module")
 def flujo(tmp_path_factory):
-    model = os.environ.get("ORIENTA_E2E_MODEL")  # default: the cached model of the current data
-    running = start_flujo_stack(
-        tmp_path_factory.mktemp("fallas"),
-        RASA_PORT,
-        ACTIONS_PORT,
-        SERVICE_PORT,
-        model=Path(model) if model else None,
+    yield from flujo_en_puertos(
+        tmp_path_factory.mktemp("fallas"), RASA_PORT, ACTIONS_PORT, SERVICE_PORT
     )
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
@@ -234,18 +223,6 @@ class ProxyTCP:
         s.close()
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def servicio_pg(flujo) -> Iterator[tuple[ProxyTCP, str]]:
     """The service on a throwaway PostgreSQL database through a ProxyTCP, on the same port as
@@ -255,10 +232,9 @@ def servicio_pg(flujo) -> Iterator[tuple[ProxyTCP, str]]:
             pass
     except OSError:
         pytest.skip(f"PostgreSQL no responde en {PG_HOST}:{PG_PORT}")
-    from scripts.stack_prod import drop_database
 
     nombre = f"orienta_fallas_{secrets.token_hex(4)}"
-    _pg_admin(f'CREATE DATABASE "{nombre}"')
+    pg_admin(f'CREATE DATABASE "{nombre}"')
     proxy = ProxyTCP()
     proxy.start()
     flujo.stop_service()

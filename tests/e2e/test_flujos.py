@@ -2,10 +2,8 @@
 server + the enrollment service on its own SQLite file, through the REST channel."""
 
 import itertools
-import os
 import sqlite3
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +15,9 @@ from scripts.bench_registro import (
     NOMBRE,
     curp_valida,
     folio_en,
-    start_flujo_stack,
     turnos_registro,
 )
-from tests.e2e.conversacion import Conversacion
+from tests.e2e.conversacion import Conversacion, flujo_en_puertos
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -30,18 +27,9 @@ _curps = (curp_valida(n) for n in itertools.count(100, 37))
 
 @pytest.fixture(scope="module")
 def flujo(tmp_path_factory):
-    model = os.environ.get("ORIENTA_E2E_MODEL")  # default: the cached model of the current data
-    running = start_flujo_stack(
-        tmp_path_factory.mktemp("flujos"),
-        RASA_PORT,
-        ACTIONS_PORT,
-        SERVICE_PORT,
-        model=Path(model) if model else None,
+    yield from flujo_en_puertos(
+        tmp_path_factory.mktemp("flujos"), RASA_PORT, ACTIONS_PORT, SERVICE_PORT
     )
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
