@@ -139,9 +139,12 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)
         with self.session_scope() as session:
             nuevos = list(self._additional_events(session, tracker))
+            # Rasa's stream_events would retrieve (decrypt and replay) the whole conversation
+            # again only to find these same new events: publish them directly.
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, nuevos, tracker.sender_id)
             marca = _marca_de_borrado(nuevos)
             if marca is not None:
                 # Erased: drop every stored event of the conversation and keep only what

@@ -15,6 +15,7 @@ before the turn runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -97,19 +98,34 @@ async def respuestas_pendientes(
     return textos
 
 
+def _mostrar_en_orden(mensaje: UserMessage) -> bool:
+    """True for an output channel that collects the turn's messages in a list before answering
+    (REST without streaming; the streaming one keeps a queue): there the lookup can run during
+    the turn and its replies still go first."""
+    return isinstance(getattr(mensaje.output_channel, "messages", None), list)
+
+
 def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> Manejador:
     """``on_new_message`` that first sends the pending replies for (canal, sender_id)."""
 
     async def manejar(mensaje: UserMessage) -> Any:
-        if mensaje.sender_id:
-            for texto in await respuestas_pendientes(canal, mensaje.sender_id):
-                try:
-                    await mensaje.output_channel.send_text_message(mensaje.sender_id, texto)
-                except Exception as error:  # noqa: BLE001
-                    # Already marked delivered by the service; nothing to retry with.
-                    log.warning(
-                        "entregas: no se pudo mostrar una respuesta (%s)", type(error).__name__
-                    )
+        if not mensaje.sender_id:
+            return await on_new_message(mensaje)
+        if _mostrar_en_orden(mensaje):
+            # The service lookup overlaps the turn instead of adding its latency to it.
+            busqueda = asyncio.create_task(respuestas_pendientes(canal, mensaje.sender_id))
+            try:
+                return await on_new_message(mensaje)
+            finally:
+                textos = await busqueda
+                previas = [{"recipient_id": mensaje.sender_id, "text": t} for t in textos]
+                mensaje.output_channel.messages[0:0] = previas
+        for texto in await respuestas_pendientes(canal, mensaje.sender_id):
+            try:
+                await mensaje.output_channel.send_text_message(mensaje.sender_id, texto)
+            except Exception as error:  # noqa: BLE001
+                # Already marked delivered by the service; nothing to retry with.
+                log.warning("entregas: no se pudo mostrar una respuesta (%s)", type(error).__name__)
         return await on_new_message(mensaje)
 
     return manejar
