@@ -51,3 +51,8 @@ class Conversacion:
         for message, replies in self.transcript:
             lines += [f"  > {message}", *(f"    < {t}" for t in replies)]
         return "\n".join(lines)
+
+
+def texts(domain: dict, name: str) -> list[str]:
+    """The texts of response `name` in domain.yml."""
+    return [v["text"] for v in domain["responses"][name]]

@@ -30,7 +30,7 @@ from scripts.bench_registro import (
     turnos_registro,
 )
 from scripts.stack_prod import drop_database, pg_admin
-from tests.e2e.conversacion import Conversacion, flujo_en_puertos
+from tests.e2e.conversacion import Conversacion, flujo_en_puertos, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -51,15 +51,17 @@ def conversacion(flujo):
     return Conversacion(flujo.rest_url, "e2e-fallas")
 
 
-def texts(domain: dict, name: str) -> list[str]:
-    return [v["text"] for v in domain["responses"][name]]
-
-
 # ------------------------------------------------------------------ a) action server down
-def stop_actions(flujo) -> None:
+@contextlib.contextmanager
+def acciones_detenidas(flujo) -> Iterator[None]:
+    """The action server is down inside the block and started again after it."""
     proc = flujo.running.processes.pop("actions")
     proc.terminate()
     proc.wait(timeout=15)
+    try:
+        yield
+    finally:
+        stack.start_actions(flujo.running, flujo.env, ACTIONS_PORT)
 
 
 def test_action_server_down_mid_form_apologises_then_resumes_and_registers_once(
@@ -71,11 +73,8 @@ def test_action_server_down_mid_form_apologises_then_resumes_and_registers_once(
         conversacion(message)
     assert conversacion.transcript[-1][1][-1] in texts(domain, "utter_ask_email"), conversacion
 
-    stop_actions(flujo)
-    try:
+    with acciones_detenidas(flujo):
         disculpa = conversacion(EMAIL)
-    finally:
-        stack.start_actions(flujo.running, flujo.env, ACTIONS_PORT)
     assert disculpa == [TEXTO_SIN_RESPUESTA], conversacion
 
     # The person writes the same answer again: the form goes on from where it was.
@@ -98,11 +97,8 @@ def test_action_server_down_at_submission_then_the_same_answer_registers_once(fl
     for message in hasta_resumen:
         conversacion(message)
 
-    stop_actions(flujo)
-    try:
+    with acciones_detenidas(flujo):
         disculpa = conversacion(enviar)
-    finally:
-        stack.start_actions(flujo.running, flujo.env, ACTIONS_PORT)
     assert disculpa == [TEXTO_SIN_RESPUESTA], conversacion
     assert flujo.registros(curp) == []
 

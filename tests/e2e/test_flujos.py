@@ -17,7 +17,7 @@ from scripts.bench_registro import (
     folio_en,
     turnos_registro,
 )
-from tests.e2e.conversacion import Conversacion, flujo_en_puertos
+from tests.e2e.conversacion import Conversacion, flujo_en_puertos, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -35,10 +35,6 @@ def flujo(tmp_path_factory):
 @pytest.fixture
 def conversacion(flujo):
     return Conversacion(flujo.rest_url, "e2e-flujos")
-
-
-def texts(domain: dict, name: str) -> list[str]:
-    return [v["text"] for v in domain["responses"][name]]
 
 
 def starts_like(reply: str, domain: dict, name: str) -> bool:

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from scripts import model_cache, stack
+from tests.e2e.conversacion import texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -36,10 +37,6 @@ def say(rasa_url):
         return response.json()
 
     return send
-
-
-def texts(domain: dict, name: str) -> list[str]:
-    return [v["text"] for v in domain["responses"][name]]
 
 
 def test_greeting_shows_menu_buttons(say):
