@@ -50,6 +50,21 @@ def _ajustes() -> tuple[str, str]:
     return base.rstrip("/"), os.environ.get("ORIENTA_ASSISTANT_API_KEY", "")
 
 
+# One client per event loop: a new httpx client builds an SSL context (loads the CA bundle),
+# which was a quarter of a Rasa replica's CPU under load when done per message.
+_clientes: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+
+def _cliente_compartido() -> httpx.AsyncClient:
+    loop = asyncio.get_running_loop()
+    cliente = _clientes.get(loop)
+    if cliente is None or cliente.is_closed:
+        for viejo in [lp for lp in _clientes if lp.is_closed()]:
+            del _clientes[viejo]  # loops of finished tests or restarts
+        cliente = _clientes[loop] = httpx.AsyncClient(timeout=TIMEOUT_S)
+    return cliente
+
+
 async def respuestas_pendientes(
     canal: str,
     direccion: str,
@@ -64,15 +79,17 @@ async def respuestas_pendientes(
     if not canal or not direccion:
         return []
     base, clave = _ajustes()
+    peticion = {
+        "url": base + RUTA,
+        "json": {"canal": canal, "direccion": direccion, "maximo": maximo},
+        "headers": {"X-API-Key": clave},
+    }
     try:
-        async with httpx.AsyncClient(
-            base_url=base, timeout=TIMEOUT_S, transport=transport
-        ) as cliente:
-            r = await cliente.post(
-                RUTA,
-                json={"canal": canal, "direccion": direccion, "maximo": maximo},
-                headers={"X-API-Key": clave},
-            )
+        if transport is None:
+            r = await _cliente_compartido().post(**peticion)
+        else:  # tests
+            async with httpx.AsyncClient(timeout=TIMEOUT_S, transport=transport) as cliente:
+                r = await cliente.post(**peticion)
         if r.status_code != 200:
             log.warning("entregas: el servicio respondió %s (canal=%s)", r.status_code, canal)
             return []

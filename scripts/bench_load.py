@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import httpx
+import psutil
 import sqlalchemy as sa
 
 from scripts import stack
@@ -91,6 +92,37 @@ async def conversar(
         await asyncio.sleep(rnd.uniform(*pausa))
 
 
+# The machine's shared servers, counted by process name (all their processes together).
+SERVIDORES = {"postgres": "postgres", "redis-server": "redis", "beam.smp": "rabbitmq"}
+
+
+def cpu_por_proceso(procesos: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far (user + system) of our processes, with their children, and of the
+    machine's PostgreSQL, Redis and RabbitMQ; the load client itself is `cliente`."""
+    cuenta: dict[str, float] = {}
+
+    def sumar(nombre: str, proc: psutil.Process) -> None:
+        try:
+            t = proc.cpu_times()
+            cuenta[nombre] = cuenta.get(nombre, 0.0) + t.user + t.system
+        except psutil.Error:
+            pass
+
+    for nombre, pid in procesos.items():
+        try:
+            raiz = psutil.Process(pid)
+            for proc in [raiz, *raiz.children(recursive=True)]:
+                sumar(nombre, proc)
+        except psutil.Error:
+            pass
+    for proc in psutil.process_iter(["name"]):
+        nombre = SERVIDORES.get(proc.info["name"] or "")
+        if nombre:
+            sumar(nombre, proc)
+    sumar("cliente", psutil.Process())
+    return cuenta
+
+
 def percentil(valores: list[float], q: float) -> float:
     return statistics.quantiles(valores, n=100, method="inclusive")[q - 1] if valores else 0.0
 
@@ -110,6 +142,7 @@ class Resultado:
     registros_esperados: int
     registros_con_folio: int
     duplicados: int
+    cpu_ms_por_mensaje: dict[str, float] = field(default_factory=dict)
 
 
 def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> Resultado:
@@ -131,7 +164,10 @@ def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float
                 await asyncio.gather(*(conversar(p, urls, pausa, client) for p in gente))
                 return time.perf_counter() - inicio
 
+        procesos = {n: p.pid for n, p in prod.running.processes.items()}
+        cpu_antes = cpu_por_proceso(procesos)
         duracion = asyncio.run(todos())
+        cpu_despues = cpu_por_proceso(procesos)
         lat = [x for p in gente for x in p.latencias_ms]
         registrantes = [p for p in gente if p.curp]
         engine = sa.create_engine(prod.service_database_url, future=True)
@@ -154,6 +190,14 @@ def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float
             registros_esperados=len(registrantes),
             registros_con_folio=sum(1 for p in registrantes if p.folio),
             duplicados=sum(n - 1 for _, n in filas if n > 1),
+            cpu_ms_por_mensaje={
+                nombre: round(
+                    (cpu_despues[nombre] - cpu_antes.get(nombre, 0.0)) * 1000 / len(lat), 1
+                )
+                for nombre in sorted(
+                    cpu_despues, key=lambda n: -cpu_despues[n] + cpu_antes.get(n, 0)
+                )
+            },
         )
     finally:
         prod.stop()
@@ -186,6 +230,10 @@ def main() -> None:
             f"| {r.p99_ms} ms | {r.max_ms} ms | {r.errores} | "
             f"{r.registros_con_folio}/{r.registros_esperados} | {r.duplicados} |"
         )
+    for r in resultados:
+        total = sum(r.cpu_ms_por_mensaje.values())
+        partes = ", ".join(f"{n} {v}" for n, v in r.cpu_ms_por_mensaje.items())
+        print(f"CPU por mensaje, {r.replicas} réplica(s): {total:.0f} ms ({partes})")
     print(f"(pausa entre mensajes {args.pausa[0]}-{args.pausa[1]} s; {salida})")
 
 
