@@ -125,7 +125,9 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
         super().__init__(*args, **kwargs)
 
     def _filas(self, session: Any, sender_id: str, todas: bool) -> list[dict[str, Any]]:
-        filas = self._event_query(session, sender_id, fetch_events_from_all_sessions=todas).all()
+        consulta = self._event_query(session, sender_id, fetch_events_from_all_sessions=todas)
+        # Only the data column: building an ORM object per event was a third of a retrieve.
+        filas = consulta.with_entities(self.SQLEvent.data).all()
         eventos = (descifrar_evento(json.loads(f.data), self._fernet) for f in filas)
         return [e for e in eventos if e]
 

@@ -39,3 +39,34 @@ def test_the_schema_is_checked_once(monkeypatch):
     for _ in range(5):
         ACCION._validate_action_result({"events": [], "responses": []})
     assert len(llamadas) == 1
+
+
+# ------------------------------------------------------------------ event types
+def test_event_lookup_installed_and_answers_as_rasa():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+    assert Event.resolve_by_type is parches_rasa.resolver_tipo
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("action", default=SlotSet) is ActionExecuted
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_existe", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_existe'"):
+        Event.resolve_by_type("no_existe")
+    evento = Event.from_parameters({"event": "slot", "name": "curp", "value": "X"})
+    assert evento == SlotSet("curp", "X")
+
+
+def test_event_lookup_walks_the_subclasses_once_per_name(monkeypatch):
+    from rasa.shared.core.events import Event, UserUttered
+
+    monkeypatch.setattr(parches_rasa, "_CLASES_POR_NOMBRE", {})
+    recorridos = []
+    monkeypatch.setattr(
+        parches_rasa,
+        "_RESOLVER_ORIGINAL",
+        lambda n, d=None: recorridos.append(n) or UserUttered,
+    )
+    for _ in range(50):
+        assert Event.resolve_by_type("user") is UserUttered
+    assert recorridos == ["user"]
