@@ -525,3 +525,8 @@ def nombre_estado(clave: str) -> str:
 
 # Version of the privacy notice (served at /privacidad) stored with every consent.
 AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
+
+
+def precargar() -> None:
+    """Carga ya los nombres de países (babel), no en la primera respuesta que los use."""
+    _paises()

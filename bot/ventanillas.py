@@ -653,3 +653,9 @@ def consulado_cercano(ciudad: str | None) -> str | None:
     lugar = buscar_lugar(ciudad) if ciudad else None
     cercanas = ventanilla_mas_cercana(lugar) if lugar else []
     return cercanas[0].ventanilla.consulado if cercanas else None
+
+
+def precargar() -> None:
+    """Carga ya el índice de lugares y los sitios (~1 s): que no lo pague la primera pregunta."""
+    ventanillas()
+    _indice()

@@ -123,6 +123,20 @@ def cpu_por_proceso(procesos: dict[str, int]) -> dict[str, float]:
     return cuenta
 
 
+def etiqueta(p: Persona, i: int) -> str:
+    """What kind of message it was, without the synthetic personal data of registrations."""
+    texto = p.mensajes[i]
+    if p.curp and i < len(turnos_registro(p.curp)):
+        return f"registro paso {i + 1}"
+    return texto
+
+
+def mas_lentos(gente: list[Persona], n: int = 8) -> list[str]:
+    todos = [(ms, p, i) for p in gente for i, ms in enumerate(p.latencias_ms)]
+    todos.sort(key=lambda t: -t[0])
+    return [f"{ms:.0f} ms: mensaje {i + 1} «{etiqueta(p, i)}»" for ms, p, i in todos[:n]]
+
+
 def percentil(valores: list[float], q: float) -> float:
     return statistics.quantiles(valores, n=100, method="inclusive")[q - 1] if valores else 0.0
 
@@ -143,6 +157,7 @@ class Resultado:
     registros_con_folio: int
     duplicados: int
     cpu_ms_por_mensaje: dict[str, float] = field(default_factory=dict)
+    mas_lentos: list[str] = field(default_factory=list)
 
 
 def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> Resultado:
@@ -190,6 +205,7 @@ def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float
             registros_esperados=len(registrantes),
             registros_con_folio=sum(1 for p in registrantes if p.folio),
             duplicados=sum(n - 1 for _, n in filas if n > 1),
+            mas_lentos=mas_lentos(gente),
             cpu_ms_por_mensaje={
                 nombre: round(
                     (cpu_despues[nombre] - cpu_antes.get(nombre, 0.0)) * 1000 / len(lat), 1

@@ -245,3 +245,15 @@ def test_lista_de_ciudades():
 
 def test_respuestas_enviadas_por_la_accion():
     assert "utter_ventanilla_cercana" in ENVIADAS and "utter_lugar_no_encontrado" in ENVIADAS
+
+
+def test_el_servidor_de_acciones_precarga_los_lugares_al_arrancar():
+    """Importing the package (what ``python -m rasa_sdk --actions actions`` does) loads the
+    place index in the background: the first person who asks does not wait ~1 s for it."""
+    import actions
+    from bot import formulario, ventanillas
+
+    actions.PRECARGA.join(timeout=30)
+    assert not actions.PRECARGA.is_alive()
+    assert ventanillas._indice.cache_info().currsize == 1
+    assert formulario._paises.cache_info().currsize == 1
