@@ -269,6 +269,21 @@ def test_env_example_covers_compose_and_has_only_placeholders(compose: dict):
     assert env["ORIENTA_TWILIO_PUBLIC_URL"].startswith("https://")
 
 
+def test_endpoints_custom_classes_import():
+    """Our stores are named by module path: a typo would only show when Rasa starts."""
+    from rasa.shared.utils.common import class_from_module_path
+
+    tipos = {
+        seccion: cfg["type"]
+        for seccion, cfg in yaml.safe_load(ENDPOINTS.read_text()).items()
+        if isinstance(cfg, dict) and "." in str(cfg.get("type", ""))
+    }
+    assert tipos["lock_store"] == "channels.cerrojo.RedisLockStoreAtomico"
+    assert tipos["tracker_store"] == "channels.almacen.SQLTrackerStoreSeguro"
+    for ruta in tipos.values():
+        assert isinstance(class_from_module_path(ruta), type), ruta
+
+
 def test_endpoints_variables_reach_rasa(services: dict):
     if not ENDPOINTS.exists():
         pytest.skip("deploy/endpoints.prod.yml not written yet (lead's part)")
