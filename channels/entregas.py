@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module
     from rasa.core.channels.channel import UserMessage
 
 log = logging.getLogger("orienta.canalizaciones.entregas")
+# httpx logs every request at INFO: one line per person's message in Rasa's log, and nothing an
+# operator needs (failures are logged here as warnings).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 RUTA = "/v1/canalizaciones/entregas"
 URL_POR_OMISION = "http://localhost:8000"

@@ -243,3 +243,10 @@ async def test_socketio_servicio_caido(rasa: RasaFalso, servicio):
     canal.sio.emit = falso.emit
     await canal.sio.handlers["/"]["user_uttered"]("sid-1", {"message": "Hola", "session_id": "s"})
     assert falso.emitidos == [("bot_uttered", {"text": "eco: Hola"}, "s")]
+
+
+async def test_pendientes_no_deja_una_linea_de_log_por_mensaje(servicio, caplog):
+    responde(servicio)
+    with caplog.at_level(logging.INFO):  # Rasa's level
+        assert await entregas.respuestas_pendientes("web", "conversacion-2") == []
+    assert not [r for r in caplog.records if r.name.startswith("httpx")]
