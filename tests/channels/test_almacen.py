@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -177,3 +178,44 @@ async def test_in_memory_store_forgets_the_past_on_erasure():
         leido.update(e)
     await store.save(leido)
     assert len((await store.retrieve("conv-4")).events) == 3 + 3  # user, bot, action_listen
+
+
+# ------------------------------------------------------------------ retention
+DIA = 86400
+
+
+def con_hora(eventos: list, hora: float) -> list:
+    for e in eventos:
+        e.timestamp = hora
+    return eventos
+
+
+async def test_retention_deletes_only_whole_quiet_conversations(sql_store, capsys):
+    from channels import retencion
+
+    ahora = time.time()
+    vieja = con_hora(turno(f"mi curp es {CURP}", SlotSet("curp", CURP)), ahora - 200 * DIA)
+    mixta = con_hora(turno("hola"), ahora - 300 * DIA) + con_hora(turno("sigo"), ahora - DIA)
+    for sender, eventos in [("vieja", vieja), ("mixta", mixta), ("nueva", turno("hola"))]:
+        await sql_store.save(DialogueStateTracker.from_events(sender, eventos))
+    antes = {s: len(filas(sql_store, s)) for s in ("vieja", "mixta", "nueva")}
+
+    prueba = retencion.purgar(sql_store.engine, dias=180, aplicar=False)
+    assert prueba == retencion.Resumen(conversaciones=1, eventos=antes["vieja"])
+    assert {s: len(filas(sql_store, s)) for s in antes} == antes  # a dry run deletes nothing
+
+    url = sql_store.engine.url.render_as_string(hide_password=False)
+    assert retencion.main(["--dias", "180", "--aplicar", "--url", url]) == 0
+    salida = capsys.readouterr().out
+    assert f"borradas: 1 ({antes['vieja']} eventos)" in salida
+    assert "vieja" not in salida  # counts only: a sender id can be a phone number
+    assert filas(sql_store, "vieja") == []
+    assert len(filas(sql_store, "mixta")) == antes["mixta"]  # one recent turn keeps it whole
+    assert len(filas(sql_store, "nueva")) == antes["nueva"]
+
+
+def test_retention_refuses_a_zero_limit(capsys):
+    from channels import retencion
+
+    assert retencion.main(["--dias", "0", "--url", "sqlite://"]) == 2
+    assert "mayor que 0" in capsys.readouterr().err

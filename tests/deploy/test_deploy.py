@@ -575,3 +575,16 @@ def test_dockerignore_excludes_local_state():
     assert {".venv", "var", "models", ".git", ".env"} <= entries
     for needed in ("requirements.in", "requirements.lock", "actions", "bot", "channels", "deploy"):
         assert needed not in entries, f"{needed} is needed in the build context"
+
+
+def test_k8s_tracker_retention_runs_nightly_as_the_app_image():
+    job = next(d for _, d in k8s_docs() if d["kind"] == "CronJob")
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert c["args"] == ["python", "-m", "channels.retencion", "--aplicar"]
+    assert c["image"] == "orienta"
+    assert {"cpu", "memory"} <= c["resources"]["requests"].keys()
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert float(config["ORIENTA_TRACKER_RETENCION_DIAS"]) > 0
