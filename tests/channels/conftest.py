@@ -203,3 +203,22 @@ async def cliente(canal: TwilioCanal, cliente_factory) -> Cliente:
 def _sin_entregas(monkeypatch):
     """Pending-reply lookups hit a closed port (fail fast, no replies), never a running stack."""
     monkeypatch.setenv("ORIENTA_SERVICE_URL", "http://127.0.0.1:9")
+
+
+@contextlib.contextmanager
+def redis_vacio(url: str):
+    """A client of the test Redis database at `url`, emptied before and after; skips the test,
+    with the reason, when that Redis does not answer."""
+    import redis
+
+    cliente = redis.Redis.from_url(url, socket_connect_timeout=1, decode_responses=True)
+    try:
+        cliente.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis de pruebas no responde en {url} ({type(error).__name__})")
+    cliente.flushdb()
+    try:
+        yield cliente
+    finally:
+        cliente.flushdb()
+        cliente.close()

@@ -16,6 +16,7 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from channels.cerrojo import RedisLockStoreAtomico
+from tests.channels.conftest import redis_vacio
 
 URL = os.environ.get("ORIENTA_TEST_REDIS_LOCK_URL", "redis://127.0.0.1:6379/13")
 CONVERSACION = "conv-1"
@@ -23,15 +24,8 @@ CONVERSACION = "conv-1"
 
 @pytest.fixture
 def red():
-    cliente = redis.Redis.from_url(URL, socket_connect_timeout=1, decode_responses=True)
-    try:
-        cliente.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis de pruebas no responde en {URL} ({type(error).__name__})")
-    cliente.flushdb()
-    yield cliente
-    cliente.flushdb()
-    cliente.close()
+    with redis_vacio(URL) as cliente:
+        yield cliente
 
 
 def replica() -> RedisLockStoreAtomico:

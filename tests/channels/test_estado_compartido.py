@@ -13,7 +13,6 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
-import redis
 
 from channels.estado_compartido import (
     PREFIJO,
@@ -23,7 +22,7 @@ from channels.estado_compartido import (
 )
 from channels.formato import Opcion
 from channels.twilio import TEXTO_DEMORA, AjustesTwilio, TwilioCanal, id_remitente
-from tests.channels.conftest import TELEFONO, TOKEN, RasaFalso, parametros
+from tests.channels.conftest import TELEFONO, TOKEN, RasaFalso, parametros, redis_vacio
 
 URL_PRUEBAS = os.environ.get("ORIENTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 # Nothing listens on port 1: connection refused at once.
@@ -37,15 +36,8 @@ def mensajes_twiml(respuesta) -> list[str]:
 
 @pytest.fixture
 def redis_sync():
-    cliente = redis.Redis.from_url(URL_PRUEBAS, socket_connect_timeout=1, decode_responses=True)
-    try:
-        cliente.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis de pruebas no responde en {URL_PRUEBAS} ({type(error).__name__})")
-    cliente.flushdb()
-    yield cliente
-    cliente.flushdb()
-    cliente.close()
+    with redis_vacio(URL_PRUEBAS) as cliente:
+        yield cliente
 
 
 def ajustes(url: str = URL_PRUEBAS, **extra) -> AjustesTwilio:
