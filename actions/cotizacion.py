@@ -54,7 +54,6 @@ COTIZACION = "utter_cotizacion_resultado"
 COTIZACION_INVALIDA = "utter_cotizacion_invalida"
 INGRESO_CONVERTIDO = "utter_ingreso_convertido"
 INGRESO_NO_MENSUAL = "utter_ingreso_no_mensual"
-SERVICIO_CAIDO = "utter_cuenta_servicio_caido"
 #: Responses only these actions send (gathered by actions.respuestas.enviadas_por_acciones).
 ENVIADAS = frozenset(
     {
@@ -62,7 +61,6 @@ ENVIADAS = frozenset(
         COTIZACION_INVALIDA,
         INGRESO_CONVERTIDO,
         INGRESO_NO_MENSUAL,
-        SERVICIO_CAIDO,
     }
 )
 
@@ -346,7 +344,7 @@ class ActionCotizar(Action):
             log.warning("cotizacion ruta_no_encontrada")
 
         # Service down (or an answer we cannot read): keep the amount for "INTENTAR DE NUEVO".
-        dispatcher.utter_message(response=SERVICIO_CAIDO)
+        dispatcher.utter_message(response=respuestas.SERVICIO_CAIDO_REINTENTAR)
         return [SlotSet(PENDIENTE, FORM)]
 
 

@@ -72,7 +72,6 @@ REGISTRO_CANCELADO = "utter_registro_cancelado"
 REGISTRO_OTRO_ESTADO = "utter_registro_otro_estado"
 REGISTRO_NO_ENCONTRADO = "utter_registro_no_encontrado"
 REGISTRO_INVALIDO = "utter_registro_invalido"
-SERVICIO_CAIDO = "utter_cuenta_servicio_caido"
 BORRADO_SI_NO = "utter_borrado_confirmar_si_no"
 BORRADO_NO = "utter_borrado_no"
 BORRADO_HECHO = "utter_borrado_hecho"
@@ -89,7 +88,6 @@ ENVIADAS = frozenset(
         REGISTRO_OTRO_ESTADO,
         REGISTRO_NO_ENCONTRADO,
         REGISTRO_INVALIDO,
-        SERVICIO_CAIDO,
         BORRADO_SI_NO,
         BORRADO_NO,
         BORRADO_HECHO,
@@ -368,7 +366,7 @@ class ActionConsultarRegistro(Action):
             return definitivo
 
         # Service down: keep folio and CURP for "INTENTAR DE NUEVO".
-        dispatcher.utter_message(response=SERVICIO_CAIDO)
+        dispatcher.utter_message(response=respuestas.SERVICIO_CAIDO_REINTENTAR)
         return [SlotSet(PENDIENTE, FORM_CONSULTA)]
 
 

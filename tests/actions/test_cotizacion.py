@@ -304,7 +304,7 @@ async def test_quote_service_down_keeps_the_amount_and_offers_retry(servicio, fa
     events, messages = await cotizar(
         {"ingreso_cotizacion": "15000.00 MXN", "moneda_cotizacion": "MXN"}
     )
-    assert responses(messages) == ["utter_cuenta_servicio_caido"]
+    assert responses(messages) == ["utter_servicio_caido_reintentar"]
     assert events == [SlotSet("pendiente", FORM)]
 
 

@@ -370,7 +370,7 @@ async def test_consultar_service_down_keeps_data_and_offers_retry(servicio, fall
     route = servicio.post("/v1/registros/consulta").mock(side_effect=[falla, falla])
     events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA})
     assert route.call_count == 2  # read-only: the client retries once
-    assert responses(messages) == ["utter_cuenta_servicio_caido"]
+    assert responses(messages) == ["utter_servicio_caido_reintentar"]
     assert events == [SlotSet("pendiente", "consulta_form")]
 
 
