@@ -39,7 +39,7 @@ run: venv ## Start the whole assistant on embedded defaults (trains first if nee
 
 promotor: venv ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]
 	@test -n "$(USUARIO)" -a -n "$(NOMBRE)" || (echo 'Uso: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]'; exit 2)
-	$(PY) -m bot.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
+	$(PY) -m servicio.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
 
 chat: venv ## Chat in the terminal with the assistant started by `make run`
 	$(PY) -m scripts.chat

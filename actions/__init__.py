@@ -7,12 +7,12 @@ turn took 1 s more under ``make bench-load``).
 
 import threading
 
-from bot import formulario, ventanillas
+from bot import lectura, ventanillas
 
 
 def _precargar() -> None:
     ventanillas.precargar()
-    formulario.precargar()
+    lectura.precargar()
 
 
 PRECARGA = threading.Thread(target=_precargar, name="orienta-precarga", daemon=True)

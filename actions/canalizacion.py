@@ -16,9 +16,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api import enrollment
+from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
-from bot import formulario, temas
+from bot import lectura, temas
 
 log = logging.getLogger("orienta.actions.canalizacion")
 
@@ -180,7 +180,7 @@ def clave(tracker: Tracker) -> str:
         usuarios = [e for e in tracker.events if e.get("event") == "user"]
         hora = usuarios[-1].get("timestamp") if usuarios else None
         mensaje = f"t{hora}" if hora is not None else f"n{len(usuarios)}"
-    return formulario.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
+    return lectura.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
 
 
 # --------------------------------------------------------------------------- acción
@@ -199,7 +199,7 @@ class ActionCanalizar(Action):
         canal, direccion = canal_y_direccion(tracker)
         consulado = str(tracker.get_slot(CONSULADO) or "").strip() or None
         try:
-            resultado = await enrollment.cliente().crear_canalizacion(
+            resultado = await inscripcion.cliente().crear_canalizacion(
                 resumen(tracker, canal),
                 canal,
                 direccion,
@@ -208,7 +208,7 @@ class ActionCanalizar(Action):
             )
         except Exception:  # el cliente no lanza por HTTP; esto es una red de seguridad
             log.exception("canalizacion error inesperado canal=%s", canal)
-            resultado = enrollment.Resultado.fallo(enrollment.NO_DISPONIBLE)
+            resultado = inscripcion.Resultado.fallo(inscripcion.NO_DISPONIBLE)
 
         ticket = (resultado.datos or {}).get("id") if resultado.ok else None
         if ticket is not None:
@@ -221,7 +221,7 @@ class ActionCanalizar(Action):
                 dispatcher.utter_message(response=CANALIZACION_CREADA_SIN_CONSULADO, ticket=ticket)
             return [SlotSet(CANALIZACION_ID, str(ticket))]
 
-        if resultado.error == enrollment.CONFLICTO:
+        if resultado.error == inscripcion.CONFLICTO:
             # La misma clave ya abrió un ticket (mensaje repetido con otro resumen).
             log.info("canalizacion ya existente (conflicto de clave) canal=%s", canal)
             dispatcher.utter_message(response=CANALIZACION_RECIBIDA)

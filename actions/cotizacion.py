@@ -23,7 +23,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from actions.api.enrollment import INVALIDO, NO_ENCONTRADO, cliente
+from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, cliente
 from actions.formularios import (
     CANCELADO,
     PENDIENTE,
@@ -34,9 +34,9 @@ from actions.formularios import (
     limpiar,
     texto,
 )
-from bot import formulario
-from bot.income import Income, parse_income
-from bot.validation import ValidationError
+from bot import lectura
+from bot.ingreso import Ingreso, leer_monto
+from bot.validacion import ErrorValidacion
 
 log = logging.getLogger("orienta.actions.cotizacion")
 
@@ -120,33 +120,33 @@ _NO_MENSUAL = re.compile(
 )
 
 
-class IngresoNoMensual(ValidationError):
+class IngresoNoMensual(ErrorValidacion):
     """Income per day or per hour: we ask for the monthly amount instead of guessing."""
 
 
 @dataclass(frozen=True)
 class IngresoMensual:
-    ingreso: Income  # per month
-    declarado: Income  # as written
+    ingreso: Ingreso  # per month
+    declarado: Ingreso  # as written
     periodo: Periodo | None  # None when it was already monthly
 
 
 def leer_ingreso(text: str) -> IngresoMensual:
     """Monthly income from free text; raises ValidationError (Spanish, with an example)."""
-    clave = formulario.normalizar(text)
+    clave = lectura.normalizar(text)
     if _NO_MENSUAL.search(clave):
         raise IngresoNoMensual(
             "Para calcular la cuota necesito tu ingreso al mes. Si te pagan por día u hora, "
             "multiplícalo por lo que trabajas en un mes. Ejemplos: 15 mil pesos o 2,000 dólares.",
             "ingreso",
         )
-    declarado = parse_income(text)
+    declarado = leer_monto(text)
     for patron, periodo in _PERIODOS:
         if patron.search(clave):
-            monto = (declarado.amount * periodo.factor).quantize(
+            monto = (declarado.monto * periodo.factor).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
-            return IngresoMensual(Income(monto, declarado.currency), declarado, periodo)
+            return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
     return IngresoMensual(declarado, declarado, None)
 
 
@@ -168,20 +168,20 @@ def recien_escrito(tracker: Tracker, form: str) -> bool:
 def tiene_monto(text: str, minimo: Decimal = Decimal(0)) -> bool:
     """True when the text states one amount (at least `minimo`)."""
     try:
-        return parse_income(text).amount >= minimo
-    except ValidationError:
+        return leer_monto(text).monto >= minimo
+    except ErrorValidacion:
         return False
 
 
-def valor_slot(ingreso: Income) -> str:
-    return f"{ingreso.amount} {ingreso.currency}"
+def valor_slot(ingreso: Ingreso) -> str:
+    return f"{ingreso.monto} {ingreso.moneda}"
 
 
-def leer_slot(valor: Any) -> Income | None:
+def leer_slot(valor: Any) -> Ingreso | None:
     """`ingreso_cotizacion` as stored by the validator ("15000.00 MXN")."""
     try:
-        return parse_income(str(valor)) if valor else None
-    except ValidationError:
+        return leer_monto(str(valor)) if valor else None
+    except ErrorValidacion:
         return None
 
 
@@ -189,12 +189,12 @@ def leer_slot(valor: Any) -> Income | None:
 def _pesos(valor: Any) -> str:
     """Short amount for the breakdown: "$1,012"."""
     monto = Decimal(str(valor)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return "$" + format_decimal(monto, "#,##0", locale=formulario.LOCALE)
+    return "$" + format_decimal(monto, "#,##0", locale=lectura.LOCALE)
 
 
 def _corto(valor: Any, moneda: str) -> str:
     """An income without empty centavos: "$15,000 MXN", "$1,234.50 USD"."""
-    texto = formulario.dinero(Decimal(str(valor)), moneda)
+    texto = lectura.dinero(Decimal(str(valor)), moneda)
     return texto.replace(".00 ", " ")
 
 
@@ -228,7 +228,7 @@ def variables_cotizacion(datos: dict) -> dict[str, str]:
     base = {
         "anio": str(datos["anio"]),
         "ingreso": ingreso,
-        "total": formulario.dinero(Decimal(str(datos["total_mensual"])), "MXN"),
+        "total": lectura.dinero(Decimal(str(datos["total_mensual"])), "MXN"),
         "supuesto": AVISO_SUPUESTO if hay_supuestos(datos) else "",
     }
     partes = partes_principales(datos.get("desglose") or [])
@@ -282,19 +282,19 @@ class ValidateCotizacionForm(FormularioOrienta):
         except IngresoNoMensual:
             dispatcher.utter_message(response=INGRESO_NO_MENSUAL)
             return {INGRESO: None, MONEDA: None}
-        except ValidationError as exc:
+        except ErrorValidacion as exc:
             dispatcher.utter_message(text=exc.mensaje)
             return {INGRESO: None, MONEDA: None}
         ingreso = leido.ingreso
         if leido.periodo is not None:
             dispatcher.utter_message(
                 response=INGRESO_CONVERTIDO,
-                declarado=formulario.dinero(leido.declarado.amount, leido.declarado.currency),
+                declarado=lectura.dinero(leido.declarado.monto, leido.declarado.moneda),
                 periodo=leido.periodo.nombre,
                 explicacion=leido.periodo.explicacion,
-                mensual=formulario.dinero(ingreso.amount, ingreso.currency),
+                mensual=lectura.dinero(ingreso.monto, ingreso.moneda),
             )
-        return {INGRESO: valor_slot(ingreso), MONEDA: ingreso.currency}
+        return {INGRESO: valor_slot(ingreso), MONEDA: ingreso.moneda}
 
 
 # ------------------------------------------------------------------ finishing action
@@ -317,7 +317,7 @@ class ActionCotizar(Action):
         if ingreso is None:  # nothing usable: ask again
             return limpiar(SLOTS) + [FollowupAction(FORM)]
 
-        resultado = await cliente().cotizar(ingreso.amount, ingreso.currency)
+        resultado = await cliente().cotizar(ingreso.monto, ingreso.moneda)
         log.info(
             "cotizacion ok=%s error=%s status=%s",
             resultado.ok,

@@ -2,7 +2,7 @@
 
 Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
 do we). Folios are made by the service as "OR-" + 10 Crockford base-32 characters
-(bot/enrollment/service.py: new_folio); we accept them in lowercase, with spaces or without the
+(servicio/inscripcion/operaciones.py: new_folio); we accept them in lowercase, with spaces or without the
 dash, and read the letters Crockford excludes as the digits people confuse them with
 (O -> 0, I/L -> 1).
 """
@@ -20,7 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from actions.api.enrollment import INVALIDO, NO_ENCONTRADO, Resultado, cliente
+from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, Resultado, cliente
 from actions.cotizacion import recien_escrito
 from actions.formularios import (
     CANCELADO,
@@ -34,8 +34,8 @@ from actions.formularios import (
     texto,
 )
 from actions.registro import DATOS_REGISTRO
-from bot import formulario
-from bot.validation import ValidationError, validate_curp
+from bot import lectura
+from bot.validacion import ErrorValidacion, validar_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
 
@@ -99,8 +99,8 @@ ENVIADAS = frozenset(
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-# Mexico City has had no daylight saving time since 2022 (as in bot/enrollment/service.py).
-MX_TZ = timezone(timedelta(hours=-6), "America/Mexico_City")
+# Mexico City has had no daylight saving time since 2022 (as in servicio/inscripcion/operaciones.py).
+ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
 
 # ------------------------------------------------------------------ folio and CURP
 FOLIO_PREFIJO = "OR-"
@@ -129,7 +129,7 @@ def normalizar_folio(text: str | None) -> str:
         cuerpo = cuerpo.translate(_CROCKFORD)
         if len(cuerpo) == FOLIO_LARGO and all(c in FOLIO_ALFABETO for c in cuerpo):
             return FOLIO_PREFIJO + cuerpo
-    raise ValidationError("El folio no tiene el formato correcto.", "folio")
+    raise ErrorValidacion("El folio no tiene el formato correcto.", "folio")
 
 
 def hay_folio(text: str | None) -> bool:
@@ -139,7 +139,7 @@ def hay_folio(text: str | None) -> bool:
         return False
     try:
         normalizar_folio(encontrado.group(0))
-    except ValidationError:
+    except ErrorValidacion:
         return False
     return True
 
@@ -147,14 +147,14 @@ def hay_folio(text: str | None) -> bool:
 def normalizar_curp(text: str | None) -> str:
     """A CURP alone or inside a sentence ("mi curp es ..."); ValidationError in Spanish."""
     try:
-        return validate_curp(str(text or "")).curp
-    except ValidationError as error:
+        return validar_curp(str(text or "")).curp
+    except ErrorValidacion as error:
         encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
         if encontrada is None:
             raise
         try:
-            return validate_curp(encontrada.group(0)).curp
-        except ValidationError:
+            return validar_curp(encontrada.group(0)).curp
+        except ErrorValidacion:
             raise error from None
 
 
@@ -163,8 +163,8 @@ def hay_curp(text: str | None) -> bool:
     if not encontrada:
         return False
     try:
-        validate_curp(encontrada.group(0))
-    except ValidationError:
+        validar_curp(encontrada.group(0))
+    except ErrorValidacion:
         return False
     return True
 
@@ -195,14 +195,14 @@ class _FolioYCurp(FormularioOrienta):
     def _folio(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         try:
             return {self.FOLIO: normalizar_folio(value)}
-        except ValidationError:
+        except ErrorValidacion:
             dispatcher.utter_message(response=FOLIO_INVALIDO)
             return {self.FOLIO: None}
 
     def _curp(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         try:
             return {self.CURP: normalizar_curp(value)}
-        except ValidationError as exc:
+        except ErrorValidacion as exc:
             dispatcher.utter_message(text=exc.mensaje)
             return {self.CURP: None}
 
@@ -283,7 +283,7 @@ def _fecha(valor: Any) -> date | None:
         return None
     if momento.tzinfo is None:
         momento = momento.replace(tzinfo=timezone.utc)
-    return momento.astimezone(MX_TZ).date()
+    return momento.astimezone(ZONA_MX).date()
 
 
 def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
@@ -298,8 +298,8 @@ def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
             return REGISTRO_PENDIENTE_PAGO, {
                 "folio": folio,
                 "referencia": str(linea["referencia"]),
-                "monto": formulario.dinero(Decimal(str(monto)), "MXN"),
-                "vence": formulario.fecha_larga(vence),
+                "monto": lectura.dinero(Decimal(str(monto)), "MXN"),
+                "vence": lectura.fecha_larga(vence),
             }
         return REGISTRO_SIN_LINEA, {"folio": folio}
     if estado == ESTADO_ACTIVA:

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import respuestas
-from bot import formulario, temas
+from bot import lectura, temas
 
 REQUESTED_SLOT = "requested_slot"
 CANCELADO = "formulario_cancelado"
@@ -46,7 +46,7 @@ def intencion(tracker: Tracker) -> tuple[str | None, float]:
 
 def respuesta_si_no(tracker: Tracker) -> bool | None:
     """True / False for yes / no (buttons, "1"/"2", "sí", "claro", "no"...), None otherwise."""
-    respuesta = formulario.si_o_no(texto(tracker))
+    respuesta = lectura.si_o_no(texto(tracker))
     if respuesta is not None:
         return respuesta
     nombre, confianza = intencion(tracker)
@@ -62,7 +62,7 @@ def quiere_cancelar(tracker: Tracker) -> bool:
     nombre, confianza = intencion(tracker)
     if nombre == "cancelar" and confianza >= CONFIANZA_DIGRESION:
         return True
-    return formulario.es_cancelacion(texto(tracker))
+    return lectura.es_cancelacion(texto(tracker))
 
 
 def limpiar(slots: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
@@ -128,11 +128,11 @@ class FormularioOrienta(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str, slots: list[str]
     ) -> list[dict[str, Any]] | None:
         """ "me equivoqué en el correo": clear that answer (and what depends on it) to ask again."""
-        if not any(campo in slots for campo in formulario.CAMPOS):
+        if not any(campo in slots for campo in lectura.CAMPOS):
             return None  # this form asks nothing that can be corrected by name
-        campo = formulario.pide_correccion(texto(tracker))
+        campo = lectura.pide_correccion(texto(tracker))
         if campo is None and tracker.get_slot(CORRIGIENDO):
-            campo = formulario.campo_mencionado(texto(tracker))
+            campo = lectura.campo_mencionado(texto(tracker))
         if campo is None:
             nombre, confianza = intencion(tracker)
             if nombre != "corregir" or confianza < CONFIANZA_DIGRESION:
@@ -142,7 +142,7 @@ class FormularioOrienta(FormValidationAction):
         if campo not in slots:
             return None
         dispatcher.utter_message(
-            response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS.get(campo, campo)
+            response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS.get(campo, campo)
         )
         borrar = {campo, pedido, *self.DEPENDIENTES.get(campo, ())}
         return limpiar(sorted(borrar)) + [SlotSet(CORRIGIENDO, False)]
@@ -151,7 +151,7 @@ class FormularioOrienta(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
     ) -> list[dict[str, Any]] | None:
         """A question instead of an answer: answer it, then the form asks its question again."""
-        if not formulario.parece_pregunta(texto(tracker)):
+        if not lectura.parece_pregunta(texto(tracker)):
             return None
         nombre, confianza = intencion(tracker)
         eventos = [SlotSet(pedido, None)]

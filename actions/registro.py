@@ -15,16 +15,16 @@ from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, Slot
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
-from actions.api.enrollment import Resultado, cliente
+from actions.api.inscripcion import Resultado, cliente
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
-from bot import formulario, validation, ventanillas
-from bot.income import parse_income
-from bot.validation import ValidationError
+from bot import lectura, validacion, ventanillas
+from bot.ingreso import leer_monto
+from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
 
 FORM = "registro_form"
-AVISO_VERSION = formulario.AVISO_PRIVACIDAD_VERSION
+AVISO_VERSION = lectura.AVISO_PRIVACIDAD_VERSION
 AVISO_URL_POR_OMISION = "http://localhost:8000/privacidad"
 DERIVADOS_CURP = ("curp_confirmada", "curp_nacimiento", "curp_sexo", "curp_estado")
 # Everything the form asks, in order (domain.yml lists the same under forms.registro_form).
@@ -112,8 +112,8 @@ def telefono_del_canal(tracker: Tracker) -> str | None:
         telefono = (metadata or {}).get("telefono") if isinstance(metadata, dict) else None
         if telefono:
             try:
-                return validation.normalize_phone(telefono)
-            except ValidationError:
+                return validacion.normalizar_telefono(telefono)
+            except ErrorValidacion:
                 return None
     return None
 
@@ -131,7 +131,7 @@ def registro_a_medias(tracker: Tracker) -> bool:
 def ingreso_legible(tracker: Tracker) -> str:
     monto = tracker.get_slot("ingreso_mensual")
     moneda = tracker.get_slot("moneda") or "MXN"
-    return formulario.dinero(monto, moneda) if monto is not None else ""
+    return lectura.dinero(monto, moneda) if monto is not None else ""
 
 
 def residencia_legible(tracker: Tracker) -> str:
@@ -144,7 +144,7 @@ consulado_de = ventanillas.consulado_cercano
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
     """The RegistroIn body, built only from validated slots."""
-    curp = validation.validate_curp(tracker.get_slot("curp"))
+    curp = validacion.validar_curp(tracker.get_slot("curp"))
     return {
         "consentimiento": {
             "version_aviso": AVISO_VERSION,
@@ -204,15 +204,15 @@ class ValidateRegistroForm(FormularioOrienta):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            info = validation.validate_curp(str(value))
-        except ValidationError as error:
+            info = validacion.validar_curp(str(value))
+        except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {"curp": None}
         return {
             "curp": info.curp,
-            "curp_nacimiento": formulario.fecha_larga(info.fecha_nacimiento),
-            "curp_sexo": formulario.SEXO.get(info.sexo, info.sexo),
-            "curp_estado": formulario.nombre_estado(info.estado_clave),
+            "curp_nacimiento": lectura.fecha_larga(info.fecha_nacimiento),
+            "curp_sexo": lectura.SEXO.get(info.sexo, info.sexo),
+            "curp_estado": lectura.nombre_estado(info.estado_clave),
         }
 
     def validate_curp_confirmada(
@@ -230,12 +230,12 @@ class ValidateRegistroForm(FormularioOrienta):
     def validate_nombre(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        return self._con(dispatcher, "nombre", formulario.validar_nombre, value)
+        return self._con(dispatcher, "nombre", lectura.validar_nombre, value)
 
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        return self._con(dispatcher, "email", validation.validate_email, value)
+        return self._con(dispatcher, "email", validacion.validar_correo, value)
 
     def validate_telefono(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -247,14 +247,14 @@ class ValidateRegistroForm(FormularioOrienta):
                 return {"telefono": del_canal}
             if respuesta is False:
                 return {"telefono": None, "otro_telefono": True}
-        return self._con(dispatcher, "telefono", validation.normalize_phone, value)
+        return self._con(dispatcher, "telefono", validacion.normalizar_telefono, value)
 
     def validate_ciudad(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            lugar = formulario.residencia(str(value))
-        except ValidationError as error:
+            lugar = lectura.residencia(str(value))
+        except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {"ciudad": None}
         # Only the country ("Canadá"): keep it; action_ask_ciudad then asks for the city in it.
@@ -268,8 +268,8 @@ class ValidateRegistroForm(FormularioOrienta):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            pais = formulario.residencia(str(value)).pais
-        except ValidationError:
+            pais = lectura.residencia(str(value)).pais
+        except ErrorValidacion:
             pais = None
         if not pais:
             dispatcher.utter_message(response="utter_pais_invalido")
@@ -278,17 +278,17 @@ class ValidateRegistroForm(FormularioOrienta):
     def validate_ocupacion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        return self._con(dispatcher, "ocupacion", formulario.validar_ocupacion, value)
+        return self._con(dispatcher, "ocupacion", lectura.validar_ocupacion, value)
 
     def validate_ingreso_mensual(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            ingreso = parse_income(str(value))
-        except ValidationError as error:
+            ingreso = leer_monto(str(value))
+        except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {"ingreso_mensual": None}
-        return {"ingreso_mensual": float(ingreso.amount), "moneda": ingreso.currency}
+        return {"ingreso_mensual": float(ingreso.monto), "moneda": ingreso.moneda}
 
     def validate_registro_confirmado(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -297,12 +297,12 @@ class ValidateRegistroForm(FormularioOrienta):
         respuesta = formularios.respuesta_si_no(tracker)
         if respuesta:
             return {"registro_confirmado": True}
-        if formulario.normalizar(texto) == "3":  # option 3 of the summary: cancel
+        if lectura.normalizar(texto) == "3":  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
-        campo = None if texto.strip().isdigit() else formulario.campo_mencionado(texto)
+        campo = None if texto.strip().isdigit() else lectura.campo_mencionado(texto)
         if campo:
             dispatcher.utter_message(
-                response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS[campo]
+                response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS[campo]
             )
             return {"registro_confirmado": None, campo: None} | dict.fromkeys(
                 self.DEPENDIENTES.get(campo, ())
@@ -318,7 +318,7 @@ class ValidateRegistroForm(FormularioOrienta):
         """Applies one of bot/'s rules; its Spanish message (with an example) is the reply."""
         try:
             return {slot: regla(str(value))}
-        except ValidationError as error:
+        except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {slot: None}
 
@@ -408,7 +408,7 @@ class ActionFinalizarRegistro(Action):
     async def _enviar(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         datos = datos_para_servicio(tracker)
         # Same data from the same conversation = same key: a retried message never registers twice.
-        clave = formulario.clave_idempotencia(tracker.sender_id, json.dumps(datos, sort_keys=True))
+        clave = lectura.clave_idempotencia(tracker.sender_id, json.dumps(datos, sort_keys=True))
         resultado = await cliente().registrar(datos, idempotency_key=clave)
         if resultado.ok:
             return self._enviado(dispatcher, resultado)
@@ -427,9 +427,9 @@ class ActionFinalizarRegistro(Action):
         dispatcher.utter_message(
             response="utter_registro_enviado",
             folio=datos["folio"],
-            monto=formulario.dinero(datos["monto_mensual"], "MXN"),
+            monto=lectura.dinero(datos["monto_mensual"], "MXN"),
             referencia=linea.get("referencia", "—"),
-            vence=formulario.fecha_larga(datetime.fromisoformat(linea["vence_en"]).date())
+            vence=lectura.fecha_larga(datetime.fromisoformat(linea["vence_en"]).date())
             if linea.get("vence_en")
             else "—",
         )
@@ -508,11 +508,11 @@ class ActionCorregir(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if registro_a_medias(tracker):
-            campo = formulario.pide_correccion(formularios.texto(tracker))
+            campo = lectura.pide_correccion(formularios.texto(tracker))
             eventos: list[dict[str, Any]] = [SlotSet("registro_confirmado", None)]
             if campo in PREGUNTAS:
                 dispatcher.utter_message(
-                    response=respuestas.CORREGIR_CAMPO, campo=formulario.CAMPOS[campo]
+                    response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS[campo]
                 )
                 borrar = (campo, *ValidateRegistroForm.DEPENDIENTES.get(campo, ()))
                 eventos += formularios.limpiar(borrar)

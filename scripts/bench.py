@@ -93,10 +93,10 @@ def main() -> None:
     print("3/4 Arranque en frío y latencia del canal REST...")
     texts = [t for t, _ in nlu_eval.heldout_examples()]
     texts = (texts * (MESSAGES // len(texts) + 1))[:MESSAGES]
-    running, env = stack.Stack(log_dir=ROOT / "var" / "log" / "bench"), stack.base_env()
+    running, env = stack.Pila(log_dir=ROOT / "var" / "log" / "bench"), stack.entorno_base()
     try:
-        stack.start_actions(running, env)
-        results["arranque_en_frio_s"] = round(stack.start_rasa(running, env, model), 1)
+        stack.iniciar_acciones(running, env)
+        results["arranque_en_frio_s"] = round(stack.iniciar_rasa(running, env, model), 1)
         url = f"http://127.0.0.1:{stack.RASA_PORT}/webhooks/rest/webhook"
         asyncio.run(send_all(url, texts[:20], 1))  # warm-up, not measured
         results["rest_secuencial"] = latency_row(*asyncio.run(send_all(url, texts, 1)))

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from scripts import stack
 from scripts.bench_registro import curp_valida, folio_en, turnos_registro
-from scripts.stack_prod import start_prod_stack
+from scripts.stack_prod import iniciar_pila_prod
 
 PREGUNTAS = [
     "hola",
@@ -161,7 +161,7 @@ class Resultado:
 
 
 def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> Resultado:
-    prod = start_prod_stack(
+    prod = iniciar_pila_prod(
         stack.VAR / "bench-load" / f"r{replicas}",
         rasa_ports=RASA_PORTS[:replicas],
         actions_port=ACTIONS_PORT,

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 from stdnum.mx import curp as stdnum_curp
 
-from bot.validation import validate_curp
+from bot.validacion import validar_curp
 from scripts import bench, model_cache, stack
 
 ROOT = model_cache.ROOT
@@ -47,14 +47,14 @@ INGRESO = "15 mil pesos"
 
 # ------------------------------------------------------------------ test data
 def curp_valida(n: int) -> str:
-    """A CURP that passes bot.validation.validate_curp, a different one for each n < 7000.
+    """A CURP that passes bot.validacion.validate_curp, a different one for each n < 7000.
 
     Born 1980-01-01 + n days (homoclave "0": born before 2000), man, Jalisco; the 18th
     character is stdnum's check digit (weights 18..2 over the first 17 characters, mod 10)."""
     nacimiento = date(1980, 1, 1) + timedelta(days=n)
     base = f"GOMC{nacimiento:%y%m%d}HJCRRR0"
     curp = base + stdnum_curp.calc_check_digit(base)
-    return validate_curp(curp).curp
+    return validar_curp(curp).curp
 
 
 def turnos_registro(curp: str) -> list[str]:
@@ -84,10 +84,10 @@ def folio_en(textos: list[str]) -> str | None:
 
 # ------------------------------------------------------------------ the stack
 @dataclass
-class FlujoStack:
+class PilaFlujo:
     """Service + action server + Rasa on their own ports and their own SQLite file."""
 
-    running: stack.Stack
+    running: stack.Pila
     env: dict[str, str]
     database: Path
     rasa_port: int
@@ -112,8 +112,8 @@ class FlujoStack:
         proc.terminate()
         proc.wait(timeout=15)
 
-    def start_service(self) -> float:
-        return stack.start_service(self.running, self.env, self.service_port, self.database_url)
+    def iniciar_servicio(self) -> float:
+        return stack.iniciar_servicio(self.running, self.env, self.service_port, self.database_url)
 
     def registros(self, curp: str | None = None) -> list[dict]:
         """Rows of the service's database (all, or those with this CURP), read directly."""
@@ -138,13 +138,13 @@ class FlujoStack:
         self.running.stop()
 
 
-def start_flujo_stack(
+def iniciar_pila_flujo(
     work_dir: Path,
     rasa_port: int = RASA_PORT,
     actions_port: int = ACTIONS_PORT,
     service_port: int = SERVICE_PORT,
     model: Path | None = None,
-) -> FlujoStack:
+) -> PilaFlujo:
     """Starts the three processes (logs in `work_dir`); the caller stops them with .stop().
 
     `model` defaults to the cached model of the current data (trained first if missing)."""
@@ -153,14 +153,14 @@ def start_flujo_stack(
         "ORIENTA_ASSISTANT_API_KEY": secrets.token_urlsafe(32),
         "ORIENTA_ADMIN_API_KEY": secrets.token_urlsafe(32),
     }
-    env = stack.base_env() | keys
+    env = stack.entorno_base() | keys
     env |= {
         "ORIENTA_SERVICE_URL": f"http://127.0.0.1:{service_port}",
         "ORIENTA_AVISO_PRIVACIDAD_URL": AVISO_URL,
     }
-    endpoints = stack.endpoints_file(work_dir, actions_port)
-    flujo = FlujoStack(
-        running=stack.Stack(log_dir=work_dir),
+    endpoints = stack.archivo_endpoints(work_dir, actions_port)
+    flujo = PilaFlujo(
+        running=stack.Pila(log_dir=work_dir),
         env=env,
         database=work_dir / "orienta.db",
         rasa_port=rasa_port,
@@ -171,9 +171,9 @@ def start_flujo_stack(
     try:
         # Rasa takes the longest to load and needs neither of the others to start.
         with ThreadPoolExecutor(2) as pool:
-            service = pool.submit(flujo.start_service)
-            actions = pool.submit(stack.start_actions, flujo.running, env, actions_port)
-            stack.start_rasa(flujo.running, env, model, rasa_port, endpoints=str(endpoints))
+            service = pool.submit(flujo.iniciar_servicio)
+            actions = pool.submit(stack.iniciar_acciones, flujo.running, env, actions_port)
+            stack.iniciar_rasa(flujo.running, env, model, rasa_port, endpoints=str(endpoints))
             service.result()
             actions.result()
     except BaseException:
@@ -281,7 +281,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-registro-") as tmp:
         print("Iniciando servicio, acciones y Rasa (carga del modelo: 30-60 s)...", flush=True)
-        flujo = start_flujo_stack(Path(tmp), model=args.model)
+        flujo = iniciar_pila_flujo(Path(tmp), model=args.model)
         try:
             url = flujo.rest_url
             asyncio.run(varios(url, [curp_valida(6999)], 1))  # warm-up, not measured

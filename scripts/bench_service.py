@@ -69,7 +69,7 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         sys.executable,
         "-m",
         "uvicorn",
-        "bot.enrollment.app:app",
+        "servicio.inscripcion.app:app",
         "--host",
         "127.0.0.1",
         "--port",
@@ -120,11 +120,11 @@ async def drive(
 async def main_async(args) -> int:
     import httpx
 
-    from bot.enrollment.migrate import upgrade
+    from servicio.inscripcion.migrar import aplicar_migraciones
 
     tmp = tempfile.mkdtemp(prefix="orienta-bench-")
     url = f"sqlite:///{os.path.join(tmp, 'bench.db')}"
-    upgrade(url)
+    aplicar_migraciones(url)
     port = free_port()
     server = start_server(url, port)
     base = f"http://127.0.0.1:{port}"

@@ -60,7 +60,7 @@ def main() -> None:
     acciones = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(PUERTO_ACCIONES)],
         cwd=stack.ROOT,
-        env=stack.base_env(),
+        env=stack.entorno_base(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -26,7 +26,7 @@ ACTIONS_PORT = int(os.environ.get("ORIENTA_ACTIONS_PORT", 5055))
 WEB_PORT = int(os.environ.get("ORIENTA_WEB_PORT", 8000))
 
 
-def local_keys() -> dict[str, str]:
+def claves_locales() -> dict[str, str]:
     """API keys for one machine: generated once into var/ (git-ignored), never in code."""
     VAR.mkdir(exist_ok=True)
     if not KEYS_FILE.exists():
@@ -40,18 +40,18 @@ def local_keys() -> dict[str, str]:
     return dict(pairs)
 
 
-def base_env() -> dict[str, str]:
+def entorno_base() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONHASHSEED": "0"}
     )
-    for key, value in local_keys().items():
+    for key, value in claves_locales().items():
         env.setdefault(key, value)
     return env
 
 
 @dataclass
-class Stack:
+class Pila:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     log_dir: Path = VAR / "log"
 
@@ -63,7 +63,7 @@ class Stack:
         self.processes[name] = proc
         return proc
 
-    def wait_http(self, name: str, url: str, timeout: float) -> float:
+    def esperar_http(self, name: str, url: str, timeout: float) -> float:
         """Seconds until `url` answers 2xx; raises if the process dies or time runs out."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
@@ -92,7 +92,7 @@ class Stack:
         self.processes.clear()
 
 
-def endpoints_file(directory: Path, actions_port: int, metricas: bool = True) -> Path:
+def archivo_endpoints(directory: Path, actions_port: int, metricas: bool = True) -> Path:
     """endpoints.yml as in the repository, with the action server on another port (tests,
     benchmarks). The metrics broker posts to the env's ORIENTA_SERVICE_URL."""
     path = directory / "endpoints.yml"
@@ -104,13 +104,13 @@ def endpoints_file(directory: Path, actions_port: int, metricas: bool = True) ->
     return path
 
 
-def start_actions(stack: Stack, env: dict[str, str], port: int = ACTIONS_PORT) -> float:
+def iniciar_acciones(stack: Pila, env: dict[str, str], port: int = ACTIONS_PORT) -> float:
     stack.start("actions", [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], env)
-    return stack.wait_http("actions", f"http://127.0.0.1:{port}/health", 120)
+    return stack.esperar_http("actions", f"http://127.0.0.1:{port}/health", 120)
 
 
-def start_rasa(
-    stack: Stack,
+def iniciar_rasa(
+    stack: Pila,
     env: dict[str, str],
     model: Path,
     port: int = RASA_PORT,
@@ -138,21 +138,21 @@ def start_rasa(
         ],
         env,
     )
-    return stack.wait_http(name, f"http://127.0.0.1:{port}/", 300)
+    return stack.esperar_http(name, f"http://127.0.0.1:{port}/", 300)
 
 
-def start_web(stack: Stack, env: dict[str, str], port: int = WEB_PORT) -> float:
-    subprocess.run([PY, "-m", "bot.enrollment.migrate"], cwd=ROOT, env=env, check=True)
+def iniciar_web(stack: Pila, env: dict[str, str], port: int = WEB_PORT) -> float:
+    subprocess.run([PY, "-m", "servicio.inscripcion.migrar"], cwd=ROOT, env=env, check=True)
     stack.start(
         "web",
-        [PY, "-m", "uvicorn", "bot.web.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        [PY, "-m", "uvicorn", "servicio.web.app:app", "--host", "127.0.0.1", "--port", str(port)],
         env,
     )
-    return stack.wait_http("web", f"http://127.0.0.1:{port}/health", 60)
+    return stack.esperar_http("web", f"http://127.0.0.1:{port}/health", 60)
 
 
-def start_service(
-    stack: Stack, env: dict[str, str], port: int, database_url: str, name: str = "service"
+def iniciar_servicio(
+    stack: Pila, env: dict[str, str], port: int, database_url: str, name: str = "service"
 ) -> float:
     """Migrates `database_url` and starts only the enrollment service on it (tests, benchmarks).
 
@@ -160,20 +160,20 @@ def start_service(
     is stopped, calling it again restarts the service on the same database (migrations are
     idempotent)."""
     env = {**env, "DATABASE_URL": database_url}
-    migrate = [PY, "-m", "bot.enrollment.migrate", database_url]
+    migrate = [PY, "-m", "servicio.inscripcion.migrar", database_url]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
-    app = "bot.enrollment.app:app"
+    app = "servicio.inscripcion.app:app"
     stack.start(name, [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)], env)
-    return stack.wait_http(name, f"http://127.0.0.1:{port}/health", 60)
+    return stack.esperar_http(name, f"http://127.0.0.1:{port}/health", 60)
 
 
 CONSOLE_ADMIN_FILE = VAR / "consola-admin.txt"
 
 
-def first_console_account(env: dict[str, str]) -> str:
+def primera_cuenta_consola(env: dict[str, str]) -> str:
     """A fresh database gets one admin account; its password goes to a 0600 file in var/."""
     out = subprocess.run(
-        [PY, "-m", "bot.consola.cuentas", "inicial", "--archivo", str(CONSOLE_ADMIN_FILE)],
+        [PY, "-m", "servicio.consola.cuentas", "inicial", "--archivo", str(CONSOLE_ADMIN_FILE)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -191,16 +191,16 @@ def _stop_on_sigterm(signum, frame) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     model = model_cache.ensure_model()
-    env = base_env()
+    env = entorno_base()
     # The chat page tells the visitor's browser where Rasa's socket.io is.
     env.setdefault("ORIENTA_RASA_PUBLIC_URL", f"http://localhost:{RASA_PORT}")
-    stack = Stack()
+    stack = Pila()
     try:
-        start_actions(stack, env)
-        start_web(stack, env)
-        cuenta = first_console_account(env)
+        iniciar_acciones(stack, env)
+        iniciar_web(stack, env)
+        cuenta = primera_cuenta_consola(env)
         print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
-        start_rasa(stack, env, model)
+        iniciar_rasa(stack, env, model)
         print(
             "\nOrienta está lista.\n"
             "  Chatear en la terminal:   make chat\n"

@@ -55,20 +55,20 @@ async def _delete_queue(name: str) -> None:
 
 
 @dataclass
-class ProdStack:
+class PilaProd:
     work_dir: Path
     rasa_ports: tuple[int, ...]
     actions_port: int
     service_port: int
     env: dict[str, str] = field(default_factory=dict)
-    running: stack.Stack = field(init=False)
+    running: stack.Pila = field(init=False)
     tracker_db: str = ""
     service_db: str = ""
     cola: str = ""
     model: Path | None = None
 
     def __post_init__(self) -> None:
-        self.running = stack.Stack(log_dir=self.work_dir)
+        self.running = stack.Pila(log_dir=self.work_dir)
 
     # ---------------------------------------------------------------- urls
     def rest_url(self, replica: int = 0) -> str:
@@ -87,9 +87,9 @@ class ProdStack:
         return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{self.tracker_db}"
 
     # ---------------------------------------------------------------- processes
-    def start_rasa(self, replica: int) -> float:
+    def iniciar_rasa(self, replica: int) -> float:
         name = f"rasa{replica}"
-        return stack.start_rasa(
+        return stack.iniciar_rasa(
             self.running,
             self.env,
             self.model,
@@ -109,13 +109,13 @@ class ProdStack:
         proc.terminate()
         proc.wait(timeout=30)
 
-    def start_service(self) -> float:
-        return stack.start_service(
+    def iniciar_servicio(self) -> float:
+        return stack.iniciar_servicio(
             self.running, self.env, self.service_port, self.service_database_url
         )
 
-    def start_actions(self) -> float:
-        return stack.start_actions(self.running, self.env, self.actions_port)
+    def iniciar_acciones(self) -> float:
+        return stack.iniciar_acciones(self.running, self.env, self.actions_port)
 
     def start_consumer(self) -> None:
         self.running.start("consumidor", [stack.PY, "-m", "channels.consumidor_metricas"], self.env)
@@ -129,17 +129,17 @@ class ProdStack:
             asyncio.run(_delete_queue(self.cola))
 
 
-def start_prod_stack(
+def iniciar_pila_prod(
     work_dir: Path,
     rasa_ports: tuple[int, ...] = (5505, 5506),
     actions_port: int = 5555,
     service_port: int = 5580,
     redis_db: int = 9,
     consumer: bool = True,
-) -> ProdStack:
+) -> PilaProd:
     """Starts everything (Rasa replicas in parallel with the rest); the caller calls stop()."""
     sufijo = secrets.token_hex(4)
-    prod = ProdStack(work_dir, rasa_ports, actions_port, service_port)
+    prod = PilaProd(work_dir, rasa_ports, actions_port, service_port)
     prod.tracker_db, prod.service_db = f"orienta_tracker_{sufijo}", f"orienta_svc_{sufijo}"
     prod.cola = f"orienta_eventos_{sufijo}"
     prod.model = model_cache.ensure_model()
@@ -147,7 +147,7 @@ def start_prod_stack(
         "ORIENTA_ASSISTANT_API_KEY": secrets.token_urlsafe(32),
         "ORIENTA_ADMIN_API_KEY": secrets.token_urlsafe(32),
     }
-    prod.env = stack.base_env() | keys
+    prod.env = stack.entorno_base() | keys
     prod.env |= {
         "ORIENTA_SERVICE_URL": prod.service_url,
         "ORIENTA_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
@@ -169,15 +169,15 @@ def start_prod_stack(
     }
     pg_admin(f'CREATE DATABASE "{prod.service_db}"')
     try:
-        prod.start_service()
-        prod.start_actions()
+        prod.iniciar_servicio()
+        prod.iniciar_acciones()
         if consumer:
             prod.start_consumer()
         # Rasa loads the model in ~30-60 s; both replicas at once.
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(len(rasa_ports)) as pool:
-            list(pool.map(prod.start_rasa, range(len(rasa_ports))))
+            list(pool.map(prod.iniciar_rasa, range(len(rasa_ports))))
     except BaseException:
         prod.stop()
         raise
@@ -193,7 +193,7 @@ def say(url: str, sender: str, text: str, timeout: float = 60) -> list[str]:
 if __name__ == "__main__":  # manual check: start, print the URLs, wait for Ctrl+C
     import time
 
-    s = start_prod_stack(ROOT / "var" / "prod")
+    s = iniciar_pila_prod(ROOT / "var" / "prod")
     print("Rasa:", [s.rest_url(i) for i in range(len(s.rasa_ports))], "service:", s.service_url)
     try:
         while True:

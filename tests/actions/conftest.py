@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
-from tests.service.helpers import ADMIN_KEY, ASSISTANT_KEY
+from actions.api.inscripcion import AjustesCliente, ClienteServicio
+from tests.servicio.inscripcion.ayudas import ADMIN_KEY, ASSISTANT_KEY
 
 
 @pytest.fixture
@@ -14,14 +14,14 @@ async def servicio_en_proceso(tmp_path, monkeypatch):
     monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
     url = f"sqlite:///{tmp_path / 'orienta.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    import bot.enrollment  # noqa: F401  (pydantic shim before FastAPI)
-    from bot.enrollment.app import create_app
-    from bot.enrollment.migrate import upgrade
+    import servicio.inscripcion  # noqa: F401  (pydantic shim before FastAPI)
+    from servicio.inscripcion.app import crear_app
+    from servicio.inscripcion.migrar import aplicar_migraciones
 
-    upgrade(url)
-    app = create_app()
-    client = EnrollmentClient(
-        EnrollmentSettings(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
+    aplicar_migraciones(url)
+    app = crear_app()
+    client = ClienteServicio(
+        AjustesCliente(base_url="http://orienta.test", api_key=ASSISTANT_KEY),
         transport=httpx.ASGITransport(app=app),
     )
     client.app = app  # for tests that need a second client on the same service

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import canalizacion
-from actions.api import enrollment
+from actions.api import inscripcion
 from actions.canalizacion import (
     ActionCanalizar,
     canal_y_direccion,
@@ -20,7 +20,7 @@ from actions.canalizacion import (
     resumen,
     temas_consultados,
 )
-from bot import formulario
+from bot import lectura
 from tests.actions.trackers import action
 
 BASE = "http://enrollment.test"
@@ -69,10 +69,10 @@ def pedir(metadata=None, message_id="SM1", slots=None, antes=()):
 
 @pytest.fixture
 def servicio(monkeypatch):
-    cliente = enrollment.EnrollmentClient(
-        enrollment.EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0)
+    cliente = inscripcion.ClienteServicio(
+        inscripcion.AjustesCliente(base_url=BASE, api_key="k", timeout_s=1.0)
     )
-    monkeypatch.setattr(enrollment, "_cliente", cliente)
+    monkeypatch.setattr(inscripcion, "_cliente", cliente)
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
         yield router
 
@@ -101,7 +101,7 @@ async def test_whatsapp_crea_ticket_con_telefono_y_consulado(servicio):
     body = cuerpo(route)
     assert body["canal"] == "whatsapp" and body["direccion_canal"] == TELEFONO
     assert body["consulado"] == "Dallas, TX"
-    assert route.calls.last.request.headers["Idempotency-Key"] == formulario.clave_idempotencia(
+    assert route.calls.last.request.headers["Idempotency-Key"] == lectura.clave_idempotencia(
         "canalizacion", "conv-123", "SM1"
     )
     assert events == [SlotSet("canalizacion_id", "42")]
@@ -156,9 +156,7 @@ def test_clave_estable_por_mensaje_y_distinta_entre_mensajes():
     assert clave(pedir(message_id="SM1")) == clave(pedir(message_id="SM1"))
     assert clave(pedir(message_id="SM1")) != clave(pedir(message_id="SM2"))
     sin_id = conversacion([user("promotor", "pedir_humano", timestamp=1700000000.5)])
-    assert clave(sin_id) == formulario.clave_idempotencia(
-        "canalizacion", "conv-123", "t1700000000.5"
-    )
+    assert clave(sin_id) == lectura.clave_idempotencia("canalizacion", "conv-123", "t1700000000.5")
 
 
 async def test_mensaje_reenviado_manda_la_misma_clave(servicio):
@@ -227,7 +225,7 @@ async def test_una_excepcion_inesperada_no_truena_la_accion(monkeypatch):
         async def crear_canalizacion(self, *args, **kwargs):
             raise RuntimeError("bug")
 
-    monkeypatch.setattr(canalizacion.enrollment, "cliente", lambda: Roto())
+    monkeypatch.setattr(canalizacion.inscripcion, "cliente", lambda: Roto())
     events, messages = await correr(pedir())
     assert events == []
     assert respuestas_de(messages) == [

@@ -12,7 +12,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cotizacion
-from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
+from actions.api.inscripcion import AjustesCliente, ClienteServicio
 from actions.cotizacion import (
     PLANTILLA_COTIZACION,
     ActionCotizar,
@@ -21,9 +21,9 @@ from actions.cotizacion import (
     texto_cotizacion,
     variables_cotizacion,
 )
-from bot.params import load_params
-from bot.quote import AVISO_ESTIMACION, quote_for_year
-from bot.validation import ValidationError
+from bot.cuota import AVISO_ESTIMACION, cuota_del_anio
+from bot.parametros import cargar_parametros
+from bot.validacion import ErrorValidacion
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
 FORM = "cotizacion_form"
@@ -41,11 +41,11 @@ async def validar(domain, requested, text, intent="nlu_fallback", **kw):
 
 
 def cotizacion_json(ingreso, moneda="MXN", tipo_cambio=None, anio=2026) -> dict:
-    """A CotizacionOut body as the service builds it (bot/enrollment/api.py: cotizar)."""
+    """A CotizacionOut body as the service builds it (servicio/inscripcion/api.py: cotizar)."""
     ingreso = Decimal(str(ingreso))
     mxn = ingreso * Decimal(str(tipo_cambio)) if moneda == "USD" else ingreso
-    q = quote_for_year(mxn, anio)
-    params = load_params(anio)
+    q = cuota_del_anio(mxn, anio)
+    params = cargar_parametros(anio)
 
     def limite(bound, mensual):
         return {
@@ -79,7 +79,7 @@ def cotizacion_json(ingreso, moneda="MXN", tipo_cambio=None, anio=2026) -> dict:
 
 @pytest.fixture
 def servicio(monkeypatch):
-    client = EnrollmentClient(EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0))
+    client = ClienteServicio(AjustesCliente(base_url=BASE, api_key="k", timeout_s=1.0))
     monkeypatch.setattr(cotizacion, "cliente", lambda: client)
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
         yield router
@@ -117,7 +117,7 @@ def rellenar(mensaje: dict, domain: dict) -> str:
 )
 def test_leer_ingreso(text, monto, moneda):
     leido = leer_ingreso(text)
-    assert (str(leido.ingreso.amount), leido.ingreso.currency) == (monto, moneda)
+    assert (str(leido.ingreso.monto), leido.ingreso.moneda) == (monto, moneda)
 
 
 @pytest.mark.parametrize("text", ["gano 300 al dia", "20 dolares la hora", "gano 500 diarios"])
@@ -365,5 +365,5 @@ async def test_quote_against_the_real_service(servicio_en_proceso, monkeypatch):
 
 
 def test_parse_error_is_a_validation_error():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ErrorValidacion):
         leer_ingreso("nada")

@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cuenta
-from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
+from actions.api.inscripcion import AjustesCliente, ClienteServicio
 from actions.cuenta import (
     SLOTS_PERSONALES,
     ActionBorrarDatos,
@@ -22,7 +22,7 @@ from actions.cuenta import (
     normalizar_folio,
     respuesta_estado,
 )
-from bot.validation import ValidationError
+from bot.validacion import ErrorValidacion
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
 BASE = "http://enrollment.test"
@@ -80,7 +80,7 @@ async def correr(action_obj, slots_antes: dict):
 
 @pytest.fixture
 def servicio(monkeypatch):
-    client = EnrollmentClient(EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0))
+    client = ClienteServicio(AjustesCliente(base_url=BASE, api_key="k", timeout_s=1.0))
     monkeypatch.setattr(cuenta, "cliente", lambda: client)
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
         yield router
@@ -116,7 +116,7 @@ def test_normalizar_folio_reads_confusable_letters_as_digits():
     "text", ["", "no lo tengo", "OR-123", "OR-7K2M9QX4TBB", "ORI-2026-000123", "OR-7K2M9QX4TU"]
 )
 def test_normalizar_folio_rejects(text):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ErrorValidacion):
         normalizar_folio(text)
 
 
@@ -536,7 +536,7 @@ async def test_no_curp_in_any_log_record(servicio, domain, caplog):
 # ------------------------------------------------------------------ against the real service
 async def test_status_and_erasure_against_the_real_service(servicio_en_proceso, monkeypatch):
     client = servicio_en_proceso
-    from tests.service.helpers import make_curp, registro_body
+    from tests.servicio.inscripcion.ayudas import make_curp, registro_body
 
     monkeypatch.setattr(cuenta, "cliente", lambda: client)
     curp = make_curp(random.Random(11))

@@ -10,7 +10,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import registro
-from actions.api.enrollment import EnrollmentClient, EnrollmentSettings
+from actions.api.inscripcion import AjustesCliente, ClienteServicio
 from actions.registro import (
     ActionAskCiudad,
     ActionAskRegistroConfirmado,
@@ -291,7 +291,7 @@ async def test_summary_is_not_repeated_right_after_which_answer(domain):
 # ------------------------------------------------------------------ submission
 @pytest.fixture
 def servicio(monkeypatch):
-    client = EnrollmentClient(EnrollmentSettings(base_url=BASE, api_key="k", timeout_s=1.0))
+    client = ClienteServicio(AjustesCliente(base_url=BASE, api_key="k", timeout_s=1.0))
     monkeypatch.setattr(registro, "cliente", lambda: client)
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
         yield router

@@ -13,6 +13,7 @@ from actions.ventanillas import (
     resolver_estado,
     resolver_lugar,
 )
+from bot import lectura
 from tests.actions.trackers import en_formulario
 
 FORM = "ventanilla_form"
@@ -251,9 +252,9 @@ def test_el_servidor_de_acciones_precarga_los_lugares_al_arrancar():
     """Importing the package (what ``python -m rasa_sdk --actions actions`` does) loads the
     place index in the background: the first person who asks does not wait ~1 s for it."""
     import actions
-    from bot import formulario, ventanillas
+    from bot import ventanillas
 
     actions.PRECARGA.join(timeout=30)
     assert not actions.PRECARGA.is_alive()
     assert ventanillas._indice.cache_info().currsize == 1
-    assert formulario._paises.cache_info().currsize == 1
+    assert lectura._paises.cache_info().currsize == 1

@@ -109,7 +109,7 @@ def sql_store(request, tmp_path, clave):
 
 @pytest.fixture
 def pg_url():
-    from tests.service.conftest import _pg_answers
+    from tests.servicio.inscripcion.conftest import _pg_answers
 
     if not _pg_answers():
         pytest.skip("PostgreSQL no responde en 127.0.0.1:5432")

@@ -211,7 +211,7 @@ class SioFalso:
 
 @pytest.mark.parametrize("persistencia", [True, False])
 async def test_socketio_emite_respuestas_antes(rasa: RasaFalso, servicio, persistencia):
-    from bot.web.rasa_socketio import SocketIOInput
+    from channels.socketio import SocketIOInput
 
     ruta = responde(servicio, (8, "Hola Eva"))
     canal = SocketIOInput(session_persistence=persistencia)
@@ -234,7 +234,7 @@ async def test_socketio_emite_respuestas_antes(rasa: RasaFalso, servicio, persis
 
 
 async def test_socketio_servicio_caido(rasa: RasaFalso, servicio):
-    from bot.web.rasa_socketio import SocketIOInput
+    from channels.socketio import SocketIOInput
 
     servicio.post(RUTA).mock(side_effect=httpx.ConnectError("caído"))
     canal = SocketIOInput(session_persistence=True)

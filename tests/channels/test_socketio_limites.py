@@ -1,4 +1,4 @@
-"""socket.io channel (bot/web/rasa_socketio.py): REST's input checks before a message reaches Rasa.
+"""socket.io channel (channels/socketio.py): REST's input checks before a message reaches Rasa.
 
 Like test_entregas.py, the real `user_uttered` handler is called with a fake `sio.emit`.
 Pending-reply lookups hit a closed port (conftest `_sin_entregas`): none are shown.
@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
-from bot.web.rasa_socketio import SocketIOInput
 from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
+from channels.socketio import SocketIOInput
 from tests.channels.conftest import RasaFalso
 
 

@@ -222,7 +222,9 @@ def test_compose_urls_between_services(services: dict):
     assert "http://web:8000" in env["ORIENTA_SERVICE_URL"]
     assert "http://actions:5055/webhook" in env["ORIENTA_ACTIONS_URL"]
     assert "http://rasa:5005" in dict(_environment_items(services["web"]))["ORIENTA_RASA_URL"]
-    assert "bot.enrollment.migrate" in command_text(services["web"]), "migrations before the app"
+    assert "servicio.inscripcion.migrar" in command_text(services["web"]), (
+        "migrations before the app"
+    )
 
 
 def test_compose_commands_name_existing_modules(services: dict):

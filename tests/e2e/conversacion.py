@@ -10,17 +10,17 @@ from pathlib import Path
 
 import httpx
 
-from scripts.bench_registro import FlujoStack, start_flujo_stack
+from scripts.bench_registro import PilaFlujo, iniciar_pila_flujo
 
 
 def flujo_en_puertos(
     work_dir: Path, rasa: int, acciones: int, servicio: int
-) -> Iterator[FlujoStack]:
+) -> Iterator[PilaFlujo]:
     """Body of a module-scoped fixture: Rasa + actions + service, stopped at the end.
 
     ORIENTA_E2E_MODEL picks a model; by default the cached model of the current data."""
     model = os.environ.get("ORIENTA_E2E_MODEL")
-    running = start_flujo_stack(
+    running = iniciar_pila_flujo(
         work_dir, rasa, acciones, servicio, model=Path(model) if model else None
     )
     try:

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from bot.analitica import conversacion_id, redactar
-from bot.enrollment import _pydantic_compat  # noqa: F401  (before FastAPI, for the console)
 from channels.firmar_twilio import firmar, parametros_de_prueba
 from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
-from scripts.bench_registro import start_flujo_stack
+from scripts.bench_registro import iniciar_pila_flujo
+from servicio.inscripcion import _pydantic_compat  # noqa: F401  (before FastAPI, for the console)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -44,7 +44,7 @@ def pila(tmp_path_factory):
     # stack.base_env() copies os.environ: the Twilio channel of this Rasa gets the token.
     os.environ["ORIENTA_TWILIO_AUTH_TOKEN"] = TOKEN_TWILIO
     try:
-        running = start_flujo_stack(
+        running = iniciar_pila_flujo(
             tmp_path_factory.mktemp("entrada_mala"),
             RASA_PORT,
             ACTIONS_PORT,
@@ -322,21 +322,21 @@ def test_consola_escapa_el_html_guardado(pila):
     """The statistics page lists the unanswered questions: the stored <script> shows as text."""
     from fastapi.testclient import TestClient
 
-    from bot.consola import cuentas
-    from bot.consola.rutas import ConsolaSettings
-    from bot.enrollment.db import make_sessionmaker
-    from bot.enrollment.settings import Settings
-    from bot.web.app import WebSettings, create_app
+    from servicio.consola import cuentas
+    from servicio.consola.rutas import AjustesConsola
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.bd import crear_fabrica_sesiones
+    from servicio.web.app import AjustesWeb, crear_app
 
-    settings = Settings(
+    settings = AjustesServicio(
         database_url=pila.database_url,
         assistant_api_key=pila.assistant_key,
         admin_api_key=pila.admin_key,
     )
-    app = create_app(settings, WebSettings(), ConsolaSettings(rasa_url="http://rasa.invalid"))
+    app = crear_app(settings, AjustesWeb(), AjustesConsola(rasa_url="http://rasa.invalid"))
     clave = secrets.token_urlsafe(16)
     try:
-        with make_sessionmaker(app.state.engine)() as session:
+        with crear_fabrica_sesiones(app.state.engine)() as session:
             cuentas.crear(session, "e2e-mala", "Prueba E2E", clave)
         with TestClient(app, follow_redirects=False) as c:
             pagina = c.get("/consola/entrar").text

@@ -61,7 +61,7 @@ def acciones_detenidas(flujo) -> Iterator[None]:
     try:
         yield
     finally:
-        stack.start_actions(flujo.running, flujo.env, ACTIONS_PORT)
+        stack.iniciar_acciones(flujo.running, flujo.env, ACTIONS_PORT)
 
 
 def test_action_server_down_mid_form_apologises_then_resumes_and_registers_once(
@@ -113,7 +113,7 @@ def test_service_down_for_a_quote_then_intentar_de_nuevo(flujo, conversacion):
     try:
         disculpa = "\n".join(conversacion("cuanto pagaria si gano 15 mil pesos al mes"))
     finally:
-        flujo.start_service()
+        flujo.iniciar_servicio()
     assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
     assert "MXN" not in disculpa, conversacion
 
@@ -134,7 +134,7 @@ def test_service_down_for_a_status_query_keeps_folio_and_curp(flujo, conversacio
     try:
         disculpa = "\n".join(conversacion(curp))
     finally:
-        flujo.start_service()
+        flujo.iniciar_servicio()
     assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
 
     estado = "\n".join(conversacion("intentar de nuevo")).lower()
@@ -236,7 +236,7 @@ def servicio_pg(flujo) -> Iterator[tuple[ProxyTCP, str]]:
     flujo.stop_service()
     try:
         url = f"postgresql+psycopg2://postgres@127.0.0.1:{proxy.port}/{nombre}"
-        stack.start_service(flujo.running, flujo.env, SERVICE_PORT, url)
+        stack.iniciar_servicio(flujo.running, flujo.env, SERVICE_PORT, url)
         yield proxy, f"postgresql+psycopg2://postgres@{PG_HOST}:{PG_PORT}/{nombre}"
     finally:
         try:
@@ -244,7 +244,7 @@ def servicio_pg(flujo) -> Iterator[tuple[ProxyTCP, str]]:
         finally:
             proxy.stop()
             drop_database(nombre)
-            flujo.start_service()
+            flujo.iniciar_servicio()
 
 
 def filas_pg(url: str, curp: str) -> list[str]:

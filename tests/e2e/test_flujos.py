@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bot.validation import ValidationError, validate_email
+from bot.validacion import ErrorValidacion, validar_correo
 from scripts.bench_registro import (
     AVISO_URL,
     CIUDAD,
@@ -102,7 +102,7 @@ def test_service_down_then_intentar_de_nuevo_registers_once(flujo, conversacion)
     try:
         disculpa = "\n".join(conversacion(enviar))
     finally:
-        flujo.start_service()
+        flujo.iniciar_servicio()
     assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
     assert flujo.registros(curp) == []
 
@@ -119,8 +119,8 @@ def test_bad_email_is_explained_then_cancel_and_start_again(flujo, conversacion,
     curp = next(_curps)
     for message in turnos_registro(curp)[:5]:  # up to the name: the form asks for the email
         conversacion(message)
-    with pytest.raises(ValidationError) as error:
-        validate_email("maria.lopez@")
+    with pytest.raises(ErrorValidacion) as error:
+        validar_correo("maria.lopez@")
     replies = conversacion("maria.lopez@")
     assert str(error.value) in replies, conversacion
     assert replies[-1] in texts(domain, "utter_ask_email"), conversacion  # asked again
@@ -163,18 +163,18 @@ def test_quote_in_one_message(conversacion):
 
 # ------------------------------------------------------------------ console loop (issue 6)
 def _sesion_bd(flujo):
-    from bot.enrollment.db import make_engine, make_sessionmaker
+    from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
 
-    engine = make_engine(f"sqlite:///{flujo.database}", pool_size=1)
-    return engine, make_sessionmaker(engine)()
+    engine = crear_motor(f"sqlite:///{flujo.database}", pool_size=1)
+    return engine, crear_fabrica_sesiones(engine)()
 
 
 def test_a_promoter_reply_arrives_with_the_next_answer_once(flujo, conversacion):
     from sqlalchemy import select
 
-    from bot.consola import cuentas
-    from bot.enrollment import canalizaciones
-    from bot.enrollment import models as m
+    from servicio.consola import cuentas
+    from servicio.inscripcion import canalizaciones
+    from servicio.inscripcion import modelos as m
 
     conversacion("quiero hablar con una persona")
     engine, session = _sesion_bd(flujo)

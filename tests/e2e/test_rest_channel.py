@@ -15,13 +15,13 @@ RASA_PORT, ACTIONS_PORT = 5105, 5155
 
 @pytest.fixture(scope="module")
 def rasa_url(tmp_path_factory):
-    endpoints = stack.endpoints_file(tmp_path_factory.mktemp("e2e"), ACTIONS_PORT)
-    running = stack.Stack(log_dir=endpoints.parent)
-    env = stack.base_env()
+    endpoints = stack.archivo_endpoints(tmp_path_factory.mktemp("e2e"), ACTIONS_PORT)
+    running = stack.Pila(log_dir=endpoints.parent)
+    env = stack.entorno_base()
     try:
-        stack.start_actions(running, env, ACTIONS_PORT)
+        stack.iniciar_acciones(running, env, ACTIONS_PORT)
         model = model_cache.ensure_model()
-        stack.start_rasa(running, env, model, RASA_PORT, endpoints=str(endpoints))
+        stack.iniciar_rasa(running, env, model, RASA_PORT, endpoints=str(endpoints))
         yield f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
     finally:
         running.stop()

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from scripts.bench_registro import EMAIL, NOMBRE, curp_valida, folio_en, turnos_registro
-from scripts.stack_prod import say, start_prod_stack
+from scripts.stack_prod import iniciar_pila_prod, say
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.escala]
 
@@ -25,7 +25,7 @@ _curps = (curp_valida(n) for n in itertools.count(3000, 41))
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory):
-    s = start_prod_stack(tmp_path_factory.mktemp("prod"))
+    s = iniciar_pila_prod(tmp_path_factory.mktemp("prod"))
     try:
         yield s
     finally:
@@ -125,7 +125,7 @@ def test_a_killed_replica_restarts_and_resumes_the_form(prod):
     prod.kill_rasa(0)
     pregunta = say(prod.rest_url(1), conv, turnos[5])  # the other replica goes on: e-mail
     assert pregunta and "teléfono" in " ".join(pregunta).lower(), pregunta
-    prod.start_rasa(0)
+    prod.iniciar_rasa(0)
     respuestas = [say(prod.rest_url(0), conv, t) for t in turnos[6:]]
     assert folio_en(respuestas[-1]), respuestas
 

@@ -1,0 +1,347 @@
+"""Typed async client for the enrollment service (``servicio/inscripcion``), used by the Rasa actions.
+
+* One shared ``httpx.AsyncClient`` per process (created lazily), timeout ≤ 3 s.
+* Results are values (:class:`Resultado`), never exceptions, so actions stay thin adapters.
+* Retry policy: exactly one retry, only on connection errors/timeouts/502/503/504, and only for
+  calls that are safe to repeat:
+
+  - ``cotizar`` and ``consultar`` are read-only;
+  - ``registrar`` always sends an ``Idempotency-Key`` (the service replays the first answer);
+  - ``crear_canalizacion`` also always sends an ``Idempotency-Key`` (the service supports it on
+    ``POST /v1/canalizaciones``), so a repeat cannot open a second ticket;
+  - ``eliminar`` is NOT retried: if the first DELETE was applied but its answer was lost, the
+    repeat would find no CURP any more and answer 404, telling the person the wrong thing;
+  - ``renovar_linea`` is NOT retried: the service has no idempotency key for it and a repeat
+    could issue another payment reference.
+
+* Logging: operation name, folio/ticket ids, status codes and attempt numbers only. The CURP is
+  sent in JSON bodies whenever the service allows it; ``DELETE /v1/registros/{folio}`` only takes
+  it as a query string, so a filter on httpx's own logger strips query strings from its lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+log = logging.getLogger("orienta.actions.enrollment")
+
+MAX_TIMEOUT_S = 3.0
+DEFAULT_URL = "http://localhost:8000"
+RETRY_STATUS = frozenset({502, 503, 504})
+
+NO_DISPONIBLE = "no_disponible"
+NO_ENCONTRADO = "no_encontrado"
+INVALIDO = "invalido"
+CONFLICTO = "conflicto"
+NO_AUTORIZADO = "no_autorizado"
+
+
+# ------------------------------------------------------------------ settings
+@dataclass(frozen=True)
+class AjustesCliente:
+    base_url: str = DEFAULT_URL
+    api_key: str = field(default="", repr=False)
+    timeout_s: float = MAX_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        timeout = self.timeout_s if 0 < self.timeout_s <= MAX_TIMEOUT_S else MAX_TIMEOUT_S
+        object.__setattr__(self, "timeout_s", float(timeout))
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> AjustesCliente:
+        env = os.environ if env is None else env
+        raw_timeout = env.get("ORIENTA_SERVICE_TIMEOUT_S", "")
+        try:
+            timeout = float(raw_timeout) if raw_timeout.strip() else MAX_TIMEOUT_S
+        except ValueError:
+            timeout = MAX_TIMEOUT_S
+        return cls(
+            base_url=env.get("ORIENTA_SERVICE_URL") or DEFAULT_URL,
+            api_key=env.get("ORIENTA_ASSISTANT_API_KEY", ""),
+            timeout_s=timeout,
+        )
+
+
+# ------------------------------------------------------------------ result
+@dataclass(frozen=True)
+class Resultado:
+    ok: bool
+    datos: dict | None = None
+    error: str | None = None
+    mensajes: list[str] = field(default_factory=list)
+    campos: list[str] = field(default_factory=list)
+    status: int | None = None
+
+    @classmethod
+    def exito(cls, datos: dict, status: int) -> Resultado:
+        return cls(ok=True, datos=datos, status=status)
+
+    @classmethod
+    def fallo(
+        cls,
+        error: str,
+        status: int | None = None,
+        mensajes: list[str] | None = None,
+        campos: list[str] | None = None,
+    ) -> Resultado:
+        return cls(
+            ok=False, error=error, mensajes=mensajes or [], campos=campos or [], status=status
+        )
+
+
+def _errores(response: httpx.Response) -> tuple[list[str], list[str]]:
+    """Spanish messages and field names from ``{"detail": [{"campo", "mensaje"}]}``."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return [], []
+    if isinstance(detail, str):
+        return [detail], []
+    mensajes, campos = [], []
+    for item in detail if isinstance(detail, list) else []:
+        if not isinstance(item, dict):
+            continue
+        if item.get("mensaje"):
+            mensajes.append(str(item["mensaje"]))
+        if item.get("campo"):
+            campos.append(str(item["campo"]))
+    return mensajes, campos
+
+
+def _resultado(response: httpx.Response) -> Resultado:
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            datos = response.json()
+        except ValueError:
+            return Resultado.fallo(NO_DISPONIBLE, status)
+        if not isinstance(datos, dict):
+            return Resultado.fallo(NO_DISPONIBLE, status)
+        return Resultado.exito(datos, status)
+    mensajes, campos = _errores(response)
+    if status == 404:
+        return Resultado.fallo(NO_ENCONTRADO, status, mensajes, campos)
+    if status in (400, 413, 422):
+        return Resultado.fallo(INVALIDO, status, mensajes, campos)
+    if status == 409:
+        return Resultado.fallo(CONFLICTO, status, mensajes, campos)
+    if status in (401, 403):
+        return Resultado.fallo(NO_AUTORIZADO, status, mensajes, campos)
+    return Resultado.fallo(NO_DISPONIBLE, status, mensajes, campos)
+
+
+def _json_num(value: Any) -> Any:
+    """Decimals travel as JSON numbers (the service accepts them as condecimal)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+# ------------------------------------------------------------------ log redaction
+class _RedactQuery(logging.Filter):
+    """httpx logs ``HTTP Request: METHOD URL ...`` at INFO; drop query strings from it."""
+
+    _QS = re.compile(r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                self._QS.sub("?[omitido]", str(a)) if isinstance(a, httpx.URL | str) else a
+                for a in record.args
+            )
+        elif isinstance(record.msg, str) and "?" in record.msg:
+            record.msg = self._QS.sub("?[omitido]", record.msg)
+        return True
+
+
+def _install_redaction() -> None:
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactQuery) for f in logger.filters):
+            logger.addFilter(_RedactQuery())
+
+
+_install_redaction()
+
+
+# ------------------------------------------------------------------ client
+class ClienteServicio:
+    def __init__(
+        self,
+        settings: AjustesCliente | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings or AjustesCliente.from_env()
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None or self._http.is_closed:
+            self._http = httpx.AsyncClient(
+                base_url=self.settings.base_url,
+                timeout=httpx.Timeout(self.settings.timeout_s),
+                headers={"X-API-Key": self.settings.api_key, "Accept": "application/json"},
+                transport=self._transport,
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def _call(
+        self,
+        op: str,
+        method: str,
+        path: str,
+        *,
+        json: dict | None = None,
+        params: dict | None = None,
+        headers: dict | None = None,
+        retry: bool,
+        log_id: str | None = None,
+    ) -> Resultado:
+        """``path`` must never contain personal data; ``log_id`` is a folio/ticket id or None."""
+        attempts = 2 if retry else 1
+        resultado = Resultado.fallo(NO_DISPONIBLE)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self.http.request(
+                    method, path, json=json, params=params, headers=headers
+                )
+            except httpx.TransportError as exc:
+                log.warning(
+                    "enrollment %s id=%s intento=%d fallo_red=%s",
+                    op,
+                    log_id or "-",
+                    attempt,
+                    type(exc).__name__,
+                )
+                resultado = Resultado.fallo(NO_DISPONIBLE)
+                continue
+            resultado = _resultado(response)
+            folio = (
+                log_id or (resultado.datos or {}).get("folio") or (resultado.datos or {}).get("id")
+            )
+            log.info(
+                "enrollment %s id=%s intento=%d status=%d",
+                op,
+                folio or "-",
+                attempt,
+                response.status_code,
+            )
+            if response.status_code not in RETRY_STATUS:
+                return resultado
+        return resultado
+
+    # -------------------------------------------------------------- operations
+    async def cotizar(
+        self,
+        ingreso: Decimal | float | int | str,
+        moneda: str = "MXN",
+        anio: int | None = None,
+        tipo_cambio: Decimal | float | str | None = None,
+    ) -> Resultado:
+        body: dict[str, Any] = {"ingreso_mensual": _json_num(ingreso), "moneda": moneda}
+        if anio is not None:
+            body["anio"] = anio
+        if tipo_cambio is not None:
+            body["tipo_cambio"] = _json_num(tipo_cambio)
+        return await self._call("cotizar", "POST", "/v1/cotizaciones", json=body, retry=True)
+
+    async def registrar(self, datos: dict, idempotency_key: str) -> Resultado:
+        """``datos`` follows ``RegistroIn``; 201 = created, 200 = an open one already existed."""
+        if not idempotency_key or not idempotency_key.strip():
+            raise ValueError("registrar() requiere una idempotency_key no vacía")
+        body = {k: _json_num(v) for k, v in datos.items()}
+        return await self._call(
+            "registrar",
+            "POST",
+            "/v1/registros",
+            json=body,
+            headers={"Idempotency-Key": idempotency_key},
+            retry=True,
+        )
+
+    async def consultar(self, folio: str, curp: str) -> Resultado:
+        return await self._call(
+            "consultar",
+            "POST",
+            "/v1/registros/consulta",
+            json={"folio": folio, "curp": curp},
+            retry=True,
+            log_id=folio,
+        )
+
+    async def eliminar(self, folio: str, curp: str) -> Resultado:
+        """ARCO cancellation. The service only takes the CURP as a query parameter here; httpx
+        encodes it and the query string is redacted from httpx's log lines. Not retried."""
+        return await self._call(
+            "eliminar",
+            "DELETE",
+            f"/v1/registros/{_segment(folio)}",
+            params={"curp": curp},
+            retry=False,
+            log_id=folio,
+        )
+
+    async def renovar_linea(self, folio: str, curp: str) -> Resultado:
+        return await self._call(
+            "renovar_linea",
+            "POST",
+            f"/v1/registros/{_segment(folio)}/linea-captura",
+            json={"curp": curp},
+            retry=False,
+            log_id=folio,
+        )
+
+    async def crear_canalizacion(
+        self,
+        resumen: str,
+        canal: str,
+        direccion: str,
+        consulado: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Resultado:
+        """Handoff ticket. Always idempotent (a fresh key per call unless one is given, e.g. one
+        derived from the conversation), so one retry cannot open two tickets."""
+        body: dict[str, Any] = {"resumen": resumen, "canal": canal, "direccion_canal": direccion}
+        if consulado is not None:
+            body["consulado"] = consulado
+        return await self._call(
+            "crear_canalizacion",
+            "POST",
+            "/v1/canalizaciones",
+            json=body,
+            headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())},
+            retry=True,
+        )
+
+
+def _segment(value: str) -> str:
+    """A folio as a single, percent-encoded path segment (no ``/``, ``?`` or ``#`` injection)."""
+    return quote(str(value), safe="")
+
+
+_cliente: ClienteServicio | None = None
+
+
+def cliente() -> ClienteServicio:
+    """The process-wide client (settings read from the environment on first use)."""
+    global _cliente
+    if _cliente is None:
+        _cliente = ClienteServicio()
+    return _cliente

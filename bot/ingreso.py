@@ -1,0 +1,85 @@
+"""Parse a declared monthly income written freely in Spanish ("15 mil", "$2,000 dólares")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from text_to_num import alpha2digit
+
+from bot.validacion import ErrorValidacion
+
+__all__ = ["Ingreso", "leer_monto"]
+
+_EJEMPLO = 'Ejemplos: "12000", "15 mil pesos", "2,000 dólares" o "2000 usd".'
+
+_USD = re.compile(r"\b(usd|us\$|dlls?|d[oó]lar(?:es)?|dollars?|dls)\b|u\$s")
+_MXN = re.compile(r"\b(mxn|mx\$|pesos?|mxp)\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_MULTIPLIER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mil\b|k\b)")
+
+
+@dataclass(frozen=True)
+class Ingreso:
+    monto: Decimal
+    moneda: str  # "MXN" or "USD"
+
+
+def _to_decimal(token: str) -> Decimal:
+    """Read '12,000', '12.000', '12,000.50', '1.5' or '1,5' as a Decimal."""
+    if "," in token and "." in token:
+        dec = "." if token.rfind(".") > token.rfind(",") else ","
+        thousands = "," if dec == "." else "."
+        token = token.replace(thousands, "").replace(dec, ".")
+    else:
+        sep = "," if "," in token else "." if "." in token else None
+        if sep:
+            parts = token.split(sep)
+            if len(parts) > 2 or (len(parts[-1]) == 3 and len(parts[0]) <= 3):
+                if not all(len(p) == 3 for p in parts[1:]):
+                    raise ErrorValidacion(
+                        f"No entendí la cantidad «{token}». {_EJEMPLO}", "ingreso"
+                    )
+                token = "".join(parts)
+            else:
+                token = token.replace(sep, ".")
+    try:
+        return Decimal(token)
+    except InvalidOperation:
+        raise ErrorValidacion(f"No entendí la cantidad «{token}». {_EJEMPLO}", "ingreso") from None
+
+
+def leer_monto(text: str, moneda_por_omision: str = "MXN") -> Ingreso:
+    """Return the amount and currency of a monthly income written by a person.
+
+    Bare numbers are read in ``moneda_por_omision``. A text naming both pesos and dollars, or
+    containing more than one amount ("entre 10 y 12 mil"), is ambiguous and rejected.
+    """
+    raw = str(text or "").strip().lower()
+    if not raw:
+        raise ErrorValidacion(f"Escribe cuánto ganas al mes. {_EJEMPLO}", "ingreso")
+    is_usd = bool(_USD.search(raw))
+    is_mxn = bool(_MXN.search(raw))
+    if is_usd and is_mxn:
+        raise ErrorValidacion(
+            f"No sé si la cantidad está en pesos o en dólares; indica solo una moneda. {_EJEMPLO}",
+            "ingreso",
+        )
+    moneda = "USD" if is_usd else "MXN" if is_mxn else moneda_por_omision
+    work = _USD.sub(" ", _MXN.sub(" ", raw)).replace("$", " ")
+    # "15 mil", "1.5k": a digit amount followed by a multiplier.
+    work = _MULTIPLIER.sub(lambda m: str(_to_decimal(m.group(1)) * 1000), work)
+    work = alpha2digit(work, "es")
+    # alpha2digit leaves "15 1000" for mixed forms it did not catch above.
+    numbers = _NUMBER.findall(work)
+    if not numbers:
+        raise ErrorValidacion(f"No encontré una cantidad en tu respuesta. {_EJEMPLO}", "ingreso")
+    if len(numbers) > 1:
+        raise ErrorValidacion(
+            f"Encontré más de una cantidad; escribe solo tu ingreso mensual. {_EJEMPLO}", "ingreso"
+        )
+    monto = _to_decimal(numbers[0])
+    if monto <= 0:
+        raise ErrorValidacion(f"El ingreso debe ser mayor que cero. {_EJEMPLO}", "ingreso")
+    return Ingreso(monto=monto.quantize(Decimal("0.01")), moneda=moneda)

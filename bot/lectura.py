@@ -1,0 +1,532 @@
+"""Funciones puras para los formularios de Rasa: entender respuestas cortas y dar formato.
+
+Sin Rasa ni red. Los validadores devuelven el valor limpio o lanzan
+:class:`bot.validacion.ValidationError` con un mensaje en español (de tú) que trae un ejemplo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from rapidfuzz import fuzz, process
+
+from bot import ventanillas
+from bot.validacion import ESTADOS_CURP, ErrorValidacion
+
+__all__ = [
+    "CAMPOS",
+    "ORDEN_CAMPOS",
+    "SEXO",
+    "Residencia",
+    "campo_mencionado",
+    "clave_idempotencia",
+    "dinero",
+    "es_cancelacion",
+    "fecha_larga",
+    "nombre_estado",
+    "normalizar",
+    "parece_pregunta",
+    "pide_correccion",
+    "residencia",
+    "si_o_no",
+    "validar_nombre",
+    "validar_ocupacion",
+]
+
+LOCALE = "es_MX"
+ESTADOS_UNIDOS = "Estados Unidos"
+
+# --- texto -------------------------------------------------------------------------------
+
+_ORILLAS = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def normalizar(texto: str | None) -> str:
+    """Minúsculas, sin acentos (ñ -> n), espacios simples, sin signos ni emojis en las orillas."""
+    sin_acentos = unicodedata.normalize("NFKD", str(texto or ""))
+    sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
+    return _ORILLAS.sub("", " ".join(sin_acentos.lower().split()))
+
+
+def _clave(texto: str | None) -> str:
+    """Como `normalizar`, pero sin ningún signo: solo letras, números y espacios."""
+    return " ".join(re.sub(r"[\W_]+", " ", normalizar(texto)).split())
+
+
+# --- sí / no -----------------------------------------------------------------------------
+
+_SI = frozenset(
+    "1|si|sip|sipi|claro|claro que si|por supuesto|ok|okay|oki|okey|va|sale|dale|orale|simon"
+    "|correcto|es correcto|esta bien|todo bien|de acuerdo|acepto|afirmativo|asi es|yes|yep"
+    "|yeah|sure|afirmar".split("|")
+)
+_NO = frozenset(
+    "2|no|nop|nope|nel|nel pastel|no acepto|incorrecto|es incorrecto|no es correcto|esta mal"
+    "|no esta bien|negativo|para nada|claro que no|nah|negar".split("|")
+)
+_CORTESIA = re.compile(r"\s+(?:gracias|muchas gracias|por favor|porfa)$")
+_EMOJI_SI = frozenset("👍👌✅✔")
+_EMOJI_NO = frozenset("👎❌✖")
+
+
+def si_o_no(texto: str | None) -> bool | None:
+    """True si la respuesta es afirmativa, False si es negativa, None si no es clara."""
+    crudo = str(texto or "").strip()
+    if crudo.startswith("/afirmar"):
+        return True
+    if crudo.startswith("/negar"):
+        return False
+    simbolos = {c for c in crudo if not unicodedata.category(c).startswith(("M", "Sk", "Z"))}
+    if simbolos and simbolos <= _EMOJI_SI:
+        return True
+    if simbolos and simbolos <= _EMOJI_NO:
+        return False
+    no_pero = re.match(r"^no\s*[,.]\s*(.+)", normalizar(crudo))
+    if no_pero and si_o_no(no_pero.group(1)):
+        return None  # "No, está bien": ¿no o está bien? mejor volver a preguntar
+    clave = _CORTESIA.sub("", _clave(crudo))
+    clave = re.sub(r"^s+i+p*$", "si", re.sub(r"^n+o+p*$", "no", clave))
+    primera, _, resto = clave.partition(" ")
+    resto = re.sub(r"^s+i+$", "si", resto)
+    if clave in _SI or (primera in {"si", "ok", "claro"} and resto in _SI):
+        return True
+    if clave in _NO or (primera == "no" and resto in _NO | {"gracias"}):
+        return False
+    return None
+
+
+# --- cancelar y preguntas ----------------------------------------------------------------
+
+_CANCELAR = re.compile(
+    r"^(?:(?:pues|bueno|oye|mejor|ya|por favor|porfa|quiero|deseo|me quiero|quisiera)\s+)*"
+    r"(?:cancelar|cancela|cancelalo|cancelala|cancelarlo|cancelarla|cancelo|cancel"
+    r"|salir|salirme|me salgo|detener|detenlo|detente|stop|basta|exit|quit"
+    r"|olvidalo|olvidala|olvida|olvidate|terminar|ya no quiero|ya no|mejor no"
+    r"|no quiero seguir|no quiero continuar)"
+    r"(?:\s+(?:el|mi|la|este|esta|esto|todo|registro|tramite|formulario|proceso|cotizacion"
+    r"|con esto|de esto|seguir|continuar|ya|mejor|por favor|porfa|gracias))*$"
+)
+_MAX_PALABRAS_CANCELAR = 8
+
+
+def es_cancelacion(texto: str | None) -> bool:
+    """True para mensajes cortos que piden dejar lo que se está haciendo ("cancelar", "ya no")."""
+    crudo = str(texto or "")
+    clave = _clave(crudo)
+    if "?" in crudo or "¿" in crudo or len(clave.split()) > _MAX_PALABRAS_CANCELAR:
+        return False
+    return bool(_CANCELAR.match(clave))
+
+
+_INTERROGATIVAS = re.compile(
+    r"^(?:que|cuanto|cuanta|cuantos|cuantas|como|donde|adonde|cuando|cual|cuales|quien|quienes"
+    r"|por que|para que|puedo|podria|se puede|tengo que|debo|hay|me pueden|me puede|me puedes"
+    r"|necesito saber|quiero saber|what|how|where|when|why|who|can i|do i|is there)\b"
+)
+
+
+def parece_pregunta(texto: str | None) -> bool:
+    """True si el mensaje lleva ¿ o ?, o empieza con una palabra de pregunta o de petición."""
+    crudo = str(texto or "")
+    return "?" in crudo or "¿" in crudo or bool(_INTERROGATIVAS.match(_clave(crudo)))
+
+
+# --- campos del registro -----------------------------------------------------------------
+
+#: Slot -> etiqueta para el resumen y las correcciones del registro.
+CAMPOS: dict[str, str] = {
+    "curp": "CURP",
+    "nombre": "nombre",
+    "email": "correo",
+    "telefono": "teléfono",
+    "ciudad": "ciudad",
+    "pais": "país",
+    "ocupacion": "ocupación",
+    "ingreso_mensual": "ingreso",
+}
+
+#: Orden de los campos numerados del resumen ("1" = curp ... "7" = ingreso_mensual).
+ORDEN_CAMPOS: tuple[str, ...] = (
+    "curp",
+    "nombre",
+    "email",
+    "telefono",
+    "ciudad",
+    "ocupacion",
+    "ingreso_mensual",
+)
+
+# Sinónimos claros (frases normalizadas) -> slot.
+_SINONIMOS: dict[str, str] = {
+    **dict.fromkeys(
+        ["correo", "correo electronico", "mail", "email", "e mail", "gmail", "hotmail"], "email"
+    ),
+    **dict.fromkeys(
+        ["telefono", "tel", "cel", "celular", "whatsapp", "whats", "wasap", "guasap"], "telefono"
+    ),
+    **dict.fromkeys(["nombre", "apellido", "apellidos", "como me llamo"], "nombre"),
+    "curp": "curp",
+    **dict.fromkeys(["ciudad", "cuidad", "donde vivo", "domicilio", "direccion"], "ciudad"),
+    "pais": "pais",
+    **dict.fromkeys(["ocupacion", "oficio", "a que me dedico", "profesion"], "ocupacion"),
+    **dict.fromkeys(
+        ["ingreso", "ingresos", "sueldo", "salario", "lo que gano", "cuanto gano"],
+        "ingreso_mensual",
+    ),
+}
+# Sinónimos ambiguos: solo cuentan si no hay uno claro ("mi número de CURP" es la CURP).
+_SINONIMOS_DEBILES: dict[str, str] = {
+    "numero": "telefono",
+    "trabajo": "ocupacion",
+    "gano": "ingreso_mensual",
+}
+_UMBRAL_DIFUSO = 85  # rapidfuzz.fuzz.ratio
+_LONGITUD_DIFUSA = 6  # palabras más cortas solo valen exactas ("hombre" no es "nombre")
+_NUMERO_CAMPO = re.compile(r"^(?:(?:el|la|opcion|numero|campo|dato)\s+)?([1-7])$")
+
+
+def _buscar_frases(clave: str, sinonimos: dict[str, str]) -> list[tuple[int, str]]:
+    encontrados = []
+    for frase, slot in sinonimos.items():
+        m = re.search(rf"\b{re.escape(frase)}\b", clave)
+        if m:
+            encontrados.append((m.start(), slot))
+    return encontrados
+
+
+def _buscar_difuso(clave: str) -> list[tuple[int, str]]:
+    candidatos = [f for f in _SINONIMOS if " " not in f and len(f) >= _LONGITUD_DIFUSA]
+    encontrados = []
+    for m in re.finditer(r"\w+", clave):
+        if len(m.group()) < _LONGITUD_DIFUSA:
+            continue
+        mejor = process.extractOne(
+            m.group(), candidatos, scorer=fuzz.ratio, score_cutoff=_UMBRAL_DIFUSO
+        )
+        if mejor:
+            encontrados.append((m.start(), _SINONIMOS[mejor[0]]))
+    return encontrados
+
+
+def campo_mencionado(texto: str | None) -> str | None:
+    """Slot del registro al que se refiere el mensaje ("mi correo" -> "email"; "3" -> "email").
+
+    Si se mencionan varios, gana el primero. Tolera faltas como "corrreo" o "telefno".
+    """
+    clave = _clave(texto)
+    numero = _NUMERO_CAMPO.match(clave)
+    if numero:
+        return ORDEN_CAMPOS[int(numero.group(1)) - 1]
+    for buscar in (
+        lambda c: _buscar_frases(c, _SINONIMOS),
+        _buscar_difuso,
+        lambda c: _buscar_frases(c, _SINONIMOS_DEBILES),
+    ):
+        encontrados = buscar(clave)
+        if encontrados:
+            return min(encontrados)[1]
+    return None
+
+
+_CORRECCION = re.compile(
+    r"\b(?:me equivoque|me confundi|equivoque|equivocado|equivocada|corregir|corrige|corrijo"
+    r"|correccion|cambiar|cambia|cambialo|modificar|modifica|editar|arreglar|actualizar"
+    r"|esta mal|estan mal|puse mal|escribi mal|anote mal|mal escrito|no es correcto"
+    r"|es incorrecto|incorrecto|esta equivocado|error)\b"
+)
+_NEGACION_PREVIA = re.compile(r"\b(?:no|nada)\s+(?:\w+\s+)?$")
+
+
+def pide_correccion(texto: str | None) -> str | None:
+    """Slot que el mensaje pide corregir ("me equivoqué en el correo" -> "email"), o None."""
+    clave = _clave(texto)
+    m = _CORRECCION.search(clave)
+    if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
+        return None
+    resto = (clave[: m.start()] + " " + clave[m.end() :]).strip()
+    resto = re.sub(r"^(?:quiero|puedo|hay que|me gustaria)\s+", "", resto)
+    return campo_mencionado(clave) or campo_mencionado(resto)
+
+
+# --- nombre y ocupación ------------------------------------------------------------------
+
+_PARTICULAS = frozenset("de del la las los y e da das do dos di van von der den el".split())
+_NOMBRE_EJEMPLO = "Ejemplo: María Guadalupe López Hernández"
+_NOMBRE_PREFIJO = re.compile(
+    r"^(?:hola[\s,]+)?(?:me llamo|mi nombre es|mi nombre completo es|soy)(?:\s+|$)",
+    re.IGNORECASE,
+)
+_NOMBRE_SIGNOS = frozenset(" '’-.")
+NOMBRE_MIN, NOMBRE_MAX = 5, 120
+
+
+def _capitalizar(texto: str) -> str:
+    """Cada palabra con mayúscula inicial, salvo partículas ("de la") en medio."""
+    palabras = texto.lower().split(" ")
+    salida = []
+    for i, palabra in enumerate(palabras):
+        if i > 0 and palabra in _PARTICULAS:
+            salida.append(palabra)
+        else:
+            salida.append(re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), palabra, count=1))
+            salida[-1] = re.sub(
+                r"(?<=['’-])[^\W\d_]+", lambda m: m.group().capitalize(), salida[-1]
+            )
+    return " ".join(salida)
+
+
+def _es_letra_latina(c: str) -> bool:
+    return c.isalpha() and unicodedata.name(c, "").startswith("LATIN")
+
+
+def validar_nombre(texto: str | None) -> str:
+    """Nombre completo (nombre y apellido) limpio; lo capitaliza si venía todo en min/mayúsculas."""
+    valor = " ".join(str(texto or "").split())
+    valor = _NOMBRE_PREFIJO.sub("", valor).strip(" ,")
+    if not valor:
+        raise ErrorValidacion(f"Escribe tu nombre completo. {_NOMBRE_EJEMPLO}", "nombre")
+    if parece_pregunta(valor):
+        raise ErrorValidacion(
+            f"Eso parece una pregunta. Primero escribe tu nombre completo. {_NOMBRE_EJEMPLO}",
+            "nombre",
+        )
+    if any(c.isdigit() for c in valor):
+        raise ErrorValidacion(f"Tu nombre no debe llevar números. {_NOMBRE_EJEMPLO}", "nombre")
+    if any(not _es_letra_latina(c) and c not in _NOMBRE_SIGNOS for c in valor):
+        raise ErrorValidacion(
+            "Tu nombre solo puede llevar letras, espacios, guiones, apóstrofos y puntos. "
+            f"{_NOMBRE_EJEMPLO}",
+            "nombre",
+        )
+    palabras = [p for p in valor.split(" ") if any(c.isalpha() for c in p)]
+    if len(palabras) < 2:
+        raise ErrorValidacion(
+            f"Escribe tu nombre y al menos un apellido. {_NOMBRE_EJEMPLO}", "nombre"
+        )
+    if not NOMBRE_MIN <= len(valor) <= NOMBRE_MAX:
+        raise ErrorValidacion(
+            f"Tu nombre debe tener entre {NOMBRE_MIN} y {NOMBRE_MAX} caracteres. {_NOMBRE_EJEMPLO}",
+            "nombre",
+        )
+    if valor.islower() or valor.isupper():
+        valor = _capitalizar(valor)
+    return valor
+
+
+_OCUPACION_EJEMPLO = "Ejemplo: carpintero, limpieza de casas, chofer"
+_OCUPACION_PREFIJO = re.compile(
+    r"^(?:(?:yo\s+)?soy(?:\s+una?)?|trabajo\s+(?:de|como|en)|me dedico\s+a(?:l)?"
+    r"|mi\s+(?:trabajo|oficio|ocupacion|ocupación)\s+es)(?:\s+|$)",
+    re.IGNORECASE,
+)
+OCUPACION_MIN, OCUPACION_MAX = 2, 80
+
+
+def validar_ocupacion(texto: str | None) -> str:
+    """Ocupación u oficio en texto libre, recortado y con la primera letra en mayúscula."""
+    valor = " ".join(str(texto or "").split()).strip(" .,;:!¡")
+    valor = _OCUPACION_PREFIJO.sub("", valor).strip()
+    if not valor:
+        raise ErrorValidacion(f"Escribe a qué te dedicas. {_OCUPACION_EJEMPLO}", "ocupacion")
+    if parece_pregunta(valor) or si_o_no(valor) is not None:
+        raise ErrorValidacion(
+            f"No entendí a qué te dedicas; escribe tu oficio o trabajo. {_OCUPACION_EJEMPLO}",
+            "ocupacion",
+        )
+    if not any(c.isalpha() for c in valor):
+        raise ErrorValidacion(
+            f"Escribe tu ocupación con palabras, no solo números. {_OCUPACION_EJEMPLO}",
+            "ocupacion",
+        )
+    if not OCUPACION_MIN <= len(valor) <= OCUPACION_MAX:
+        raise ErrorValidacion(
+            f"Describe tu ocupación en {OCUPACION_MIN} a {OCUPACION_MAX} caracteres. "
+            f"{_OCUPACION_EJEMPLO}",
+            "ocupacion",
+        )
+    return valor[0].upper() + valor[1:]
+
+
+# --- residencia --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Residencia:
+    ciudad: str | None  # en EE. UU. "Dallas, TX"; en otro país como la escribió la persona
+    pais: str | None  # nombre en español ("Estados Unidos", "Canadá")
+
+
+_RESIDENCIA_EJEMPLO = 'Ejemplo: "Dallas, Texas" o "Toronto, Canadá".'
+RESIDENCIA_MAX = 100
+_NO_PAISES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+_ALIAS_PAISES: dict[str, str] = {
+    **dict.fromkeys(
+        "eeuu|ee uu|eua|e u a|usa|u s a|us|u s|eu|e u|estados unidos de america"
+        "|estados unidos de norteamerica|united states of america|the united states".split("|"),
+        "US",
+    ),
+    "mejico": "MX",
+    "estados unidos mexicanos": "MX",
+    "republica mexicana": "MX",
+    "holanda": "NL",
+    "inglaterra": "GB",
+    "escocia": "GB",
+    "gales": "GB",
+    "rep dominicana": "DO",
+    "republica dominicana": "DO",
+    "corea": "KR",
+}
+_MAX_PALABRAS_PAIS = 6
+_PREFIJOS_RESIDENCIA = re.compile(
+    r"^(?:(?:yo\s+)?(?:vivo|estoy|radico|resido|trabajo|ando|soy)"
+    r"(?:\s+(?:actualmente|ahorita|ahora))?\s+(?:en|de|por)\s+|(?:actualmente|ahorita)\s+en\s+"
+    r"|desde\s+|en\s+)"
+)
+
+
+@lru_cache(maxsize=1)
+def _paises() -> dict[str, str]:
+    """Nombre normalizado (español o inglés, o alias) -> nombre en español de México."""
+    nombres_mx = Locale.parse(LOCALE).territories
+    indice: dict[str, str] = {}
+    for idioma in ("en", "es", LOCALE):
+        for codigo, nombre in Locale.parse(idioma).territories.items():
+            if len(codigo) == 2 and codigo not in _NO_PAISES and codigo in nombres_mx:
+                indice.setdefault(_clave(nombre), nombres_mx[codigo])
+    for alias, codigo in _ALIAS_PAISES.items():
+        indice[alias] = nombres_mx[codigo]
+    return indice
+
+
+def _limpiar_lugar(texto: str) -> str:
+    valor = " ".join(texto.split()).strip(" .,;:!¡-")
+    return _capitalizar(valor) if valor.islower() or valor.isupper() else valor
+
+
+def _sufijo(palabras: list[str], buscar) -> tuple[int, str | None]:
+    """La cola de palabras más larga que `buscar` reconoce: (número de palabras, valor)."""
+    for n in range(min(_MAX_PALABRAS_PAIS, len(palabras)), 0, -1):
+        valor = buscar(" ".join(palabras[-n:]))
+        if valor:
+            return n, valor
+    return 0, None
+
+
+def residencia(texto: str | None) -> Residencia:
+    """Ciudad y país de residencia a partir de texto libre ("vivo en Dallas, Texas").
+
+    Las ciudades de EE. UU. salen de `bot.ventanillas.buscar_lugar` ("Dallas, TX"); los países,
+    de los nombres de babel en español e inglés más alias ("USA", "EE. UU."). Lanza
+    ValidationError si el texto está vacío, es una pregunta o no parece un lugar.
+    """
+    crudo = " ".join(str(texto or "").split())
+    if not _clave(crudo):
+        raise ErrorValidacion(
+            f"Escribe la ciudad y el país donde vives. {_RESIDENCIA_EJEMPLO}", "ciudad"
+        )
+    if parece_pregunta(crudo) or len(crudo) > RESIDENCIA_MAX:
+        raise ErrorValidacion(
+            f"Escribe solo la ciudad y el país donde vives. {_RESIDENCIA_EJEMPLO}", "ciudad"
+        )
+    # Palabras normalizadas, cada una con su inicio y fin en el texto original.
+    tokens = [(m, _clave(m.group())) for m in re.finditer(r"[^\s,;/]+", crudo)]
+    palabras: list[str] = []
+    fines: list[int] = []
+    inicios: list[int] = []
+    for m, clave in tokens:
+        for p in clave.split():
+            palabras.append(p)
+            inicios.append(m.start())
+            fines.append(m.end())
+    prefijo = _PREFIJOS_RESIDENCIA.match(" ".join(palabras) + " ")
+    if prefijo:
+        saltar = len(prefijo.group().split())
+        palabras, inicios, fines = palabras[saltar:], inicios[saltar:], fines[saltar:]
+    if not palabras:  # solo "vivo en"
+        raise ErrorValidacion(
+            f"Escribe la ciudad y el país donde vives. {_RESIDENCIA_EJEMPLO}", "ciudad"
+        )
+
+    def original(n: int) -> str:  # texto original de las primeras n palabras
+        return crudo[inicios[0] : fines[n - 1]] if n else ""
+
+    n_estado, estado = _sufijo(palabras, ventanillas.estado_de)
+    n_pais, pais = _sufijo(palabras, _paises().get)
+    termina_en_estado = bool(n_estado) and n_estado >= n_pais  # "Atlanta, Georgia"
+    if termina_en_estado:
+        n_pais, pais = 0, ESTADOS_UNIDOS
+    resto = original(len(palabras) - n_pais)
+    if not resto:  # solo el país: "Canadá", "EE. UU."
+        return Residencia(None, pais)
+    if pais is not None and pais != ESTADOS_UNIDOS:
+        return Residencia(_validar_ciudad(resto), pais)
+    lugar = ventanillas.buscar_lugar(resto)
+    if lugar:
+        return Residencia(f"{lugar.nombre}, {lugar.estado}", ESTADOS_UNIDOS)
+    if n_estado == len(palabras):  # solo un estado: "Texas", "Nuevo México"
+        return Residencia(None, ESTADOS_UNIDOS)
+    if termina_en_estado:  # ciudad pequeña: "Smallville, TX"
+        ciudad = _validar_ciudad(original(len(palabras) - n_estado))
+        return Residencia(f"{ciudad}, {estado}", ESTADOS_UNIDOS)
+    return Residencia(_validar_ciudad(resto), pais)
+
+
+def _validar_ciudad(texto: str) -> str:
+    ciudad = _limpiar_lugar(texto)
+    if not any(c.isalpha() for c in ciudad):
+        raise ErrorValidacion(
+            f"No reconocí ese lugar; escribe el nombre de tu ciudad. {_RESIDENCIA_EJEMPLO}",
+            "ciudad",
+        )
+    return ciudad
+
+
+# --- formato -----------------------------------------------------------------------------
+
+
+def fecha_larga(d: date) -> str:
+    """Fecha en palabras: date(1985, 1, 5) -> "5 de enero de 1985"."""
+    return format_date(d, "d 'de' MMMM 'de' y", locale=LOCALE)
+
+
+def dinero(monto: Decimal, moneda: str) -> str:
+    """Cantidad con dos decimales y la moneda al final: "$2,255.26 MXN"."""
+    valor = Decimal(str(monto)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    signo = "-" if valor < 0 else ""
+    cifra = format_decimal(abs(valor), "#,##0.00", locale=LOCALE)
+    return f"{signo}${cifra} {moneda.strip().upper()}"
+
+
+def clave_idempotencia(*partes: str) -> str:
+    """SHA-256 (hex) estable de las partes; ("a|b",) y ("a", "b") dan claves distintas."""
+    datos = json.dumps([str(p) for p in partes], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(datos.encode("utf-8")).hexdigest()
+
+
+#: Letra de sexo de la CURP -> palabra para el resumen.
+SEXO: dict[str, str] = {"H": "hombre", "M": "mujer", "X": "no binario"}
+
+
+def nombre_estado(clave: str) -> str:
+    """Nombre del estado para una clave de CURP ("JC" -> "Jalisco"); la clave si no se conoce."""
+    codigo = str(clave or "").strip().upper()
+    return ESTADOS_CURP.get(codigo, codigo)
+
+
+# Version of the privacy notice (served at /privacidad) stored with every consent.
+AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
+
+
+def precargar() -> None:
+    """Carga ya los nombres de países (babel), no en la primera respuesta que los use."""
+    _paises()

@@ -1,0 +1,108 @@
+"""Rasa 3.6's socket.io channel, fixed for python-socketio >= 5.10.
+
+With ``session_persistence: true`` Rasa puts each socket in a room named after the conversation's
+``session_id`` and sends the bot's answers to that room. Rasa 3.6 calls
+``sio.enter_room(sid, session_id)`` without ``await``; in python-socketio 5.10+ ``enter_room`` is a
+coroutine, so the socket never joins the room and **no answer ever reaches the browser** (the log
+shows ``RuntimeWarning: coroutine 'AsyncServer.enter_room' was never awaited``).
+
+This subclass keeps Rasa's channel as is and only replaces the ``session_request`` handler with
+one that awaits ``enter_room``. It also shows promoters' replies to a handoff ticket
+(``channels/entregas.py``) before the bot's answer to the person's next message, and checks each
+``user_uttered`` like the REST channel (``channels/rest.py``) before it reaches Rasa: control
+characters, bidi overrides and lone surrogates are removed; an empty text or one over 1600
+characters gets REST's fixed Spanish reply as ``bot_uttered`` without running the model; the
+client's ``metadata`` is dropped (the actions trust ``metadata.telefono``, which only Twilio sets).
+Enable it in credentials.yml with the same settings::
+
+    channels.socketio.SocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+"""
+
+import inspect
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint
+
+from channels.entregas import con_respuestas_pendientes
+from channels.rest import (
+    MAX_TEXTO,
+    TEXTO_LARGO,
+    TEXTO_VACIO,
+    con_disculpa,
+    limpiar_texto,
+    sin_silencio,
+)
+
+log = logging.getLogger(__name__)
+
+SESSION_ID_MAX = 128
+#: The key to use in credentials.yml.
+CHANNEL = f"{__name__}.SocketIOInput"
+
+
+class SocketIOInput(RasaSocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"  # same channel name: same webhook path and tracker metadata
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Promoters' replies waiting for this conversation go out as `bot_uttered` before the
+        # answer to the new message. The sender_id is the session_id (session_persistence) or
+        # the socket id, the same id actions/canalizacion.py stores as the ticket's address.
+        # Same wrappers as REST: promoters' replies first, an apology instead of silence or an
+        # error when a turn fails (e.g. the action server is down).
+        manejador = con_disculpa(con_respuestas_pendientes(sin_silencio(on_new_message), "web"))
+        blueprint = super().blueprint(manejador)
+        sio = self.sio
+
+        async def session_request(sid: str, data: dict | None) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not 0 < len(session_id) <= SESSION_ID_MAX:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):  # python-socketio >= 5.10
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            log.debug("socket %s joined session %s", sid, session_id)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+
+        rasa_user_uttered = sio.handlers[self.namespace or "/"][self.user_message_evt]
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            datos = dict(data) if isinstance(data, dict) else {}
+            session_id = datos.get("session_id")
+            if self.session_persistence and not (
+                isinstance(session_id, str) and 0 < len(session_id) <= SESSION_ID_MAX
+            ):
+                # Rasa warns and ignores a message without a valid session_id.
+                await rasa_user_uttered(sid, {**datos, "session_id": None})
+                return
+            # Like REST: no client-chosen metadata (the actions trust metadata.telefono).
+            datos.pop(self.metadata_key, None)
+            mensaje = datos.get("message")
+            texto = limpiar_texto(mensaje) if isinstance(mensaje, str) else ""
+            fija = TEXTO_VACIO if not texto else TEXTO_LARGO if len(texto) > MAX_TEXTO else None
+            if fija is not None:
+                # The length only, never the text (it may hold personal data).
+                log.info("socketio: mensaje vacío o de %d caracteres; respuesta fija", len(texto))
+                destino = session_id if self.session_persistence else sid
+                salida = SocketIOOutput(sio, self.bot_message_evt)
+                await salida.send_text_message(destino, fija)
+                return
+            datos["message"] = texto
+            await rasa_user_uttered(sid, datos)
+
+        sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
+        return blueprint

@@ -1,0 +1,88 @@
+"""Who saw or changed which record from the console, and when.
+
+Rows go to the service's ``auditoria`` table (no personal data: record id, action, time, actor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, cast, literal, select
+from sqlalchemy.orm import Session
+
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion.operaciones import ahora_utc, en_utc
+
+# Console actions and their labels on the audit page. Service actions keep their own names.
+BUSQUEDA = "consola_busqueda"
+VISTA = "consola_vista"
+FICHA = "consola_ficha"
+ENVIO_REFERENCIA = "consola_envio_referencia"
+VISTA_CANALIZACION = "consola_vista_canalizacion"
+ETIQUETAS = {
+    BUSQUEDA: "vio el registro en una búsqueda",
+    VISTA: "abrió el registro",
+    FICHA: "imprimió la ficha de pago",
+    ENVIO_REFERENCIA: "envió la referencia de pago",
+    VISTA_CANALIZACION: "abrió la canalización",
+    "registro_creado": "creó el registro",
+    "pago_confirmado": "confirmó el pago",
+    "linea_renovada": "renovó la línea de captura",
+    "registro_eliminado": "borró los datos (ARCO)",
+    "canalizacion_tomada": "tomó la canalización",
+    "canalizacion_respondida": "respondió la canalización",
+    "canalizacion_cerrada": "cerró la canalización",
+}
+
+
+def actor(promotor: m.Promotor) -> str:
+    return f"promotor:{promotor.id}"
+
+
+def id_canalizacion(ticket_id: int) -> str:
+    return f"CAN-{ticket_id}"
+
+
+def registrar(session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]) -> int:
+    """One row per record viewed; committed here so a view is logged even if rendering fails."""
+    ahora, quien, n = ahora_utc(), actor(promotor), 0
+    for folio in dict.fromkeys(registros):  # once per record, in order
+        session.add(m.Auditoria(folio=folio, accion=accion, en=ahora, actor=quien))
+        n += 1
+    if n:
+        session.commit()
+    return n
+
+
+@dataclass(frozen=True)
+class Entrada:
+    en: datetime
+    folio: str
+    accion: str
+    etiqueta: str
+    usuario: str | None  # None: the assistant or the API
+
+
+def consultar(
+    session: Session, folio: str | None = None, usuario: str | None = None, limite: int = 200
+) -> list[Entrada]:
+    stmt = (
+        select(m.Auditoria, m.Promotor.usuario)
+        .outerjoin(
+            m.Promotor, m.Auditoria.actor == literal("promotor:") + cast(m.Promotor.id, String)
+        )
+        .order_by(m.Auditoria.id.desc())
+        .limit(limite)
+    )
+    if folio:
+        stmt = stmt.where(m.Auditoria.folio == folio.strip().upper())
+    if usuario:
+        stmt = stmt.where(m.Promotor.usuario == usuario.strip().lower())
+    return [
+        Entrada(
+            en_utc(fila.en), fila.folio, fila.accion, ETIQUETAS.get(fila.accion, fila.accion), u
+        )
+        for fila, u in session.execute(stmt)
+    ]

@@ -1,0 +1,245 @@
+"""Registros in the console: search, assisted registration and the payment reference.
+
+The assisted form runs the same rules as the chat (bot.lectura, bot.validacion, bot.ingreso)
+and then the service's own schema and ``create_registro``: one implementation of each rule.
+"""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import lectura, ventanillas
+from bot import validacion as v
+from bot.ingreso import leer_monto
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion import operaciones as svc
+from servicio.inscripcion.esquemas import RegistroIn
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_RESULTADOS = 20
+_FOLIO = re.compile(r"^OR-[0-9A-Z]{10}$")
+
+# Form fields, in the order the promoter fills them.
+CAMPOS = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso", "moneda")
+# RegistroIn / service field -> the form field that shows its error.
+_CAMPO_FORMULARIO = {
+    "curp": "curp",
+    "nombre": "nombre",
+    "email": "email",
+    "telefono": "telefono",
+    "pais_residencia": "residencia",
+    "ciudad_residencia": "residencia",
+    "ocupacion": "ocupacion",
+    "ingreso_mensual": "ingreso",
+    "moneda": "moneda",
+    "consentimiento": "consentimiento",
+    "consentimiento.aceptado_en": "consentimiento",
+}
+SIN_CONSENTIMIENTO = (
+    "Lee o entrega el aviso de privacidad a la persona y marca la casilla solo si acepta."
+)
+
+
+# ------------------------------------------------------------------ search
+@dataclass(frozen=True)
+class Busqueda:
+    registros: list[m.Registro]
+    criterio: str  # "folio" | "curp" | "nombre" | "" (nothing searched)
+    mensaje: str | None = None
+
+
+def buscar(session: Session, consulta: str) -> Busqueda:
+    """By folio, by CURP or by name (accents and case ignored)."""
+    texto = " ".join((consulta or "").split())[:120]
+    if not texto:
+        return Busqueda([], "")
+    clave = texto.upper().replace(" ", "")
+    if _FOLIO.match(clave):
+        stmt = select(m.Registro).where(m.Registro.folio == clave)
+        return Busqueda(list(session.execute(stmt).scalars()), "folio")
+    try:
+        curp = v.validar_curp(clave).curp
+    except v.ErrorValidacion:
+        curp = None
+    if curp:
+        stmt = select(m.Registro).where(m.Registro.curp == curp).order_by(m.Registro.id.desc())
+        return Busqueda(list(session.execute(stmt).scalars().all()[:MAX_RESULTADOS]), "curp")
+    nombre = lectura.normalizar(texto)
+    if len(nombre) < 3:
+        return Busqueda(
+            [], "", "Escribe un folio (OR-…), una CURP completa o al menos 3 letras del nombre."
+        )
+    patron = "%" + nombre.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = (
+        select(m.Registro)
+        .where(m.Registro.nombre_busqueda.like(patron, escape="\\"))
+        .order_by(m.Registro.id.desc())
+        .limit(MAX_RESULTADOS + 1)
+    )
+    filas = list(session.execute(stmt).scalars())
+    mensaje = None
+    if len(filas) > MAX_RESULTADOS:
+        filas = filas[:MAX_RESULTADOS]
+        mensaje = f"Hay más de {MAX_RESULTADOS} coincidencias: escribe el nombre más completo."
+    return Busqueda(filas, "nombre", mensaje)
+
+
+def por_folio(session: Session, folio: str) -> m.Registro | None:
+    clave = (folio or "").strip().upper()
+    if not _FOLIO.match(clave):
+        return None
+    return session.execute(select(m.Registro).where(m.Registro.folio == clave)).scalar_one_or_none()
+
+
+# ------------------------------------------------------------------ assisted registration
+@dataclass
+class Formulario:
+    """What the promoter typed (kept on errors, so nothing is lost) and the errors by field."""
+
+    valores: dict[str, str] = field(default_factory=dict)
+    errores: dict[str, str] = field(default_factory=dict)
+    consentimiento: bool = False
+
+    @classmethod
+    def desde(cls, datos: Mapping[str, Any]) -> Formulario:
+        valores = {c: str(datos.get(c) or "").strip()[:400] for c in CAMPOS}
+        valores["moneda"] = valores["moneda"].upper() if valores["moneda"] else "MXN"
+        return cls(valores, {}, str(datos.get("consentimiento") or "") == "si")
+
+    def error(self, campo: str, mensaje: str) -> None:
+        self.errores.setdefault(_CAMPO_FORMULARIO.get(campo, campo), mensaje)
+
+
+def _probar(form: Formulario, campo: str, regla: Callable[[str], Any]) -> Any:
+    try:
+        return regla(form.valores[campo])
+    except v.ErrorValidacion as error:
+        form.error(campo, error.mensaje)
+    return None
+
+
+def _residencia(texto: str) -> lectura.Residencia:
+    lugar = lectura.residencia(texto)
+    if not lugar.ciudad:
+        raise v.ErrorValidacion(
+            'Escribe la ciudad y el estado o país. Ejemplo: "Dallas, Texas" o "Toronto, Canadá".',
+            "residencia",
+        )
+    return lugar
+
+
+def _ingreso(moneda: str) -> Callable[[str], Any]:
+    return lambda texto: leer_monto(texto, "USD" if moneda == "USD" else "MXN")
+
+
+def _errores_pydantic(form: Formulario, error: pydantic.ValidationError) -> None:
+    for detalle in error.errors():
+        campo = ".".join(str(p) for p in detalle.get("loc", ()) if p != "__root__")
+        mensaje = detalle.get("msg") or "Dato no válido."
+        if detalle.get("type", "").startswith(("value_error.number", "value_error.decimal")):
+            mensaje = "Escribe un ingreso mensual válido."
+        form.error(campo.split(".")[0] if campo not in _CAMPO_FORMULARIO else campo, mensaje)
+
+
+def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | None:
+    """The service's RegistroIn for a valid form; None with ``form.errores`` filled otherwise."""
+    if not form.consentimiento:
+        form.error("consentimiento", SIN_CONSENTIMIENTO)
+    curp = _probar(form, "curp", v.validar_curp)
+    nombre = _probar(form, "nombre", lectura.validar_nombre)
+    email = _probar(form, "email", v.validar_correo)
+    telefono = _probar(form, "telefono", v.normalizar_telefono)
+    lugar = _probar(form, "residencia", _residencia)
+    ocupacion = _probar(form, "ocupacion", lectura.validar_ocupacion)
+    ingreso = _probar(form, "ingreso", _ingreso(form.valores["moneda"]))
+    if form.errores:
+        return None
+    datos = {
+        "consentimiento": {
+            "version_aviso": lectura.AVISO_PRIVACIDAD_VERSION,
+            "aceptado_en": datetime.now(timezone.utc).isoformat(),
+        },
+        "curp": curp.curp,
+        "nombre": nombre,
+        "email": email,
+        "telefono": telefono,
+        "pais_residencia": lugar.pais or lectura.ESTADOS_UNIDOS,
+        "ciudad_residencia": lugar.ciudad,
+        "ocupacion": ocupacion,
+        "ingreso_mensual": str(ingreso.monto),
+        "moneda": ingreso.moneda,
+        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
+        "sexo": curp.sexo,
+        "estado_nacimiento": curp.estado_clave,
+        "consulado": consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
+    }
+    try:
+        return RegistroIn(**datos)
+    except pydantic.ValidationError as error:
+        _errores_pydantic(form, error)
+        return None
+
+
+@dataclass(frozen=True)
+class Alta:
+    registro: m.Registro | None
+    creado: bool = False
+
+
+def registrar(
+    session: Session,
+    form: Formulario,
+    promotor: m.Promotor,
+    anio: int,
+    tipo_cambio: Decimal,
+) -> Alta:
+    """Create the registration for the person at the desk, recording the promoter."""
+    payload = preparar(form, promotor.consulado)
+    if payload is None:
+        return Alta(None)
+    try:
+        res = svc.crear_registro(
+            session, payload, anio, tipo_cambio, origen=m.ORIGEN_CONSOLA, creado_por=promotor
+        )
+    except svc.ErrorApi as error:
+        form.error(error.campo or "general", error.mensaje)
+        return Alta(None)
+    return Alta(res.registro, res.created)
+
+
+# ------------------------------------------------------------------ payment reference
+@lru_cache(maxsize=1)
+def _respuestas() -> dict[str, str]:
+    dominio = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {k: v[0]["text"] for k, v in dominio.get("responses", {}).items()}
+
+
+def texto_referencia(reg: m.Registro) -> str:
+    """The same words the assistant sends after a registration (domain.yml), for SMS/WhatsApp."""
+    textos = _respuestas()
+    datos = {
+        "folio": reg.folio,
+        "monto": lectura.dinero(reg.monto_mensual, "MXN"),
+        "referencia": reg.linea_captura or "—",
+        "vence": lectura.fecha_larga(svc.en_utc(reg.linea_vence_en).astimezone(svc.ZONA_MX))
+        if reg.linea_vence_en
+        else "—",
+    }
+    return (
+        textos["utter_registro_enviado"].format(**datos)
+        + "\n"
+        + textos["utter_registro_siguientes_pasos"]
+    )

@@ -1,0 +1,546 @@
+"""``/consola``: the promoters' web console (FastAPI + Jinja2, server-rendered, no build step).
+
+Thin routes: the rules live in servicio.consola.* and servicio.inscripcion.*. Every POST carries the
+session's CSRF token; every page with personal data is written to the audit trail first.
+"""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` in FastAPI signatures.
+from servicio.inscripcion import _pydantic_compat  # noqa: F401  (before FastAPI)
+
+# isort: split
+import logging
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Optional
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseSettings, Field
+from sqlalchemy.orm import Session
+
+from bot import lectura
+from bot.lectura import AVISO_PRIVACIDAD_VERSION
+from servicio import twilio_salida
+from servicio.inscripcion import canalizaciones as tickets
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion import operaciones as svc
+from servicio.inscripcion.api import SessionDep
+
+from . import auditoria, estadisticas, graficas, preguntar, registros, seguridad
+
+log = logging.getLogger("orienta.consola")
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "orienta_consola"
+COOKIE_PRE = "orienta_consola_pre"  # login form's CSRF (double submit) before a session exists
+RUTA = "/consola"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+    "object-src 'none'"
+)
+CABECERAS = {
+    "Content-Security-Policy": CSP,
+    # Pages carry personal data: never cached, never framed, no referrer to other sites.
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+# Fixed notices shown after a redirect (?aviso=...): user text never travels in a URL.
+AVISOS = {
+    "tomada": "Tomaste la canalización.",
+    "respondida": "Respuesta guardada.",
+    "entregada": "Respuesta enviada por Twilio a la persona.",
+    "pendiente": "La persona la recibirá con la próxima respuesta del asistente (cuando escriba).",
+    "cerrada": "Canalización cerrada.",
+    "enviada": "Referencia de pago enviada a la persona.",
+    "no_enviada": "No se pudo enviar la referencia: revisa la configuración de Twilio o imprímela.",
+    "pagado": "Pago confirmado.",
+    "existente": "Ya había un registro abierto con esa CURP: este es.",
+}
+
+
+class AjustesConsola(BaseSettings):
+    #: Rasa as the web app reaches it (server side), for Preguntar.
+    rasa_url: str = Field("http://localhost:5005", env="ORIENTA_RASA_URL")
+    #: Force the Secure flag on cookies; by default it follows the request's scheme (https).
+    cookie_secure: Optional[bool] = Field(None, env="ORIENTA_CONSOLA_COOKIE_SECURE")
+
+
+class RedirigirLogin(Exception):
+    pass
+
+
+class Prohibido(Exception):
+    def __init__(self, mensaje: str, status: int = 403):
+        super().__init__(mensaje)
+        self.mensaje, self.status = mensaje, status
+
+
+def _entorno() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["dinero"] = lambda monto, moneda="MXN": (
+        lectura.dinero(monto, moneda) if monto is not None else "—"
+    )
+    env.filters["fecha"] = _fecha
+    env.filters["fecha_larga"] = lambda d: lectura.fecha_larga(d) if d else "—"
+    env.globals["AVISO_VERSION"] = AVISO_PRIVACIDAD_VERSION
+    return env
+
+
+def _fecha(valor: Optional[datetime]) -> str:
+    """Date and time in Mexico City (fixed UTC-6), as promoters read it."""
+    if valor is None:
+        return "—"
+    local = svc.en_utc(valor).astimezone(svc.ZONA_MX)
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+PLANTILLAS = _entorno()
+
+
+def _html(request: Request, plantilla: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    sesion = getattr(request.state, "sesion", None)
+    ctx.setdefault("aviso", AVISOS.get(request.query_params.get("aviso", "")))
+    html = PLANTILLAS.get_template(plantilla).render(
+        sesion=sesion,
+        usuario=sesion.promotor if sesion else None,
+        csrf=sesion.csrf if sesion else "",
+        ruta=request.url.path,
+        **ctx,
+    )
+    return HTMLResponse(html, status_code=status, headers=CABECERAS)
+
+
+def _redirigir(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers=CABECERAS)
+
+
+def _seguro(request: Request) -> bool:
+    ajuste = request.app.state.consola_settings.cookie_secure
+    return request.url.scheme == "https" if ajuste is None else ajuste
+
+
+# ------------------------------------------------------------------ dependencies
+def sesion_actual(request: Request, session: SessionDep) -> seguridad.SesionActiva:
+    sesion = seguridad.sesion_de(session, request.cookies.get(COOKIE))
+    if sesion is None:
+        raise RedirigirLogin()
+    request.state.sesion = sesion
+    return sesion
+
+
+SesionDep = Annotated[seguridad.SesionActiva, Depends(sesion_actual)]
+
+
+def requiere_admin(sesion: SesionDep) -> seguridad.SesionActiva:
+    if sesion.promotor.rol != m.ROL_ADMIN:
+        raise Prohibido("Esta página es solo para cuentas de administración.")
+    return sesion
+
+
+AdminSesionDep = Annotated[seguridad.SesionActiva, Depends(requiere_admin)]
+
+
+def csrf_ok(request: Request, sesion: SesionDep, csrf: str = Form("")) -> seguridad.SesionActiva:
+    if not seguridad.csrf_valido(sesion.csrf, csrf):
+        log.warning("consola: CSRF inválido promotor=%s", sesion.promotor.id)
+        raise Prohibido(
+            "El formulario caducó o no vino de la consola. Recarga la página e intenta de nuevo."
+        )
+    return sesion
+
+
+CsrfDep = Annotated[seguridad.SesionActiva, Depends(csrf_ok)]
+
+router = APIRouter(prefix=RUTA, include_in_schema=False)
+
+
+@router.get("")
+def inicio(*, request: Request, session: SessionDep):
+    if seguridad.sesion_de(session, request.cookies.get(COOKIE)):
+        return _redirigir(f"{RUTA}/preguntar")
+    return _redirigir(f"{RUTA}/entrar")
+
+
+# ------------------------------------------------------------------ login
+def _pagina_login(request: Request, error: Optional[str] = None, status: int = 200) -> Response:
+    token = secrets.token_urlsafe(24)
+    resp = _html(request, "entrar.html", status, error=error, csrf_login=token)
+    resp.set_cookie(
+        COOKIE_PRE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_seguro(request),
+        path=RUTA,
+        max_age=3600,
+    )
+    return resp
+
+
+@router.get("/entrar")
+def entrar_form(*, request: Request):
+    return _pagina_login(request)
+
+
+@router.post("/entrar")
+def entrar(
+    *,
+    request: Request,
+    usuario: str = Form(""),
+    clave: str = Form(""),
+    csrf: str = Form(""),
+    session: SessionDep,
+):
+    if not seguridad.csrf_valido(request.cookies.get(COOKIE_PRE), csrf):
+        return _pagina_login(request, "La página de acceso caducó; intenta de nuevo.", 400)
+    ip = request.client.host if request.client else "desconocida"
+    usuario, clave = usuario[:100], clave[: seguridad.PASSWORD_MAX]
+    if seguridad.bloqueado(session, usuario, ip):
+        log.warning("consola: acceso bloqueado por intentos fallidos")
+        return _pagina_login(
+            request,
+            "Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo, "
+            "o pide a tu administrador que revise tu cuenta.",
+            429,
+        )
+    cuenta = seguridad.autenticar(session, usuario, clave)
+    if cuenta is None:
+        seguridad.registrar_fallo(session, usuario, ip)
+        return _pagina_login(request, "Usuario o contraseña incorrectos.", 401)
+    token = seguridad.abrir_sesion(session, cuenta)
+    log.info("consola: sesión iniciada promotor=%s", cuenta.id)
+    resp = _redirigir(f"{RUTA}/preguntar")
+    resp.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_seguro(request),
+        path=RUTA,
+        max_age=seguridad.SESION_HORAS * 3600,
+    )
+    resp.delete_cookie(COOKIE_PRE, path=RUTA)
+    return resp
+
+
+@router.post("/salir")
+def salir(*, request: Request, sesion: CsrfDep, session: SessionDep):
+    seguridad.cerrar_sesion(session, request.cookies.get(COOKIE))
+    resp = _redirigir(f"{RUTA}/entrar")
+    resp.delete_cookie(COOKIE, path=RUTA)
+    return resp
+
+
+# ------------------------------------------------------------------ preguntar
+@router.get("/preguntar")
+def preguntar_form(*, request: Request, sesion: SesionDep):
+    return _html(request, "preguntar.html", pregunta="", respuesta=None)
+
+
+@router.post("/preguntar")
+def preguntar_post(*, request: Request, pregunta: str = Form(""), sesion: CsrfDep):
+    rasa_url = request.app.state.consola_settings.rasa_url
+    respuesta = preguntar.preguntar(rasa_url, sesion.promotor.id, pregunta)
+    return _html(request, "preguntar.html", pregunta=pregunta[:600], respuesta=respuesta)
+
+
+# ------------------------------------------------------------------ registros
+@router.get("/registros")
+def registros_lista(
+    *,
+    request: Request,
+    q: str = "",
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    busqueda = registros.buscar(session, q)
+    auditoria.registrar(
+        session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)
+    )
+    return _html(request, "registros.html", q=q[:120], busqueda=busqueda)
+
+
+def _anio(request: Request) -> int:
+    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+
+
+@router.get("/registros/nuevo")
+def registro_nuevo_form(*, request: Request, sesion: SesionDep):
+    return _html(request, "registro_nuevo.html", form=registros.Formulario.desde({}))
+
+
+@router.post("/registros/nuevo")
+def registro_nuevo(
+    *,
+    request: Request,
+    curp: str = Form(""),
+    nombre: str = Form(""),
+    email: str = Form(""),
+    telefono: str = Form(""),
+    residencia: str = Form(""),
+    ocupacion: str = Form(""),
+    ingreso: str = Form(""),
+    moneda: str = Form("MXN"),
+    consentimiento: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    form = registros.Formulario.desde(
+        {
+            "curp": curp,
+            "nombre": nombre,
+            "email": email,
+            "telefono": telefono,
+            "residencia": residencia,
+            "ocupacion": ocupacion,
+            "ingreso": ingreso,
+            "moneda": moneda,
+            "consentimiento": consentimiento,
+        }
+    )
+    st = request.app.state.settings
+    alta = registros.registrar(
+        session, form, sesion.promotor, _anio(request), st.tipo_cambio_usd_mxn
+    )
+    if alta.registro is None:
+        return _html(request, "registro_nuevo.html", 422, form=form)
+    folio = alta.registro.folio
+    log.info("consola: registro asistido folio=%s promotor=%s", folio, sesion.promotor.id)
+    aviso = "" if alta.creado else "?aviso=existente"
+    return _redirigir(f"{RUTA}/registros/{quote(folio)}{aviso}")
+
+
+def _registro_o_404(session: Session, folio: str) -> m.Registro:
+    reg = registros.por_folio(session, folio)
+    if reg is None:
+        raise Prohibido("No existe un registro con ese folio.", 404)
+    return reg
+
+
+@router.get("/registros/{folio}")
+def registro_detalle(
+    *,
+    request: Request,
+    folio: str,
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    reg = _registro_o_404(session, folio)
+    auditoria.registrar(session, sesion.promotor, auditoria.VISTA, [reg.folio])
+    return _html(
+        request,
+        "registro.html",
+        reg=reg,
+        texto_referencia=registros.texto_referencia(reg) if reg.linea_captura else "",
+        envio_sms=twilio_salida.configurado("telefono"),
+        envio_whatsapp=twilio_salida.configurado("whatsapp"),
+    )
+
+
+@router.get("/registros/{folio}/ficha")
+def registro_ficha(
+    *,
+    request: Request,
+    folio: str,
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    reg = _registro_o_404(session, folio)
+    auditoria.registrar(session, sesion.promotor, auditoria.FICHA, [reg.folio])
+    return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
+
+
+@router.post("/registros/{folio}/enviar")
+def registro_enviar(
+    *,
+    request: Request,
+    folio: str,
+    canal: str = Form("telefono"),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    reg = _registro_o_404(session, folio)
+    if canal not in ("telefono", "whatsapp") or not reg.telefono or not reg.linea_captura:
+        return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
+    auditoria.registrar(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
+    ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
+    aviso = "enviada" if ok else "no_enviada"
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
+
+
+@router.post("/registros/{folio}/pago")
+def registro_pago(
+    *,
+    request: Request,
+    folio: str,
+    csrf: str = Form(""),
+    sesion: AdminSesionDep,
+    session: SessionDep,
+):
+    csrf_ok(request, sesion, csrf)
+    reg = _registro_o_404(session, folio)
+    try:
+        svc.confirmar_pago(session, reg.folio, auditoria.actor(sesion.promotor))
+    except svc.ErrorApi as error:
+        raise Prohibido(error.mensaje, error.status) from None
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=pagado")
+
+
+# ------------------------------------------------------------------ canalizaciones
+@router.get("/canalizaciones")
+def canalizaciones_lista(
+    *,
+    request: Request,
+    estado: str = "",
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    estado = estado if estado in ("abierta", "tomada", "cerrada") else ""
+    filas = tickets.listar(session, estado or None)
+    if not estado:  # "Pendientes": open and taken ones (listar puts them first)
+        filas = [f for f in filas if f.estado != m.CANALIZACION_CERRADA]
+    return _html(request, "canalizaciones.html", filas=filas, estado=estado)
+
+
+def _ticket_o_404(session: Session, ticket_id: int) -> m.Canalizacion:
+    fila = session.get(m.Canalizacion, ticket_id)
+    if fila is None:
+        raise Prohibido("No existe esa canalización.", 404)
+    return fila
+
+
+def _pagina_ticket(
+    request: Request, session: Session, fila: m.Canalizacion, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    return _html(
+        request,
+        "canalizacion.html",
+        status,
+        t=fila,
+        respuestas=tickets.respuestas(session, fila.id),
+        twilio=twilio_salida.configurado(fila.canal),
+        tomada_por=session.get(m.Promotor, fila.tomada_por) if fila.tomada_por else None,
+        **extra,
+    )
+
+
+@router.get("/canalizaciones/{ticket_id}")
+def canalizacion_detalle(
+    *,
+    request: Request,
+    ticket_id: int,
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    fila = _ticket_o_404(session, ticket_id)
+    auditoria.registrar(
+        session, sesion.promotor, auditoria.VISTA_CANALIZACION, [auditoria.id_canalizacion(fila.id)]
+    )
+    return _pagina_ticket(request, session, fila)
+
+
+def _accion_ticket(fn, session: Session, ticket_id: int, *args) -> Any:
+    try:
+        return fn(session, ticket_id, *args)
+    except svc.ErrorApi as error:
+        raise Prohibido(error.mensaje, error.status) from None
+
+
+@router.post("/canalizaciones/{ticket_id}/tomar")
+def canalizacion_tomar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _accion_ticket(tickets.tomar, session, ticket_id, sesion.promotor)
+    return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=tomada")
+
+
+@router.post("/canalizaciones/{ticket_id}/responder")
+def canalizacion_responder(
+    *,
+    request: Request,
+    ticket_id: int,
+    texto: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    fila = _ticket_o_404(session, ticket_id)
+    try:
+        respuesta = tickets.responder(session, ticket_id, sesion.promotor, texto)
+    except svc.ErrorApi as error:
+        if error.status != 422:
+            raise Prohibido(error.mensaje, error.status) from None
+        return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
+    entregada = twilio_salida.configurado(fila.canal) and twilio_salida.enviar_respuesta(
+        session, respuesta, fila
+    )
+    aviso = "entregada" if entregada else "pendiente"
+    return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso={aviso}")
+
+
+@router.post("/canalizaciones/{ticket_id}/cerrar")
+def canalizacion_cerrar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _accion_ticket(tickets.cerrar, session, ticket_id, sesion.promotor)
+    return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=cerrada")
+
+
+# ------------------------------------------------------------------ statistics and audit
+@router.get("/estadisticas")
+def estadisticas_pagina(
+    *,
+    request: Request,
+    dias: int = 30,
+    sesion: SesionDep,
+    session: SessionDep,
+):
+    dias = dias if dias in (7, 30, 90) else 30
+    datos = estadisticas.resumen(session, dias=dias)
+    temas_items = [(t.etiqueta, t.veces) for t in datos.temas]
+    return _html(
+        request,
+        "estadisticas.html",
+        dias=dias,
+        datos=datos,
+        graficas=graficas,
+        temas_items=temas_items,
+    )
+
+
+@router.get("/auditoria")
+def auditoria_pagina(
+    *,
+    request: Request,
+    folio: str = "",
+    usuario: str = "",
+    sesion: AdminSesionDep,
+    session: SessionDep,
+):
+    entradas = auditoria.consultar(session, folio[:20] or None, usuario[:60] or None)
+    return _html(
+        request, "auditoria.html", entradas=entradas, folio=folio[:20], filtro_usuario=usuario[:60]
+    )
+
+
+# ------------------------------------------------------------------ wiring
+def instalar(app: FastAPI, settings: Optional[AjustesConsola] = None) -> None:
+    """Mount the console on the web app (servicio/web/app.py)."""
+    app.state.consola_settings = settings or AjustesConsola()
+    app.include_router(router)
+
+    @app.exception_handler(RedirigirLogin)
+    async def _a_login(request: Request, exc: RedirigirLogin):
+        return _redirigir(f"{RUTA}/entrar")
+
+    @app.exception_handler(Prohibido)
+    async def _prohibido(request: Request, exc: Prohibido):
+        return _html(request, "error.html", exc.status, mensaje=exc.mensaje)

@@ -1,0 +1,48 @@
+"""Service settings (pydantic v1 BaseSettings, env prefix ``ORIENTA_``; DATABASE_URL unprefixed)."""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
+# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
+from decimal import Decimal
+from typing import Optional
+
+from pydantic import BaseSettings, Field, SecretStr
+
+
+class FaltanSecretos(RuntimeError):
+    pass
+
+
+class AjustesServicio(BaseSettings):
+    database_url: str = Field("sqlite:///var/orienta.db", env="DATABASE_URL")
+    assistant_api_key: Optional[SecretStr] = None
+    admin_api_key: Optional[SecretStr] = None
+    #: Default USD→MXN rate used when a request gives USD without its own rate (echoed back).
+    tipo_cambio_usd_mxn: Decimal = Decimal("18.50")
+    #: Year of the parameter table used for registrations; None → current calendar year (UTC).
+    anio_tarifa: Optional[int] = None
+    max_body_bytes: int = 16 * 1024
+    db_pool_size: int = 10
+
+    class Config:
+        env_prefix = "ORIENTA_"
+
+    def exigir_secretos(self) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("ORIENTA_ASSISTANT_API_KEY", self.assistant_api_key),
+                ("ORIENTA_ADMIN_API_KEY", self.admin_api_key),
+            )
+            if value is None or len(value.get_secret_value()) < 16
+        ]
+        if missing:
+            raise FaltanSecretos(
+                "No se puede iniciar el servicio: faltan las variables de entorno "
+                + ", ".join(missing)
+                + " (cada clave debe tener al menos 16 caracteres; p. ej. `openssl rand -hex 32`)."
+            )
+        if self.assistant_api_key.get_secret_value() == self.admin_api_key.get_secret_value():
+            raise FaltanSecretos(
+                "ORIENTA_ASSISTANT_API_KEY y ORIENTA_ADMIN_API_KEY deben ser distintas."
+            )

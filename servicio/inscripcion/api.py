@@ -1,0 +1,419 @@
+"""HTTP routes under /v1 (plus /health)."""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
+# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Annotated, List, Optional
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.cuota import AVISO_ESTIMACION
+from bot.parametros import cargar_parametros
+from servicio.inscripcion import esquemas as s
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion import operaciones as svc
+
+ROLE_ASSISTANT, ROLE_ADMIN = "asistente", "admin"
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+ERRORS = {
+    401: {"model": s.ErrorResponse, "description": "Falta la clave X-API-Key o no es válida"},
+    413: {"model": s.ErrorResponse, "description": "Cuerpo demasiado grande"},
+    422: {"model": s.ErrorResponse, "description": "Datos no válidos (mensaje en español)"},
+}
+ADMIN_ERRORS = {**ERRORS, 403: {"model": s.ErrorResponse, "description": "Requiere clave admin"}}
+
+
+def sesion_bd(request: Request) -> Iterator[Session]:
+    session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _role(request: Request, key: Optional[str]) -> str:
+    st = request.app.state.settings
+    if key:
+        given = key.encode("utf-8", "surrogateescape")
+        admin = st.admin_api_key.get_secret_value().encode()
+        assistant = st.assistant_api_key.get_secret_value().encode()
+        is_admin = hmac.compare_digest(given, admin)
+        is_assistant = hmac.compare_digest(given, assistant)
+        if is_admin:
+            return ROLE_ADMIN
+        if is_assistant:
+            return ROLE_ASSISTANT
+    raise svc.ErrorApi(401, "Falta la clave de acceso (encabezado X-API-Key) o no es válida.")
+
+
+# The key checks are async on purpose: pure CPU work, so no threadpool hop per request.
+async def exigir_asistente(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+    """Assistant or admin key."""
+    return _role(request, key)
+
+
+async def exigir_admin(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+    role = _role(request, key)
+    if role != ROLE_ADMIN:
+        raise svc.ErrorApi(403, "Esta operación requiere la clave de administración.")
+    return role
+
+
+SessionDep = Annotated[Session, Depends(sesion_bd)]
+AssistantDep = Annotated[str, Depends(exigir_asistente)]
+AdminDep = Annotated[str, Depends(exigir_admin)]
+
+router = APIRouter(prefix="/v1")
+health_router = APIRouter()
+
+
+def _decimal_to_number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(type(value).__name__)
+
+
+def _current_year(request: Request) -> int:
+    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+
+
+# ------------------------------------------------------------------ health
+@health_router.get(
+    "/health", response_model=s.Health, tags=["salud"], responses={503: {"model": s.Health}}
+)
+def health(request: Request):
+    try:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any DB failure means "error"
+        return JSONResponse({"status": "error", "database": "error"}, status_code=503)
+    return {"status": "ok", "database": "ok"}
+
+
+# ------------------------------------------------------------------ cotizaciones
+@router.post(
+    "/cotizaciones",
+    response_model=s.CotizacionOut,
+    tags=["cotizaciones"],
+    responses=ERRORS,
+    summary="Estimar la cuota mensual PTI",
+)
+async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: AssistantDep):
+    st = request.app.state.settings
+    year = payload.anio or _current_year(request)
+    income_mxn, tc = svc.ingreso_en_mxn(
+        payload.ingreso_mensual, payload.moneda, payload.tipo_cambio, st.tipo_cambio_usd_mxn
+    )
+    q = svc.cotizar_o_error(income_mxn, year)
+    params = cargar_parametros(q.anio)
+    # Hot endpoint: build the documented CotizacionOut shape as a plain dict and encode it once
+    # (pydantic 1.8 model construction + FastAPI's response_model pass cost ~1 ms per request).
+    # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps the two in sync.
+
+    def limite(bound, mensual):
+        return {
+            "mensual": mensual,
+            "diario": bound.diario,
+            "descripcion": bound.descripcion,
+            "supuesto": bound.supuesto,
+            "nota": bound.nota,
+        }
+
+    out = {
+        "estimacion": True,
+        "aviso": AVISO_ESTIMACION,
+        "anio": q.anio,
+        "tabla_version": q.tabla_version,
+        "moneda": payload.moneda.value,
+        "ingreso_mensual": payload.ingreso_mensual,
+        "tipo_cambio": tc,
+        "ingreso_mensual_mxn": q.ingreso_mensual_mxn,
+        "dias_por_mes": q.dias_por_mes,
+        "sbc_diario": q.sbc_diario,
+        "uma_diaria": params.uma_diaria,
+        "salario_minimo_diario": params.salario_minimo_diario,
+        "piso": limite(params.piso, q.piso_mensual),
+        "tope": limite(params.tope, q.tope_mensual),
+        "desglose": [dict(ln.__dict__) for ln in q.lineas],
+        "total_trabajador": q.total_trabajador,
+        "total_patron": q.total_patron,
+        "total_mensual": q.total_mensual,
+        "totales_por_periodo": {str(k): v for k, v in q.totales_por_periodo.items()},
+        "fuentes": list(params.fuentes),
+    }
+    body = json.dumps(out, default=_decimal_to_number, ensure_ascii=False)
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+# ------------------------------------------------------------------ registros
+def registro_salida(reg: m.Registro) -> s.RegistroOut:
+    linea = None
+    if reg.linea_captura:
+        vence = svc.en_utc(reg.linea_vence_en)
+        linea = s.LineaCaptura(
+            referencia=reg.linea_captura,
+            monto=reg.linea_monto,
+            vence_en=vence,
+            vigente=vence > svc.ahora_utc(),
+        )
+    return s.RegistroOut(
+        folio=reg.folio,
+        estado=reg.estado,
+        anio_tarifa=reg.anio_tarifa,
+        tabla_version=reg.tabla_version,
+        monto_mensual=reg.monto_mensual,
+        aviso=AVISO_ESTIMACION,
+        linea_captura=linea,
+        creado_en=svc.en_utc(reg.creado_en),
+        activado_en=svc.en_utc(reg.activado_en),
+    )
+
+
+def _payload_hash(payload) -> str:
+    raw = json.dumps(jsonable_encoder(payload), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(row: m.IdempotencyKey, digest: str) -> JSONResponse:
+    if not hmac.compare_digest(row.request_hash, digest):
+        raise svc.ErrorApi(
+            409,
+            "Esta Idempotency-Key ya se usó con otro contenido; usa una clave nueva.",
+            "Idempotency-Key",
+        )
+    return JSONResponse(
+        json.loads(row.response_body),
+        status_code=row.status_code,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def _idempotent(session: Session, scope: str, key: Optional[str], payload, run) -> JSONResponse:
+    """Run ``run() -> (status, body, folio)`` once per Idempotency-Key and replay afterwards."""
+    if key is None:
+        status, body, _ = run()
+        return JSONResponse(body, status_code=status)
+    key = key.strip()
+    if not key or len(key) > 200 or not key.isprintable():
+        raise svc.ErrorApi(
+            422, "La Idempotency-Key debe tener entre 1 y 200 caracteres.", "Idempotency-Key"
+        )
+    full_key, digest = f"{scope}:{key}", _payload_hash(payload)
+    row = session.get(m.IdempotencyKey, full_key)
+    if row is not None:
+        return _replay(row, digest)
+    status, body, folio = run()
+    session.add(
+        m.IdempotencyKey(
+            key=full_key,
+            request_hash=digest,
+            status_code=status,
+            response_body=json.dumps(body),
+            folio=folio,
+            creado_en=svc.ahora_utc(),
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        row = session.get(m.IdempotencyKey, full_key)
+        if row is None:  # pragma: no cover - deleted in between
+            raise
+        return _replay(row, digest)
+    return JSONResponse(body, status_code=status)
+
+
+@router.post(
+    "/registros",
+    response_model=s.RegistroOut,
+    status_code=201,
+    tags=["registros"],
+    responses={
+        **ERRORS,
+        200: {"model": s.RegistroOut, "description": "Ya existía un registro abierto"},
+        409: {"model": s.ErrorResponse},
+    },
+    summary="Pre-registro (idempotente por CURP y por Idempotency-Key)",
+)
+def crear_registro(
+    *,
+    payload: s.RegistroIn,
+    request: Request,
+    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+    session: SessionDep,
+    _role: AssistantDep,
+):
+    st = request.app.state.settings
+
+    def run():
+        res = svc.crear_registro(session, payload, _current_year(request), st.tipo_cambio_usd_mxn)
+        body = jsonable_encoder(registro_salida(res.registro))
+        return (201 if res.created else 200), body, res.registro.folio
+
+    return _idempotent(session, "registros", idempotency_key, payload, run)
+
+
+@router.post(
+    "/registros/consulta",
+    response_model=s.RegistroOut,
+    tags=["registros"],
+    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
+)
+def consultar_registro_post(*, payload: s.ConsultaIn, session: SessionDep, _role: AssistantDep):
+    return registro_salida(svc.buscar_registro(session, payload.folio, payload.curp))
+
+
+@router.get(
+    "/registros/{folio}",
+    response_model=s.RegistroOut,
+    tags=["registros"],
+    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
+)
+def consultar_registro(
+    *,
+    folio: str = Path(..., max_length=40),
+    curp: str = Query(..., max_length=40),
+    session: SessionDep,
+    _role: AssistantDep,
+):
+    return registro_salida(svc.buscar_registro(session, folio, curp))
+
+
+@router.post(
+    "/registros/{folio}/pago",
+    response_model=s.RegistroOut,
+    tags=["registros"],
+    responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
+    summary="Confirmar pago (simulado; solo admin)",
+)
+def confirmar_pago(
+    *,
+    folio: str = Path(..., max_length=40),
+    session: SessionDep,
+    _role: AdminDep,
+):
+    return registro_salida(svc.confirmar_pago(session, folio))
+
+
+@router.post(
+    "/registros/{folio}/linea-captura",
+    response_model=s.RegistroOut,
+    tags=["registros"],
+    responses={**ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
+    summary="Renovar una línea de captura vencida",
+)
+def renovar_linea(
+    *,
+    payload: s.CurpIn,
+    folio: str = Path(..., max_length=40),
+    session: SessionDep,
+    _role: AssistantDep,
+):
+    return registro_salida(svc.renovar_linea(session, folio, payload.curp))
+
+
+@router.delete(
+    "/registros/{folio}",
+    response_model=s.EliminadoOut,
+    tags=["registros"],
+    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
+    summary="Cancelación ARCO: borra los datos personales",
+)
+def eliminar_registro(
+    *,
+    folio: str = Path(..., max_length=40),
+    curp: str = Query(..., max_length=40),
+    session: SessionDep,
+    _role: AssistantDep,
+):
+    reg = svc.borrar_registro(session, folio, curp)
+    return s.EliminadoOut(
+        folio=reg.folio,
+        estado=reg.estado,
+        mensaje="Tus datos personales fueron borrados. Conservamos solo el folio "
+        "y las fechas, sin datos personales.",
+    )
+
+
+# ------------------------------------------------------------------ canalizaciones
+def _canal_out(row: m.Canalizacion) -> s.CanalizacionOut:
+    return s.CanalizacionOut(
+        id=row.id,
+        resumen=row.resumen,
+        canal=row.canal,
+        direccion_canal=row.direccion_canal,
+        consulado=row.consulado,
+        estado=row.estado,
+        respuesta=row.respuesta,
+        creada_en=svc.en_utc(row.creada_en),
+        cerrada_en=svc.en_utc(row.cerrada_en),
+    )
+
+
+@router.post(
+    "/canalizaciones",
+    response_model=s.CanalizacionOut,
+    status_code=201,
+    tags=["canalizaciones"],
+    responses={**ERRORS, 409: {"model": s.ErrorResponse}},
+)
+def crear_canalizacion(
+    *,
+    payload: s.CanalizacionIn,
+    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+    session: SessionDep,
+    _role: AssistantDep,
+):
+    def run():
+        row = svc.crear_canalizacion(session, payload)
+        return 201, jsonable_encoder(_canal_out(row)), None
+
+    return _idempotent(session, "canalizaciones", idempotency_key, payload, run)
+
+
+@router.get(
+    "/canalizaciones",
+    response_model=List[s.CanalizacionOut],
+    tags=["canalizaciones"],
+    responses=ADMIN_ERRORS,
+)
+def listar_canalizaciones(
+    *,
+    estado: Optional[s.EstadoCanalizacion] = None,
+    limite: int = Query(200, ge=1, le=1000),
+    session: SessionDep,
+    _role: AdminDep,
+):
+    rows = svc.listar_canalizaciones(session, estado.value if estado else None, limite)
+    return [_canal_out(r) for r in rows]
+
+
+@router.post(
+    "/canalizaciones/{ticket_id}/cerrar",
+    response_model=s.CanalizacionOut,
+    tags=["canalizaciones"],
+    responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
+)
+def cerrar_canalizacion(
+    *,
+    ticket_id: int = Path(..., ge=1, le=2**31 - 1),
+    payload: Optional[s.CerrarIn] = None,
+    session: SessionDep,
+    _role: AdminDep,
+):
+    row = svc.cerrar_canalizacion(session, ticket_id, payload.respuesta if payload else None)
+    return _canal_out(row)

@@ -1,0 +1,58 @@
+"""``POST /v1/canalizaciones/entregas``: promoters' replies waiting for the person's next message.
+
+The assistant's channels (``channels/entregas.py``) call it on every incoming message with the
+channel and address the ticket was opened from; the replies returned are marked delivered
+(``siguiente_mensaje``) in the same request, so the caller must show them.
+"""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
+# in model/endpoint annotations, so this module keeps typing.Optional/List.
+from servicio.inscripcion import _pydantic_compat  # noqa: F401, I001  (before FastAPI)
+
+from typing import List, Optional
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Extra, conint, constr
+
+from servicio.inscripcion import canalizaciones as tickets
+from servicio.inscripcion import esquemas as s
+from servicio.inscripcion.api import ERRORS, AssistantDep, SessionDep
+
+MAX_POR_ENTREGA = 20
+
+
+class EntregaIn(BaseModel):
+    canal: s.Canal
+    direccion: constr(strip_whitespace=True, min_length=1, max_length=200)
+    # At most this many replies (oldest first); the rest wait for the next message.
+    maximo: Optional[conint(ge=1, le=MAX_POR_ENTREGA)] = None
+
+    class Config:
+        extra = Extra.forbid
+
+
+class RespuestaEntregada(BaseModel):
+    ticket: int
+    texto: str
+
+
+class EntregaOut(BaseModel):
+    respuestas: List[RespuestaEntregada]
+
+
+router = APIRouter(prefix="/v1")
+
+
+@router.post(
+    "/canalizaciones/entregas",
+    response_model=EntregaOut,
+    tags=["canalizaciones"],
+    responses=ERRORS,
+    summary="Respuestas de promotores pendientes para una dirección (se marcan entregadas)",
+)
+def entregas(*, payload: EntregaIn, session: SessionDep, _role: AssistantDep):
+    filas = tickets.entregar_pendientes(
+        session, payload.canal.value, payload.direccion, payload.maximo or MAX_POR_ENTREGA
+    )
+    return {"respuestas": [{"ticket": r.canalizacion_id, "texto": r.texto} for r in filas]}

@@ -1,0 +1,344 @@
+"""Business logic of the enrollment service (framework-free apart from SQLAlchemy)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import lectura
+from bot import validacion as v
+from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
+from bot.parametros import SinTablaDelAnio, cargar_parametros
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
+
+log = logging.getLogger("orienta.enrollment")
+
+# Mexico City has had no daylight saving time since 2022: fixed UTC-6.
+ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
+DIA_LIMITE_PAGO = 20
+_FOLIO_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+
+
+class ErrorApi(Exception):
+    def __init__(self, status: int, mensaje: str, campo: str | None = None):
+        super().__init__(mensaje)
+        self.status, self.mensaje, self.campo = status, mensaje, campo
+
+
+NOT_FOUND_REGISTRO = "No encontramos un registro con ese folio y esa CURP. Revisa ambos datos."
+
+
+def ahora_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def en_utc(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything is stored in UTC."""
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------------ quotes
+def ingreso_en_mxn(
+    amount: Decimal, moneda: Moneda, tipo_cambio: Decimal | None, default_tc: Decimal
+) -> tuple[Decimal, Decimal | None]:
+    if moneda == Moneda.USD:
+        tc = tipo_cambio if tipo_cambio is not None else default_tc
+        return redondear_centavos(amount * tc), tc
+    return redondear_centavos(amount), None
+
+
+def cotizar_o_error(
+    income_mxn: Decimal, year: int, campo_ingreso: str = "ingreso_mensual"
+) -> Cuota:
+    try:
+        params = cargar_parametros(year)
+    except SinTablaDelAnio as exc:
+        raise ErrorApi(422, str(exc), "anio") from None
+    try:
+        return calcular_cuota(income_mxn, params)
+    except IngresoFueraDeRango as exc:
+        raise ErrorApi(422, exc.mensaje, campo_ingreso) from None
+
+
+# ------------------------------------------------------------------ línea de captura
+def digitos_verificadores_linea(payload: str) -> str:
+    """ISO 7064 MOD 97-10 check digits (as in IBAN) for a string of digits."""
+    return f"{98 - (int(payload) * 100) % 97:02d}"
+
+
+def generar_linea_captura(now: datetime) -> str:
+    """20 digits: YYMM of issue + 14 random digits + 2 check digits (MOD 97-10).
+
+    A reference is well formed when ``int(referencia) % 97 == 1``.
+    """
+    payload = now.strftime("%y%m") + "".join(secrets.choice("0123456789") for _ in range(14))
+    return payload + digitos_verificadores_linea(payload)
+
+
+def linea_captura_valida(ref: str) -> bool:
+    return len(ref) == 20 and ref.isdigit() and int(ref) % 97 == 1
+
+
+def vencimiento_linea(now: datetime) -> datetime:
+    """Day 20 of this month (or next month after the 20th), 23:59:59 Mexico City time, in UTC."""
+    local = now.astimezone(ZONA_MX)
+    year, month = local.year, local.month
+    if local.day > DIA_LIMITE_PAGO:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = datetime(year, month, DIA_LIMITE_PAGO, 23, 59, 59, tzinfo=ZONA_MX)
+    return end.astimezone(timezone.utc)
+
+
+def nuevo_folio() -> str:
+    return "OR-" + "".join(secrets.choice(_FOLIO_ALPHABET) for _ in range(10))
+
+
+# ------------------------------------------------------------------ registros
+@dataclass
+class ResultadoRegistro:
+    registro: m.Registro
+    created: bool
+
+
+def _audit(
+    session: Session, folio: str, accion: str, now: datetime, actor: str | None = None
+) -> None:
+    session.add(m.Auditoria(folio=folio, accion=accion, en=now, actor=actor))
+
+
+def nombre_para_busqueda(nombre: str | None) -> str | None:
+    """Lower case without accents, so the console finds "Pérez" when a promoter types "perez"."""
+    return lectura.normalizar(nombre)[:200] or None
+
+
+def _cross_check(payload: RegistroIn) -> None:
+    info = v.validar_curp(payload.curp)
+    if payload.fecha_nacimiento and payload.fecha_nacimiento != info.fecha_nacimiento:
+        raise ErrorApi(
+            422,
+            "La fecha de nacimiento no coincide con la de la CURP "
+            f"({info.fecha_nacimiento:%d/%m/%Y}). Revisa ambos datos.",
+            "fecha_nacimiento",
+        )
+    if payload.sexo and payload.sexo != info.sexo:
+        raise ErrorApi(422, "El sexo no coincide con el de la CURP. Revisa ambos datos.", "sexo")
+    if payload.estado_nacimiento and payload.estado_nacimiento != info.estado_clave:
+        raise ErrorApi(
+            422,
+            f"El estado de nacimiento no coincide con el de la CURP ({info.estado_nombre}).",
+            "estado_nacimiento",
+        )
+
+
+def crear_registro(
+    session: Session,
+    payload: RegistroIn,
+    year: int,
+    default_tc: Decimal,
+    *,
+    origen: str = m.ORIGEN_ASISTENTE,
+    creado_por: m.Promotor | None = None,
+) -> ResultadoRegistro:
+    """Create a pre-registration, or return the open one for the same CURP (idempotent).
+
+    ``creado_por`` is the promoter of an assisted registration (console): recorded on the row
+    and as the actor of its audit entry.
+
+    Uniqueness is enforced by the database (unique ``open_curp``), so concurrent requests for
+    the same CURP end with exactly one row: the loser catches IntegrityError and reads the winner.
+    """
+    _cross_check(payload)
+    now = ahora_utc()
+    consent_at = en_utc(payload.consentimiento.aceptado_en)
+    if consent_at > now + timedelta(minutes=5):
+        raise ErrorApi(
+            422,
+            "La fecha de aceptación del aviso de privacidad no puede estar en el futuro.",
+            "consentimiento.aceptado_en",
+        )
+    income_mxn, tc = ingreso_en_mxn(
+        payload.ingreso_mensual, payload.moneda, payload.tipo_cambio, default_tc
+    )
+    quote = cotizar_o_error(income_mxn, year)
+    info = v.validar_curp(payload.curp)
+    for _attempt in range(3):
+        existing = session.execute(
+            select(m.Registro).where(m.Registro.open_curp == info.curp)
+        ).scalar_one_or_none()
+        if existing is not None:  # fast path only; correctness comes from the constraint
+            return ResultadoRegistro(existing, created=False)
+        reg = m.Registro(
+            folio=nuevo_folio(),
+            estado=m.ESTADO_PENDIENTE,
+            open_curp=info.curp,
+            curp=info.curp,
+            nombre=payload.nombre,
+            email=payload.email,
+            telefono=payload.telefono,
+            pais_residencia=payload.pais_residencia,
+            ciudad_residencia=payload.ciudad_residencia,
+            ocupacion=payload.ocupacion,
+            ingreso_mensual=payload.ingreso_mensual,
+            moneda=payload.moneda.value,
+            tipo_cambio=tc,
+            ingreso_mensual_mxn=income_mxn,
+            nss=payload.nss,
+            fecha_nacimiento=info.fecha_nacimiento,
+            sexo=info.sexo,
+            estado_nacimiento=info.estado_clave,
+            aviso_privacidad_version=payload.consentimiento.version_aviso,
+            consentimiento_en=consent_at,
+            anio_tarifa=quote.anio,
+            tabla_version=quote.tabla_version,
+            monto_mensual=quote.total_mensual,
+            linea_captura=generar_linea_captura(now),
+            linea_monto=quote.total_mensual,
+            linea_vence_en=vencimiento_linea(now),
+            creado_en=now,
+            actualizado_en=now,
+            consulado=payload.consulado,
+            origen=origen,
+            creado_por=creado_por.id if creado_por else None,
+            nombre_busqueda=nombre_para_busqueda(payload.nombre),
+        )
+        session.add(reg)
+        actor = f"promotor:{creado_por.id}" if creado_por else None
+        _audit(session, reg.folio, "registro_creado", now, actor)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            continue
+        log.info("registro creado folio=%s", reg.folio)
+        return ResultadoRegistro(reg, created=True)
+    raise ErrorApi(503, "No se pudo guardar el registro; intenta de nuevo en unos segundos.")
+
+
+def buscar_registro(session: Session, folio: str, curp_text: str) -> m.Registro:
+    """Return the registration if folio AND CURP match; 404 without saying which one failed."""
+    curp = v.validar_curp(curp_text).curp
+    reg = session.execute(
+        select(m.Registro).where(m.Registro.folio == folio.strip().upper())
+    ).scalar_one_or_none()
+    stored = (reg.curp or "") if reg is not None else ""
+    if reg is None or not hmac.compare_digest(stored.encode(), curp.encode()):
+        raise ErrorApi(404, NOT_FOUND_REGISTRO)
+    return reg
+
+
+def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.Registro:
+    reg = session.execute(
+        select(m.Registro).where(m.Registro.folio == folio.strip().upper())
+    ).scalar_one_or_none()
+    if reg is None:
+        raise ErrorApi(404, "No existe un registro con ese folio.", "folio")
+    if reg.estado == m.ESTADO_ELIMINADO:
+        raise ErrorApi(409, "El registro fue eliminado a petición de la persona; no admite pagos.")
+    if reg.estado == m.ESTADO_PENDIENTE:
+        now = ahora_utc()
+        reg.estado, reg.activado_en, reg.actualizado_en = m.ESTADO_ACTIVA, now, now
+        _audit(session, reg.folio, "pago_confirmado", now, actor)
+        session.commit()
+        log.info("pago confirmado folio=%s", reg.folio)
+    return reg
+
+
+def renovar_linea(session: Session, folio: str, curp: str) -> m.Registro:
+    reg = buscar_registro(session, folio, curp)
+    if reg.estado != m.ESTADO_PENDIENTE:
+        raise ErrorApi(409, "Solo se renueva la línea de captura de un registro pendiente de pago.")
+    now = ahora_utc()
+    if reg.linea_vence_en is not None and en_utc(reg.linea_vence_en) > now:
+        raise ErrorApi(
+            409, "La línea de captura sigue vigente; úsala antes de que venza.", "linea_captura"
+        )
+    reg.linea_captura = generar_linea_captura(now)
+    reg.linea_monto = reg.monto_mensual
+    reg.linea_vence_en = vencimiento_linea(now)
+    reg.actualizado_en = now
+    _audit(session, reg.folio, "linea_renovada", now)
+    session.commit()
+    log.info("linea de captura renovada folio=%s", reg.folio)
+    return reg
+
+
+def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
+    """ARCO cancellation: erase personal fields, close the registration, keep an anonymous audit."""
+    reg = buscar_registro(session, folio, curp)
+    now = ahora_utc()
+    reg.estado = m.ESTADO_ELIMINADO
+    reg.open_curp = None
+    reg.curp = None
+    reg.nombre = m.BORRADO
+    reg.nombre_busqueda = None
+    for field in (
+        "email",
+        "telefono",
+        "pais_residencia",
+        "ciudad_residencia",
+        "ocupacion",
+        "ingreso_mensual",
+        "moneda",
+        "tipo_cambio",
+        "ingreso_mensual_mxn",
+        "nss",
+        "fecha_nacimiento",
+        "sexo",
+        "estado_nacimiento",
+        "linea_captura",
+        "linea_monto",
+        "linea_vence_en",
+    ):
+        setattr(reg, field, None)
+    reg.eliminado_en = reg.actualizado_en = now
+    session.execute(delete(m.IdempotencyKey).where(m.IdempotencyKey.folio == reg.folio))
+    _audit(session, reg.folio, "registro_eliminado", now)
+    session.commit()
+    log.info("registro eliminado (ARCO) folio=%s", reg.folio)
+    return reg
+
+
+# ------------------------------------------------------------------ canalizaciones
+def crear_canalizacion(session: Session, payload: CanalizacionIn) -> m.Canalizacion:
+    row = m.Canalizacion(
+        resumen=payload.resumen,
+        canal=payload.canal.value,
+        direccion_canal=payload.direccion_canal,
+        consulado=payload.consulado or None,
+        estado="abierta",
+        creada_en=ahora_utc(),
+    )
+    session.add(row)
+    session.commit()
+    log.info("canalizacion creada id=%s", row.id)
+    return row
+
+
+def listar_canalizaciones(session: Session, estado: str | None, limit: int = 200):
+    stmt = select(m.Canalizacion).order_by(m.Canalizacion.id).limit(limit)
+    if estado:
+        stmt = stmt.where(m.Canalizacion.estado == estado)
+    return list(session.execute(stmt).scalars())
+
+
+def cerrar_canalizacion(session: Session, ticket_id: int, respuesta: str | None):
+    row = session.get(m.Canalizacion, ticket_id)
+    if row is None:
+        raise ErrorApi(404, "No existe una canalización con ese id.", "id")
+    if row.estado == "cerrada":
+        raise ErrorApi(409, "La canalización ya estaba cerrada.", "id")
+    row.estado, row.respuesta, row.cerrada_en = "cerrada", respuesta, ahora_utc()
+    session.commit()
+    log.info("canalizacion cerrada id=%s", row.id)
+    return row

@@ -1,0 +1,219 @@
+"""Outbound SMS/WhatsApp messages through Twilio's REST API, for the promoter console.
+
+Synchronous on purpose: the console calls it from FastAPI's threadpool (plain ``def`` routes).
+Never raises: any problem (not configured, bad number, Twilio error) returns ``False`` and logs
+only the Twilio error code and the ticket/record id passed in, never the number or the text.
+
+Environment (``ORIENTA_TWILIO_*``, shared with ``channels/twilio.py``):
+
+* ``ORIENTA_TWILIO_ACCOUNT_SID``, ``ORIENTA_TWILIO_AUTH_TOKEN``: the account;
+* ``ORIENTA_TWILIO_NUMERO_SMS``: E.164 sender for SMS (``telefono`` tickets);
+* ``ORIENTA_TWILIO_NUMERO_WHATSAPP``: WhatsApp sender (``+1…`` or ``whatsapp:+1…``).
+
+WhatsApp only accepts free-form messages within 24 hours of the person's last message; outside
+it Twilio fails with error 63016 (an approved template is needed). ``enviar_respuesta`` does not
+even try when the last contact we know of (ticket created, reply delivered with a message) is
+older than ``ORIENTA_TWILIO_VENTANA_WHATSAPP_H`` (23 h by default, a margin for clock skew and
+queueing); the reply then waits for the person's next message. Twilio often reports 63016 only
+later, in the message's status (not in the API answer); this module does not track status
+callbacks, which is why the window is checked here first.
+"""
+
+# ruff: noqa: UP006, UP007, UP035, UP045
+# pydantic 1.8.2 does not understand `X | None` in BaseSettings fields.
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Any, Optional
+
+from pydantic import BaseSettings, SecretStr, validator
+from twilio.base.exceptions import TwilioRestException
+from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from channels.entregas import formatear
+from channels.formato import MAX_CUERPO, a_gsm7
+
+log = logging.getLogger("orienta.twilio.salida")
+
+CANAL_SMS = "telefono"
+CANAL_WHATSAPP = "whatsapp"
+CANALES = (CANAL_SMS, CANAL_WHATSAPP)
+# Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
+ERROR_FUERA_DE_VENTANA = 63016
+TIMEOUT_S = 10.0
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+class AjustesSalida(BaseSettings):
+    account_sid: Optional[str] = None
+    auth_token: Optional[SecretStr] = None
+    numero_sms: Optional[str] = None
+    numero_whatsapp: Optional[str] = None
+    # Hours after the person's last known message during which WhatsApp free-form is tried.
+    ventana_whatsapp_h: float = 23.0
+
+    class Config:
+        env_prefix = "ORIENTA_TWILIO_"
+
+    @validator("account_sid", "auth_token", "numero_sms", "numero_whatsapp", pre=True)
+    def _vacio_es_none(cls, valor: Any) -> Any:
+        if isinstance(valor, str):
+            valor = valor.strip()
+            return valor or None
+        return valor
+
+    @validator("numero_whatsapp")
+    def _sin_prefijo(cls, valor: Optional[str]) -> Optional[str]:
+        if valor and valor.lower().startswith("whatsapp:"):
+            valor = valor[len("whatsapp:") :].strip()
+        return valor or None
+
+
+def _canal(canal: str) -> Optional[str]:
+    canal = (canal or "").strip().lower()
+    return CANAL_SMS if canal in ("sms", CANAL_SMS) else canal if canal in CANALES else None
+
+
+def _remitente(canal: str, ajustes: AjustesSalida) -> Optional[str]:
+    if canal == CANAL_WHATSAPP:
+        return ajustes.numero_whatsapp
+    if canal == CANAL_SMS:
+        return ajustes.numero_sms
+    return None
+
+
+def configurado(canal: str, ajustes: Optional[AjustesSalida] = None) -> bool:
+    """True if messages can be sent on ``canal`` ("telefono"/"sms" or "whatsapp")."""
+    ajustes = ajustes or AjustesSalida()
+    medio = _canal(canal)
+    return bool(medio and ajustes.account_sid and ajustes.auth_token and _remitente(medio, ajustes))
+
+
+def _direccion(canal: str, telefono: str) -> str:
+    return f"whatsapp:{telefono}" if canal == CANAL_WHATSAPP else telefono
+
+
+def enviar(
+    canal: str,
+    telefono: str,
+    texto: str,
+    http_client: Optional[HttpClient] = None,
+    *,
+    ticket: Any = None,
+    ajustes: Optional[AjustesSalida] = None,
+) -> bool:
+    """Sends ``texto`` to ``telefono`` (E.164) by SMS or WhatsApp. True if Twilio accepted it.
+
+    SMS text is transliterated to GSM-7 like the channel's answers. ``ticket`` is only used in
+    log lines (a ticket id or a folio, never personal data).
+    """
+    ajustes = ajustes or AjustesSalida()
+    medio = _canal(canal)
+    ref = ticket if ticket is not None else "-"
+    if not medio or not configurado(medio, ajustes):
+        log.info("twilio_salida: canal %s sin configurar (caso=%s)", canal, ref)
+        return False
+    telefono = (telefono or "").strip()
+    cuerpo = (texto or "").strip()
+    if not _E164.match(telefono) or not cuerpo:
+        log.warning("twilio_salida: número o texto no válido (caso=%s)", ref)
+        return False
+    if medio == CANAL_SMS:
+        cuerpo = a_gsm7(cuerpo)
+    cuerpo = cuerpo[:MAX_CUERPO]
+    try:
+        cliente = Client(
+            ajustes.account_sid,
+            ajustes.auth_token.get_secret_value(),
+            http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S),
+        )
+        mensaje = cliente.messages.create(
+            to=_direccion(medio, telefono),
+            from_=_direccion(medio, _remitente(medio, ajustes)),
+            body=cuerpo,
+        )
+    except TwilioRestException as error:
+        log.warning(
+            "twilio_salida: Twilio rechazó el mensaje (código=%s, http=%s, caso=%s)%s",
+            error.code,
+            error.status,
+            ref,
+            "; fuera de la ventana de 24 h de WhatsApp"
+            if error.code == ERROR_FUERA_DE_VENTANA
+            else "",
+        )
+        return False
+    except Exception as error:  # noqa: BLE001 - network, bad answer...: never raise
+        log.warning("twilio_salida: fallo al enviar (%s, caso=%s)", type(error).__name__, ref)
+        return False
+    if getattr(mensaje, "status", None) in ("failed", "undelivered") or getattr(
+        mensaje, "error_code", None
+    ):
+        log.warning(
+            "twilio_salida: mensaje fallido (código=%s, caso=%s)",
+            getattr(mensaje, "error_code", None),
+            ref,
+        )
+        return False
+    log.info("twilio_salida: mensaje aceptado sid=%s (caso=%s)", getattr(mensaje, "sid", "?"), ref)
+    return True
+
+
+def dentro_de_ventana(session: Any, ticket: Any, ajustes: AjustesSalida) -> bool:
+    """WhatsApp: True if we know the person wrote within the configured window."""
+    from servicio.inscripcion import canalizaciones as tickets
+    from servicio.inscripcion.operaciones import ahora_utc
+
+    ultimo = tickets.ultimo_contacto(session, ticket.canal, ticket.direccion_canal)
+    if ultimo is None:
+        return False
+    return ahora_utc() - ultimo < timedelta(hours=ajustes.ventana_whatsapp_h)
+
+
+def enviar_respuesta(
+    session: Any,
+    respuesta_row: Any,
+    ticket: Any,
+    http_client: Optional[HttpClient] = None,
+    *,
+    ajustes: Optional[AjustesSalida] = None,
+) -> bool:
+    """Sends a promoter's reply now and marks it delivered (``twilio``). False: it stays pending
+    and goes with the person's next message (not configured, web ticket, WhatsApp window closed,
+    Twilio error, or already delivered by a concurrent message).
+
+    The reply is claimed before calling Twilio and released if the send fails, so a message from
+    the person arriving meanwhile never delivers it a second time.
+    """
+    from servicio.inscripcion import canalizaciones as tickets
+
+    ajustes = ajustes or AjustesSalida()
+    medio = _canal(ticket.canal)
+    if medio is None or not configurado(medio, ajustes):
+        return False
+    if medio == CANAL_WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
+        log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
+        return False
+    if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
+        return False  # already delivered with the person's message
+    texto = formatear(ticket.id, respuesta_row.texto)
+    if enviar(medio, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes):
+        session.refresh(respuesta_row)
+        return True
+    tickets.desmarcar_entrega(session, respuesta_row.id, tickets.VIA_TWILIO)
+    session.refresh(respuesta_row)
+    return False
+
+
+__all__ = [
+    "AjustesSalida",
+    "ERROR_FUERA_DE_VENTANA",
+    "configurado",
+    "dentro_de_ventana",
+    "enviar",
+    "enviar_respuesta",
+]

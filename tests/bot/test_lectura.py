@@ -1,0 +1,548 @@
+"""bot/lectura.py: respuestas cortas, campos del registro, validadores y formatos."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot import lectura as F
+from bot.validacion import ESTADOS_CURP, ErrorValidacion
+
+# --- normalizar --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("  ¡Hola,   SEÑOR Ñandú! 👍 ", "hola, senor nandu"),
+        ("Sí, está bien.", "si, esta bien"),
+        ("¿Qué?", "que"),
+        ("Pingüino", "pinguino"),
+        ("a\t\nb", "a b"),
+        ("", ""),
+        (None, ""),
+        ("👍", ""),
+    ],
+)
+def test_normalizar(texto, esperado):
+    assert F.normalizar(texto) == esperado
+
+
+# --- si_o_no -----------------------------------------------------------------------------
+
+SI = [
+    "1",
+    "si",
+    "sí",
+    "sii",
+    "sip",
+    "claro",
+    "ok",
+    "okay",
+    "va",
+    "dale",
+    "correcto",
+    "esta bien",
+    "Está bien.",
+    "de acuerdo",
+    "acepto",
+    "yes",
+    "👍",
+    "👍🏽",
+    "si acepto",
+    "sí, está bien",
+    "SÍ!!",
+    "Siiii",
+    "ok gracias",
+    "sí por favor",
+    "/afirmar",
+]
+NO = [
+    "2",
+    "no",
+    "No.",
+    "noo",
+    "nop",
+    "nel",
+    "no acepto",
+    "no gracias",
+    "No, gracias",
+    "incorrecto",
+    "esta mal",
+    "está mal",
+    "no, no",
+    "👎",
+    "/negar",
+]
+NI_SI_NI_NO = [
+    "",
+    None,
+    "hola",
+    "tal vez",
+    "no sé",
+    "si no",
+    "3",
+    "si me pagan 15 mil cuánto sería",
+    "no entiendo si tengo que pagar",
+    "claro que tengo dudas sobre el seguro",
+    "no, está bien",  # ambiguo: se vuelve a preguntar
+    "👍👎",
+]
+
+
+@pytest.mark.parametrize("texto", SI)
+def test_si(texto):
+    assert F.si_o_no(texto) is True
+
+
+@pytest.mark.parametrize("texto", NO)
+def test_no(texto):
+    assert F.si_o_no(texto) is False
+
+
+@pytest.mark.parametrize("texto", NI_SI_NI_NO)
+def test_ni_si_ni_no(texto):
+    assert F.si_o_no(texto) is None
+
+
+# --- es_cancelacion ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "cancelar",
+        "Cancela",
+        "cancélalo",
+        "ya no quiero",
+        "ya no",
+        "Olvídalo",
+        "mejor no",
+        "salir",
+        "detener",
+        "stop",
+        "basta",
+        "ya no quiero seguir",
+        "cancelar registro",
+        "quiero cancelar mi registro",
+        "mejor ya no, gracias",
+        "CANCELAR!",
+    ],
+)
+def test_es_cancelacion(texto):
+    assert F.es_cancelacion(texto) is True
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "no quiero cancelar",
+        "no",
+        "",
+        None,
+        "seguir",
+        "continuar",
+        "¿qué pasa si cancelo mi registro?",
+        "cancelar?",
+        "si cancelo me cobran algo o como funciona eso",
+        "ya no quiero pagar tanto de cuota cada mes la verdad",
+        "cancelaron mi seguro",
+        "Maria Lopez",
+    ],
+)
+def test_no_es_cancelacion(texto):
+    assert F.es_cancelacion(texto) is False
+
+
+# --- parece_pregunta ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "cuanto cuesta?",
+        "¿Me cubre",
+        "qué es la ventanilla",
+        "Cuánto pago al mes",
+        "como me registro",
+        "donde queda el consulado",
+        "cuando pago",
+        "cual es la cuota",
+        "por qué me piden la CURP",
+        "puedo pagar con tarjeta",
+        "se puede en línea",
+        "tengo que ir al consulado",
+        "hay ventanilla en Reno",
+        "me pueden ayudar",
+        "necesito saber algo",
+        "what is this",
+        "How much",
+        "where is it",
+    ],
+)
+def test_parece_pregunta(texto):
+    assert F.parece_pregunta(texto) is True
+
+
+@pytest.mark.parametrize(
+    "texto",
+    ["Maria Lopez", "carpintero", "Dallas, TX", "15 mil", "Quesadillas", "Comonfort", "", None],
+)
+def test_no_parece_pregunta(texto):
+    assert F.parece_pregunta(texto) is False
+
+
+# --- campos ------------------------------------------------------------------------------
+
+
+def test_campos_y_orden():
+    assert F.CAMPOS == {
+        "curp": "CURP",
+        "nombre": "nombre",
+        "email": "correo",
+        "telefono": "teléfono",
+        "ciudad": "ciudad",
+        "pais": "país",
+        "ocupacion": "ocupación",
+        "ingreso_mensual": "ingreso",
+    }
+    assert set(F.ORDEN_CAMPOS) == set(F.CAMPOS) - {"pais"}
+    assert F.ORDEN_CAMPOS[0] == "curp" and F.ORDEN_CAMPOS[-1] == "ingreso_mensual"
+
+
+@pytest.mark.parametrize(
+    ("texto", "slot"),
+    [
+        ("mi correo", "email"),
+        ("el mail", "email"),
+        ("email", "email"),
+        ("E-mail", "email"),
+        ("correo electrónico", "email"),
+        ("teléfono", "telefono"),
+        ("el cel", "telefono"),
+        ("celular", "telefono"),
+        ("mi número", "telefono"),
+        ("WhatsApp", "telefono"),
+        ("mi whats", "telefono"),
+        ("nombre", "nombre"),
+        ("el apellido", "nombre"),
+        ("la CURP", "curp"),
+        ("mi número de CURP", "curp"),  # "número" es débil
+        ("ciudad", "ciudad"),
+        ("donde vivo", "ciudad"),
+        ("país", "pais"),
+        ("ocupación", "ocupacion"),
+        ("trabajo", "ocupacion"),
+        ("oficio", "ocupacion"),
+        ("a qué me dedico", "ocupacion"),
+        ("ingreso", "ingreso_mensual"),
+        ("sueldo", "ingreso_mensual"),
+        ("salario", "ingreso_mensual"),
+        ("lo que gano", "ingreso_mensual"),
+        ("gano", "ingreso_mensual"),
+        ("el correo y el nombre", "email"),  # gana el primero
+        ("corrreo", "email"),  # faltas de ortografía (rapidfuzz)
+        ("telefno", "telefono"),
+        ("cuidad", "ciudad"),
+        ("1", "curp"),
+        ("2", "nombre"),
+        ("3", "email"),
+        ("4", "telefono"),
+        ("5", "ciudad"),
+        ("6", "ocupacion"),
+        ("7", "ingreso_mensual"),
+        ("el 4", "telefono"),
+        ("opción 6.", "ocupacion"),
+    ],
+)
+def test_campo_mencionado(texto, slot):
+    assert F.campo_mencionado(texto) == slot
+
+
+@pytest.mark.parametrize(
+    "texto", ["", None, "hola", "0", "8", "12", "soy hombre", "está bien", "Maria Lopez"]
+)
+def test_campo_no_mencionado(texto):
+    assert F.campo_mencionado(texto) is None
+
+
+@pytest.mark.parametrize(
+    ("texto", "slot"),
+    [
+        ("me equivoqué en el correo", "email"),
+        ("quiero cambiar mi nombre", "nombre"),
+        ("corregir teléfono", "telefono"),
+        ("el correo está mal", "email"),
+        ("puse mal mi ingreso", "ingreso_mensual"),
+        ("escribí mal la CURP", "curp"),
+        ("cambiar ciudad", "ciudad"),
+        ("el país es incorrecto", "pais"),
+        ("quiero corregir el 3", "email"),
+        ("corregir 7", "ingreso_mensual"),
+        ("Me equivoque en el telefno", "telefono"),
+    ],
+)
+def test_pide_correccion(texto, slot):
+    assert F.pide_correccion(texto) == slot
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "",
+        None,
+        "me equivoqué",  # sin campo
+        "corregir",
+        "mi correo es maria@gmail.com",  # campo sin palabras de corrección
+        "el correo no está mal",
+        "no quiero cambiar nada",
+        "no me equivoqué en el nombre",
+        "sí, todo bien",
+    ],
+)
+def test_no_pide_correccion(texto):
+    assert F.pide_correccion(texto) is None
+
+
+# --- validar_nombre ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("maria lopez", "Maria Lopez"),
+        ("MARIA DE LA LUZ HERNANDEZ", "Maria de la Luz Hernandez"),
+        ("  María   Guadalupe López  ", "María Guadalupe López"),
+        ("María de la Luz McDonald", "María de la Luz McDonald"),  # mezcla: se respeta
+        ("o'brien smith", "O'Brien Smith"),
+        ("josé-luis garcía", "José-Luis García"),
+        ("juan pérez y núñez", "Juan Pérez y Núñez"),
+        ("la rosa de león", "La Rosa de León"),
+        ("Anaïs Müller", "Anaïs Müller"),
+        ("J. Jesús Peña", "J. Jesús Peña"),
+        ("me llamo juan perez", "Juan Perez"),
+        ("Mi nombre es Ana Ruiz", "Ana Ruiz"),
+    ],
+)
+def test_validar_nombre(texto, esperado):
+    assert F.validar_nombre(texto) == esperado
+
+
+@pytest.mark.parametrize(
+    ("texto", "motivo"),
+    [
+        ("", "Escribe tu nombre completo"),
+        (None, "Escribe tu nombre completo"),
+        ("me llamo", "Escribe tu nombre completo"),
+        ("cómo me registro", "pregunta"),
+        ("¿Maria Lopez?", "pregunta"),
+        ("Maria Lopez 2", "números"),
+        ("Maria_Lopez Perez", "solo puede llevar letras"),
+        ("Maria @Lopez", "solo puede llevar letras"),
+        ("Мария Лопес", "solo puede llevar letras"),
+        ("Maria", "al menos un apellido"),
+        ("Maria -", "al menos un apellido"),
+        ("A B", "entre 5 y 120"),
+        ("Maria " + "Lopez" * 30, "entre 5 y 120"),
+    ],
+)
+def test_validar_nombre_errores(texto, motivo):
+    with pytest.raises(ErrorValidacion) as e:
+        F.validar_nombre(texto)
+    assert motivo in str(e.value)
+    assert "María Guadalupe López Hernández" in str(e.value)
+    assert e.value.campo == "nombre"
+
+
+# --- validar_ocupacion -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("carpintero", "Carpintero"),
+        ("  limpieza de casas. ", "Limpieza de casas"),
+        ("chofer de Uber", "Chofer de Uber"),
+        ("soy carpintero", "Carpintero"),
+        ("Soy una enfermera", "Enfermera"),
+        ("trabajo en la construcción", "La construcción"),
+        ("me dedico a la limpieza", "La limpieza"),
+        ("TI", "TI"),
+        ("ayudante de 2do turno", "Ayudante de 2do turno"),
+    ],
+)
+def test_validar_ocupacion(texto, esperado):
+    assert F.validar_ocupacion(texto) == esperado
+
+
+@pytest.mark.parametrize(
+    ("texto", "motivo"),
+    [
+        ("", "Escribe a qué te dedicas"),
+        (None, "Escribe a qué te dedicas"),
+        ("soy", "Escribe a qué te dedicas"),
+        ("12345", "no solo números"),
+        ("$500", "no solo números"),
+        ("x", "2 a 80"),
+        ("carpintero " * 10, "2 a 80"),
+        ("¿qué pongo aquí?", "No entendí"),
+        ("sí", "No entendí"),
+        ("ok", "No entendí"),
+    ],
+)
+def test_validar_ocupacion_errores(texto, motivo):
+    with pytest.raises(ErrorValidacion) as e:
+        F.validar_ocupacion(texto)
+    assert motivo in str(e.value)
+    assert "carpintero, limpieza de casas, chofer" in str(e.value)
+    assert e.value.campo == "ocupacion"
+
+
+# --- residencia --------------------------------------------------------------------------
+
+EU = "Estados Unidos"
+
+
+@pytest.mark.parametrize(
+    ("texto", "ciudad", "pais"),
+    [
+        ("Dallas, Texas", "Dallas, TX", EU),
+        ("Dallas TX", "Dallas, TX", EU),
+        ("Estoy en Houston Tx", "Houston, TX", EU),
+        ("vivo en dallas", "Dallas, TX", EU),
+        ("en Dallas", "Dallas, TX", EU),
+        ("Enfield", "Enfield, CT", EU),  # "en" solo es prefijo si es palabra aparte
+        ("Chicaco", "Chicago, IL", EU),  # falta de ortografía
+        ("60614", "Chicago, IL", EU),  # código postal
+        ("New York, NY 10001", "New York, NY", EU),
+        ("vivo en nueva york", "New York City, NY", EU),
+        ("Dallas, TX, USA", "Dallas, TX", EU),
+        ("vivo en Dallas, Texas, Estados Unidos", "Dallas, TX", EU),
+        ("Albuquerque, Nuevo México", "Albuquerque, NM", EU),  # no es México
+        ("Atlanta, Georgia", "Atlanta, GA", EU),  # el estado, no el país
+        ("Smallville, TX", "Smallville, TX", EU),  # ciudad pequeña con estado
+        ("Smallville, USA", "Smallville", EU),
+        ("Texas", None, EU),
+        ("Nuevo Mexico", None, EU),
+        ("vivo en Toronto, Canadá", "Toronto", "Canadá"),
+        ("Toronto canada", "Toronto", "Canadá"),
+        ("Madrid España", "Madrid", "España"),
+        ("Guadalajara, Jalisco, México", "Guadalajara, Jalisco", "México"),
+        ("SAN PEDRO SULA, HONDURAS", "San Pedro Sula", "Honduras"),
+        ("Londres, Inglaterra", "Londres", "Reino Unido"),
+        ("Paris, France", "Paris", "Francia"),
+        ("Canadá", None, "Canadá"),
+        ("canada", None, "Canadá"),
+        ("méxico", None, "México"),
+        ("Saudi Arabia", None, "Arabia Saudita"),
+        ("Estados Unidos", None, EU),
+        ("USA", None, EU),
+        ("EE. UU.", None, EU),
+        ("EEUU", None, EU),
+        ("EUA", None, EU),
+        ("United States", None, EU),
+        ("Zacatlán", "Zacatlán", None),
+        ("zacatlan", "Zacatlan", None),
+        ("Toronto", "Toronto", None),
+        ("tijuana", "Tijuana", None),
+        ("san jose del cabo", "San Jose del Cabo", None),
+    ],
+)
+def test_residencia(texto, ciudad, pais):
+    assert F.residencia(texto) == F.Residencia(ciudad, pais)
+
+
+@pytest.mark.parametrize(
+    ("texto", "motivo"),
+    [
+        ("", "Escribe la ciudad y el país"),
+        (None, "Escribe la ciudad y el país"),
+        ("¿?", "Escribe la ciudad y el país"),
+        ("vivo en", "Escribe la ciudad y el país"),
+        ("Estoy en ", "Escribe la ciudad y el país"),
+        ("¿dónde hay una ventanilla?", "Escribe solo la ciudad"),
+        ("cerca " * 30, "Escribe solo la ciudad"),
+        ("123", "No reconocí ese lugar"),
+        ("123, México", "No reconocí ese lugar"),
+    ],
+)
+def test_residencia_errores(texto, motivo):
+    with pytest.raises(ErrorValidacion) as e:
+        F.residencia(texto)
+    assert motivo in str(e.value)
+    assert "Toronto, Canadá" in str(e.value)
+    assert e.value.campo == "ciudad"
+
+
+def test_residencia_es_inmutable():
+    r = F.residencia("Canadá")
+    with pytest.raises(AttributeError):
+        r.pais = "México"  # type: ignore[misc]
+
+
+# --- formatos ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("d", "esperado"),
+    [
+        (date(1985, 1, 5), "5 de enero de 1985"),
+        (date(2000, 12, 31), "31 de diciembre de 2000"),
+        (date(1999, 9, 10), "10 de septiembre de 1999"),
+    ],
+)
+def test_fecha_larga(d, esperado):
+    assert F.fecha_larga(d) == esperado
+
+
+@pytest.mark.parametrize(
+    ("monto", "moneda", "esperado"),
+    [
+        (Decimal("2255.26"), "MXN", "$2,255.26 MXN"),
+        (Decimal("2000"), "USD", "$2,000.00 USD"),
+        (Decimal("2255.255"), "MXN", "$2,255.26 MXN"),  # redondeo comercial
+        (Decimal("0"), "MXN", "$0.00 MXN"),
+        (Decimal("1234567.8"), "mxn", "$1,234,567.80 MXN"),
+        (Decimal("-3.5"), "USD", "-$3.50 USD"),
+    ],
+)
+def test_dinero(monto, moneda, esperado):
+    assert F.dinero(monto, moneda) == esperado
+
+
+def test_clave_idempotencia():
+    clave = F.clave_idempotencia("GOMC850312HJCRRR00", "registro")
+    assert re.fullmatch(r"[0-9a-f]{64}", clave)
+    assert clave == F.clave_idempotencia("GOMC850312HJCRRR00", "registro")  # estable
+    assert clave != F.clave_idempotencia("registro", "GOMC850312HJCRRR00")
+    assert F.clave_idempotencia("a|b") != F.clave_idempotencia("a", "b")
+    assert F.clave_idempotencia("a", "b|c") != F.clave_idempotencia("a|b", "c")
+    assert F.clave_idempotencia("ab", "") != F.clave_idempotencia("a", "b")
+    assert F.clave_idempotencia() != F.clave_idempotencia("")
+    # Fija el algoritmo: cambiarlo duplicaría registros ya enviados.
+    assert F.clave_idempotencia("a", "b") == (
+        "0473ef2dc0d324ab659d3580c1134e9d812035905c4781fdd6d529b0c6860e13"
+    )
+
+
+def test_sexo():
+    assert F.SEXO == {"H": "hombre", "M": "mujer", "X": "no binario"}
+
+
+@pytest.mark.parametrize(
+    ("clave", "nombre"),
+    [
+        ("JC", "Jalisco"),
+        ("jc", "Jalisco"),
+        (" DF ", "Ciudad de México"),
+        ("NE", "Nacido en el extranjero"),
+        ("ZZ", "ZZ"),  # desconocida: se devuelve tal cual
+    ],
+)
+def test_nombre_estado(clave, nombre):
+    assert F.nombre_estado(clave) == nombre
+
+
+def test_nombre_estado_cubre_todas_las_claves_de_curp():
+    assert all(F.nombre_estado(c) == n for c, n in ESTADOS_CURP.items())

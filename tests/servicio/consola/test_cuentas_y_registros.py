@@ -1,0 +1,268 @@
+"""Console rules without HTTP: passwords, sessions, login throttling, accounts, search,
+assisted registration and the audit trail (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from servicio.consola import auditoria, cuentas, registros, seguridad
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion.bd import crear_fabrica_sesiones
+from servicio.inscripcion.operaciones import ahora_utc
+
+CLAVE = "una-clave-larga-2026"
+CURP = "HEGG560427MVZRRL04"
+
+
+@pytest.fixture
+def session(engine):
+    with crear_fabrica_sesiones(engine)() as s:
+        yield s
+
+
+@pytest.fixture
+def ana(session):
+    return cuentas.crear(session, "Ana.Perez", "Ana Pérez", CLAVE, consulado="Chicago, IL")
+
+
+def formulario(**cambios) -> registros.Formulario:
+    datos = {
+        "consentimiento": "si",
+        "curp": CURP.lower(),
+        "nombre": "gloria hernández garcía",
+        "email": "gloria@example.com",
+        "telefono": "(312) 555-0199",
+        "residencia": "chicaco, illinois",
+        "ocupacion": "limpieza de casas",
+        "ingreso": "2,000 dólares",
+        "moneda": "MXN",
+    }
+    datos.update(cambios)
+    return registros.Formulario.desde(datos)
+
+
+# ------------------------------------------------------------------ passwords
+def test_password_hash_round_trip_and_format():
+    guardado = seguridad.hash_clave(CLAVE)
+    assert guardado.startswith("scrypt$16384$8$1$")
+    assert CLAVE not in guardado
+    assert seguridad.verificar_clave(CLAVE, guardado)
+    assert not seguridad.verificar_clave(CLAVE + "x", guardado)
+    assert seguridad.hash_clave(CLAVE) != guardado  # salted
+
+
+@pytest.mark.parametrize("guardado", ["", "texto", "bcrypt$1$2$3$4$5", "scrypt$x$8$1$AA$AA"])
+def test_malformed_hashes_never_verify(guardado):
+    assert not seguridad.verificar_clave(CLAVE, guardado)
+
+
+@pytest.mark.parametrize("clave", ["corta", " empieza-con-espacio", "aaaaaaaaaaaaaaaa"])
+def test_weak_passwords_are_refused(clave):
+    with pytest.raises(seguridad.ClaveInvalida):
+        seguridad.validar_clave(clave)
+
+
+# ------------------------------------------------------------------ accounts
+def test_account_is_created_lowercase_and_authenticates(session, ana):
+    assert ana.usuario == "ana.perez" and ana.rol == m.ROL_PROMOTOR
+    assert seguridad.autenticar(session, " ANA.PEREZ ", CLAVE).id == ana.id
+    assert seguridad.autenticar(session, "ana.perez", "otra-clave-larga-1") is None
+    assert seguridad.autenticar(session, "nadie", CLAVE) is None
+
+
+def test_duplicate_or_invalid_accounts_are_refused(session, ana):
+    with pytest.raises(cuentas.ErrorCuenta, match="Ya existe"):
+        cuentas.crear(session, "ana.perez", "Otra Ana", CLAVE)
+    with pytest.raises(cuentas.ErrorCuenta, match="usuario"):
+        cuentas.crear(session, "a b", "Nombre", CLAVE)
+    with pytest.raises(cuentas.ErrorCuenta, match="rol"):
+        cuentas.crear(session, "beto", "Beto", CLAVE, rol="jefe")
+    with pytest.raises(cuentas.ErrorCuenta, match="contraseña"):
+        cuentas.crear(session, "beto", "Beto", "corta")
+
+
+def test_deactivating_or_changing_password_ends_sessions(session, ana):
+    token = seguridad.abrir_sesion(session, ana)
+    assert seguridad.sesion_de(session, token).promotor.id == ana.id
+    cuentas.cambiar_clave(session, "ana.perez", "nueva-clave-larga-99")
+    assert seguridad.sesion_de(session, token) is None
+    token = seguridad.abrir_sesion(session, ana)
+    cuentas.desactivar(session, "ana.perez")
+    assert seguridad.sesion_de(session, token) is None
+    assert seguridad.autenticar(session, "ana.perez", "nueva-clave-larga-99") is None
+
+
+def test_cli_creates_an_account_from_stdin(monkeypatch, db_url, engine, capsys):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLAVE + "\n"))
+    argv = ["crear", "beto", "--nombre", "Beto Ruiz", "--rol", "admin", "--clave-stdin"]
+    assert cuentas.main(argv) == 0
+    assert "Cuenta creada: beto (admin)" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLAVE + "\n"))
+    assert cuentas.main(argv) == 2
+    assert "Ya existe" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ sessions
+def test_session_token_is_stored_hashed_and_expires(session, ana):
+    token = seguridad.abrir_sesion(session, ana)
+    fila = session.execute(select(m.SesionConsola)).scalar_one()
+    assert fila.id != token and len(fila.id) == 64
+    session.execute(update(m.SesionConsola).values(expira_en=ahora_utc() - timedelta(seconds=1)))
+    session.commit()
+    assert seguridad.sesion_de(session, token) is None
+    assert seguridad.sesion_de(session, None) is None
+    assert seguridad.sesion_de(session, "x" * 500) is None
+
+
+def test_logout_deletes_the_session(session, ana):
+    token = seguridad.abrir_sesion(session, ana)
+    seguridad.cerrar_sesion(session, token)
+    assert seguridad.sesion_de(session, token) is None
+
+
+def test_csrf_comparison():
+    assert seguridad.csrf_valido("abc", "abc")
+    assert not seguridad.csrf_valido("abc", "abd")
+    assert not seguridad.csrf_valido("abc", "")
+    assert not seguridad.csrf_valido(None, "abc")
+
+
+# ------------------------------------------------------------------ throttling
+def test_login_is_blocked_after_five_failures_per_account(session, ana):
+    for _ in range(seguridad.MAX_FALLOS_USUARIO - 1):
+        seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.2")
+    seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+    assert seguridad.bloqueado(session, "ANA.PEREZ", "10.0.0.2")  # any address
+    assert not seguridad.bloqueado(session, "beto", "10.0.0.2")  # other accounts still work
+    later = ahora_utc() + seguridad.VENTANA_INTENTOS + timedelta(seconds=1)
+    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.2", ahora=later)
+
+
+def test_login_is_blocked_per_address_across_accounts(session):
+    for i in range(seguridad.MAX_FALLOS_IP):
+        seguridad.registrar_fallo(session, f"usuario{i}", "10.9.9.9")
+    assert seguridad.bloqueado(session, "otro", "10.9.9.9")
+    assert not seguridad.bloqueado(session, "otro", "10.9.9.8")
+
+
+def test_successful_login_clears_the_account_failures(session, ana):
+    for _ in range(seguridad.MAX_FALLOS_USUARIO - 1):
+        seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+    seguridad.abrir_sesion(session, ana)
+    seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.3")
+
+
+# ------------------------------------------------------------------ assisted registration
+def test_valid_form_becomes_the_same_body_the_chat_sends():
+    payload = registros.preparar(formulario(), "Chicago, IL")
+    assert payload is not None
+    assert payload.curp == CURP
+    assert payload.nombre == "Gloria Hernández García"
+    assert payload.telefono == "+13125550199"
+    assert payload.ciudad_residencia == "Chicago, IL"
+    assert payload.pais_residencia == "Estados Unidos"
+    assert payload.ingreso_mensual == Decimal("2000") and payload.moneda.value == "USD"
+    assert payload.consulado == "Chicago, IL"
+    assert str(payload.fecha_nacimiento) == "1956-04-27" and payload.sexo == "M"
+
+
+def test_consulate_defaults_to_the_nearest_to_the_city():
+    payload = registros.preparar(formulario(residencia="Dallas, Texas"), None)
+    assert payload.consulado == "Dallas, TX"
+
+
+def test_every_bad_field_is_reported_and_nothing_is_lost():
+    form = formulario(
+        consentimiento="", curp="HEGG560427MVZRRL0X", email="gloria@", ingreso="mucho"
+    )
+    assert registros.preparar(form, None) is None
+    assert set(form.errores) == {"consentimiento", "curp", "email", "ingreso"}
+    assert form.valores["nombre"] == "gloria hernández garcía"  # kept for the re-rendered form
+    assert form.valores["email"] == "gloria@"
+    assert all(isinstance(msg, str) and msg for msg in form.errores.values())
+
+
+def test_registrar_records_the_promoter_origin_and_audit(session, ana):
+    alta = registros.registrar(session, formulario(), ana, 2026, Decimal("18.50"))
+    reg = alta.registro
+    assert alta.creado and reg.origen == m.ORIGEN_CONSOLA and reg.creado_por == ana.id
+    assert reg.consulado == "Chicago, IL"
+    assert reg.nombre_busqueda == "gloria hernandez garcia"
+    fila = session.execute(select(m.Auditoria).where(m.Auditoria.folio == reg.folio)).scalar_one()
+    assert (fila.accion, fila.actor) == ("registro_creado", f"promotor:{ana.id}")
+    otra = registros.registrar(session, formulario(), ana, 2026, Decimal("18.50"))
+    assert not otra.creado and otra.registro.folio == reg.folio  # one open registration per CURP
+
+
+def test_income_out_of_range_is_a_field_error(session, ana):
+    form = formulario(ingreso="1 peso")
+    assert registros.registrar(session, form, ana, 2026, Decimal("18.50")).registro is None
+    assert "ingreso" in form.errores
+
+
+# ------------------------------------------------------------------ search and audit
+@pytest.fixture
+def registro(session, ana):
+    return registros.registrar(session, formulario(), ana, 2026, Decimal("18.50")).registro
+
+
+@pytest.mark.parametrize(
+    ("consulta", "criterio"),
+    [("folio", "folio"), ("curp", "curp"), ("HERNANDEZ gar", "nombre"), ("Hernández", "nombre")],
+)
+def test_search_by_folio_curp_or_name(session, registro, consulta, criterio):
+    texto = {"folio": registro.folio.lower(), "curp": CURP.lower()}.get(consulta, consulta)
+    busqueda = registros.buscar(session, texto)
+    assert busqueda.criterio == criterio
+    assert [r.folio for r in busqueda.registros] == [registro.folio]
+
+
+@pytest.mark.parametrize("consulta", ["%", "___", "gl%ria", "OR-0000000000", "Pedro Páramo"])
+def test_search_without_matches_or_too_short(session, registro, consulta):
+    assert registros.buscar(session, consulta).registros == []
+
+
+def test_short_search_explains_what_to_type(session):
+    assert "3 letras" in registros.buscar(session, "ab").mensaje
+
+
+def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):
+    assert auditoria.registrar(session, ana, auditoria.VISTA, [registro.folio, registro.folio]) == 1
+    entradas = auditoria.consultar(session, usuario="ana.perez")
+    assert entradas[0].folio == registro.folio
+    assert entradas[0].usuario == "ana.perez" and entradas[0].etiqueta == "abrió el registro"
+    assert auditoria.consultar(session, folio="OR-NOEXISTE") == []
+
+
+def test_payment_reference_text_uses_the_assistant_words(registro):
+    texto = registros.texto_referencia(registro)
+    assert registro.folio in texto and registro.linea_captura in texto
+    assert "el monto oficial lo da el IMSS" in texto
+
+
+def test_first_admin_only_on_an_empty_database(session, monkeypatch, db_url, tmp_path, capsys):
+    clave = cuentas.crear_admin_inicial(session)
+    assert clave and seguridad.autenticar(session, "admin", clave).rol == m.ROL_ADMIN
+    assert cuentas.crear_admin_inicial(session) is None
+
+
+def test_cli_initial_account_writes_the_password_to_a_private_file(
+    monkeypatch, db_url, engine, tmp_path, capsys
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    archivo = tmp_path / "var" / "admin.txt"
+    assert cuentas.main(["inicial", "--archivo", str(archivo)]) == 0
+    salida = capsys.readouterr().out
+    clave = archivo.read_text().split("contraseña: ")[1].strip()
+    assert clave not in salida and str(archivo) in salida
+    assert archivo.stat().st_mode & 0o777 == 0o600
+    with crear_fabrica_sesiones(engine)() as s:
+        assert seguridad.autenticar(s, "admin", clave) is not None

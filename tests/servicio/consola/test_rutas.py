@@ -1,0 +1,301 @@
+"""The console over HTTP: login, cookies, CSRF, roles, audit, every page (SQLite + PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+import respx
+from sqlalchemy import select
+
+from servicio.consola import cuentas, seguridad
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion.bd import crear_fabrica_sesiones
+
+CLAVE = "una-clave-larga-2026"
+CURP = "HEGG560427MVZRRL04"
+RASA = "http://rasa.test"
+PAGINAS = [
+    "/consola/preguntar",
+    "/consola/registros",
+    "/consola/registros/nuevo",
+    "/consola/canalizaciones",
+    "/consola/estadisticas",
+    "/consola/auditoria",
+]
+REGISTRO = {
+    "consentimiento": "si",
+    "curp": CURP,
+    "nombre": "Gloria Hernández García",
+    "email": "gloria@example.com",
+    "telefono": "312 555 0199",
+    "residencia": "Chicago, IL",
+    "ocupacion": "limpieza de casas",
+    "ingreso": "15 mil pesos",
+    "moneda": "MXN",
+}
+
+
+@pytest.fixture
+def web(settings):
+    from servicio.consola.rutas import AjustesConsola
+    from servicio.web.app import AjustesWeb, crear_app
+
+    app = crear_app(settings, AjustesWeb(), AjustesConsola(rasa_url=RASA))
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def session(web):
+    with crear_fabrica_sesiones(web.state.engine)() as s:
+        yield s
+
+
+@pytest.fixture
+def cuentas_consola(session):
+    cuentas.crear(session, "ana", "Ana Pérez", CLAVE, consulado="Chicago, IL")
+    cuentas.crear(session, "jefa", "Rosa Admin", CLAVE, rol=m.ROL_ADMIN)
+
+
+def cliente(web):
+    from fastapi.testclient import TestClient
+
+    return TestClient(web, follow_redirects=False)
+
+
+def csrf_de(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def entrar(c, usuario="ana", clave=CLAVE):
+    pagina = c.get("/consola/entrar")
+    return c.post(
+        "/consola/entrar", data={"usuario": usuario, "clave": clave, "csrf": csrf_de(pagina.text)}
+    )
+
+
+@pytest.fixture
+def promotor(web, cuentas_consola):
+    with cliente(web) as c:
+        assert entrar(c).status_code == 303
+        yield c
+
+
+@pytest.fixture
+def admin(web, cuentas_consola):
+    with cliente(web) as c:
+        assert entrar(c, "jefa").status_code == 303
+        yield c
+
+
+def csrf(c, url="/consola/preguntar") -> str:
+    return csrf_de(c.get(url).text)
+
+
+def registrar(c, **cambios) -> httpx.Response:
+    return c.post("/consola/registros/nuevo", data={**REGISTRO, **cambios, "csrf": csrf(c)})
+
+
+def auditoria(session, accion=None):
+    stmt = select(m.Auditoria).order_by(m.Auditoria.id)
+    if accion:
+        stmt = stmt.where(m.Auditoria.accion == accion)
+    session.expire_all()
+    return list(session.execute(stmt).scalars())
+
+
+# ------------------------------------------------------------------ login and session
+@pytest.mark.parametrize("pagina", PAGINAS + ["/consola"])
+def test_every_page_needs_a_session(web, pagina):
+    with cliente(web) as c:
+        r = c.get(pagina)
+    assert r.status_code == 303 and r.headers["location"] == "/consola/entrar"
+
+
+def test_login_sets_a_strict_httponly_cookie(web, cuentas_consola):
+    with cliente(web) as c:
+        r = entrar(c)
+    assert r.status_code == 303 and r.headers["location"] == "/consola/preguntar"
+    galleta = next(h for h in r.headers.get_list("set-cookie") if h.startswith("orienta_consola="))
+    assert "HttpOnly" in galleta and "SameSite=strict" in galleta and "Path=/consola" in galleta
+
+
+def test_wrong_password_and_missing_form_token(web, cuentas_consola):
+    with cliente(web) as c:
+        r = entrar(c, clave="otra-clave-larga-1")
+        assert r.status_code == 401 and "Usuario o contraseña incorrectos" in r.text
+        sin_token = c.post("/consola/entrar", data={"usuario": "ana", "clave": CLAVE, "csrf": "x"})
+        assert sin_token.status_code == 400 and "caducó" in sin_token.text
+        assert "orienta_consola=" not in "".join(sin_token.headers.get_list("set-cookie"))
+
+
+def test_login_is_rate_limited(web, cuentas_consola):
+    with cliente(web) as c:
+        for _ in range(seguridad.MAX_FALLOS_USUARIO):
+            assert entrar(c, clave="otra-clave-larga-1").status_code == 401
+        r = entrar(c)  # even the right password waits now
+    assert r.status_code == 429 and "Demasiados intentos" in r.text
+
+
+def test_logout_ends_the_session(promotor):
+    r = promotor.post("/consola/salir", data={"csrf": csrf(promotor)})
+    assert r.status_code == 303
+    assert promotor.get("/consola/registros").headers["location"] == "/consola/entrar"
+
+
+def test_pages_are_not_cached_framed_or_scripted_inline(promotor):
+    r = promotor.get("/consola/preguntar")
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "<script>" not in r.text and " style=" not in r.text
+
+
+# ------------------------------------------------------------------ CSRF and roles
+@pytest.mark.parametrize(
+    "url",
+    ["/consola/preguntar", "/consola/registros/nuevo", "/consola/salir"],
+)
+def test_posts_without_the_session_token_are_refused(promotor, url):
+    r = promotor.post(url, data={"pregunta": "hola", **REGISTRO, "csrf": "robado"})
+    assert r.status_code == 403 and "Recarga la página" in r.text
+
+
+def test_a_token_from_another_session_is_refused(web, promotor, cuentas_consola):
+    with cliente(web) as otro:
+        entrar(otro, "jefa")
+        ajeno = csrf(otro)
+    r = promotor.post("/consola/registros/nuevo", data={**REGISTRO, "csrf": ajeno})
+    assert r.status_code == 403
+
+
+def test_audit_page_is_for_admins_only(promotor, admin):
+    assert promotor.get("/consola/auditoria").status_code == 403
+    r = admin.get("/consola/auditoria")
+    assert r.status_code == 200 and "Auditoría" in r.text
+
+
+def test_only_admins_confirm_payments(promotor, admin, session):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    url = f"/consola/registros/{folio}/pago"
+    assert promotor.post(url, data={"csrf": csrf(promotor)}).status_code == 403
+    r = admin.post(url, data={"csrf": csrf(admin)})
+    assert r.status_code == 303
+    assert "pagado, activo" in admin.get(f"/consola/registros/{folio}").text
+    pago = auditoria(session, "pago_confirmado")[-1]
+    assert pago.folio == folio and pago.actor.startswith("promotor:")
+
+
+# ------------------------------------------------------------------ registros and audit
+def test_assisted_registration_then_detail_is_audited(promotor, session):
+    r = registrar(promotor)
+    assert r.status_code == 303
+    folio = r.headers["location"].rsplit("/", 1)[1]
+    detalle = promotor.get(r.headers["location"])
+    assert detalle.status_code == 200
+    assert folio in detalle.text and "Gloria Hernández García" in detalle.text
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    assert reg.linea_captura in detalle.text and reg.origen == "consola"
+    ana = session.execute(select(m.Promotor).where(m.Promotor.usuario == "ana")).scalar_one()
+    acciones = [(a.accion, a.actor) for a in auditoria(session) if a.folio == folio]
+    assert acciones == [
+        ("registro_creado", f"promotor:{ana.id}"),
+        ("consola_vista", f"promotor:{ana.id}"),
+    ]
+
+
+def test_invalid_registration_keeps_what_was_typed(promotor, session):
+    r = registrar(promotor, email="gloria@", curp="XXXX")
+    assert r.status_code == 422
+    assert 'value="gloria@"' in r.text and "Gloria Hernández García" in r.text
+    assert r.text.count('class="error"') >= 2
+    assert session.execute(select(m.Registro)).first() is None
+
+
+def test_search_lists_and_audits_every_record_shown(promotor, session):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    r = promotor.get("/consola/registros", params={"q": "gloria hernandez"})
+    assert folio in r.text
+    assert [a.folio for a in auditoria(session, "consola_busqueda")] == [folio]
+    nada = promotor.get("/consola/registros", params={"q": "<script>x</script>"})
+    assert "&lt;script&gt;" in nada.text and "<script>x" not in nada.text
+
+
+def test_print_page_is_audited(promotor, session):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    r = promotor.get(f"/consola/registros/{folio}/ficha")
+    assert r.status_code == 200 and "data-imprimir" in r.text
+    assert [a.folio for a in auditoria(session, "consola_ficha")] == [folio]
+
+
+def test_unknown_folio_is_a_spanish_404(promotor):
+    r = promotor.get("/consola/registros/OR-0000000000")
+    assert r.status_code == 404 and "No existe un registro" in r.text
+
+
+# ------------------------------------------------------------------ preguntar
+@respx.mock
+def test_ask_shows_the_assistant_answer_escaped(promotor):
+    ruta = respx.post(f"{RASA}/webhooks/rest/webhook").mock(
+        return_value=httpx.Response(
+            200,
+            json=[{"text": "Sí, puedes inscribirte. Fuente: IMSS <b>2021</b>"}],
+        )
+    )
+    r = promotor.post(
+        "/consola/preguntar", data={"pregunta": "¿puedo inscribirme?", "csrf": csrf(promotor)}
+    )
+    assert r.status_code == 200
+    assert "Sí, puedes inscribirte. Fuente: IMSS &lt;b&gt;2021&lt;/b&gt;" in r.text
+    enviado = ruta.calls.last.request
+    assert b'"sender":"consola-' in enviado.content.replace(b" ", b"")
+
+
+@respx.mock
+def test_ask_when_rasa_is_down(promotor):
+    respx.post(f"{RASA}/webhooks/rest/webhook").mock(side_effect=httpx.ConnectError("down"))
+    r = promotor.post("/consola/preguntar", data={"pregunta": "hola", "csrf": csrf(promotor)})
+    assert r.status_code == 200 and "El asistente no respondió" in r.text
+
+
+# ------------------------------------------------------------------ canalizaciones and stats
+@pytest.fixture
+def ticket(session):
+    fila = m.Canalizacion(
+        resumen="Pide hablar con una persona (Orienta, WhatsApp).\nTemas consultados: costo.",
+        canal="whatsapp",
+        direccion_canal="+13125550199",
+        consulado="Chicago, IL",
+        estado="abierta",
+        creada_en=seguridad.ahora_utc(),
+    )
+    session.add(fila)
+    session.commit()
+    return fila.id
+
+
+def test_ticket_take_reply_close(promotor, session, ticket):
+    assert f"#{ticket}" in promotor.get("/consola/canalizaciones").text
+    url = f"/consola/canalizaciones/{ticket}"
+    detalle = promotor.get(url)
+    assert "+13125550199" in detalle.text
+    assert [a.folio for a in auditoria(session, "consola_vista_canalizacion")] == [f"CAN-{ticket}"]
+    assert promotor.post(f"{url}/tomar", data={"csrf": csrf(promotor, url)}).status_code == 303
+    vacia = promotor.post(f"{url}/responder", data={"texto": "  ", "csrf": csrf(promotor, url)})
+    assert vacia.status_code == 422
+    r = promotor.post(
+        f"{url}/responder", data={"texto": "Hola, te llamo mañana.", "csrf": csrf(promotor, url)}
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("aviso=pendiente")
+    assert "Hola, te llamo mañana." in promotor.get(url).text
+    assert promotor.post(f"{url}/cerrar", data={"csrf": csrf(promotor, url)}).status_code == 303
+    session.expire_all()
+    assert session.get(m.Canalizacion, ticket).estado == "cerrada"
+    assert f"#{ticket}" not in promotor.get("/consola/canalizaciones").text  # only pending ones
+
+
+def test_statistics_page_renders_charts(promotor):
+    r = promotor.get("/consola/estadisticas")
+    assert r.status_code == 200 and "<svg" in r.text

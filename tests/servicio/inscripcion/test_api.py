@@ -1,0 +1,659 @@
+"""API tests; each runs on SQLite and on PostgreSQL (see conftest)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from servicio.inscripcion import modelos as m
+from servicio.inscripcion.operaciones import linea_captura_valida
+from tests.servicio.inscripcion.ayudas import ADMIN, A, make_curp, make_nss, registro_body
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
+)
+
+# ------------------------------------------------------------------ health & basics
+
+
+def test_health_ok(client):
+    r = client.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_503_when_database_down(client, app):
+    from servicio.inscripcion.bd import crear_motor
+
+    good = app.state.engine
+    app.state.engine = crear_motor("postgresql+psycopg2://postgres@127.0.0.1:1/nada")
+    try:
+        r = client.get("/health")
+    finally:
+        app.state.engine.dispose()
+        app.state.engine = good
+    assert r.status_code == 503
+    assert r.json() == {"status": "error", "database": "error"}
+
+
+def test_unknown_route_is_spanish_404(client):
+    r = client.get("/v1/no-existe", headers=A)
+    assert r.status_code == 404
+    assert r.json()["detail"][0]["mensaje"] == "Recurso no encontrado."
+
+
+def test_openapi_documents_v1(client):
+    spec = client.get("/openapi.json").json()
+    for path in [
+        "/v1/cotizaciones",
+        "/v1/registros",
+        "/v1/registros/{folio}",
+        "/v1/registros/consulta",
+        "/v1/registros/{folio}/pago",
+        "/v1/registros/{folio}/linea-captura",
+        "/v1/canalizaciones",
+        "/v1/canalizaciones/{ticket_id}/cerrar",
+        "/health",
+    ]:
+        assert path in spec["paths"], path
+
+
+# ------------------------------------------------------------------ auth
+
+PROTECTED = [
+    ("post", "/v1/cotizaciones"),
+    ("post", "/v1/registros"),
+    ("post", "/v1/registros/consulta"),
+    ("get", "/v1/registros/OR-X?curp=X"),
+    ("post", "/v1/registros/OR-X/pago"),
+    ("post", "/v1/registros/OR-X/linea-captura"),
+    ("delete", "/v1/registros/OR-X?curp=X"),
+    ("post", "/v1/canalizaciones"),
+    ("get", "/v1/canalizaciones"),
+    ("post", "/v1/canalizaciones/1/cerrar"),
+]
+ADMIN_ONLY = [
+    ("post", "/v1/registros/OR-X/pago"),
+    ("get", "/v1/canalizaciones?estado=abierta"),
+    ("post", "/v1/canalizaciones/1/cerrar"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "clave-incorrecta-1234567890"}])
+def test_401_without_or_with_wrong_key(client, method, path, headers):
+    r = client.request(method, path, headers=headers, json={})
+    assert r.status_code == 401
+    assert "X-API-Key" in r.json()["detail"][0]["mensaje"]
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
+def test_403_assistant_key_on_admin_endpoint(client, method, path):
+    r = client.request(method, path, headers=A)
+    assert r.status_code == 403
+    assert "administración" in r.json()["detail"][0]["mensaje"]
+
+
+def test_app_refuses_to_start_without_keys(db_url):
+    from servicio.inscripcion.ajustes import AjustesServicio, FaltanSecretos
+    from servicio.inscripcion.app import crear_app
+
+    with pytest.raises(FaltanSecretos, match="ORIENTA_ADMIN_API_KEY"):
+        crear_app(
+            AjustesServicio(database_url=db_url, assistant_api_key="x" * 20, admin_api_key=None)
+        )
+
+
+def test_body_too_large_413(client):
+    r = client.post(
+        "/v1/canalizaciones",
+        headers=A,
+        json={"resumen": "x" * 20000, "canal": "web", "direccion_canal": "a"},
+    )
+    assert r.status_code == 413
+    assert "límite" in r.json()["detail"][0]["mensaje"]
+
+
+# ------------------------------------------------------------------ cotizaciones
+
+
+def test_quote_mxn(client):
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 12000, "anio": 2026})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["estimacion"] is True and "IMSS" in body["aviso"]
+    assert body["total_mensual"] == 2255.26
+    assert body["totales_por_periodo"] == {
+        "1": 2255.26,
+        "2": 4510.52,
+        "3": 6765.78,
+        "6": 13531.56,
+        "12": 27063.12,
+    }
+    assert body["piso"]["mensual"] == 9577.22 and body["piso"]["supuesto"] is True
+    assert body["tope"]["mensual"] == 89155.6
+    assert body["tabla_version"] == "2026.1" and body["fuentes"]
+    assert body["dias_por_mes"] == 30.4
+    assert len(body["desglose"]) == 9
+    assert all(d["fundamento"] and d["supuesto"] for d in body["desglose"])
+    assert body["tipo_cambio"] is None
+
+
+def test_quote_matches_response_model(client):
+    from servicio.inscripcion.esquemas import CotizacionOut
+
+    for body in ({"ingreso_mensual": 15000.5}, {"ingreso_mensual": 900, "moneda": "USD"}):
+        r = client.post("/v1/cotizaciones", headers=A, json={**body, "anio": 2026})
+        assert r.status_code == 200
+        parsed = CotizacionOut.parse_obj(r.json())
+        assert set(r.json()) == set(CotizacionOut.__fields__)
+        assert set(r.json()["desglose"][0]) == set(parsed.desglose[0].__fields__)
+
+
+def test_quote_usd_explicit_rate_echoed(client):
+    r = client.post(
+        "/v1/cotizaciones",
+        headers=A,
+        json={"ingreso_mensual": 1000, "moneda": "USD", "tipo_cambio": 17.25, "anio": 2026},
+    )
+    assert r.status_code == 200
+    assert r.json()["tipo_cambio"] == 17.25
+    assert r.json()["ingreso_mensual_mxn"] == 17250.0
+
+
+def test_quote_usd_default_rate_from_settings(client, settings):
+    r = client.post(
+        "/v1/cotizaciones", headers=A, json={"ingreso_mensual": 1000, "moneda": "USD", "anio": 2026}
+    )
+    assert r.status_code == 200
+    assert r.json()["tipo_cambio"] == float(settings.tipo_cambio_usd_mxn)
+    assert r.json()["ingreso_mensual_mxn"] == float(1000 * settings.tipo_cambio_usd_mxn)
+
+
+@pytest.mark.parametrize("income", [5000, 100000])
+def test_quote_out_of_bounds_422_states_bounds(client, income):
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": income, "anio": 2026})
+    assert r.status_code == 422
+    err = r.json()["detail"][0]
+    assert err["campo"] == "ingreso_mensual"
+    assert "9,577.22" in err["mensaje"] and "89,155.60" in err["mensaje"]
+
+
+def test_quote_missing_year_422(client):
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 12000, "anio": 2031})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"campo": "anio", "mensaje": r.json()["detail"][0]["mensaje"]}]
+    assert "2031" in r.json()["detail"][0]["mensaje"]
+
+
+@pytest.mark.parametrize(
+    ("body", "campo"),
+    [
+        ({"ingreso_mensual": 12000, "moneda": "EUR"}, "moneda"),
+        ({"ingreso_mensual": -5}, "ingreso_mensual"),
+        ({"ingreso_mensual": "doce"}, "ingreso_mensual"),
+        ({}, "ingreso_mensual"),
+        ({"ingreso_mensual": 12000, "extra": 1}, "extra"),
+    ],
+)
+def test_quote_validation_errors(client, body, campo):
+    r = client.post("/v1/cotizaciones", headers=A, json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["campo"] == campo
+    assert r.json()["detail"][0]["mensaje"]
+
+
+def test_invalid_json_422(client):
+    r = client.post(
+        "/v1/cotizaciones", headers={**A, "Content-Type": "application/json"}, content=b"{no json"
+    )
+    assert r.status_code == 422
+    assert "JSON" in r.json()["detail"][0]["mensaje"]
+
+
+# ------------------------------------------------------------------ registros
+
+
+def _create(client, curp=None, **kw):
+    curp = curp or make_curp()
+    r = client.post("/v1/registros", headers=A, json=registro_body(curp, **kw))
+    assert r.status_code in (200, 201), r.text
+    return curp, r
+
+
+def test_registro_created_then_idempotent_by_curp(client, engine):
+    curp, r1 = _create(client, nss=make_nss())
+    assert r1.status_code == 201
+    b1 = r1.json()
+    assert b1["folio"].startswith("OR-")
+    assert b1["estado"] == "pendiente_de_pago"
+    assert b1["monto_mensual"] == 2255.26 and b1["estimacion"] is True
+    ref = b1["linea_captura"]["referencia"]
+    assert linea_captura_valida(ref) and int(ref) % 97 == 1
+    assert b1["linea_captura"]["monto"] == 2255.26 and b1["linea_captura"]["vigente"] is True
+    # Same CURP, lower case and different other data: same folio, 200.
+    _, r2 = _create(client, curp.lower(), nombre="Otro Nombre")
+    assert r2.status_code == 200 and r2.json()["folio"] == b1["folio"]
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
+        assert row.telefono == "+13125551234" and row.sexo == "H"
+        assert row.estado_nacimiento == "JC" and str(row.fecha_nacimiento) == "1985-03-12"
+        assert row.aviso_privacidad_version == "2026-01"
+        assert conn.execute(select(func.count()).select_from(m.Registro)).scalar() == 1
+
+
+def test_registro_usd_uses_rate(client, engine):
+    curp, r = _create(client, ingreso_mensual=1000, moneda="USD", tipo_cambio=17.0)
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
+    assert float(row.ingreso_mensual_mxn) == 17000.0 and float(row.tipo_cambio) == 17.0
+
+
+def test_linea_captura_check_digit_detects_typos():
+    from servicio.inscripcion.operaciones import generar_linea_captura
+
+    ref = generar_linea_captura(datetime(2026, 3, 5, tzinfo=timezone.utc))
+    assert ref.startswith("2603") and len(ref) == 20 and linea_captura_valida(ref)
+    typo = ref[:5] + str((int(ref[5]) + 1) % 10) + ref[6:]
+    assert not linea_captura_valida(typo)
+    swapped = ref[:6] + ref[7] + ref[6] + ref[8:]
+    assert swapped == ref or not linea_captura_valida(swapped)
+
+
+def test_linea_expiry_day_20_mexico_city():
+    from servicio.inscripcion.operaciones import vencimiento_linea
+
+    assert vencimiento_linea(datetime(2026, 3, 5, 12, tzinfo=timezone.utc)) == datetime(
+        2026, 3, 21, 5, 59, 59, tzinfo=timezone.utc
+    )
+    assert vencimiento_linea(datetime(2026, 12, 25, tzinfo=timezone.utc)) == datetime(
+        2027, 1, 21, 5, 59, 59, tzinfo=timezone.utc
+    )
+
+
+BAD_FIELDS = [
+    ({"curp": "GOMC850312HJCRRR01X"}, "curp", "18 caracteres"),
+    ({"email": "no-es-correo"}, "email", "correo"),
+    ({"telefono": "555-12"}, "telefono", "10 dígitos"),
+    ({"nss": "12345678904"}, "nss", "verificador"),
+    ({"nombre": "R2D2"}, "nombre", "sin números"),
+    ({"sexo": "M"}, "sexo", "CURP"),
+    ({"fecha_nacimiento": "1990-01-01"}, "fecha_nacimiento", "12/03/1985"),
+    ({"estado_nacimiento": "NL"}, "estado_nacimiento", "Jalisco"),
+    ({"ingreso_mensual": 1000}, "ingreso_mensual", "9,577.22"),
+    ({"consentimiento": None}, "consentimiento", ""),
+    ({"consentimiento": {"version_aviso": "2026-01"}}, "consentimiento.aceptado_en", ""),
+    (
+        {"consentimiento": {"version_aviso": "v1", "aceptado_en": "2099-01-01T00:00:00Z"}},
+        "consentimiento.aceptado_en",
+        "futuro",
+    ),
+    ({"moneda": "EUR"}, "moneda", "MXN"),
+    ({"ciudad_residencia": "   "}, "ciudad_residencia", "vacío"),
+    ({"inesperado": 1}, "inesperado", "no está permitido"),
+]
+
+
+@pytest.mark.parametrize(("override", "campo", "fragment"), BAD_FIELDS)
+def test_registro_validation_errors(client, engine, override, campo, fragment):
+    body = registro_body(make_curp(birth="850312", sex="H", state="JC"))
+    body.update(override)
+    body = {k: v for k, v in body.items() if v is not None}
+    r = client.post("/v1/registros", headers=A, json=body)
+    assert r.status_code == 422, r.text
+    errs = r.json()["detail"]
+    assert any(e["campo"] == campo and fragment in e["mensaje"] for e in errs), errs
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.Registro)).scalar() == 0
+
+
+def test_concurrent_same_curp_one_folio(client, engine):
+    curp = make_curp()
+    barrier = threading.Barrier(8)
+
+    def go(_):
+        barrier.wait()
+        return client.post("/v1/registros", headers=A, json=registro_body(curp))
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(go, range(8)))
+    assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
+    assert len({r.json()["folio"] for r in responses}) == 1
+    assert sorted(r.status_code for r in responses).count(201) == 1
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                select(func.count()).select_from(m.Registro).where(m.Registro.curp == curp)
+            ).scalar()
+            == 1
+        )
+
+
+def test_idempotency_key_replay_and_conflict(client):
+    curp = make_curp()
+    h = {**A, "Idempotency-Key": "clave-123"}
+    r1 = client.post("/v1/registros", headers=h, json=registro_body(curp))
+    r2 = client.post("/v1/registros", headers=h, json=registro_body(curp))
+    assert r1.status_code == r2.status_code == 201
+    assert r1.json() == r2.json()
+    assert r2.headers.get("Idempotent-Replayed") == "true"
+    r3 = client.post("/v1/registros", headers=h, json=registro_body(make_curp()))
+    assert r3.status_code == 409
+    assert r3.json()["detail"][0]["campo"] == "Idempotency-Key"
+
+
+def test_idempotency_key_concurrent(client):
+    curp = make_curp()
+    h = {**A, "Idempotency-Key": "concurrente-1"}
+    barrier = threading.Barrier(6)
+
+    def go(_):
+        barrier.wait()
+        return client.post("/v1/registros", headers=h, json=registro_body(curp))
+
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(go, range(6)))
+    assert {r.status_code for r in responses} <= {200, 201}
+    assert len({r.json()["folio"] for r in responses}) == 1
+
+
+def test_consulta_get_and_post(client):
+    curp, r = _create(client)
+    folio = r.json()["folio"]
+    g = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    p = client.post("/v1/registros/consulta", json={"folio": folio, "curp": curp}, headers=A)
+    assert g.status_code == p.status_code == 200
+    assert g.json()["estado"] == p.json()["estado"] == "pendiente_de_pago"
+    assert g.json()["folio"] == folio
+
+
+def test_consulta_mismatch_404_does_not_reveal_which(client):
+    curp, r = _create(client)
+    folio = r.json()["folio"]
+    wrong_curp = client.get(f"/v1/registros/{folio}", params={"curp": make_curp()}, headers=A)
+    wrong_folio = client.get("/v1/registros/OR-0000000000", params={"curp": curp}, headers=A)
+    assert wrong_curp.status_code == wrong_folio.status_code == 404
+    assert wrong_curp.json() == wrong_folio.json()
+    assert wrong_curp.json()["detail"][0]["campo"] is None
+
+
+def test_pago_activa(client, engine):
+    _, r = _create(client)
+    folio = r.json()["folio"]
+    p = client.post(f"/v1/registros/{folio}/pago", headers=ADMIN)
+    assert p.status_code == 200
+    assert p.json()["estado"] == "activa" and p.json()["activado_en"]
+    again = client.post(f"/v1/registros/{folio}/pago", headers=ADMIN)
+    assert again.status_code == 200 and again.json()["estado"] == "activa"
+    assert client.post("/v1/registros/OR-NOEXISTE/pago", headers=ADMIN).status_code == 404
+    with engine.connect() as conn:
+        acciones = (
+            conn.execute(select(m.Auditoria.accion).where(m.Auditoria.folio == folio))
+            .scalars()
+            .all()
+        )
+    assert acciones.count("pago_confirmado") == 1
+
+
+def test_linea_captura_renewal(client, engine):
+    curp, r = _create(client)
+    folio, old_ref = r.json()["folio"], r.json()["linea_captura"]["referencia"]
+    vigente = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
+    assert vigente.status_code == 409
+    with engine.begin() as conn:
+        conn.execute(
+            update(m.Registro)
+            .where(m.Registro.folio == folio)
+            .values(linea_vence_en=datetime.now(timezone.utc) - timedelta(days=1))
+        )
+    expired = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    assert expired.json()["linea_captura"]["vigente"] is False
+    new = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
+    assert new.status_code == 200
+    ref = new.json()["linea_captura"]["referencia"]
+    assert ref != old_ref and linea_captura_valida(ref)
+    assert new.json()["linea_captura"]["vigente"] is True
+    wrong = client.post(
+        f"/v1/registros/{folio}/linea-captura", json={"curp": make_curp()}, headers=A
+    )
+    assert wrong.status_code == 404
+
+
+def test_delete_erases_personal_data(client, engine):
+    curp, r = _create(client, nss=make_nss())
+    folio = r.json()["folio"]
+    client.post(
+        "/v1/registros", headers={**A, "Idempotency-Key": "k-borrar"}, json=registro_body(curp)
+    )
+    d = client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    assert d.status_code == 200 and d.json()["estado"] == "eliminado"
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Registro).where(m.Registro.folio == folio)).one()
+        for field in (
+            "curp",
+            "open_curp",
+            "email",
+            "telefono",
+            "nss",
+            "ingreso_mensual",
+            "ingreso_mensual_mxn",
+            "fecha_nacimiento",
+            "sexo",
+            "estado_nacimiento",
+            "ciudad_residencia",
+            "ocupacion",
+            "pais_residencia",
+            "linea_captura",
+        ):
+            assert getattr(row, field) is None, field
+        assert row.nombre == "[borrado]" and row.estado == "eliminado"
+        audit = conn.execute(select(m.Auditoria).where(m.Auditoria.folio == folio)).all()
+        assert [a.accion for a in audit][-1] == "registro_eliminado"
+        # The audit trail holds no personal data: record, action, time and (console) actor.
+        assert set(m.Auditoria.__table__.columns.keys()) == {"id", "folio", "accion", "en", "actor"}
+        assert row.nombre_busqueda is None
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(m.IdempotencyKey)
+                .where(m.IdempotencyKey.folio == folio)
+            ).scalar()
+            == 0
+        )
+    # The folio no longer answers to that CURP; a new registration gets a new folio.
+    assert client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A).status_code == 404
+    assert (
+        client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A).status_code == 404
+    )
+    _, again = _create(client, curp)
+    assert again.status_code == 201 and again.json()["folio"] != folio
+
+
+def test_delete_wrong_curp_404_and_keeps_data(client, engine):
+    curp, r = _create(client)
+    folio = r.json()["folio"]
+    d = client.delete(f"/v1/registros/{folio}", params={"curp": make_curp()}, headers=A)
+    assert d.status_code == 404
+    with engine.connect() as conn:
+        assert (
+            conn.execute(select(m.Registro.curp).where(m.Registro.folio == folio)).scalar() == curp
+        )
+
+
+def test_no_personal_data_in_logs(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    curp = make_curp()
+    nss = make_nss("5555555555")
+    _, r = _create(
+        client,
+        curp,
+        nss=nss,
+        email="secreta@example.com",
+        telefono="+52 55 9876 5432",
+        ingreso_mensual=12345,
+    )
+    folio = r.json()["folio"]
+    client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    # httpx is the *caller's* client here (TestClient); only the service's own loggers count.
+    text = "\n".join(rec.getMessage() for rec in caplog.records if rec.name != "httpx")
+    assert folio in text  # the service does log, by folio
+    for secret in (curp, nss, "secreta@example.com", "5598765432", "12345"):
+        assert secret not in text
+
+
+def test_access_log_filter_redacts_query():
+    from servicio.inscripcion.app import RedactQueryFilter
+
+    rec = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/v1/registros/OR-1?curp=ABC", "1.1", 200),
+        None,
+    )
+    RedactQueryFilter().filter(rec)
+    assert "ABC" not in rec.getMessage() and "OR-1" in rec.getMessage()
+
+
+# ------------------------------------------------------------------ canalizaciones
+
+
+def test_canalizaciones_flow(client):
+    c = client.post(
+        "/v1/canalizaciones",
+        headers=A,
+        json={
+            "resumen": "Quiere saber si puede inscribir a su mamá",
+            "canal": "whatsapp",
+            "direccion_canal": "+13125551234",
+            "consulado": "Chicago",
+        },
+    )
+    assert c.status_code == 201
+    ticket = c.json()
+    assert ticket["estado"] == "abierta" and ticket["consulado"] == "Chicago"
+    abiertas = client.get("/v1/canalizaciones", params={"estado": "abierta"}, headers=ADMIN)
+    assert abiertas.status_code == 200
+    assert ticket["id"] in [t["id"] for t in abiertas.json()]
+    cerrar = client.post(
+        f"/v1/canalizaciones/{ticket['id']}/cerrar",
+        headers=ADMIN,
+        json={"respuesta": "Se le llamó y se resolvió."},
+    )
+    assert cerrar.status_code == 200
+    assert cerrar.json()["estado"] == "cerrada"
+    assert cerrar.json()["respuesta"] == "Se le llamó y se resolvió."
+    abiertas = client.get("/v1/canalizaciones", params={"estado": "abierta"}, headers=ADMIN)
+    assert ticket["id"] not in [t["id"] for t in abiertas.json()]
+    cerradas = client.get("/v1/canalizaciones", params={"estado": "cerrada"}, headers=ADMIN)
+    assert ticket["id"] in [t["id"] for t in cerradas.json()]
+    again = client.post(f"/v1/canalizaciones/{ticket['id']}/cerrar", headers=ADMIN)
+    assert again.status_code == 409
+    assert client.post("/v1/canalizaciones/999999/cerrar", headers=ADMIN).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "campo"),
+    [
+        ({"resumen": "", "canal": "web", "direccion_canal": "x"}, "resumen"),
+        ({"resumen": "hola", "canal": "paloma", "direccion_canal": "x"}, "canal"),
+        ({"resumen": "hola", "canal": "web"}, "direccion_canal"),
+    ],
+)
+def test_canalizacion_validation(client, body, campo):
+    r = client.post("/v1/canalizaciones", headers=A, json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["campo"] == campo
+
+
+def test_canalizaciones_bad_estado_filter(client):
+    r = client.get("/v1/canalizaciones", params={"estado": "rara"}, headers=ADMIN)
+    assert r.status_code == 422 and r.json()["detail"][0]["campo"] == "estado"
+
+
+# ------------------------------------------------------------------ migrations
+
+
+def test_migrations_match_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), m.Base.metadata)
+    assert diff == []
+
+
+def test_random_seed_is_not_shared():
+    assert make_curp(random.Random(1)) != make_curp(random.Random(2))
+
+
+def test_chunked_body_over_limit_413(client):
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 1024
+
+    r = client.post(
+        "/v1/cotizaciones", headers={**A, "Content-Type": "application/json"}, content=chunks()
+    )
+    assert r.status_code == 413
+
+
+def test_sqlite_uses_wal_and_busy_timeout(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("solo aplica a SQLite")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.parametrize(("year", "floor"), [(2024, 7567.47), (2025, 8475.52)])
+def test_quote_other_years_use_their_table(client, year, floor):
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 20000, "anio": year})
+    assert r.status_code == 200
+    assert r.json()["tabla_version"] == f"{year}.1"
+    assert r.json()["piso"]["mensual"] == floor
+
+
+def test_settings_from_environment(monkeypatch, tmp_path):
+    from servicio.inscripcion.ajustes import AjustesServicio
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert AjustesServicio().database_url == "sqlite:///var/orienta.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("ORIENTA_TIPO_CAMBIO_USD_MXN", "17.10")
+    st = AjustesServicio()
+    assert st.database_url.endswith("/x.db") and str(st.tipo_cambio_usd_mxn) == "17.10"
+
+
+def test_database_down_is_a_spanish_503_without_the_statement_in_the_log(caplog):
+    """An unreachable database (closed port) must not become a 500 with a traceback: the
+    assistant's client reads 503 as "service down" and keeps the person's data."""
+    from fastapi.testclient import TestClient
+
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.app import crear_app
+    from tests.servicio.inscripcion.ayudas import ADMIN_KEY, ASSISTANT_KEY
+
+    settings = AjustesServicio(
+        database_url="postgresql+psycopg2://postgres@127.0.0.1:9/nadie",
+        assistant_api_key=ASSISTANT_KEY,
+        admin_api_key=ADMIN_KEY,
+    )
+    app = crear_app(settings)
+    curp = make_curp()
+    with caplog.at_level(logging.INFO), TestClient(app) as c:
+        r = c.post("/v1/registros", json=registro_body(curp=curp), headers=A)
+        assert c.get("/health").status_code == 503
+    assert r.status_code == 503
+    assert "intenta más tarde" in r.json()["detail"][0]["mensaje"]
+    assert curp not in caplog.text
+    app.state.engine.dispose()

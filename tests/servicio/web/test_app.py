@@ -1,0 +1,148 @@
+"""The consulate page and the widget's static files (FastAPI TestClient, no Rasa needed)."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servicio.web.app import content_security_policy, crear_app, rasa_origins
+
+
+@pytest.fixture
+def make_client(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", "a" * 32)
+    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", "b" * 32)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")
+
+    def make(rasa_url: str | None = None) -> TestClient:
+        if rasa_url is None:
+            monkeypatch.delenv("ORIENTA_RASA_PUBLIC_URL", raising=False)
+        else:
+            monkeypatch.setenv("ORIENTA_RASA_PUBLIC_URL", rasa_url)
+        return TestClient(crear_app())
+
+    return make
+
+
+def test_page_renders_in_spanish_with_the_widget(make_client):
+    response = make_client("https://rasa.example.org").get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="es-MX">' in html
+    assert "Consulado de México" in html and "Ventanilla de Salud" in html
+    assert 'name="viewport"' in html
+    assert (
+        '<script src="/static/orienta-chat.js" data-rasa-url="https://rasa.example.org" defer>'
+        in html
+    )
+
+
+def test_default_rasa_url_is_localhost_5005(make_client):
+    assert 'data-rasa-url="http://localhost:5005"' in make_client().get("/").text
+
+
+def test_page_shows_the_embed_snippet(make_client):
+    html = make_client("https://rasa.example.org").get("/").text
+    # Shown as text (escaped), with the absolute URL of this server.
+    assert (
+        '<code>&lt;script src="http://testserver/static/orienta-chat.js" '
+        'data-rasa-url="https://rasa.example.org" defer&gt;&lt;/script&gt;</code>' in html
+    )
+
+
+def test_rasa_url_is_escaped_not_injected(make_client):
+    evil = "https://x.example/\"><script>alert(1)</script><img src=x onerror=alert(2)>'x"
+    response = make_client(evil).get("/")
+    html = response.text
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert '"><' not in html.split("<body>", 1)[1].replace('"><code>', "")
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#39;x" in html
+    # Exactly one real <script> tag: the widget.
+    assert html.count("<script") == 1
+    # Only the parsed origin reaches the CSP header.
+    csp = response.headers["content-security-policy"]
+    assert "connect-src 'self' https://x.example wss://x.example;" in csp
+    assert not any(c in csp for c in '<>"')
+
+
+def test_page_sends_a_strict_csp_that_allows_rasa(make_client):
+    csp = make_client("https://rasa.example.org:8443/").get("/").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "connect-src 'self' https://rasa.example.org:8443 wss://rasa.example.org:8443" in csp
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://localhost:5005", ["http://localhost:5005", "ws://localhost:5005"]),
+        ("https://bot.consulado.mx", ["https://bot.consulado.mx", "wss://bot.consulado.mx"]),
+        ("javascript:alert(1)", []),
+        ("http://a b/", []),
+        ("http://host:99999", []),
+        ("not a url", []),
+    ],
+)
+def test_rasa_origins(url, expected):
+    assert rasa_origins(url) == expected
+    assert ("alert" in content_security_policy(url)) is False
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "needle"),
+    [
+        ("/static/orienta-chat.js", "javascript", "user_uttered"),
+        ("/static/orienta-chat.css", "text/css", ".oc-panel"),
+        ("/static/demo.css", "text/css", ".hero"),
+        ("/static/vendor/socket.io.min.js", "javascript", "Socket.IO v4"),
+        ("/static/vendor/socket.io-client.LICENSE", "", "MIT License"),
+    ],
+)
+def test_static_files_are_served(make_client, path, content_type, needle):
+    response = make_client().get(path)
+    assert response.status_code == 200
+    assert content_type in response.headers["content-type"]
+    assert needle in response.text
+
+
+def test_missing_static_file_is_a_404(make_client):
+    assert make_client().get("/static/nope.js").status_code == 404
+
+
+def test_enrollment_api_is_still_served(make_client):
+    client = make_client()
+    assert client.get("/v1/inscripciones").status_code in (401, 403, 404, 405)
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_widget_never_uses_inner_html():
+    from servicio.web.app import STATIC_DIR
+
+    source = (STATIC_DIR / "orienta-chat.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source
+
+
+def test_credentials_use_the_socketio_channel_that_joins_rooms():
+    """Rasa 3.6's own socketio channel never awaits enter_room with python-socketio >= 5.10,
+    so no bot answer reaches the browser (see channels/socketio.py)."""
+    import yaml
+
+    from channels.socketio import CHANNEL
+    from scripts.stack import ROOT
+
+    creds = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    assert "socketio" not in creds and CHANNEL in creds, (
+        f"credentials.yml debe usar `{CHANNEL}:` en lugar de `socketio:` (mismos ajustes); "
+        "ver docs/webchat.md"
+    )
+    assert creds[CHANNEL]["session_persistence"] is True
+
+
+def test_privacy_notice_is_served_with_the_consent_version(make_client):
+    from actions.registro import AVISO_VERSION
+
+    response = make_client().get("/privacidad")
+    assert response.status_code == 200
+    assert "Aviso de privacidad" in response.text and AVISO_VERSION in response.text
+    assert "BORRAR MIS DATOS" in response.text
