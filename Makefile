@@ -2,44 +2,65 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON_VERSION := $(shell cat .python-version)
+# Two environments: Rasa's (Rasa 3.6 needs Python < 3.11) and the web service's (a supported
+# Python with pydantic 2). .python-version names both, in that order (pyenv reads it too).
+PYTHON_RASA := $(word 1,$(shell cat .python-version))
+PYTHON_SERVICIO := $(word 2,$(shell cat .python-version))
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+VENV_SERVICIO := .venv-servicio
+PY_SERVICIO := $(VENV_SERVICIO)/bin/python
+STAMP_SERVICIO := $(VENV_SERVICIO)/.installed
+REQ := requirements
+# The web service's tests (tests/servicio) and the domain's (tests/bot, which runs under both).
+TESTS_SERVICIO := tests/bot tests/servicio
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
-# Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
-BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
+# pyenv's build of a version if present, else pythonX.Y on PATH, else `pyenv install` it.
+menor = $(word 1,$(subst ., ,$(1))).$(word 2,$(subst ., ,$(1)))
+python_base = $(firstword $(wildcard $(HOME)/.pyenv/versions/$(1)/bin/python) $(shell command -v python$(call menor,$(1)) 2>/dev/null))
 
-.PHONY: help venv run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-load bench-pipelines clean
+# $(1) venv, $(2) Python version, $(3) requirement files (one pip call), $(4) lock.
+define crear_venv
+	@py="$(call python_base,$(2))"; \
+	if [ -z "$$py" ]; then \
+	  if command -v pyenv >/dev/null; then pyenv install -s $(2) && py=$(HOME)/.pyenv/versions/$(2)/bin/python; \
+	  else echo "Falta Python $(2): instálalo (p. ej. pyenv install $(2))"; exit 1; fi; fi; \
+	test -x $(1)/bin/python || $$py -m venv $(1)
+	$(1)/bin/python -m pip install -q --upgrade pip==24.0
+	@# One resolution for the whole environment, held to the lock's exact versions.
+	$(1)/bin/python -m pip install -q $(foreach f,$(3),-r $(f)) -c $(4)
+	$(1)/bin/python -m pip check
+	@touch $(1)/.installed
+endef
+
+.PHONY: help venv venv-servicio run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-load bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.in requirements.lock
-	@if [ -z "$(BOOTSTRAP_PY)" ]; then \
-	  if command -v pyenv >/dev/null; then pyenv install -s $(PYTHON_VERSION); \
-	  else echo "Falta Python $(PYTHON_VERSION): instálalo (p. ej. pyenv install $(PYTHON_VERSION))"; exit 1; fi; fi
-	@test -x $(PY) || $(or $(BOOTSTRAP_PY),$(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip==24.0
-	@# One resolution for the whole stack, held to the lock's exact versions.
-	$(PY) -m pip install -q -r requirements.in -c requirements.lock
-	$(PY) -m pip check
-	@touch $@
+$(STAMP): .python-version $(REQ)/rasa.in $(REQ)/rasa-dev.in $(REQ)/rasa.lock
+	$(call crear_venv,$(VENV),$(PYTHON_RASA),$(REQ)/rasa.in $(REQ)/rasa-dev.in,$(REQ)/rasa.lock)
 
-venv: $(STAMP) ## Create the virtualenv with the pinned stack (if missing or outdated)
+$(STAMP_SERVICIO): .python-version $(REQ)/servicio.in $(REQ)/servicio-dev.in $(REQ)/servicio.lock
+	$(call crear_venv,$(VENV_SERVICIO),$(PYTHON_SERVICIO),$(REQ)/servicio.in $(REQ)/servicio-dev.in,$(REQ)/servicio.lock)
+
+venv: $(STAMP) ## Rasa's environment (.venv, Python 3.10) with its pinned stack, if missing or outdated
+
+venv-servicio: $(STAMP_SERVICIO) ## The web service's environment (.venv-servicio, Python 3.12)
 
 train: venv ## Train the model if config/domain/data changed (cached by hash)
 	$(PY) -m scripts.model_cache
 
-run: venv ## Start the whole assistant on embedded defaults (trains first if needed)
+run: venv venv-servicio ## Start the whole assistant on embedded defaults (trains first if needed)
 	$(PY) -m scripts.stack
 
-promotor: venv ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]
+promotor: venv-servicio ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]
 	@test -n "$(USUARIO)" -a -n "$(NOMBRE)" || (echo 'Uso: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]'; exit 2)
-	$(PY) -m servicio.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
+	$(PY_SERVICIO) -m servicio.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
 
 chat: venv ## Chat in the terminal with the assistant started by `make run`
 	$(PY) -m scripts.chat
@@ -62,19 +83,20 @@ format: venv ## Apply ruff fixes and formatting
 browser: ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: lint validate train browser ## Install what is missing and run every test
-	$(PY) -m pytest
+test: lint validate train browser venv-servicio ## Install what is missing and run every test
+	$(PY_SERVICIO) -m pytest $(TESTS_SERVICIO)
+	$(PY) -m pytest --ignore=tests/servicio
 
-bench: train ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
+bench: train venv-servicio ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
 	$(PY) -m scripts.bench
 
-bench-service: venv ## Requests/s and p95 of the enrollment service
-	$(PY) -m scripts.bench_service
+bench-service: venv-servicio ## Requests/s and p95 of the enrollment service
+	$(PY_SERVICIO) -m scripts.bench_service
 
-bench-registro: train ## Complete registrations through REST: turns, latency per turn, duplicates
+bench-registro: train venv-servicio ## Complete registrations through REST: turns, latency per turn, duplicates
 	$(PY) -m scripts.bench_registro
 
-bench-load: train ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas
+bench-load: train venv-servicio ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas
 	$(PY) -m scripts.bench_load $(ARGS)
 
 clean: ## Remove trained models, logs and local databases (keeps the venv and model cache)

@@ -40,7 +40,7 @@ def is_training_file(path: Path) -> bool:
 
 
 def training_files(config: Path) -> list[Path]:
-    files = [config, ROOT / "domain.yml", ROOT / "requirements.lock"]
+    files = [config, ROOT / "domain.yml", ROOT / "requirements" / "rasa.lock"]
     files += sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and is_training_file(p))
     return files
 

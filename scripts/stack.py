@@ -19,7 +19,18 @@ from scripts import model_cache
 ROOT = model_cache.ROOT
 VAR = ROOT / "var"
 KEYS_FILE = VAR / "orienta.env"
-PY = sys.executable
+
+
+def _interprete(variable: str, venv: str) -> str:
+    """The Python of one of the two environments: Rasa's (3.10) or the web service's (3.12)."""
+    candidato = ROOT / venv / "bin" / "python"
+    return os.environ.get(variable) or (str(candidato) if candidato.exists() else sys.executable)
+
+
+#: Rasa, the action server and the metrics consumer run on Rasa's environment; the web service
+#: (enrollment API, console, page, migrations) on its own, with pydantic 2.
+PY_RASA = _interprete("ORIENTA_PY_RASA", ".venv")
+PY_SERVICIO = _interprete("ORIENTA_PY_SERVICIO", ".venv-servicio")
 
 RASA_PORT = int(os.environ.get("ORIENTA_RASA_PORT", 5005))
 ACTIONS_PORT = int(os.environ.get("ORIENTA_ACTIONS_PORT", 5055))
@@ -105,7 +116,9 @@ def archivo_endpoints(directory: Path, actions_port: int, metricas: bool = True)
 
 
 def iniciar_acciones(stack: Pila, env: dict[str, str], port: int = ACTIONS_PORT) -> float:
-    stack.start("actions", [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], env)
+    stack.start(
+        "actions", [PY_RASA, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], env
+    )
     return stack.esperar_http("actions", f"http://127.0.0.1:{port}/health", 120)
 
 
@@ -121,7 +134,7 @@ def iniciar_rasa(
     stack.start(
         name,
         [
-            PY,
+            PY_RASA,
             "-m",
             "rasa",
             "run",
@@ -142,10 +155,21 @@ def iniciar_rasa(
 
 
 def iniciar_web(stack: Pila, env: dict[str, str], port: int = WEB_PORT) -> float:
-    subprocess.run([PY, "-m", "servicio.inscripcion.migrar"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PY_SERVICIO, "-m", "servicio.inscripcion.migrar"], cwd=ROOT, env=env, check=True
+    )
     stack.start(
         "web",
-        [PY, "-m", "uvicorn", "servicio.web.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            PY_SERVICIO,
+            "-m",
+            "uvicorn",
+            "servicio.web.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env,
     )
     return stack.esperar_http("web", f"http://127.0.0.1:{port}/health", 60)
@@ -160,10 +184,12 @@ def iniciar_servicio(
     is stopped, calling it again restarts the service on the same database (migrations are
     idempotent)."""
     env = {**env, "DATABASE_URL": database_url}
-    migrate = [PY, "-m", "servicio.inscripcion.migrar", database_url]
+    migrate = [PY_SERVICIO, "-m", "servicio.inscripcion.migrar", database_url]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
-    app = "servicio.inscripcion.app:app"
-    stack.start(name, [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)], env)
+    app = "servicio.web.app:app"  # the API, the console and the page, as in production
+    stack.start(
+        name, [PY_SERVICIO, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)], env
+    )
     return stack.esperar_http(name, f"http://127.0.0.1:{port}/health", 60)
 
 
@@ -173,7 +199,14 @@ CONSOLE_ADMIN_FILE = VAR / "consola-admin.txt"
 def primera_cuenta_consola(env: dict[str, str]) -> str:
     """A fresh database gets one admin account; its password goes to a 0600 file in var/."""
     out = subprocess.run(
-        [PY, "-m", "servicio.consola.cuentas", "inicial", "--archivo", str(CONSOLE_ADMIN_FILE)],
+        [
+            PY_SERVICIO,
+            "-m",
+            "servicio.consola.cuentas",
+            "inicial",
+            "--archivo",
+            str(CONSOLE_ADMIN_FILE),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -118,7 +118,9 @@ class PilaProd:
         return stack.iniciar_acciones(self.running, self.env, self.actions_port)
 
     def start_consumer(self) -> None:
-        self.running.start("consumidor", [stack.PY, "-m", "channels.consumidor_metricas"], self.env)
+        self.running.start(
+            "consumidor", [stack.PY_RASA, "-m", "channels.consumidor_metricas"], self.env
+        )
 
     def stop(self) -> None:
         self.running.stop()

@@ -19,16 +19,15 @@ later, in the message's status (not in the API answer); this module does not tra
 callbacks, which is why the window is checked here first.
 """
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 does not understand `X | None` in BaseSettings fields.
 from __future__ import annotations
 
 import logging
 import re
 from datetime import timedelta
-from typing import Any, Optional
+from typing import Any
 
-from pydantic import BaseSettings, SecretStr, validator
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -49,36 +48,37 @@ _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 class AjustesSalida(BaseSettings):
-    account_sid: Optional[str] = None
-    auth_token: Optional[SecretStr] = None
-    numero_sms: Optional[str] = None
-    numero_whatsapp: Optional[str] = None
+    model_config = SettingsConfigDict(env_prefix="ORIENTA_TWILIO_", extra="ignore")
+
+    account_sid: str | None = None
+    auth_token: SecretStr | None = None
+    numero_sms: str | None = None
+    numero_whatsapp: str | None = None
     # Hours after the person's last known message during which WhatsApp free-form is tried.
     ventana_whatsapp_h: float = 23.0
 
-    class Config:
-        env_prefix = "ORIENTA_TWILIO_"
-
-    @validator("account_sid", "auth_token", "numero_sms", "numero_whatsapp", pre=True)
+    @field_validator("account_sid", "auth_token", "numero_sms", "numero_whatsapp", mode="before")
+    @classmethod
     def _vacio_es_none(cls, valor: Any) -> Any:
         if isinstance(valor, str):
             valor = valor.strip()
             return valor or None
         return valor
 
-    @validator("numero_whatsapp")
-    def _sin_prefijo(cls, valor: Optional[str]) -> Optional[str]:
+    @field_validator("numero_whatsapp")
+    @classmethod
+    def _sin_prefijo(cls, valor: str | None) -> str | None:
         if valor and valor.lower().startswith("whatsapp:"):
             valor = valor[len("whatsapp:") :].strip()
         return valor or None
 
 
-def _canal(canal: str) -> Optional[str]:
+def _canal(canal: str) -> str | None:
     canal = (canal or "").strip().lower()
     return CANAL_SMS if canal in ("sms", CANAL_SMS) else canal if canal in CANALES else None
 
 
-def _remitente(canal: str, ajustes: AjustesSalida) -> Optional[str]:
+def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
     if canal == CANAL_WHATSAPP:
         return ajustes.numero_whatsapp
     if canal == CANAL_SMS:
@@ -86,7 +86,7 @@ def _remitente(canal: str, ajustes: AjustesSalida) -> Optional[str]:
     return None
 
 
-def configurado(canal: str, ajustes: Optional[AjustesSalida] = None) -> bool:
+def configurado(canal: str, ajustes: AjustesSalida | None = None) -> bool:
     """True if messages can be sent on ``canal`` ("telefono"/"sms" or "whatsapp")."""
     ajustes = ajustes or AjustesSalida()
     medio = _canal(canal)
@@ -101,10 +101,10 @@ def enviar(
     canal: str,
     telefono: str,
     texto: str,
-    http_client: Optional[HttpClient] = None,
+    http_client: HttpClient | None = None,
     *,
     ticket: Any = None,
-    ajustes: Optional[AjustesSalida] = None,
+    ajustes: AjustesSalida | None = None,
 ) -> bool:
     """Sends ``texto`` to ``telefono`` (E.164) by SMS or WhatsApp. True if Twilio accepted it.
 
@@ -178,9 +178,9 @@ def enviar_respuesta(
     session: Any,
     respuesta_row: Any,
     ticket: Any,
-    http_client: Optional[HttpClient] = None,
+    http_client: HttpClient | None = None,
     *,
-    ajustes: Optional[AjustesSalida] = None,
+    ajustes: AjustesSalida | None = None,
 ) -> bool:
     """Sends a promoter's reply now and marks it delivered (``twilio``). False: it stays pending
     and goes with the person's next message (not configured, web ticket, WhatsApp window closed,

@@ -1,4 +1,6 @@
 import os
+import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,3 +15,36 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def domain() -> dict:
     return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+@dataclass(frozen=True)
+class ServicioHttp:
+    url: str
+    bd: Path  # the SQLite file, to check rows with the standard library
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def servicio_http(tmp_path):
+    """The real enrollment service (uvicorn on the web service's own environment, pydantic 2) on a
+    fresh SQLite file, for tests that run on Rasa's environment and talk to it over HTTP."""
+    from scripts import stack
+    from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
+
+    pila = stack.Pila(log_dir=tmp_path / "log")
+    entorno = {
+        **stack.entorno_base(),
+        "ORIENTA_ASSISTANT_API_KEY": ASSISTANT_KEY,
+        "ORIENTA_ADMIN_API_KEY": ADMIN_KEY,
+    }
+    puerto, bd = _puerto_libre(), tmp_path / "orienta.db"
+    stack.iniciar_servicio(pila, entorno, puerto, f"sqlite:///{bd}")
+    try:
+        yield ServicioHttp(f"http://127.0.0.1:{puerto}", bd)
+    finally:
+        pila.stop()

@@ -4,7 +4,6 @@ The assisted form runs the same rules as the chat (bot.lectura, bot.validacion, 
 and then the service's own schema and ``create_registro``: one implementation of each rule.
 """
 
-# ruff: noqa: UP006, UP007, UP035, UP045
 from __future__ import annotations
 
 import re
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot import lectura, ventanillas
 from bot import validacion as v
 from bot.ingreso import leer_monto
+from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.esquemas import RegistroIn
@@ -147,9 +147,9 @@ def _ingreso(moneda: str) -> Callable[[str], Any]:
 
 def _errores_pydantic(form: Formulario, error: pydantic.ValidationError) -> None:
     for detalle in error.errors():
-        campo = ".".join(str(p) for p in detalle.get("loc", ()) if p != "__root__")
-        mensaje = detalle.get("msg") or "Dato no válido."
-        if detalle.get("type", "").startswith(("value_error.number", "value_error.decimal")):
+        campo = s.campo_de(detalle.get("loc", ())) or ""
+        mensaje = s.mensaje_en_espanol(detalle)
+        if detalle.get("type", "").startswith(("decimal_", "int_", "float_", "greater_", "less_")):
             mensaje = "Escribe un ingreso mensual válido."
         form.error(campo.split(".")[0] if campo not in _CAMPO_FORMULARIO else campo, mensaje)
 

@@ -4,22 +4,19 @@ Thin routes: the rules live in servicio.consola.* and servicio.inscripcion.*. Ev
 session's CSRF token; every page with personal data is written to the audit trail first.
 """
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` in FastAPI signatures.
-from servicio.inscripcion import _pydantic_compat  # noqa: F401  (before FastAPI)
-
 # isort: split
 import logging
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseSettings, Field
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
 from bot import lectura
@@ -69,9 +66,13 @@ AVISOS = {
 
 class AjustesConsola(BaseSettings):
     #: Rasa as the web app reaches it (server side), for Preguntar.
-    rasa_url: str = Field("http://localhost:5005", env="ORIENTA_RASA_URL")
+    model_config = SettingsConfigDict(env_prefix="ORIENTA_", extra="ignore")
+
+    rasa_url: str = "http://localhost:5005"
     #: Force the Secure flag on cookies; by default it follows the request's scheme (https).
-    cookie_secure: Optional[bool] = Field(None, env="ORIENTA_CONSOLA_COOKIE_SECURE")
+    cookie_secure: bool | None = Field(
+        None, validation_alias=AliasChoices("ORIENTA_CONSOLA_COOKIE_SECURE", "cookie_secure")
+    )
 
 
 class RedirigirLogin(Exception):
@@ -99,7 +100,7 @@ def _entorno() -> jinja2.Environment:
     return env
 
 
-def _fecha(valor: Optional[datetime]) -> str:
+def _fecha(valor: datetime | None) -> str:
     """Date and time in Mexico City (fixed UTC-6), as promoters read it."""
     if valor is None:
         return "—"
@@ -175,7 +176,7 @@ def inicio(*, request: Request, session: SessionDep):
 
 
 # ------------------------------------------------------------------ login
-def _pagina_login(request: Request, error: Optional[str] = None, status: int = 200) -> Response:
+def _pagina_login(request: Request, error: str | None = None, status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
     resp = _html(request, "entrar.html", status, error=error, csrf_login=token)
     resp.set_cookie(
@@ -532,7 +533,7 @@ def auditoria_pagina(
 
 
 # ------------------------------------------------------------------ wiring
-def instalar(app: FastAPI, settings: Optional[AjustesConsola] = None) -> None:
+def instalar(app: FastAPI, settings: AjustesConsola | None = None) -> None:
     """Mount the console on the web app (servicio/web/app.py)."""
     app.state.consola_settings = settings or AjustesConsola()
     app.include_router(router)

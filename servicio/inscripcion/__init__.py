@@ -16,5 +16,3 @@ Table ``canalizaciones`` stores a short summary plus the channel address (phone,
 handle) the promoter needs to reply. Table ``auditoria`` keeps only folio, action and time.
 Logs carry folios and ticket ids only — never CURP, NSS, email, phone or income.
 """
-
-from servicio.inscripcion import _pydantic_compat  # noqa: F401  (must run before FastAPI is imported)

@@ -1,12 +1,9 @@
-"""Service settings (pydantic v1 BaseSettings, env prefix ``ORIENTA_``; DATABASE_URL unprefixed)."""
+"""Service settings (pydantic-settings, env prefix ``ORIENTA_``; DATABASE_URL unprefixed)."""
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 from decimal import Decimal
-from typing import Optional
 
-from pydantic import BaseSettings, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class FaltanSecretos(RuntimeError):
@@ -14,18 +11,19 @@ class FaltanSecretos(RuntimeError):
 
 
 class AjustesServicio(BaseSettings):
-    database_url: str = Field("sqlite:///var/orienta.db", env="DATABASE_URL")
-    assistant_api_key: Optional[SecretStr] = None
-    admin_api_key: Optional[SecretStr] = None
+    model_config = SettingsConfigDict(env_prefix="ORIENTA_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/orienta.db", validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
+    assistant_api_key: SecretStr | None = None
+    admin_api_key: SecretStr | None = None
     #: Default USD→MXN rate used when a request gives USD without its own rate (echoed back).
     tipo_cambio_usd_mxn: Decimal = Decimal("18.50")
     #: Year of the parameter table used for registrations; None → current calendar year (UTC).
-    anio_tarifa: Optional[int] = None
+    anio_tarifa: int | None = None
     max_body_bytes: int = 16 * 1024
     db_pool_size: int = 10
-
-    class Config:
-        env_prefix = "ORIENTA_"
 
     def exigir_secretos(self) -> None:
         missing = [

@@ -1,15 +1,12 @@
 """HTTP routes under /v1 (plus /health)."""
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 import hashlib
 import hmac
 import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -44,7 +41,7 @@ def sesion_bd(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def _role(request: Request, key: Optional[str]) -> str:
+def _role(request: Request, key: str | None) -> str:
     st = request.app.state.settings
     if key:
         given = key.encode("utf-8", "surrogateescape")
@@ -60,12 +57,12 @@ def _role(request: Request, key: Optional[str]) -> str:
 
 
 # The key checks are async on purpose: pure CPU work, so no threadpool hop per request.
-async def exigir_asistente(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+async def exigir_asistente(request: Request, key: str | None = Depends(_api_key_header)) -> str:
     """Assistant or admin key."""
     return _role(request, key)
 
 
-async def exigir_admin(request: Request, key: Optional[str] = Depends(_api_key_header)) -> str:
+async def exigir_admin(request: Request, key: str | None = Depends(_api_key_header)) -> str:
     role = _role(request, key)
     if role != ROLE_ADMIN:
         raise svc.ErrorApi(403, "Esta operación requiere la clave de administración.")
@@ -120,8 +117,8 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
     q = svc.cotizar_o_error(income_mxn, year)
     params = cargar_parametros(q.anio)
     # Hot endpoint: build the documented CotizacionOut shape as a plain dict and encode it once
-    # (pydantic 1.8 model construction + FastAPI's response_model pass cost ~1 ms per request).
-    # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps the two in sync.
+    # (building the model and FastAPI's response_model pass cost ~1 ms per request).
+    # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps them in sync.
 
     def limite(bound, mensual):
         return {
@@ -201,7 +198,7 @@ def _replay(row: m.IdempotencyKey, digest: str) -> JSONResponse:
     )
 
 
-def _idempotent(session: Session, scope: str, key: Optional[str], payload, run) -> JSONResponse:
+def _idempotent(session: Session, scope: str, key: str | None, payload, run) -> JSONResponse:
     """Run ``run() -> (status, body, folio)`` once per Idempotency-Key and replay afterwards."""
     if key is None:
         status, body, _ = run()
@@ -253,7 +250,7 @@ def crear_registro(
     *,
     payload: s.RegistroIn,
     request: Request,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     session: SessionDep,
     _role: AssistantDep,
 ):
@@ -374,7 +371,7 @@ def _canal_out(row: m.Canalizacion) -> s.CanalizacionOut:
 def crear_canalizacion(
     *,
     payload: s.CanalizacionIn,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     session: SessionDep,
     _role: AssistantDep,
 ):
@@ -387,13 +384,13 @@ def crear_canalizacion(
 
 @router.get(
     "/canalizaciones",
-    response_model=List[s.CanalizacionOut],
+    response_model=list[s.CanalizacionOut],
     tags=["canalizaciones"],
     responses=ADMIN_ERRORS,
 )
 def listar_canalizaciones(
     *,
-    estado: Optional[s.EstadoCanalizacion] = None,
+    estado: s.EstadoCanalizacion | None = None,
     limite: int = Query(200, ge=1, le=1000),
     session: SessionDep,
     _role: AdminDep,
@@ -411,7 +408,7 @@ def listar_canalizaciones(
 def cerrar_canalizacion(
     *,
     ticket_id: int = Path(..., ge=1, le=2**31 - 1),
-    payload: Optional[s.CerrarIn] = None,
+    payload: s.CerrarIn | None = None,
     session: SessionDep,
     _role: AdminDep,
 ):

@@ -5,15 +5,8 @@ channel and address the ticket was opened from; the replies returned are marked 
 (``siguiente_mensaje``) in the same request, so the caller must show them.
 """
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List.
-from servicio.inscripcion import _pydantic_compat  # noqa: F401, I001  (before FastAPI)
-
-from typing import List, Optional
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Extra, conint, constr
+from pydantic import BaseModel, ConfigDict, conint, constr
 
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
@@ -26,10 +19,9 @@ class EntregaIn(BaseModel):
     canal: s.Canal
     direccion: constr(strip_whitespace=True, min_length=1, max_length=200)
     # At most this many replies (oldest first); the rest wait for the next message.
-    maximo: Optional[conint(ge=1, le=MAX_POR_ENTREGA)] = None
+    maximo: conint(ge=1, le=MAX_POR_ENTREGA) | None = None
 
-    class Config:
-        extra = Extra.forbid
+    model_config = ConfigDict(extra="forbid")
 
 
 class RespuestaEntregada(BaseModel):
@@ -38,7 +30,7 @@ class RespuestaEntregada(BaseModel):
 
 
 class EntregaOut(BaseModel):
-    respuestas: List[RespuestaEntregada]
+    respuestas: list[RespuestaEntregada]
 
 
 router = APIRouter(prefix="/v1")

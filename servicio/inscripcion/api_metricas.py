@@ -1,31 +1,25 @@
 """``POST /v1/metricas``: anonymous usage records from the assistant's event broker."""
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 from datetime import datetime
-from typing import Annotated, Any, Dict, List, Literal, Optional
+from typing import Annotated, Any, Literal
 
 import pydantic
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Extra, StrictBool, confloat, constr
+from pydantic import BaseModel, ConfigDict, StrictBool, confloat, constr
 
 from bot.analitica import CANALES
-from servicio.inscripcion import _pydantic_compat  # noqa: F401  (patches pydantic for FastAPI)
 from servicio.inscripcion.api import ERRORS, AssistantDep, SessionDep
 from servicio.inscripcion.metricas import ingerir
 
 MAX_REGISTROS = 500
 
-Conversacion = constr(regex=r"^[0-9a-f]{32}$")
-Canal = constr(regex="^(" + "|".join(CANALES) + ")$")
+Conversacion = constr(pattern=r"^[0-9a-f]{32}$")
+Canal = constr(pattern="^(" + "|".join(CANALES) + ")$")
 
 
 class _Registro(BaseModel):
-    class Config:
-        extra = Extra.forbid
-        anystr_strip_whitespace = True
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class MensajeIn(_Registro):
@@ -33,10 +27,10 @@ class MensajeIn(_Registro):
     en: datetime
     canal: Canal
     conversacion: Conversacion
-    intent: Optional[constr(max_length=80)] = None
-    confianza: Optional[confloat(ge=0, le=1)] = None
+    intent: constr(max_length=80) | None = None
+    confianza: confloat(ge=0, le=1) | None = None
     fallback: StrictBool
-    texto: Optional[constr(max_length=300)] = None
+    texto: constr(max_length=300) | None = None
 
 
 class RegistroIniciadoIn(_Registro):
@@ -44,14 +38,14 @@ class RegistroIniciadoIn(_Registro):
     conversacion: Conversacion
     canal: Canal
     en: datetime
-    consulado: Optional[constr(min_length=1, max_length=120)] = None
+    consulado: constr(min_length=1, max_length=120) | None = None
 
 
 class ConsuladoIn(_Registro):
     tipo: Literal["consulado"]
     conversacion: Conversacion
     consulado: constr(min_length=1, max_length=120)
-    en: Optional[datetime] = None
+    en: datetime | None = None
 
 
 class RegistroEnviadoIn(_Registro):
@@ -59,7 +53,7 @@ class RegistroEnviadoIn(_Registro):
     conversacion: Conversacion
     folio: constr(min_length=1, max_length=20)
     en: datetime
-    canal: Optional[Canal] = None
+    canal: Canal | None = None
 
 
 MODELOS = {
@@ -74,9 +68,9 @@ class Recibidas(BaseModel):
     recibidas: int
 
 
-def validar(cuerpo: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Validate each record with the model its ``tipo`` names (pydantic 1.8 has no
-    discriminated unions: a plain Union would report every member's errors)."""
+def validar(cuerpo: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validate each record with the model its ``tipo`` names, so an error lists only that
+    model's fields (a plain Union would report every member's errors)."""
     if len(cuerpo) > MAX_REGISTROS:
         raise RequestValidationError(
             [
@@ -87,22 +81,22 @@ def validar(cuerpo: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
                 }
             ]
         )
-    errores: List[Dict[str, Any]] = []
-    validos: List[Dict[str, Any]] = []
+    errores: list[dict[str, Any]] = []
+    validos: list[dict[str, Any]] = []
     for i, item in enumerate(cuerpo):
         modelo = MODELOS.get(item.get("tipo"))
         if modelo is None:
             errores.append(
                 {
                     "loc": ("body", i, "tipo"),
-                    "type": "type_error.enum",
+                    "type": "enum",
                     "msg": "tipo desconocido",
-                    "ctx": {"enum_values": list(MODELOS)},
+                    "ctx": {"expected": ", ".join(MODELOS)},
                 }
             )
             continue
         try:
-            validos.append(modelo(**item).dict())
+            validos.append(modelo(**item).model_dump())
         except pydantic.ValidationError as error:
             errores.extend({**e, "loc": ("body", i, *e["loc"])} for e in error.errors())
     if errores:
@@ -111,7 +105,7 @@ def validar(cuerpo: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 Cuerpo = Annotated[
-    List[Dict[str, Any]],
+    list[dict[str, Any]],
     Body(
         description=(
             "Hasta 500 registros; cada uno con `tipo` = `mensaje`, `registro_iniciado`, "

@@ -1,11 +1,8 @@
 """Application factory. ``uvicorn servicio.inscripcion.app:app`` (run the migrations first)."""
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 import logging
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,14 +10,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.validacion import ErrorValidacion as DomainValidationError
+from bot.validacion import ErrorValidacion
 from servicio.inscripcion import (
-    _pydantic_compat,  # noqa: F401  (before FastAPI)
     api,
     api_canalizaciones,
     api_metricas,
     operaciones,
 )
+from servicio.inscripcion import esquemas as s
 from servicio.inscripcion.ajustes import AjustesServicio
 from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
 
@@ -35,72 +32,24 @@ Las cotizaciones son **estimaciones**: el monto oficial es el que calcula el IMS
 
 
 # ------------------------------------------------------------------ errors
-def _err(status: int, mensaje: str, campo: Optional[str] = None, headers=None) -> JSONResponse:
+def _err(status: int, mensaje: str, campo: str | None = None, headers=None) -> JSONResponse:
     return JSONResponse(
         {"detail": [{"campo": campo, "mensaje": mensaje}]}, status_code=status, headers=headers
     )
 
 
-def _field_name(loc) -> Optional[str]:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "__root__")]
-    return ".".join(parts) or None
-
-
-def _spanish(error: dict) -> str:
-    typ, msg, ctx = error.get("type", ""), error.get("msg", ""), error.get("ctx") or {}
-    name = _field_name(error.get("loc", ())) or "el cuerpo"
-    if typ in ("value_error", "value_error.validacion"):
-        return msg  # our own Spanish messages from bot.validacion / schemas
-    if typ == "value_error.missing":
-        return f"Falta el campo «{name}»; es obligatorio."
-    if typ == "value_error.extra":
-        return f"El campo «{name}» no está permitido."
-    if typ in ("value_error.jsondecode", "json_invalid"):
-        return "El cuerpo de la petición no es JSON válido."
-    if typ == "type_error.enum":
-        opciones = ", ".join(str(e) for e in ctx.get("enum_values", []))
-        return f"El campo «{name}» debe ser uno de: {opciones}."
-    if typ == "value_error.any_str.max_length":
-        return f"El campo «{name}» admite como máximo {ctx.get('limit_value')} caracteres."
-    if typ == "value_error.any_str.min_length":
-        return f"El campo «{name}» debe tener al menos {ctx.get('limit_value')} caracteres."
-    if typ.startswith("value_error.number.not_g"):
-        return f"El campo «{name}» debe ser mayor que {ctx.get('limit_value')}."
-    if typ.startswith("value_error.number.not_l"):
-        return f"El campo «{name}» debe ser menor o igual que {ctx.get('limit_value')}."
-    if typ.startswith("value_error.decimal"):
-        return f"El campo «{name}» debe ser un número con a lo más 2 decimales."
-    if typ.startswith(
-        (
-            "type_error.decimal",
-            "type_error.integer",
-            "type_error.float",
-            "value_error.decimal",
-            "type_error.number",
-        )
-    ):
-        return f"El campo «{name}» debe ser un número."
-    if "date" in typ:
-        return f"El campo «{name}» debe ser una fecha válida (AAAA-MM-DD o ISO 8601)."
-    if typ.startswith("type_error"):
-        return f"El campo «{name}» tiene un tipo de dato incorrecto."
-    return f"El campo «{name}» no es válido."
-
-
 async def _validation_handler(request: Request, exc: RequestValidationError):
     detail = [
         {
-            "campo": None
-            if e.get("type") in ("value_error.jsondecode", "json_invalid")
-            else _field_name(e.get("loc", ())),
-            "mensaje": _spanish(e),
+            "campo": None if e.get("type") == "json_invalid" else s.campo_de(e.get("loc", ())),
+            "mensaje": s.mensaje_en_espanol(e),
         }
         for e in exc.errors()
     ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-async def _domain_validation_handler(request: Request, exc: DomainValidationError):
+async def _domain_validation_handler(request: Request, exc: ErrorValidacion):
     return _err(422, exc.mensaje, exc.campo)
 
 
@@ -203,7 +152,7 @@ def _install_log_redaction() -> None:
 
 
 # ------------------------------------------------------------------ factory
-def crear_app(settings: Optional[AjustesServicio] = None) -> FastAPI:
+def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     settings = settings or AjustesServicio()
     settings.exigir_secretos()
     engine = crear_motor(settings.database_url, settings.db_pool_size)
@@ -219,7 +168,7 @@ def crear_app(settings: Optional[AjustesServicio] = None) -> FastAPI:
     app.include_router(api_metricas.router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(operaciones.ErrorApi, _api_error_handler)
-    app.add_exception_handler(DomainValidationError, _domain_validation_handler)
+    app.add_exception_handler(ErrorValidacion, _domain_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(Exception, _unhandled)

@@ -1,14 +1,19 @@
-"""Request/response models (pydantic v1). Validators raise Spanish messages."""
+"""Request/response models (pydantic 2). Validators raise Spanish messages."""
 
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` or builtin generics
-# in model/endpoint annotations, so this module keeps typing.Optional/List/Dict.
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Dict, List, Optional
+from typing import Annotated
 
-from pydantic import BaseModel, Field, condecimal, constr, validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    condecimal,
+    constr,
+    field_validator,
+)
 
 from bot import validacion as v
 
@@ -34,30 +39,74 @@ class EstadoCanalizacion(str, Enum):
 
 Monto = condecimal(gt=Decimal(0), le=Decimal("100000000"), max_digits=14, decimal_places=2)
 TipoCambio = condecimal(gt=Decimal(0), le=Decimal("1000"), max_digits=12, decimal_places=4)
+#: Amounts go out as JSON numbers (pydantic 2 would write Decimal as a string); the assistant's
+#: client and the documented API read numbers.
+Numero = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+SIN_EXTRAS = ConfigDict(extra="forbid")
 
 
 class Error(BaseModel):
-    campo: Optional[str] = Field(None, description="Campo con el problema (null si es general)")
+    campo: str | None = Field(None, description="Campo con el problema (null si es general)")
     mensaje: str
 
 
 class ErrorResponse(BaseModel):
-    detail: List[Error]
+    detail: list[Error]
+
+
+# ---------------------------------------------------------------- errores
+def campo_de(loc) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "__root__")]
+    return ".".join(parts) or None
+
+
+def mensaje_en_espanol(error: dict) -> str:
+    """One Spanish sentence for a pydantic 2 validation error, naming the field."""
+    typ, ctx = error.get("type", ""), error.get("ctx") or {}
+    name = campo_de(error.get("loc", ())) or "el cuerpo"
+    if typ == "value_error":
+        # Our own Spanish messages (bot.validacion, the schemas' validators).
+        causa = ctx.get("error")
+        return getattr(causa, "mensaje", None) or str(causa or error.get("msg", ""))
+    if typ == "missing":
+        return f"Falta el campo «{name}»; es obligatorio."
+    if typ == "extra_forbidden":
+        return f"El campo «{name}» no está permitido."
+    if typ == "json_invalid":
+        return "El cuerpo de la petición no es JSON válido."
+    if typ in ("enum", "literal_error"):
+        return f"El campo «{name}» debe ser uno de: {ctx.get('expected', '')}."
+    if typ == "string_too_long":
+        return f"El campo «{name}» admite como máximo {ctx.get('max_length')} caracteres."
+    if typ == "string_too_short":
+        return f"El campo «{name}» debe tener al menos {ctx.get('min_length')} caracteres."
+    if typ in ("greater_than", "greater_than_equal"):
+        return f"El campo «{name}» debe ser mayor que {ctx.get('gt', ctx.get('ge'))}."
+    if typ in ("less_than", "less_than_equal"):
+        return f"El campo «{name}» debe ser menor o igual que {ctx.get('le', ctx.get('lt'))}."
+    if typ in ("decimal_max_places", "decimal_max_digits", "decimal_whole_digits"):
+        return f"El campo «{name}» debe ser un número con a lo más 2 decimales."
+    if typ.startswith(("decimal_", "int_", "float_")) or typ == "finite_number":
+        return f"El campo «{name}» debe ser un número."
+    if typ.startswith(("date", "datetime", "time")):
+        return f"El campo «{name}» debe ser una fecha válida (AAAA-MM-DD o ISO 8601)."
+    if typ.endswith("_type"):
+        return f"El campo «{name}» tiene un tipo de dato incorrecto."
+    return f"El campo «{name}» no es válido."
 
 
 # ---------------------------------------------------------------- cotizaciones
 class CotizacionIn(BaseModel):
-    ingreso_mensual: Monto = Field(..., description="Ingreso mensual declarado", example=12000)
+    ingreso_mensual: Monto = Field(..., description="Ingreso mensual declarado", examples=[12000])
     moneda: Moneda = Moneda.MXN
-    tipo_cambio: Optional[TipoCambio] = Field(
+    tipo_cambio: TipoCambio | None = Field(
         None, description="MXN por 1 USD; si falta y moneda=USD se usa el valor configurado"
     )
-    anio: Optional[int] = Field(
+    anio: int | None = Field(
         None, ge=1900, le=2200, description="Año de la tabla; por omisión el actual"
     )
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 class LineaDesglose(BaseModel):
@@ -65,20 +114,20 @@ class LineaDesglose(BaseModel):
     seguro: str
     concepto: str
     base: str
-    base_mensual: Decimal
-    tasa_trabajador: Decimal = Field(..., description="Porcentaje")
-    tasa_patron: Decimal = Field(..., description="Porcentaje")
-    cuota_trabajador: Decimal
-    cuota_patron: Decimal
-    total: Decimal
+    base_mensual: Numero
+    tasa_trabajador: Numero = Field(..., description="Porcentaje")
+    tasa_patron: Numero = Field(..., description="Porcentaje")
+    cuota_trabajador: Numero
+    cuota_patron: Numero
+    total: Numero
     fundamento: str
     supuesto: bool
     nota: str
 
 
 class Limite(BaseModel):
-    mensual: Decimal
-    diario: Decimal
+    mensual: Numero
+    diario: Numero
     descripcion: str
     supuesto: bool
     nota: str
@@ -90,21 +139,21 @@ class CotizacionOut(BaseModel):
     anio: int
     tabla_version: str
     moneda: Moneda
-    ingreso_mensual: Decimal
-    tipo_cambio: Optional[Decimal]
-    ingreso_mensual_mxn: Decimal
-    dias_por_mes: Decimal
-    sbc_diario: Decimal
-    uma_diaria: Decimal
-    salario_minimo_diario: Decimal
+    ingreso_mensual: Numero
+    tipo_cambio: Numero | None = None
+    ingreso_mensual_mxn: Numero
+    dias_por_mes: Numero
+    sbc_diario: Numero
+    uma_diaria: Numero
+    salario_minimo_diario: Numero
     piso: Limite
     tope: Limite
-    desglose: List[LineaDesglose]
-    total_trabajador: Decimal
-    total_patron: Decimal
-    total_mensual: Decimal
-    totales_por_periodo: Dict[str, Decimal] = Field(..., description="Meses (1,2,3,6,12) → total")
-    fuentes: List[str]
+    desglose: list[LineaDesglose]
+    total_trabajador: Numero
+    total_patron: Numero
+    total_mensual: Numero
+    totales_por_periodo: dict[str, Numero] = Field(..., description="Meses (1,2,3,6,12) → total")
+    fuentes: list[str]
 
 
 # ---------------------------------------------------------------- registros
@@ -112,8 +161,7 @@ class Consentimiento(BaseModel):
     version_aviso: constr(strip_whitespace=True, min_length=1, max_length=40)
     aceptado_en: datetime
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 def _clean(value: str, campo: str, ejemplo: str) -> str:
@@ -129,28 +177,29 @@ class RegistroIn(BaseModel):
     nombre: constr(max_length=200)
     email: constr(max_length=320)
     telefono: constr(max_length=40)
-    pais_residencia: constr(max_length=80) = Field(..., example="Estados Unidos")
-    ciudad_residencia: constr(max_length=120) = Field(..., example="Chicago")
-    ocupacion: constr(max_length=120) = Field(..., example="Carpintero")
+    pais_residencia: constr(max_length=80) = Field(..., examples=["Estados Unidos"])
+    ciudad_residencia: constr(max_length=120) = Field(..., examples=["Chicago"])
+    ocupacion: constr(max_length=120) = Field(..., examples=["Carpintero"])
     ingreso_mensual: Monto
     moneda: Moneda = Moneda.MXN
-    tipo_cambio: Optional[TipoCambio] = None
-    nss: Optional[constr(max_length=20)] = None
-    fecha_nacimiento: Optional[date] = None
-    sexo: Optional[constr(max_length=1)] = Field(None, description="H, M o X, como en la CURP")
-    estado_nacimiento: Optional[constr(max_length=2)] = Field(None, description="Clave de 2 letras")
-    consulado: Optional[constr(strip_whitespace=True, max_length=120)] = Field(
+    tipo_cambio: TipoCambio | None = None
+    nss: constr(max_length=20) | None = None
+    fecha_nacimiento: date | None = None
+    sexo: constr(max_length=1) | None = Field(None, description="H, M o X, como en la CURP")
+    estado_nacimiento: constr(max_length=2) | None = Field(None, description="Clave de 2 letras")
+    consulado: constr(strip_whitespace=True, max_length=120) | None = Field(
         None, description="Consulado más cercano a la residencia (para estadísticas)"
     )
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
-    @validator("curp")
+    @field_validator("curp")
+    @classmethod
     def _curp(cls, value):
         return v.validar_curp(value).curp
 
-    @validator("nombre")
+    @field_validator("nombre")
+    @classmethod
     def _nombre(cls, value):
         value = _clean(value, "nombre", "Ejemplo: María Guadalupe López Hernández.")
         if len(value) < 3 or any(ch.isdigit() for ch in value):
@@ -161,31 +210,38 @@ class RegistroIn(BaseModel):
             )
         return value
 
-    @validator("email")
+    @field_validator("email")
+    @classmethod
     def _email(cls, value):
         return v.validar_correo(value)
 
-    @validator("telefono")
+    @field_validator("telefono")
+    @classmethod
     def _telefono(cls, value):
         return v.normalizar_telefono(value)
 
-    @validator("pais_residencia")
+    @field_validator("pais_residencia")
+    @classmethod
     def _pais(cls, value):
         return _clean(value, "pais_residencia", "Ejemplo: Estados Unidos.")
 
-    @validator("ciudad_residencia")
+    @field_validator("ciudad_residencia")
+    @classmethod
     def _ciudad(cls, value):
         return _clean(value, "ciudad_residencia", "Ejemplo: Chicago.")
 
-    @validator("ocupacion")
+    @field_validator("ocupacion")
+    @classmethod
     def _ocupacion(cls, value):
         return _clean(value, "ocupacion", "Ejemplo: Carpintero.")
 
-    @validator("nss")
+    @field_validator("nss")
+    @classmethod
     def _nss(cls, value):
         return None if value is None else v.validar_nss(value)
 
-    @validator("sexo")
+    @field_validator("sexo")
+    @classmethod
     def _sexo(cls, value):
         if value is None:
             return None
@@ -194,7 +250,8 @@ class RegistroIn(BaseModel):
             raise v.ErrorValidacion("El sexo debe ser H, M o X, como aparece en la CURP.", "sexo")
         return value
 
-    @validator("estado_nacimiento")
+    @field_validator("estado_nacimiento")
+    @classmethod
     def _estado(cls, value):
         if value is None:
             return None
@@ -211,7 +268,7 @@ class LineaCaptura(BaseModel):
     referencia: str = Field(
         ..., description="20 dígitos; los 2 últimos son verificadores ISO 7064 MOD 97-10"
     )
-    monto: Decimal
+    monto: Numero
     vence_en: datetime
     vigente: bool
 
@@ -221,27 +278,25 @@ class RegistroOut(BaseModel):
     estado: str
     anio_tarifa: int
     tabla_version: str
-    monto_mensual: Decimal
+    monto_mensual: Numero
     estimacion: bool = True
     aviso: str
-    linea_captura: Optional[LineaCaptura]
+    linea_captura: LineaCaptura | None = None
     creado_en: datetime
-    activado_en: Optional[datetime] = None
+    activado_en: datetime | None = None
 
 
 class ConsultaIn(BaseModel):
     folio: constr(max_length=40)
     curp: constr(max_length=40)
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 class CurpIn(BaseModel):
     curp: constr(max_length=40)
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 class EliminadoOut(BaseModel):
@@ -255,17 +310,15 @@ class CanalizacionIn(BaseModel):
     resumen: constr(strip_whitespace=True, min_length=1, max_length=1000)
     canal: Canal
     direccion_canal: constr(strip_whitespace=True, min_length=1, max_length=200)
-    consulado: Optional[constr(strip_whitespace=True, max_length=120)] = None
+    consulado: constr(strip_whitespace=True, max_length=120) | None = None
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 class CerrarIn(BaseModel):
-    respuesta: Optional[constr(max_length=4000)] = None
+    respuesta: constr(max_length=4000) | None = None
 
-    class Config:
-        extra = "forbid"
+    model_config = SIN_EXTRAS
 
 
 class CanalizacionOut(BaseModel):
@@ -273,11 +326,11 @@ class CanalizacionOut(BaseModel):
     resumen: str
     canal: Canal
     direccion_canal: str
-    consulado: Optional[str]
+    consulado: str | None = None
     estado: EstadoCanalizacion
-    respuesta: Optional[str]
+    respuesta: str | None = None
     creada_en: datetime
-    cerrada_en: Optional[datetime]
+    cerrada_en: datetime | None = None
 
 
 class Health(BaseModel):

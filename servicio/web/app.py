@@ -1,13 +1,9 @@
 """Demo consulate page with the Orienta chat widget, on top of the enrollment API.
 
-``uvicorn servicio.web.app:app`` (run ``python -m servicio.inscripcion.migrar`` first). Serves ``GET /``
-(the page), ``/static`` (widget, styles, vendored Socket.IO client), the promoters' console
+``uvicorn servicio.web.app:app`` (run ``python -m servicio.inscripcion.migrar`` first). Serves
+``GET /`` (the page), ``/static`` (widget, styles, vendored Socket.IO client), the console
 (``/consola``) and everything the enrollment app serves (``/v1``, ``/health``, ``/docs``).
 """
-
-# ruff: noqa: UP006, UP007, UP035, UP045
-# pydantic 1.8.2 (pinned by Rasa) does not understand `X | None` in settings annotations.
-from servicio.inscripcion import _pydantic_compat  # noqa: F401  (must run before FastAPI is imported)
 
 # isort: split
 import logging
@@ -19,7 +15,7 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseSettings, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
 from servicio.consola import rutas as consola
@@ -37,10 +33,9 @@ log = logging.getLogger("orienta.web")
 class AjustesWeb(BaseSettings):
     #: Rasa's public base URL as the *visitor's browser* sees it (the Socket.IO endpoint is
     #: ``<url>/socket.io``). Rendered into the page; never hard-coded in the widget.
-    rasa_public_url: str = Field("http://localhost:5005", env="ORIENTA_RASA_PUBLIC_URL")
+    model_config = SettingsConfigDict(env_prefix="ORIENTA_", extra="ignore")
 
-    class Config:
-        env_prefix = "ORIENTA_"
+    rasa_public_url: str = "http://localhost:5005"
 
 
 def rasa_origins(url: str) -> list:
@@ -82,8 +77,8 @@ def _templates() -> jinja2.Environment:
 
 
 def crear_app(
-    settings: Optional[AjustesCliente] = None,
-    web_settings: Optional[AjustesWeb] = None,
+    settings: AjustesCliente | None = None,
+    web_settings: AjustesWeb | None = None,
     consola_settings: Optional["consola.AjustesConsola"] = None,
 ) -> FastAPI:
     app = create_enrollment_app(settings)

@@ -16,7 +16,7 @@ from actions.api.inscripcion import (
     Resultado,
     cliente,
 )
-from tests.servicio.inscripcion.ayudas import make_curp, registro_body
+from tests.ayudas import make_curp, registro_body
 
 BASE = "http://enrollment.test"
 KEY = "clave-asistente-de-prueba"
@@ -313,9 +313,9 @@ async def test_logs_never_contain_personal_data(client, mock, caplog):
     assert FOLIO in text  # ids are fine
 
 
-# ------------------------------------------------------------------ real service, in process
-async def test_against_real_service_in_process(servicio_en_proceso, monkeypatch):
-    c = servicio_en_proceso
+# ------------------------------------------------------------------ real service
+async def test_against_the_real_service(servicio_real, monkeypatch):
+    c = servicio_real
     curp = make_curp(random.Random(7))
     try:
         cot = await c.cotizar(12000, "MXN")
@@ -339,10 +339,7 @@ async def test_against_real_service_in_process(servicio_en_proceso, monkeypatch)
         assert gone.ok and gone.datos["folio"] == folio, gone
         assert (await c.consultar(folio, curp)).error == "no_encontrado"
 
-        wrong_key = ClienteServicio(
-            AjustesCliente(base_url="http://orienta.test", api_key="mala"),
-            transport=httpx.ASGITransport(app=c.app),
-        )
+        wrong_key = ClienteServicio(AjustesCliente(base_url=c.settings.base_url, api_key="mala"))
         assert (await wrong_key.cotizar(1, "MXN")).error == "no_autorizado"
         await wrong_key.aclose()
     finally:

@@ -347,8 +347,8 @@ async def test_no_income_in_logs(servicio, caplog, domain):
 
 
 # ------------------------------------------------------------------ against the real service
-async def test_quote_against_the_real_service(servicio_en_proceso, monkeypatch):
-    client = servicio_en_proceso
+async def test_quote_against_the_real_service(servicio_real, monkeypatch):
+    client = servicio_real
 
     monkeypatch.setattr(cotizacion, "cliente", lambda: client)
     try:

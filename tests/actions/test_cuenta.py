@@ -534,9 +534,9 @@ async def test_no_curp_in_any_log_record(servicio, domain, caplog):
 
 
 # ------------------------------------------------------------------ against the real service
-async def test_status_and_erasure_against_the_real_service(servicio_en_proceso, monkeypatch):
-    client = servicio_en_proceso
-    from tests.servicio.inscripcion.ayudas import make_curp, registro_body
+async def test_status_and_erasure_against_the_real_service(servicio_real, monkeypatch):
+    client = servicio_real
+    from tests.ayudas import make_curp, registro_body
 
     monkeypatch.setattr(cuenta, "cliente", lambda: client)
     curp = make_curp(random.Random(11))

@@ -11,7 +11,7 @@ from bot.validacion import (
     validar_curp,
     validar_nss,
 )
-from tests.servicio.inscripcion.ayudas import make_curp, make_nss
+from tests.ayudas import make_curp, make_nss
 
 # Check digit computed by python-stdnum, not copied from anywhere.
 VALID = "GOMC850312HJCRRR0" + stdnum_curp.calc_check_digit("GOMC850312HJCRRR0")

@@ -101,3 +101,19 @@ async def test_log_sin_texto(rasa: RasaFalso, caplog: pytest.LogCaptureFixture):
     with caplog.at_level(logging.DEBUG):
         await manejador("sid-1", {"message": secreto, "session_id": "s-1"})
     assert "XEXX010101" not in caplog.text
+
+
+def test_credentials_use_the_socketio_channel_that_joins_rooms():
+    """Rasa 3.6's own socketio channel never awaits enter_room with python-socketio >= 5.10,
+    so no bot answer reaches the browser (see channels/socketio.py)."""
+    import yaml
+
+    from channels.socketio import CHANNEL
+    from scripts.stack import ROOT
+
+    creds = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    assert "socketio" not in creds and CHANNEL in creds, (
+        f"credentials.yml debe usar `{CHANNEL}:` en lugar de `socketio:` (mismos ajustes); "
+        "ver docs/webchat.md"
+    )
+    assert creds[CHANNEL]["session_persistence"] is True

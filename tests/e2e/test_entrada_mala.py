@@ -23,7 +23,7 @@ from bot.analitica import conversacion_id, redactar
 from channels.firmar_twilio import firmar, parametros_de_prueba
 from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
 from scripts.bench_registro import iniciar_pila_flujo
-from servicio.inscripcion import _pydantic_compat  # noqa: F401  (before FastAPI, for the console)
+from tests.e2e.consola_http import ConsolaHttp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -320,34 +320,11 @@ def test_metricas_guardan_html_como_datos_sin_caracteres_de_control(pila):
 
 def test_consola_escapa_el_html_guardado(pila):
     """The statistics page lists the unanswered questions: the stored <script> shows as text."""
-    from fastapi.testclient import TestClient
-
-    from servicio.consola import cuentas
-    from servicio.consola.rutas import AjustesConsola
-    from servicio.inscripcion.ajustes import AjustesServicio
-    from servicio.inscripcion.bd import crear_fabrica_sesiones
-    from servicio.web.app import AjustesWeb, crear_app
-
-    settings = AjustesServicio(
-        database_url=pila.database_url,
-        assistant_api_key=pila.assistant_key,
-        admin_api_key=pila.admin_key,
-    )
-    app = crear_app(settings, AjustesWeb(), AjustesConsola(rasa_url="http://rasa.invalid"))
-    clave = secrets.token_urlsafe(16)
+    consola = ConsolaHttp(pila.service_url, pila.database_url)
     try:
-        with crear_fabrica_sesiones(app.state.engine)() as session:
-            cuentas.crear(session, "e2e-mala", "Prueba E2E", clave)
-        with TestClient(app, follow_redirects=False) as c:
-            pagina = c.get("/consola/entrar").text
-            csrf = pagina.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-            r = c.post(
-                "/consola/entrar", data={"usuario": "e2e-mala", "clave": clave, "csrf": csrf}
-            )
-            assert r.status_code == 303
-            html = c.get("/consola/estadisticas").text
+        html = consola.get("/consola/estadisticas")
     finally:
-        app.state.engine.dispose()
+        consola.close()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert SCRIPT not in html and IMG not in html

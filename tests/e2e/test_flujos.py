@@ -3,7 +3,6 @@ server + the enrollment service on its own SQLite file, through the REST channel
 
 import itertools
 import sqlite3
-import uuid
 
 import pytest
 
@@ -17,6 +16,7 @@ from scripts.bench_registro import (
     folio_en,
     turnos_registro,
 )
+from tests.e2e.consola_http import ConsolaHttp
 from tests.e2e.conversacion import Conversacion, flujo_en_puertos, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -162,34 +162,22 @@ def test_quote_in_one_message(conversacion):
 
 
 # ------------------------------------------------------------------ console loop (issue 6)
-def _sesion_bd(flujo):
-    from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
-
-    engine = crear_motor(f"sqlite:///{flujo.database}", pool_size=1)
-    return engine, crear_fabrica_sesiones(engine)()
-
-
 def test_a_promoter_reply_arrives_with_the_next_answer_once(flujo, conversacion):
-    from sqlalchemy import select
-
-    from servicio.consola import cuentas
-    from servicio.inscripcion import canalizaciones
-    from servicio.inscripcion import modelos as m
-
     conversacion("quiero hablar con una persona")
-    engine, session = _sesion_bd(flujo)
+    with sqlite3.connect(flujo.database) as db:
+        ((ticket_id,),) = db.execute(
+            "SELECT id FROM canalizaciones WHERE direccion_canal = ?", (conversacion.sender,)
+        ).fetchall()
+    consola = ConsolaHttp(flujo.service_url, flujo.database_url)
     try:
-        ticket = session.execute(
-            select(m.Canalizacion).where(m.Canalizacion.direccion_canal == conversacion.sender)
-        ).scalar_one()
-        usuario = f"p{uuid.uuid4().hex[:8]}"
-        promotora = cuentas.crear(session, usuario, "Ana", "clave-larga-de-prueba")
-        canalizaciones.responder(session, ticket.id, promotora, "Hola, soy Ana. Te llamo hoy.")
+        r = consola.enviar(
+            f"/consola/canalizaciones/{ticket_id}/responder", texto="Hola, soy Ana. Te llamo hoy."
+        )
+        assert r.status_code == 303, r.text
     finally:
-        session.close()
-        engine.dispose()
+        consola.close()
     replies = conversacion("hola")
-    assert replies[0].startswith(f"Respuesta de tu Ventanilla de Salud (caso {ticket.id})"), (
+    assert replies[0].startswith(f"Respuesta de tu Ventanilla de Salud (caso {ticket_id})"), (
         conversacion
     )
     assert "Te llamo hoy." in replies[0] and len(replies) > 1, conversacion  # then the bot's answer

@@ -16,7 +16,7 @@ from twilio.http.response import Response
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import ErrorApi, ahora_utc
-from tests.servicio.inscripcion.ayudas import ADMIN, A
+from tests.ayudas import ADMIN, A
 
 TEL = "+13125550100"
 

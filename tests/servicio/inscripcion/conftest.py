@@ -10,12 +10,11 @@ import socket
 
 import pytest
 
-from tests.servicio.inscripcion.ayudas import ADMIN_KEY, ASSISTANT_KEY
+from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
 
 os.environ.setdefault("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
 os.environ.setdefault("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
 
-from servicio.inscripcion import _pydantic_compat  # noqa: E402,F401
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 TABLES = (

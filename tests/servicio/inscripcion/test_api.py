@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import linea_captura_valida
-from tests.servicio.inscripcion.ayudas import ADMIN, A, make_curp, make_nss, registro_body
+from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
@@ -641,7 +641,7 @@ def test_database_down_is_a_spanish_503_without_the_statement_in_the_log(caplog)
 
     from servicio.inscripcion.ajustes import AjustesServicio
     from servicio.inscripcion.app import crear_app
-    from tests.servicio.inscripcion.ayudas import ADMIN_KEY, ASSISTANT_KEY
+    from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
 
     settings = AjustesServicio(
         database_url="postgresql+psycopg2://postgres@127.0.0.1:9/nadie",

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, settings
 from servicio.inscripcion.ajustes import AjustesServicio
 from servicio.inscripcion.app import crear_app
 from servicio.inscripcion.migrar import aplicar_migraciones
-from tests.servicio.inscripcion.ayudas import ADMIN_KEY, ASSISTANT_KEY
+from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
 
 
 @pytest.fixture(scope="module")

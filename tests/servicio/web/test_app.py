@@ -123,24 +123,8 @@ def test_widget_never_uses_inner_html():
         assert sink not in source
 
 
-def test_credentials_use_the_socketio_channel_that_joins_rooms():
-    """Rasa 3.6's own socketio channel never awaits enter_room with python-socketio >= 5.10,
-    so no bot answer reaches the browser (see channels/socketio.py)."""
-    import yaml
-
-    from channels.socketio import CHANNEL
-    from scripts.stack import ROOT
-
-    creds = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    assert "socketio" not in creds and CHANNEL in creds, (
-        f"credentials.yml debe usar `{CHANNEL}:` en lugar de `socketio:` (mismos ajustes); "
-        "ver docs/webchat.md"
-    )
-    assert creds[CHANNEL]["session_persistence"] is True
-
-
 def test_privacy_notice_is_served_with_the_consent_version(make_client):
-    from actions.registro import AVISO_VERSION
+    from bot.lectura import AVISO_PRIVACIDAD_VERSION as AVISO_VERSION
 
     response = make_client().get("/privacidad")
     assert response.status_code == 200

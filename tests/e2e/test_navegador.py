@@ -76,7 +76,14 @@ def web_url(tmp_path_factory):
     try:
         stack.iniciar_acciones(running, env, ACTIONS_PORT)
         stack.iniciar_web(running, env, port)  # runs the migrations first
-        crear = [stack.PY, "-m", "servicio.consola.cuentas", "crear", PROMOTORA, "--clave-stdin"]
+        crear = [
+            stack.PY_SERVICIO,
+            "-m",
+            "servicio.consola.cuentas",
+            "crear",
+            PROMOTORA,
+            "--clave-stdin",
+        ]
         crear += ["--nombre", "Ana Pérez", "--consulado", "Chicago, IL"]
         subprocess.run(crear, input=CLAVE + "\n", text=True, env=env, check=True, cwd=stack.ROOT)
         model = model_cache.ensure_model()
