@@ -6,6 +6,7 @@ run only when their CLIs are installed; otherwise those tests are skipped with t
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -130,17 +131,6 @@ def test_compose_every_service_has_an_image_or_build(services: dict):
     for name, svc in app_services(services).items():
         assert svc["build"]["dockerfile"] == "deploy/Dockerfile", name
         assert (DEPLOY / svc["build"]["context"] / svc["build"]["dockerfile"]).is_file()
-
-
-def test_compose_app_services_share_one_image(services: dict):
-    images = {svc["image"] for svc in app_services(services).values()}
-    assert len(images) == 1
-    assert {role(n) for n in app_services(services)} == {
-        "rasa",
-        "actions",
-        "web",
-        "metricas-consumidor",
-    }
 
 
 def _environment_items(svc: dict):
@@ -508,6 +498,61 @@ def test_kustomize_build():
 
 
 # --- Dockerfile and .dockerignore ---------------------------------------------------------
+#
+# Two images from deploy/Dockerfile, one per Python environment (requirements/):
+# the Rasa side (Python 3.10, requirements/rasa.in) and the web service (Python 3.12,
+# requirements/servicio.in). Targets are checked by what reaches them: the stages they build
+# FROM and every stage they COPY --from.
+
+DOCKERFILE = DEPLOY / "Dockerfile"
+REQUIREMENTS = ROOT / "requirements"
+# Per image role: its Dockerfile targets (the first is the one compose builds), image name,
+# Python and requirements/<stem>.in + .lock.
+TARGETS = {"rasa": ("rasa", "rasa-sin-modelo"), "web": ("web",)}
+IMAGES = {"rasa": "orienta-rasa", "web": "orienta-web"}
+PYTHONS = {"rasa": "python:3.10", "web": "python:3.12"}
+REQS = {"rasa": "rasa", "web": "servicio"}
+# Test, lint and benchmark tools: in requirements/*-dev.in, never in an image.
+TEST_TOOLS = {
+    "pytest",
+    "pytest-asyncio",
+    "ruff",
+    "playwright",
+    "schemathesis",
+    "hypothesis",
+    "mypy",
+    "respx",
+    "locust",
+    "import-linter",
+}
+# Our packages (bot, servicio, channels, actions, scripts...): an import of one must be copied.
+FIRST_PARTY = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+# Entry points of each image (python -m ...), from compose, k8s and the Dockerfile's header.
+ENTRY_MODULES = {
+    "web": ["servicio.web.app", "servicio.inscripcion.migrar", "servicio.consola.cuentas"],
+    "rasa": ["channels.consumidor_metricas", "channels.retencion"],
+}
+# Files read at run time (not imported), relative to the repository root.
+DATA_FILES = {
+    "web": [
+        "data/ventanillas/ventanillas.yml",  # bot/ventanillas.py
+        "domain.yml",  # servicio/consola/registros.py (payment-reference text)
+        "servicio/inscripcion/alembic.ini",  # servicio/inscripcion/migrar.py
+        "servicio/inscripcion/migraciones/env.py",
+        "deploy/healthcheck.py",  # compose healthcheck
+    ],
+    "rasa": [
+        "domain.yml",
+        "config.yml",
+        "credentials.yml",
+        "endpoints.yml",
+        "data/ventanillas/ventanillas.yml",
+        "deploy/endpoints.prod.yml",
+        "deploy/healthcheck.py",
+    ],
+}
+# What the web image must not carry: the assistant, its NLU data and any model.
+NOT_IN_WEB = ["actions/__init__.py", "channels/twilio.py", "data/nlu", "models", "config.yml"]
 
 
 def _instructions(path: Path) -> list[tuple[str, str]]:
@@ -518,7 +563,7 @@ def _instructions(path: Path) -> list[tuple[str, str]]:
     return [(ln.split(None, 1)[0].upper(), ln.split(None, 1)[1]) for ln in lines]
 
 
-def _stages(path: Path) -> dict[str, list[tuple[str, str]]]:
+def _stages(path: Path = DOCKERFILE) -> dict[str, list[tuple[str, str]]]:
     stages, current = {}, None
     for op, arg in _instructions(path):
         if op == "FROM":
@@ -528,64 +573,481 @@ def _stages(path: Path) -> dict[str, list[tuple[str, str]]]:
     return stages
 
 
-def test_dockerfile_base_image_is_python_310():
-    froms = [arg for op, arg in _instructions(DEPLOY / "Dockerfile") if op == "FROM"]
-    external = [f.split()[0] for f in froms if f.split()[0].startswith("python")]
-    assert external and all(f.startswith("python:3.10") for f in external)
+def _lineage(stages: dict, stage: str) -> list[str]:
+    """The stage and the stages it is built FROM, base first."""
+    chain = [stage]
+    while (parent := stages[chain[0]][0][1].split()[0]) in stages:
+        chain.insert(0, parent)
+    return chain
 
 
-def test_dockerfile_single_pinned_pip_install():
-    runs = [arg for op, arg in _instructions(DEPLOY / "Dockerfile") if op == "RUN"]
-    installs = [cmd for run in runs for cmd in run.split("&&") if re.search(r"pip install", cmd)]
-    deps = [cmd for cmd in installs if "requirements" in cmd]
-    assert len(deps) == 1, "one pip call for the whole stack"
-    assert "-r /tmp/req/requirements.in" in deps[0] and "-c /tmp/req/requirements.lock" in deps[0]
-    others = [cmd for cmd in installs if cmd not in deps]
-    assert all(re.search(r"install -q pip==[\d.]+\s*$", cmd) for cmd in others), others
+def _base(stages: dict, stage: str) -> str:
+    return stages[_lineage(stages, stage)[0]][0][1].split()[0]
 
 
-def test_dockerfile_runs_as_non_root_and_holds_no_secrets():
-    stages = _stages(DEPLOY / "Dockerfile")
-    final = list(stages)[-1]
-    users = []
-    stage = final
-    while True:  # follow FROM <stage> back to the base
-        users = [arg for op, arg in stages[stage] if op == "USER"] + users
-        parent = stages[stage][0][1].split()[0]
-        if parent not in stages:
-            break
-        stage = parent
-    assert users, "no USER in the final image"
-    assert users[-1].split(":")[0] not in {"root", "0"}
-    text = (DEPLOY / "Dockerfile").read_text()
+def _copy_from(arg: str) -> str | None:
+    found = re.search(r"--from=(\S+)", arg)
+    return found.group(1) if found else None
+
+
+def _closure(stages: dict, target: str) -> list[str]:
+    """Every stage whose content can reach `target` (FROM chains and COPY --from), in order."""
+    seen: list[str] = []
+    pending = [target]
+    while pending:
+        for stage in _lineage(stages, pending.pop()):
+            if stage in seen:
+                continue
+            seen.append(stage)
+            pending += [
+                src
+                for op, arg in stages[stage]
+                if op == "COPY" and (src := _copy_from(arg)) in stages
+            ]
+    return seen
+
+
+def _context_copies(stages: dict, target: str) -> list[tuple[list[str], str]]:
+    """(sources, destination) of the COPY/ADD from the build context in the target's lineage."""
+    copies = []
+    for stage in _lineage(stages, target):
+        for op, arg in stages[stage]:
+            if op != "COPY" or _copy_from(arg):
+                continue
+            *sources, dest = [w for w in arg.split() if not w.startswith("--")]
+            copies.append(([s.rstrip("/") or "." for s in sources], dest))
+    return copies
+
+
+def _image_path(copies: list[tuple[list[str], str]], rel: str) -> str | None:
+    """Where the repository file `rel` lands in the image (Docker's COPY semantics), if at all."""
+    found = None
+    for sources, dest in copies:
+        into_dir = dest.endswith("/") or len(sources) > 1
+        for src in sources:
+            if src == ".":
+                found = f"{dest.rstrip('/')}/{rel}"
+            elif rel == src:
+                found = f"{dest.rstrip('/')}/{Path(src).name}" if into_dir else dest
+            elif rel.startswith(src + "/") and (ROOT / src).is_dir():
+                found = dest.rstrip("/") + rel[len(src) :]
+    return found
+
+
+def _run_commands(stages: dict, names: list[str]) -> list[str]:
+    return [
+        cmd.strip()
+        for name in names
+        for op, arg in stages[name]
+        if op == "RUN"
+        for cmd in arg.split("&&")
+    ]
+
+
+def _pip_installs(stages: dict, names: list[str]) -> list[str]:
+    return [cmd for cmd in _run_commands(stages, names) if re.search(r"pip install", cmd)]
+
+
+def _requirement_names(path: Path) -> set[str]:
+    names = set()
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            found = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
+            assert found, f"{path.name}: cannot read {line!r}"
+            names.add(found.group(0).lower().replace("_", "-"))
+    return names
+
+
+def test_dockerfile_has_the_targets_and_rasa_is_the_default():
+    stages = _stages()
+    for targets in TARGETS.values():
+        assert set(targets) <= stages.keys(), f"missing Dockerfile targets {targets}"
+    assert list(stages)[-1] == "rasa", "the last stage is the default target: the Rasa image"
+    assert not set(_closure(stages, "web")) & set(_closure(stages, "rasa")), (
+        "the web image shares no stage with the Rasa image"
+    )
+
+
+def test_dockerfile_python_per_image():
+    stages = _stages()
+    for role, targets in TARGETS.items():
+        for target in targets:
+            for stage in _closure(stages, target):
+                base = _base(stages, stage)
+                assert base.startswith(PYTHONS[role]) and base.endswith("-slim"), (
+                    f"{target}: stage {stage} is based on {base}, expected {PYTHONS[role]}*-slim"
+                )
+    external = {arg.split()[0] for op, arg in _instructions(DOCKERFILE) if op == "FROM"}
+    external -= stages.keys()
+    assert external == {"python:3.10.13-slim", "python:3.12.1-slim"}, external
+
+
+def test_dockerfile_pythons_match_python_version_file():
+    versions = (ROOT / ".python-version").read_text().split()
+    stages = _stages()
+    assert _base(stages, "rasa") == f"python:{versions[0]}-slim", ".python-version, first line"
+    if len(versions) < 2:
+        pytest.skip(".python-version has no second line (the web service's Python) yet")
+    assert _base(stages, "web") == f"python:{versions[1]}-slim", ".python-version, second line"
+
+
+@pytest.mark.parametrize("role", sorted(TARGETS))
+def test_dockerfile_one_pinned_pip_install_per_image(role: str):
+    stages = _stages()
+    req = REQS[role]
+    for target in TARGETS[role]:
+        names = _closure(stages, target)
+        installs = _pip_installs(stages, names)
+        deps = [cmd for cmd in installs if re.search(r"\s-(r|c)\s", cmd)]
+        assert len(deps) == 1, f"{target}: one pip call for the whole environment, got {deps}"
+        args = deps[0].split()
+        assert args[args.index("-r") + 1] == f"/tmp/req/{req}.in", deps[0]
+        assert args[args.index("-c") + 1] == f"/tmp/req/{req}.lock", deps[0]
+        assert args.count("-r") == 1 and args.count("-c") == 1, deps[0]
+        others = [cmd for cmd in installs if cmd not in deps]
+        assert all(re.search(r"install -q pip==[\d.]+\s*$", cmd) for cmd in others), others
+        # The files pip reads are the repository's requirements/<req>.in and .lock.
+        copied = {
+            f"{dest.rstrip('/')}/{Path(src).name}": src
+            for name in names
+            for op, arg in stages[name]
+            if op == "COPY" and not _copy_from(arg)
+            for *sources, dest in [arg.split()]
+            for src in sources
+        }
+        assert copied.get(f"/tmp/req/{req}.in") == f"requirements/{req}.in", target
+        assert copied.get(f"/tmp/req/{req}.lock") == f"requirements/{req}.lock", target
+        check = [cmd for cmd in _run_commands(stages, names) if cmd.endswith("pip check")]
+        assert check, f"{target}: no pip check after the install"
+
+
+def test_dockerfile_installs_no_dev_requirements_or_test_tools():
+    text = DOCKERFILE.read_text()
+    stages = _stages()
+    for name, instructions in stages.items():
+        for op, arg in instructions:
+            if op in {"RUN", "COPY", "ADD"}:
+                assert "-dev.in" not in arg, f"{name}: {op} {arg}"
+                assert not re.search(r"requirements/(\*|$|\s)", arg), f"{name}: copies every .in"
+    installs = _pip_installs(stages, list(stages))
+    for cmd in installs:
+        words = {w.lower() for w in cmd.split()}
+        assert not words & TEST_TOOLS, f"test tool installed: {cmd}"
+    for req in REQS.values():
+        runtime = REQUIREMENTS / f"{req}.in"
+        assert runtime.is_file(), runtime
+        leaked = _requirement_names(runtime) & TEST_TOOLS
+        assert not leaked, f"{runtime.name} installs test tools {leaked}: move them to {req}-dev.in"
+        includes = [ln for ln in runtime.read_text().splitlines() if ln.strip().startswith("-")]
+        assert not includes, f"{runtime.name} includes other files: {includes}"
+    dev = set().union(*(_requirement_names(p) for p in REQUIREMENTS.glob("*-dev.in")))
+    assert {"pytest", "ruff"} <= dev, "the dev tools live in requirements/*-dev.in"
+    assert "never" in text.lower() and "pytest" in text, "say in the Dockerfile why"
+
+
+def test_dockerfile_lock_files_exist():
+    for req in REQS.values():
+        assert (REQUIREMENTS / f"{req}.lock").is_file(), f"requirements/{req}.lock is missing"
+
+
+def test_dockerfile_copy_sources_exist_and_are_in_the_context():
+    stages = _stages()
+    sources = {
+        src for target in stages for srcs, _ in _context_copies(stages, target) for src in srcs
+    }
+    assert sources
+    for src in sorted(sources):
+        assert (ROOT / src).exists(), f"COPY {src}: not in the repository"
+        assert not _dockerignored(src), f"COPY {src}: excluded by .dockerignore"
+
+
+def _module_file(module: str) -> Path | None:
+    path = ROOT / Path(*module.split("."))
+    for candidate in (path / "__init__.py", path.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str, file: Path) -> set[str]:
+    """Modules `module` imports at run time (lazy imports included, TYPE_CHECKING blocks not)."""
+    package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(file.read_text(encoding="utf-8")))
+    return found
+
+
+def _import_closure(entries: list[str]) -> tuple[dict[str, Path], set[str]]:
+    """First-party modules reached from `entries` (module -> file) and third-party top names."""
+    modules: dict[str, Path] = {}
+    external: set[str] = set()
+    pending = list(entries)
+    while pending:
+        module = pending.pop()
+        if module in modules:
+            continue
+        top = module.split(".")[0]
+        if top not in FIRST_PARTY:
+            external.add(top)
+            continue
+        file = _module_file(module)
+        if file is None:  # `from pkg import name` where name is not a module
+            continue
+        modules[module] = file
+        parts = module.split(".")
+        pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages
+        pending += sorted(_imports(module, file))
+    return modules, external
+
+
+def _rasa_entries() -> list[str]:
+    """The action server loads every module of actions/; Rasa every channel credentials names."""
+    entries = list(ENTRY_MODULES["rasa"])
+    entries += [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "actions").rglob("*.py")
+    ]
+    channels = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
+    entries += [name.rpartition(".")[0] for name in channels if "." in name]
+    endpoints = json.dumps(yaml.safe_load(ENDPOINTS.read_text())) if ENDPOINTS.exists() else ""
+    entries += [m.rpartition(".")[0] for m in re.findall(r'"type": "([a-z_]+\.[\w.]+)"', endpoints)]
+    return entries
+
+
+def test_web_image_holds_what_the_web_service_imports_and_reads():
+    modules, external = _import_closure(ENTRY_MODULES["web"])
+    assert {"servicio.web.app", "servicio.inscripcion.migrar", "bot.ventanillas"} <= modules.keys()
+    assert not external & {"rasa", "rasa_sdk", "tensorflow", "spacy"}, (
+        f"the web service imports {external & {'rasa', 'rasa_sdk', 'tensorflow', 'spacy'}}"
+    )
+    copies = _context_copies(_stages(), "web")
+    needed = [f.relative_to(ROOT).as_posix() for f in modules.values()] + DATA_FILES["web"]
+    for rel in needed:
+        assert (ROOT / rel).is_file(), rel
+        assert _image_path(copies, rel) == f"/app/{rel}", f"web image lacks {rel}"
+        assert not _dockerignored(rel), f"{rel} is excluded by .dockerignore"
+    for rel in NOT_IN_WEB:
+        assert _image_path(copies, rel) is None, f"the web image should not carry {rel}"
+
+
+def test_rasa_image_holds_what_rasa_and_the_actions_import_and_read():
+    modules, external = _import_closure(_rasa_entries())
+    assert {"actions.cotizacion", "channels.twilio", "channels.retencion"} <= modules.keys()
+    assert {"rasa", "rasa_sdk"} <= external
+    stages = _stages()
+    for target in TARGETS["rasa"]:
+        copies = _context_copies(stages, target)
+        needed = [f.relative_to(ROOT).as_posix() for f in modules.values()] + DATA_FILES["rasa"]
+        for rel in needed + ["data/nlu", "data/rules"]:
+            assert (ROOT / rel).exists(), rel
+            assert _image_path(copies, rel) == f"/app/{rel}", f"{target} image lacks {rel}"
+            assert not _dockerignored(rel), f"{rel} is excluded by .dockerignore"
+        assert _image_path(copies, "servicio/web/app.py") is None, "web code in the Rasa image"
+
+
+def test_dockerfile_every_target_runs_as_non_root_and_holds_no_secrets():
+    stages = _stages()
+    for target in (t for targets in TARGETS.values() for t in targets):
+        users = [arg for s in _lineage(stages, target) for op, arg in stages[s] if op == "USER"]
+        assert users, f"{target}: no USER in the image"
+        assert users[-1] == "10001:10001", f"{target}: runs as {users[-1]}"
+    text = DOCKERFILE.read_text()
     assert not re.search(r"^(ENV|ARG)\s+\S*(PASSWORD|API_KEY|TOKEN|SECRET)", text, re.M)
 
 
-def test_dockerfile_model_is_baked():
-    text = (DEPLOY / "Dockerfile").read_text()
+def test_dockerfile_model_is_baked_into_the_rasa_image_only():
+    stages = _stages()
+    text = DOCKERFILE.read_text()
     assert "--fixed-model-name orienta" in text
-    assert "/app/models/orienta.tar.gz" in text
+    model_copies = {
+        stage
+        for stage, instructions in stages.items()
+        for op, arg in instructions
+        if op == "COPY" and arg.split()[-1] == "/app/models/orienta.tar.gz"
+    }
+    assert model_copies == {"rasa"}
+    assert "rasa-sin-modelo" in _lineage(stages, "rasa")
     assert "/app/models/orienta.tar.gz" in COMPOSE.read_text()
 
 
-def test_dockerignore_excludes_local_state():
-    entries = {
-        line.strip().rstrip("/")
+def _dockerignore_patterns() -> list[str]:
+    return [
+        line.strip()
         for line in (ROOT / ".dockerignore").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+def _dockerignored(rel: str) -> bool:
+    """Whether .dockerignore keeps `rel` out of the context (a match on a parent counts)."""
+    parts = rel.strip("/").split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    ignored = False
+    for pattern in _dockerignore_patterns():
+        negated = pattern.startswith("!")
+        regex = _glob_regex(pattern.lstrip("!").strip("/"))
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
+            ignored = not negated
+    return ignored
+
+
+def test_dockerignore_matcher_follows_docker_rules():
+    assert _glob_regex("**/__pycache__").fullmatch("__pycache__")
+    assert _glob_regex("**/__pycache__").fullmatch("bot/parametros/__pycache__")
+    assert not _glob_regex("var").fullmatch("servicio/var")
+    assert _glob_regex("*.db").fullmatch("orienta.db")
+
+
+def test_dockerignore_excludes_local_state():
+    entries = {p.rstrip("/") for p in _dockerignore_patterns()}
+    assert {".venv", ".venv-servicio", "var", "models", ".git", ".env"} <= entries
+    for rel in (
+        ".venv/bin/python",
+        ".venv-servicio/bin/python",
+        "models/orienta.tar.gz",
+        "var/orienta.db",
+        ".env",
+        "deploy/.env",
+        ".git/HEAD",
+        "bot/__pycache__/validacion.cpython-312.pyc",
+        "tests/deploy/test_deploy.py",
+    ):
+        assert _dockerignored(rel), f"{rel} would be sent to the Docker daemon"
+    for req in REQS.values():
+        for rel in (f"requirements/{req}.in", f"requirements/{req}.lock"):
+            assert not _dockerignored(rel), f"{rel} is needed in the build context"
+    for needed in ("actions", "bot", "channels", "servicio", "data", "deploy", "requirements"):
+        assert not _dockerignored(needed), f"{needed} is needed in the build context"
+
+
+# --- the right image for each command -----------------------------------------------------
+
+
+def _image_role(command: str) -> str:
+    """web for the web service's modules and uvicorn, rasa for Rasa, the actions and channels."""
+    modules = re.findall(r"-m ([a-z_][a-z0-9_.]*)", command)
+    assert modules, f"no python -m in {command!r}"
+    roles = {
+        "web" if m.split(".")[0] in {"servicio", "uvicorn"} else "rasa"
+        for m in modules
+        if m.split(".")[0] in {"servicio", "uvicorn", "rasa", "rasa_sdk", "channels", "actions"}
     }
-    assert {".venv", "var", "models", ".git", ".env"} <= entries
-    for needed in ("requirements.in", "requirements.lock", "actions", "bot", "channels", "deploy"):
-        assert needed not in entries, f"{needed} is needed in the build context"
+    assert len(roles) == 1, f"{command!r} mixes both environments"
+    return roles.pop()
 
 
-def test_k8s_tracker_retention_runs_nightly_as_the_app_image():
+def _image_name(reference: str) -> str:
+    """orienta-web from ${ORIENTA_WEB_IMAGE:-orienta-web:local} or registry/orienta-web:sha."""
+    default = re.fullmatch(r"\$\{[A-Z0-9_]+:?-([^}]+)\}", reference)
+    reference = default.group(1) if default else reference
+    return reference.rsplit("/", 1)[-1].split(":")[0]
+
+
+def test_image_role_reads_commands():
+    assert _image_role("python -m rasa_sdk --actions actions --port 5055") == "rasa"
+    assert _image_role("python -m channels.retencion --aplicar") == "rasa"
+    web = "python -m servicio.inscripcion.migrar && exec python -m uvicorn servicio.web.app:app"
+    assert _image_role(web) == "web"
+    assert _image_name("${ORIENTA_WEB_IMAGE:-orienta-web:local}") == "orienta-web"
+    assert _image_name("registry.example.org/orienta-rasa:abc") == "orienta-rasa"
+
+
+def test_compose_app_services_use_the_image_for_their_command(services: dict):
+    stages = _stages()
+    apps = app_services(services)
+    assert {role(n) for n in apps} == {"rasa", "actions", "web", "metricas-consumidor"}
+    images = {}
+    for name, svc in apps.items():
+        image_role = _image_role(command_text(svc))
+        assert _image_name(svc["image"]) == IMAGES[image_role], f"{name}: {svc['image']}"
+        assert svc["build"]["target"] == TARGETS[image_role][0], f"{name}: build target"
+        assert svc["build"]["target"] in stages
+        images.setdefault(image_role, set()).add(svc["image"])
+    assert {k: len(v) for k, v in images.items()} == {"rasa": 1, "web": 1}, images
+    assert _image_role(command_text(services["web"])) == "web"
+    assert _image_role(command_text(services["rasa-1"])) == "rasa"
+
+
+def _all_pod_containers() -> list[tuple[str, dict]]:
+    pods = [(name, doc["spec"]["template"]["spec"]) for name, doc in workloads()]
+    pods += [
+        (doc["metadata"]["name"], doc["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+        for _, doc in k8s_docs()
+        if doc["kind"] == "CronJob"
+    ]
+    return [
+        (f"{name}/{c['name']}", c)
+        for name, pod in pods
+        for c in pod.get("initContainers", []) + pod["containers"]
+    ]
+
+
+def test_k8s_containers_use_the_image_for_their_command():
+    seen = {}
+    for name, container in _all_pod_containers():
+        image_role = _image_role(" ".join(container.get("command", []) + container["args"]))
+        assert container["image"] == IMAGES[image_role], f"{name}: {container['image']}"
+        seen.setdefault(image_role, []).append(name)
+    assert set(seen["web"]) == {"web/migrate", "web/web"}
+    assert {"rasa/rasa", "actions/actions", "metricas-consumidor/metricas-consumidor"} <= set(
+        seen["rasa"]
+    )
+    assert "tracker-retencion/tracker-retencion" in seen["rasa"]
+    images = {i["name"]: i for i in _kustomization(DEPLOY)["images"]}
+    assert images.keys() == set(IMAGES.values()), "kustomize sets both images"
+    for image_name, entry in images.items():
+        assert _image_name(entry["newName"]) == image_name
+        assert entry["newTag"], image_name
+
+
+def test_k8s_tracker_retention_runs_nightly_as_the_rasa_image():
     job = next(d for _, d in k8s_docs() if d["kind"] == "CronJob")
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     (c,) = pod["containers"]
     assert c["args"] == ["python", "-m", "channels.retencion", "--aplicar"]
-    assert c["image"] == "orienta"
+    assert c["image"] == IMAGES["rasa"]
     assert {"cpu", "memory"} <= c["resources"]["requests"].keys()
     assert pod["securityContext"]["runAsNonRoot"] is True
     config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
