@@ -5,8 +5,10 @@ channel and address the ticket was opened from; the replies returned are marked 
 (``siguiente_mensaje``) in the same request, so the caller must show them.
 """
 
+from typing import Annotated
+
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, conint, constr
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
@@ -17,9 +19,11 @@ MAX_POR_ENTREGA = 20
 
 class EntregaIn(BaseModel):
     canal: s.Canal
-    direccion: constr(strip_whitespace=True, min_length=1, max_length=200)
+    direccion: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
     # At most this many replies (oldest first); the rest wait for the next message.
-    maximo: conint(ge=1, le=MAX_POR_ENTREGA) | None = None
+    maximo: Annotated[int, Field(ge=1, le=MAX_POR_ENTREGA)] | None = None
 
     model_config = ConfigDict(extra="forbid")
 

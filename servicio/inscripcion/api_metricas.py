@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, StrictBool, confloat, constr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from bot.analitica import CANALES
 from servicio.inscripcion.api import ERRORS, AssistantDep, SessionDep
@@ -14,8 +14,8 @@ from servicio.inscripcion.metricas import ingerir
 
 MAX_REGISTROS = 500
 
-Conversacion = constr(pattern=r"^[0-9a-f]{32}$")
-Canal = constr(pattern="^(" + "|".join(CANALES) + ")$")
+Conversacion = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+Canal = Annotated[str, StringConstraints(pattern="^(" + "|".join(CANALES) + ")$")]
 
 
 class _Registro(BaseModel):
@@ -27,10 +27,10 @@ class MensajeIn(_Registro):
     en: datetime
     canal: Canal
     conversacion: Conversacion
-    intent: constr(max_length=80) | None = None
-    confianza: confloat(ge=0, le=1) | None = None
+    intent: Annotated[str, StringConstraints(max_length=80)] | None = None
+    confianza: Annotated[float, Field(ge=0, le=1)] | None = None
     fallback: StrictBool
-    texto: constr(max_length=300) | None = None
+    texto: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
 class RegistroIniciadoIn(_Registro):
@@ -38,20 +38,20 @@ class RegistroIniciadoIn(_Registro):
     conversacion: Conversacion
     canal: Canal
     en: datetime
-    consulado: constr(min_length=1, max_length=120) | None = None
+    consulado: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
 
 
 class ConsuladoIn(_Registro):
     tipo: Literal["consulado"]
     conversacion: Conversacion
-    consulado: constr(min_length=1, max_length=120)
+    consulado: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     en: datetime | None = None
 
 
 class RegistroEnviadoIn(_Registro):
     tipo: Literal["registro_enviado"]
     conversacion: Conversacion
-    folio: constr(min_length=1, max_length=20)
+    folio: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     en: datetime
     canal: Canal | None = None
 

@@ -10,8 +10,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    condecimal,
-    constr,
+    StringConstraints,
     field_validator,
 )
 
@@ -37,8 +36,12 @@ class EstadoCanalizacion(str, Enum):
     cerrada = "cerrada"
 
 
-Monto = condecimal(gt=Decimal(0), le=Decimal("100000000"), max_digits=14, decimal_places=2)
-TipoCambio = condecimal(gt=Decimal(0), le=Decimal("1000"), max_digits=12, decimal_places=4)
+Monto = Annotated[
+    Decimal, Field(gt=Decimal(0), le=Decimal("100000000"), max_digits=14, decimal_places=2)
+]
+TipoCambio = Annotated[
+    Decimal, Field(gt=Decimal(0), le=Decimal("1000"), max_digits=12, decimal_places=4)
+]
 #: Amounts go out as JSON numbers (pydantic 2 would write Decimal as a string); the assistant's
 #: client and the documented API read numbers.
 Numero = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
@@ -158,7 +161,9 @@ class CotizacionOut(BaseModel):
 
 # ---------------------------------------------------------------- registros
 class Consentimiento(BaseModel):
-    version_aviso: constr(strip_whitespace=True, min_length=1, max_length=40)
+    version_aviso: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ]
     aceptado_en: datetime
 
     model_config = SIN_EXTRAS
@@ -173,22 +178,32 @@ def _clean(value: str, campo: str, ejemplo: str) -> str:
 
 class RegistroIn(BaseModel):
     consentimiento: Consentimiento
-    curp: constr(max_length=40)
-    nombre: constr(max_length=200)
-    email: constr(max_length=320)
-    telefono: constr(max_length=40)
-    pais_residencia: constr(max_length=80) = Field(..., examples=["Estados Unidos"])
-    ciudad_residencia: constr(max_length=120) = Field(..., examples=["Chicago"])
-    ocupacion: constr(max_length=120) = Field(..., examples=["Carpintero"])
+    curp: Annotated[str, StringConstraints(max_length=40)]
+    nombre: Annotated[str, StringConstraints(max_length=200)]
+    email: Annotated[str, StringConstraints(max_length=320)]
+    telefono: Annotated[str, StringConstraints(max_length=40)]
+    pais_residencia: Annotated[str, StringConstraints(max_length=80)] = Field(
+        ..., examples=["Estados Unidos"]
+    )
+    ciudad_residencia: Annotated[str, StringConstraints(max_length=120)] = Field(
+        ..., examples=["Chicago"]
+    )
+    ocupacion: Annotated[str, StringConstraints(max_length=120)] = Field(
+        ..., examples=["Carpintero"]
+    )
     ingreso_mensual: Monto
     moneda: Moneda = Moneda.MXN
     tipo_cambio: TipoCambio | None = None
-    nss: constr(max_length=20) | None = None
+    nss: Annotated[str, StringConstraints(max_length=20)] | None = None
     fecha_nacimiento: date | None = None
-    sexo: constr(max_length=1) | None = Field(None, description="H, M o X, como en la CURP")
-    estado_nacimiento: constr(max_length=2) | None = Field(None, description="Clave de 2 letras")
-    consulado: constr(strip_whitespace=True, max_length=120) | None = Field(
-        None, description="Consulado más cercano a la residencia (para estadísticas)"
+    sexo: Annotated[str, StringConstraints(max_length=1)] | None = Field(
+        None, description="H, M o X, como en la CURP"
+    )
+    estado_nacimiento: Annotated[str, StringConstraints(max_length=2)] | None = Field(
+        None, description="Clave de 2 letras"
+    )
+    consulado: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
+        Field(None, description="Consulado más cercano a la residencia (para estadísticas)")
     )
 
     model_config = SIN_EXTRAS
@@ -287,14 +302,14 @@ class RegistroOut(BaseModel):
 
 
 class ConsultaIn(BaseModel):
-    folio: constr(max_length=40)
-    curp: constr(max_length=40)
+    folio: Annotated[str, StringConstraints(max_length=40)]
+    curp: Annotated[str, StringConstraints(max_length=40)]
 
     model_config = SIN_EXTRAS
 
 
 class CurpIn(BaseModel):
-    curp: constr(max_length=40)
+    curp: Annotated[str, StringConstraints(max_length=40)]
 
     model_config = SIN_EXTRAS
 
@@ -307,16 +322,20 @@ class EliminadoOut(BaseModel):
 
 # ---------------------------------------------------------------- canalizaciones
 class CanalizacionIn(BaseModel):
-    resumen: constr(strip_whitespace=True, min_length=1, max_length=1000)
+    resumen: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     canal: Canal
-    direccion_canal: constr(strip_whitespace=True, min_length=1, max_length=200)
-    consulado: constr(strip_whitespace=True, max_length=120) | None = None
+    direccion_canal: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    consulado: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
+        None
+    )
 
     model_config = SIN_EXTRAS
 
 
 class CerrarIn(BaseModel):
-    respuesta: constr(max_length=4000) | None = None
+    respuesta: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
     model_config = SIN_EXTRAS
 

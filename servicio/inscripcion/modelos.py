@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from sqlalchemy import (
     Boolean,
-    Column,
     Date,
     DateTime,
     Float,
@@ -14,9 +16,12 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    pass
+
 
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
@@ -40,45 +45,49 @@ ROLES = (ROL_PROMOTOR, ROL_ADMIN)
 class Registro(Base):
     __tablename__ = "registros"
 
-    id = Column(Integer, primary_key=True)
-    folio = Column(String(20), nullable=False, unique=True)
-    estado = Column(String(20), nullable=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folio: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    estado: Mapped[str] = mapped_column(String(20), nullable=False)
     # Equal to ``curp`` while the registration is open, NULL once closed: the unique
     # constraint on it allows one open registration per CURP (NULLs never collide).
-    open_curp = Column(String(18), unique=True, nullable=True)
-    curp = Column(String(18), nullable=True)
-    nombre = Column(String(200), nullable=True)
-    email = Column(String(320), nullable=True)
-    telefono = Column(String(20), nullable=True)
-    pais_residencia = Column(String(80), nullable=True)
-    ciudad_residencia = Column(String(120), nullable=True)
-    ocupacion = Column(String(120), nullable=True)
-    ingreso_mensual = Column(Numeric(14, 2), nullable=True)
-    moneda = Column(String(3), nullable=True)
-    tipo_cambio = Column(Numeric(12, 4), nullable=True)
-    ingreso_mensual_mxn = Column(Numeric(14, 2), nullable=True)
-    nss = Column(String(11), nullable=True)
-    fecha_nacimiento = Column(Date, nullable=True)
-    sexo = Column(String(1), nullable=True)
-    estado_nacimiento = Column(String(2), nullable=True)
-    aviso_privacidad_version = Column(String(40), nullable=True)
-    consentimiento_en = Column(DateTime(timezone=True), nullable=True)
-    anio_tarifa = Column(Integer, nullable=False)
-    tabla_version = Column(String(20), nullable=False)
-    monto_mensual = Column(Numeric(12, 2), nullable=False)
-    linea_captura = Column(String(24), nullable=True)
-    linea_monto = Column(Numeric(12, 2), nullable=True)
-    linea_vence_en = Column(DateTime(timezone=True), nullable=True)
-    creado_en = Column(DateTime(timezone=True), nullable=False)
-    actualizado_en = Column(DateTime(timezone=True), nullable=False)
-    activado_en = Column(DateTime(timezone=True), nullable=True)
-    eliminado_en = Column(DateTime(timezone=True), nullable=True)
+    open_curp: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
+    curp: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    nombre: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    telefono: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    pais_residencia: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    ciudad_residencia: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    ocupacion: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    ingreso_mensual: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    moneda: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    tipo_cambio: Mapped[Decimal | None] = mapped_column(Numeric(12, 4), nullable=True)
+    ingreso_mensual_mxn: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    nss: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    fecha_nacimiento: Mapped[date | None] = mapped_column(Date, nullable=True)
+    sexo: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    estado_nacimiento: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    aviso_privacidad_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consentimiento_en: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    anio_tarifa: Mapped[int] = mapped_column(Integer, nullable=False)
+    tabla_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    monto_mensual: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    linea_captura: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    linea_monto: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
+    linea_vence_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actualizado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    activado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    eliminado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Nearest consulate to the city of residence (per-consulate statistics), or the promoter's.
-    consulado = Column(String(120), nullable=True)
-    origen = Column(String(20), nullable=True)
-    creado_por = Column(Integer, ForeignKey("promotores.id"), nullable=True)
+    consulado: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    origen: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    creado_por: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
     # Lower-case name without accents, for the console's search by name (cleared on erasure).
-    nombre_busqueda = Column(String(200), nullable=True, index=True)
+    nombre_busqueda: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
 
 
 class Auditoria(Base):
@@ -90,27 +99,29 @@ class Auditoria(Base):
 
     __tablename__ = "auditoria"
 
-    id = Column(Integer, primary_key=True)
-    folio = Column(String(20), nullable=False, index=True)
-    accion = Column(String(40), nullable=False)
-    en = Column(DateTime(timezone=True), nullable=False)
-    actor = Column(String(60), nullable=True, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folio: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    accion: Mapped[str] = mapped_column(String(40), nullable=False)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
 
 
 class Canalizacion(Base):
     __tablename__ = "canalizaciones"
 
-    id = Column(Integer, primary_key=True)
-    resumen = Column(Text, nullable=False)
-    canal = Column(String(20), nullable=False)
-    direccion_canal = Column(String(200), nullable=False)
-    consulado = Column(String(120), nullable=True)
-    estado = Column(String(10), nullable=False, index=True)
-    respuesta = Column(Text, nullable=True)
-    creada_en = Column(DateTime(timezone=True), nullable=False)
-    cerrada_en = Column(DateTime(timezone=True), nullable=True)
-    tomada_por = Column(Integer, ForeignKey("promotores.id"), nullable=True)
-    tomada_en = Column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resumen: Mapped[str] = mapped_column(Text, nullable=False)
+    canal: Mapped[str] = mapped_column(String(20), nullable=False)
+    direccion_canal: Mapped[str] = mapped_column(String(200), nullable=False)
+    consulado: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    estado: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    respuesta: Mapped[str | None] = mapped_column(Text, nullable=True)
+    creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    cerrada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    tomada_por: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
+    tomada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RespuestaCanalizacion(Base):
@@ -118,14 +129,18 @@ class RespuestaCanalizacion(Base):
 
     __tablename__ = "respuestas_canalizacion"
 
-    id = Column(Integer, primary_key=True)
-    canalizacion_id = Column(Integer, ForeignKey("canalizaciones.id"), nullable=False, index=True)
-    promotor_id = Column(Integer, ForeignKey("promotores.id"), nullable=True)
-    texto = Column(Text, nullable=False)
-    creada_en = Column(DateTime(timezone=True), nullable=False)
-    entregada_en = Column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canalizacion_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("canalizaciones.id"), nullable=False, index=True
+    )
+    promotor_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
+    texto: Mapped[str] = mapped_column(Text, nullable=False)
+    creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    entregada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: "twilio" (outbound message) or "siguiente_mensaje" (with the bot's next answer).
-    entregada_via = Column(String(20), nullable=True)
+    entregada_via: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class Promotor(Base):
@@ -133,15 +148,17 @@ class Promotor(Base):
 
     __tablename__ = "promotores"
 
-    id = Column(Integer, primary_key=True)
-    usuario = Column(String(60), nullable=False, unique=True)
-    nombre = Column(String(120), nullable=False)
-    rol = Column(String(20), nullable=False)
-    consulado = Column(String(120), nullable=True)
-    password_hash = Column(String(255), nullable=False)
-    activo = Column(Boolean, nullable=False, default=True)
-    creado_en = Column(DateTime(timezone=True), nullable=False)
-    ultimo_acceso_en = Column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    usuario: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
+    nombre: Mapped[str] = mapped_column(String(120), nullable=False)
+    rol: Mapped[str] = mapped_column(String(20), nullable=False)
+    consulado: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    activo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ultimo_acceso_en: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
 
 class SesionConsola(Base):
@@ -149,11 +166,13 @@ class SesionConsola(Base):
 
     __tablename__ = "sesiones_consola"
 
-    id = Column(String(64), primary_key=True)
-    promotor_id = Column(Integer, ForeignKey("promotores.id"), nullable=False, index=True)
-    csrf = Column(String(64), nullable=False)
-    creada_en = Column(DateTime(timezone=True), nullable=False)
-    expira_en = Column(DateTime(timezone=True), nullable=False)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    promotor_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=False, index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64), nullable=False)
+    creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expira_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class IntentoLogin(Base):
@@ -161,9 +180,9 @@ class IntentoLogin(Base):
 
     __tablename__ = "intentos_login"
 
-    id = Column(Integer, primary_key=True)
-    clave = Column(String(200), nullable=False, index=True)
-    en = Column(DateTime(timezone=True), nullable=False, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clave: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class MetricaMensaje(Base):
@@ -175,14 +194,14 @@ class MetricaMensaje(Base):
 
     __tablename__ = "metricas_mensajes"
 
-    id = Column(Integer, primary_key=True)
-    en = Column(DateTime(timezone=True), nullable=False, index=True)
-    canal = Column(String(20), nullable=False)
-    conversacion = Column(String(32), nullable=False, index=True)
-    intent = Column(String(80), nullable=True)
-    confianza = Column(Float, nullable=True)
-    fallback = Column(Boolean, nullable=False, default=False)
-    texto = Column(String(300), nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    canal: Mapped[str] = mapped_column(String(20), nullable=False)
+    conversacion: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    intent: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    confianza: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fallback: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    texto: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class EmbudoConversacion(Base):
@@ -190,21 +209,21 @@ class EmbudoConversacion(Base):
 
     __tablename__ = "embudo"
 
-    conversacion = Column(String(32), primary_key=True)
-    canal = Column(String(20), nullable=False)
-    consulado = Column(String(120), nullable=True)
-    iniciado_en = Column(DateTime(timezone=True), nullable=False)
-    enviado_en = Column(DateTime(timezone=True), nullable=True)
-    folio = Column(String(20), nullable=True)
+    conversacion: Mapped[str] = mapped_column(String(32), primary_key=True)
+    canal: Mapped[str] = mapped_column(String(20), nullable=False)
+    consulado: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    iniciado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    enviado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    folio: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
 
     # "<scope>:<key>" so the same key on two endpoints does not collide.
-    key = Column(String(300), primary_key=True)
-    request_hash = Column(String(64), nullable=False)
-    status_code = Column(Integer, nullable=False)
-    response_body = Column(Text, nullable=False)
-    folio = Column(String(20), nullable=True, index=True)
-    creado_en = Column(DateTime(timezone=True), nullable=False)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    response_body: Mapped[str] = mapped_column(Text, nullable=False)
+    folio: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -109,9 +109,9 @@ def sql_store(request, tmp_path, clave):
 
 @pytest.fixture
 def pg_url():
-    from tests.servicio.inscripcion.conftest import _pg_answers
+    from tests.ayudas import pg_responde
 
-    if not _pg_answers():
+    if not pg_responde():
         pytest.skip("PostgreSQL no responde en 127.0.0.1:5432")
     return "postgresql://postgres@127.0.0.1:5432"
 

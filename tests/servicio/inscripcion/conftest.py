@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 
 import pytest
 
-from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
+from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY, PG_HOST, PG_PORT, pg_responde
 
 os.environ.setdefault("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
 os.environ.setdefault("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
 
 
-PG_HOST, PG_PORT = "127.0.0.1", 5432
 TABLES = (
     "idempotency_keys",
     "auditoria",
@@ -31,17 +29,9 @@ TABLES = (
 )
 
 
-def _pg_answers() -> bool:
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def pg_url():
-    if not _pg_answers():
+    if not pg_responde():
         pytest.skip(f"PostgreSQL no responde en {PG_HOST}:{PG_PORT}; se omiten las pruebas PG")
     import psycopg2
 
