@@ -1,17 +1,16 @@
 """Registration status (`consulta_form`) and erasure of personal data (`borrado_form`).
 
 Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
-do we). Folios are made by the service as "OR-" + 10 Crockford base-32 characters
-(servicio/inscripcion/operaciones.py: new_folio); we accept them in lowercase, with spaces or without the
-dash, and read the letters Crockford excludes as the digits people confuse them with
-(O -> 0, I/L -> 1).
+do we). Folios are "OR-" + 10 Crockford base-32 characters (bot/folio.py); we accept them in
+lowercase, with spaces or without the dash, and read the letters Crockford excludes as the digits
+people confuse them with (O -> 0, I/L -> 1).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +34,7 @@ from actions.formularios import (
 )
 from actions.registro import DATOS_REGISTRO
 from bot import lectura
+from bot.tiempo import dia_en_mexico
 from bot.validacion import ErrorValidacion, validar_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
@@ -99,8 +99,6 @@ ENVIADAS = frozenset(
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-# Mexico City has had no daylight saving time since 2022 (as in servicio/inscripcion/operaciones.py).
-ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
 
 # ------------------------------------------------------------------ folio and CURP
 FOLIO_PREFIJO = "OR-"
@@ -281,9 +279,7 @@ def _fecha(valor: Any) -> date | None:
         momento = datetime.fromisoformat(str(valor).replace("Z", "+00:00"))
     except ValueError:
         return None
-    if momento.tzinfo is None:
-        momento = momento.replace(tzinfo=timezone.utc)
-    return momento.astimezone(ZONA_MX).date()
+    return dia_en_mexico(momento)
 
 
 def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:

@@ -34,6 +34,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot.tiempo import ahora_utc
 from channels.entregas import formatear
 from channels.formato import MAX_CUERPO, a_gsm7
 
@@ -166,7 +167,6 @@ def enviar(
 def dentro_de_ventana(session: Any, ticket: Any, ajustes: AjustesSalida) -> bool:
     """WhatsApp: True if we know the person wrote within the configured window."""
     from servicio.inscripcion import canalizaciones as tickets
-    from servicio.inscripcion.operaciones import ahora_utc
 
     ultimo = tickets.ultimo_contacto(session, ticket.canal, ticket.direccion_canal)
     if ultimo is None:

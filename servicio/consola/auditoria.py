@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import String, cast, literal, select
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ahora_utc, en_utc
 
 # Console actions and their labels on the audit page. Service actions keep their own names.
 BUSQUEDA = "consola_busqueda"

@@ -18,8 +18,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.temas import TEMAS
+from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ZONA_MX, en_utc
 
 MAX_DIAS = 90
 MAX_PREGUNTAS = 50
@@ -107,7 +107,7 @@ class Resumen:
 
 # ------------------------------------------------------------------ helpers
 def hoy_mx(ahora: datetime | None = None) -> date:
-    return (ahora or datetime.now(timezone.utc)).astimezone(ZONA_MX).date()
+    return dia_en_mexico(ahora or ahora_utc())
 
 
 def inicio_del_dia(dia: date) -> datetime:
@@ -116,7 +116,7 @@ def inicio_del_dia(dia: date) -> datetime:
 
 
 def dia_mx(dt: datetime) -> date:
-    return en_utc(dt).astimezone(ZONA_MX).date()
+    return dia_en_mexico(dt)
 
 
 def clave_texto(texto: str) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot import lectura, ventanillas
 from bot import validacion as v
 from bot.ingreso import leer_monto
+from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.esquemas import RegistroIn
@@ -234,7 +235,7 @@ def texto_referencia(reg: m.Registro) -> str:
         "folio": reg.folio,
         "monto": lectura.dinero(reg.monto_mensual, "MXN"),
         "referencia": reg.linea_captura or "—",
-        "vence": lectura.fecha_larga(svc.en_utc(reg.linea_vence_en).astimezone(svc.ZONA_MX))
+        "vence": lectura.fecha_larga(en_utc(reg.linea_vence_en).astimezone(ZONA_MX))
         if reg.linea_vence_en
         else "—",
     }

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot import lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
+from bot.tiempo import ZONA_MX, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
@@ -103,7 +104,7 @@ def _fecha(valor: Optional[datetime]) -> str:
     """Date and time in Mexico City (fixed UTC-6), as promoters read it."""
     if valor is None:
         return "—"
-    local = svc.en_utc(valor).astimezone(svc.ZONA_MX)
+    local = en_utc(valor).astimezone(ZONA_MX)
     return local.strftime("%d/%m/%Y %H:%M")
 
 

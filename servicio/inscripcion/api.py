@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.cuota import AVISO_ESTIMACION
 from bot.parametros import cargar_parametros
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -121,7 +122,7 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
     params = cargar_parametros(q.anio)
     # Hot endpoint: build the documented CotizacionOut shape as a plain dict and encode it once
     # (pydantic 1.8 model construction + FastAPI's response_model pass cost ~1 ms per request).
-    # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps the two in sync.
+    # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps them in sync.
 
     def limite(bound, mensual):
         return {
@@ -162,12 +163,12 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
 def registro_salida(reg: m.Registro) -> s.RegistroOut:
     linea = None
     if reg.linea_captura:
-        vence = svc.en_utc(reg.linea_vence_en)
+        vence = en_utc(reg.linea_vence_en)
         linea = s.LineaCaptura(
             referencia=reg.linea_captura,
             monto=reg.linea_monto,
             vence_en=vence,
-            vigente=vence > svc.ahora_utc(),
+            vigente=vence > ahora_utc(),
         )
     return s.RegistroOut(
         folio=reg.folio,
@@ -177,8 +178,8 @@ def registro_salida(reg: m.Registro) -> s.RegistroOut:
         monto_mensual=reg.monto_mensual,
         aviso=AVISO_ESTIMACION,
         linea_captura=linea,
-        creado_en=svc.en_utc(reg.creado_en),
-        activado_en=svc.en_utc(reg.activado_en),
+        creado_en=en_utc(reg.creado_en),
+        activado_en=en_utc(reg.activado_en),
     )
 
 
@@ -223,7 +224,7 @@ def _idempotent(session: Session, scope: str, key: Optional[str], payload, run) 
             status_code=status,
             response_body=json.dumps(body),
             folio=folio,
-            creado_en=svc.ahora_utc(),
+            creado_en=ahora_utc(),
         )
     )
     try:
@@ -359,8 +360,8 @@ def _canal_out(row: m.Canalizacion) -> s.CanalizacionOut:
         consulado=row.consulado,
         estado=row.estado,
         respuesta=row.respuesta,
-        creada_en=svc.en_utc(row.creada_en),
-        cerrada_en=svc.en_utc(row.cerrada_en),
+        creada_en=en_utc(row.creada_en),
+        cerrada_en=en_utc(row.cerrada_en),
     )
 
 

@@ -25,8 +25,9 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ErrorApi, ahora_utc, en_utc
+from servicio.inscripcion.operaciones import ErrorApi
 
 log = logging.getLogger("orienta.enrollment.canalizaciones")
 

@@ -17,13 +17,12 @@ from bot import lectura
 from bot import validacion as v
 from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
 from bot.parametros import SinTablaDelAnio, cargar_parametros
+from bot.tiempo import ZONA_MX, ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
 
 log = logging.getLogger("orienta.enrollment")
 
-# Mexico City has had no daylight saving time since 2022: fixed UTC-6.
-ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
 DIA_LIMITE_PAGO = 20
 _FOLIO_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
@@ -35,17 +34,6 @@ class ErrorApi(Exception):
 
 
 NOT_FOUND_REGISTRO = "No encontramos un registro con ese folio y esa CURP. Revisa ambos datos."
-
-
-def ahora_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def en_utc(dt: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything is stored in UTC."""
-    if dt is None or dt.tzinfo is not None:
-        return dt
-    return dt.replace(tzinfo=timezone.utc)
 
 
 # ------------------------------------------------------------------ quotes

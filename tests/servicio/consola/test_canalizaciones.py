@@ -13,9 +13,10 @@ from sqlalchemy import select
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from bot.tiempo import ahora_utc
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ErrorApi, ahora_utc
+from servicio.inscripcion.operaciones import ErrorApi
 from tests.servicio.inscripcion.ayudas import ADMIN, A
 
 TEL = "+13125550100"

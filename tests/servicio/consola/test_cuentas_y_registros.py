@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
+from bot.tiempo import ahora_utc
 from servicio.consola import auditoria, cuentas, registros, seguridad
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.bd import crear_fabrica_sesiones
-from servicio.inscripcion.operaciones import ahora_utc
 
 CLAVE = "una-clave-larga-2026"
 CURP = "HEGG560427MVZRRL04"

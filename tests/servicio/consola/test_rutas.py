@@ -9,6 +9,7 @@ import pytest
 import respx
 from sqlalchemy import select
 
+from bot.tiempo import ahora_utc
 from servicio.consola import cuentas, seguridad
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.bd import crear_fabrica_sesiones
@@ -269,7 +270,7 @@ def ticket(session):
         direccion_canal="+13125550199",
         consulado="Chicago, IL",
         estado="abierta",
-        creada_en=seguridad.ahora_utc(),
+        creada_en=ahora_utc(),
     )
     session.add(fila)
     session.commit()
