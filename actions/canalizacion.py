@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
 from bot import lectura, temas
+from bot.folio import es_folio
 
 log = logging.getLogger("orienta.actions.canalizacion")
 
@@ -49,8 +50,6 @@ ENVIADAS = frozenset(
 CANALES = {"whatsapp": "whatsapp", "sms": "telefono"}
 ETIQUETAS_CANAL = {"whatsapp": "WhatsApp", "telefono": "SMS", "web": "chat web"}
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-# Folios que emite el servicio ("OR-7K2M9P4QXZ"); una CURP no tiene guion, así que nunca pasa.
-_FOLIO = re.compile(r"^[A-Z]{2,4}-[0-9A-Z-]{4,20}$")
 
 # Trámites (no temas) que también le sirven al promotor.
 TRAMITES = {
@@ -129,7 +128,7 @@ def no_entendidos(tracker: Tracker) -> int:
 def estado_registro(tracker: Tracker) -> str | None:
     folio = str(tracker.get_slot("folio") or "").strip().upper()
     if folio:
-        return f"enviado (folio {folio})" if _FOLIO.match(folio) else "enviado"
+        return f"enviado (folio {folio})" if es_folio(folio) else "enviado"
     if not tracker.get_slot("consentimiento"):
         return None
     if tracker.get_slot("pendiente") == "registro_form":  # el servicio no respondió al enviar

@@ -34,6 +34,7 @@ from actions.formularios import (
 )
 from actions.registro import DATOS_REGISTRO
 from bot import lectura
+from bot.folio import hay_folio, normalizar_folio
 from bot.tiempo import dia_en_mexico
 from bot.validacion import ErrorValidacion, validar_curp
 
@@ -101,45 +102,7 @@ ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
 
 # ------------------------------------------------------------------ folio and CURP
-FOLIO_PREFIJO = "OR-"
-FOLIO_ALFABETO = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, as the service
-FOLIO_LARGO = 10
-_CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SEPARADORES = re.compile(r"[\s\-\._/]+")
-_FOLIO_EN_FRASE = re.compile(r"\bOR[\s\-\._]*([0-9A-Z](?:[\s\-]?[0-9A-Z]){9})\b")
 _CURP_EN_FRASE = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
-
-
-def normalizar_folio(text: str | None) -> str:
-    """ "or 7k2m9qx4tb" -> "OR-7K2M9QX4TB". Raises ValidationError if it is not a folio."""
-    crudo = str(text or "").strip().upper()
-    compacto = _SEPARADORES.sub("", crudo)
-    cuerpo = None
-    if len(compacto) == len(FOLIO_PREFIJO) - 1 + FOLIO_LARGO and compacto.startswith("OR"):
-        cuerpo = compacto[2:]
-    elif len(compacto) == FOLIO_LARGO:
-        cuerpo = compacto
-    else:
-        encontrado = _FOLIO_EN_FRASE.search(crudo)
-        if encontrado:
-            cuerpo = _SEPARADORES.sub("", encontrado.group(1))
-    if cuerpo is not None:
-        cuerpo = cuerpo.translate(_CROCKFORD)
-        if len(cuerpo) == FOLIO_LARGO and all(c in FOLIO_ALFABETO for c in cuerpo):
-            return FOLIO_PREFIJO + cuerpo
-    raise ErrorValidacion("El folio no tiene el formato correcto.", "folio")
-
-
-def hay_folio(text: str | None) -> bool:
-    """True when a sentence contains an "OR-..." folio (used on the activating message)."""
-    encontrado = _FOLIO_EN_FRASE.search(str(text or "").upper())
-    if not encontrado:
-        return False
-    try:
-        normalizar_folio(encontrado.group(0))
-    except ErrorValidacion:
-        return False
-    return True
 
 
 def normalizar_curp(text: str | None) -> str:
@@ -418,14 +381,11 @@ class ActionBorrarDatos(Action):
 __all__ = [
     "ENVIADAS",
     "SLOTS_PERSONALES",
-    "FOLIO_PREFIJO",
     "ActionBorrarDatos",
     "ActionConsultarRegistro",
     "ValidateBorradoForm",
     "ValidateConsultaForm",
     "hay_curp",
-    "hay_folio",
     "normalizar_curp",
-    "normalizar_folio",
     "respuesta_estado",
 ]

@@ -7,7 +7,6 @@ and then the service's own schema and ``create_registro``: one implementation of
 # ruff: noqa: UP006, UP007, UP035, UP045
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot import lectura, ventanillas
 from bot import validacion as v
+from bot.folio import es_folio
 from bot.ingreso import leer_monto
 from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import modelos as m
@@ -31,7 +31,6 @@ from servicio.inscripcion.esquemas import RegistroIn
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RESULTADOS = 20
-_FOLIO = re.compile(r"^OR-[0-9A-Z]{10}$")
 
 # Form fields, in the order the promoter fills them.
 CAMPOS = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso", "moneda")
@@ -68,7 +67,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
     if not texto:
         return Busqueda([], "")
     clave = texto.upper().replace(" ", "")
-    if _FOLIO.match(clave):
+    if es_folio(clave):
         stmt = select(m.Registro).where(m.Registro.folio == clave)
         return Busqueda(list(session.execute(stmt).scalars()), "folio")
     try:
@@ -100,7 +99,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
 
 def por_folio(session: Session, folio: str) -> m.Registro | None:
     clave = (folio or "").strip().upper()
-    if not _FOLIO.match(clave):
+    if not es_folio(clave):
         return None
     return session.execute(select(m.Registro).where(m.Registro.folio == clave)).scalar_one_or_none()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot import lectura
 from bot import validacion as v
 from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
+from bot.folio import nuevo_folio
 from bot.parametros import SinTablaDelAnio, cargar_parametros
 from bot.tiempo import ZONA_MX, ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
@@ -24,7 +25,6 @@ from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
 log = logging.getLogger("orienta.enrollment")
 
 DIA_LIMITE_PAGO = 20
-_FOLIO_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
 
 class ErrorApi(Exception):
@@ -86,10 +86,6 @@ def vencimiento_linea(now: datetime) -> datetime:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     end = datetime(year, month, DIA_LIMITE_PAGO, 23, 59, 59, tzinfo=ZONA_MX)
     return end.astimezone(timezone.utc)
-
-
-def nuevo_folio() -> str:
-    return "OR-" + "".join(secrets.choice(_FOLIO_ALPHABET) for _ in range(10))
 
 
 # ------------------------------------------------------------------ registros
