@@ -9,7 +9,6 @@ mensaje, así que un mensaje repetido por el canal no abre dos tickets.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +19,7 @@ from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
 from bot import lectura, temas
 from bot.folio import es_folio
+from bot.validacion import es_e164
 
 log = logging.getLogger("orienta.actions.canalizacion")
 
@@ -49,7 +49,6 @@ ENVIADAS = frozenset(
 # Canal del mensaje (metadata de channels/twilio.py) -> Canal del servicio.
 CANALES = {"whatsapp": "whatsapp", "sms": "telefono"}
 ETIQUETAS_CANAL = {"whatsapp": "WhatsApp", "telefono": "SMS", "web": "chat web"}
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 # Trámites (no temas) que también le sirven al promotor.
 TRAMITES = {
@@ -66,7 +65,7 @@ def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
     if not isinstance(metadata, dict):
         return None
     telefono = str(metadata.get("telefono") or "").strip()
-    if not _E164.match(telefono):
+    if not es_e164(telefono):
         return None
     medio = str(metadata.get("canal") or "").strip().lower()
     return CANALES.get(medio, "telefono"), telefono

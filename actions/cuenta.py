@@ -9,7 +9,6 @@ people confuse them with (O -> 0, I/L -> 1).
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,7 +35,7 @@ from actions.registro import DATOS_REGISTRO
 from bot import lectura
 from bot.folio import hay_folio, normalizar_folio
 from bot.tiempo import dia_en_mexico
-from bot.validacion import ErrorValidacion, validar_curp
+from bot.validacion import ErrorValidacion, extraer_curp, hay_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
 
@@ -101,33 +100,11 @@ ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
 
+
 # ------------------------------------------------------------------ folio and CURP
-_CURP_EN_FRASE = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
-
-
 def normalizar_curp(text: str | None) -> str:
     """A CURP alone or inside a sentence ("mi curp es ..."); ValidationError in Spanish."""
-    try:
-        return validar_curp(str(text or "")).curp
-    except ErrorValidacion as error:
-        encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
-        if encontrada is None:
-            raise
-        try:
-            return validar_curp(encontrada.group(0)).curp
-        except ErrorValidacion:
-            raise error from None
-
-
-def hay_curp(text: str | None) -> bool:
-    encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
-    if not encontrada:
-        return False
-    try:
-        validar_curp(encontrada.group(0))
-    except ErrorValidacion:
-        return False
-    return True
+    return extraer_curp(text).curp
 
 
 # ------------------------------------------------------------------ shared validators

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.texto import sin_caracteres_de_control
+
 MAX_TEXTO = 300
 
 # Actions that mean "I did not understand" (config.yml: core_fallback_action_name, rules).
@@ -56,11 +58,6 @@ _SOY = re.compile(
 # Phones, NSS, postal codes, dates: any run of digits and separators with at least 4 digits.
 _NUMERO = re.compile(r"\+?\(?\d[\d\s().\-/]*\d\)?")
 _ESPACIOS = re.compile(r"\s+")
-# Control characters, bidi overrides (they reorder what the console shows), lone surrogates and
-# non-characters: dropped before storing (PostgreSQL rejects \x00 in text columns).
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
 
 
 def _numero(match: re.Match) -> str:
@@ -75,7 +72,7 @@ def redactar(texto: Any) -> str:
     """Mask personal data in a free-text message and cut it to 300 characters."""
     if not isinstance(texto, str):
         return ""
-    t = _CONTROL.sub("", texto)
+    t = sin_caracteres_de_control(texto)
     t = _URL.sub("[enlace]", t)
     t = _CORREO.sub("[correo]", t)
     t = _CURP.sub("[CURP]", t)

@@ -32,13 +32,13 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
+from bot.texto import limpiar_texto
 from channels.entregas import con_respuestas_pendientes
 from channels.rest import (
     MAX_TEXTO,
     TEXTO_LARGO,
     TEXTO_VACIO,
     con_disculpa,
-    limpiar_texto,
     sin_silencio,
 )
 

@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.texto import limpiar_texto
 from channels import entregas
 from channels.estado_compartido import CacheTTL, crear_estado
 from channels.formato import (
@@ -52,7 +53,6 @@ from channels.rest import (  # the same words on every channel
     TEXTO_LARGO,
     TEXTO_SIN_RESPUESTA,
     TEXTO_VACIO,
-    limpiar_texto,
 )
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ TEXTO_DEMORA = (
 MAX_RESPUESTAS_PROMOTOR = 2
 
 _PATRON_OPCION = re.compile(r"^\s*(?:opci[oó]n\s*)?#?(\d{1,2})\s*[).]?\s*$", re.IGNORECASE)
-# Caracteres que XML 1.0 no admite ni escapados.
+# Caracteres que XML 1.0 no admite ni escapados (TwiML de salida). Otra regla que
+# bot.texto.CARACTERES_DE_CONTROL (texto de entrada): aquí solo lo que rompería el XML.
 _NO_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Manejador = Callable[[UserMessage], Awaitable[Any]]

@@ -24,7 +24,6 @@ callbacks, which is why the window is checked here first.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Any, Optional
 
@@ -35,6 +34,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.tiempo import ahora_utc
+from bot.validacion import es_e164
 from channels.entregas import formatear
 from channels.formato import MAX_CUERPO, a_gsm7
 
@@ -46,7 +46,6 @@ CANALES = (CANAL_SMS, CANAL_WHATSAPP)
 # Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
 ERROR_FUERA_DE_VENTANA = 63016
 TIMEOUT_S = 10.0
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 class AjustesSalida(BaseSettings):
@@ -120,7 +119,7 @@ def enviar(
         return False
     telefono = (telefono or "").strip()
     cuerpo = (texto or "").strip()
-    if not _E164.match(telefono) or not cuerpo:
+    if not es_e164(telefono) or not cuerpo:
         log.warning("twilio_salida: número o texto no válido (caso=%s)", ref)
         return False
     if medio == CANAL_SMS:
