@@ -16,9 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
 from actions.api.inscripcion import Resultado, cliente
+from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
-from bot.ingreso import leer_monto
+from bot.ingreso import leer_ingreso_mensual
 from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
@@ -284,11 +285,12 @@ class ValidateRegistroForm(FormularioOrienta):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            ingreso = leer_monto(str(value))
+            leido = leer_ingreso_mensual(str(value))
         except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {"ingreso_mensual": None}
-        return {"ingreso_mensual": float(ingreso.monto), "moneda": ingreso.moneda}
+        anunciar_conversion(dispatcher, leido)
+        return {"ingreso_mensual": float(leido.ingreso.monto), "moneda": leido.ingreso.moneda}
 
     def validate_registro_confirmado(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot import lectura, ventanillas
 from bot import validacion as v
 from bot.folio import es_folio
-from bot.ingreso import leer_monto
+from bot.ingreso import leer_ingreso_mensual
 from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -142,7 +142,8 @@ def _residencia(texto: str) -> lectura.Residencia:
 
 
 def _ingreso(moneda: str) -> Callable[[str], Any]:
-    return lambda texto: leer_monto(texto, "USD" if moneda == "USD" else "MXN")
+    """Monthly income; "3000 dólares a la semana" is converted to a month as in the chat."""
+    return lambda texto: leer_ingreso_mensual(texto, "USD" if moneda == "USD" else "MXN").ingreso
 
 
 def _errores_pydantic(form: Formulario, error: pydantic.ValidationError) -> None:

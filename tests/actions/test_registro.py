@@ -151,6 +151,19 @@ async def test_income_in_words_and_currencies(domain, text, amount, currency):
     assert (result["ingreso_mensual"], result["moneda"]) == (amount, currency)
 
 
+async def test_weekly_income_is_recorded_per_month_and_said_out_loud(domain):
+    result, messages = await answer(domain, "ingreso_mensual", "3000 dólares a la semana")
+    assert (result["ingreso_mensual"], result["moneda"]) == (12990.0, "USD")  # × 4.33
+    assert [m.get("response") for m in messages] == ["utter_ingreso_convertido"]
+    assert messages[0]["periodo"] == "a la semana"
+
+
+async def test_income_per_day_asks_for_the_month(domain):
+    result, messages = await answer(domain, "ingreso_mensual", "gano 300 dolares al dia")
+    assert result["ingreso_mensual"] is None
+    assert "ingreso al mes" in messages[0]["text"]
+
+
 async def test_income_without_a_number_is_explained(domain):
     result, messages = await answer(domain, "ingreso_mensual", "poquito")
     assert result["ingreso_mensual"] is None and "Ejemplos" in messages[0]["text"]

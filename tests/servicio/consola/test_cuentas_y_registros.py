@@ -174,6 +174,17 @@ def test_valid_form_becomes_the_same_body_the_chat_sends():
     assert str(payload.fecha_nacimiento) == "1956-04-27" and payload.sexo == "M"
 
 
+def test_weekly_income_is_converted_to_a_month_as_in_the_chat():
+    payload = registros.preparar(formulario(ingreso="3000 dólares a la semana"), None)
+    assert payload.ingreso_mensual == Decimal("12990.00") and payload.moneda.value == "USD"
+
+
+def test_income_per_day_is_a_field_error():
+    form = formulario(ingreso="300 dólares al día")
+    assert registros.preparar(form, None) is None
+    assert "ingreso al mes" in form.errores["ingreso"]
+
+
 def test_consulate_defaults_to_the_nearest_to_the_city():
     payload = registros.preparar(formulario(residencia="Dallas, Texas"), None)
     assert payload.consulado == "Dallas, TX"
