@@ -7,7 +7,7 @@ into slots and slots into one call to the enrollment service.
 import json
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +20,8 @@ from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
 from bot.ingreso import leer_ingreso_mensual
+from bot.registro import cuerpo_registro
+from bot.tiempo import ahora_utc, dia_en_mexico
 from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
@@ -144,28 +146,20 @@ consulado_de = ventanillas.consulado_cercano
 
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
-    """The RegistroIn body, built only from validated slots."""
-    curp = validacion.validar_curp(tracker.get_slot("curp"))
-    return {
-        "consentimiento": {
-            "version_aviso": AVISO_VERSION,
-            "aceptado_en": tracker.get_slot("consentimiento_en")
-            or datetime.now(timezone.utc).isoformat(),
-        },
-        "curp": curp.curp,
-        "nombre": tracker.get_slot("nombre"),
-        "email": tracker.get_slot("email"),
-        "telefono": tracker.get_slot("telefono"),
-        "pais_residencia": tracker.get_slot("pais"),
-        "ciudad_residencia": tracker.get_slot("ciudad"),
-        "ocupacion": tracker.get_slot("ocupacion"),
-        "ingreso_mensual": str(tracker.get_slot("ingreso_mensual")),
-        "moneda": tracker.get_slot("moneda") or "MXN",
-        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
-        "sexo": curp.sexo,
-        "estado_nacimiento": curp.estado_clave,
-        "consulado": tracker.get_slot("consulado"),
-    }
+    """The RegistroIn body (bot.registro.cuerpo_registro), built only from validated slots."""
+    return cuerpo_registro(
+        curp=tracker.get_slot("curp"),
+        nombre=tracker.get_slot("nombre"),
+        email=tracker.get_slot("email"),
+        telefono=tracker.get_slot("telefono"),
+        pais_residencia=tracker.get_slot("pais"),
+        ciudad_residencia=tracker.get_slot("ciudad"),
+        ocupacion=tracker.get_slot("ocupacion"),
+        ingreso_mensual=tracker.get_slot("ingreso_mensual"),
+        moneda=tracker.get_slot("moneda"),
+        consulado=tracker.get_slot("consulado"),
+        aceptado_en=tracker.get_slot("consentimiento_en"),
+    )
 
 
 class ValidateRegistroForm(FormularioOrienta):
@@ -198,7 +192,7 @@ class ValidateRegistroForm(FormularioOrienta):
         if respuesta is None:
             dispatcher.utter_message(response="utter_responde_si_no")
             return {"consentimiento": None}
-        ahora = datetime.now(timezone.utc).isoformat() if respuesta else None
+        ahora = ahora_utc().isoformat() if respuesta else None
         return {"consentimiento": respuesta, "consentimiento_en": ahora}
 
     def validate_curp(
@@ -431,7 +425,7 @@ class ActionFinalizarRegistro(Action):
             folio=datos["folio"],
             monto=lectura.dinero(datos["monto_mensual"], "MXN"),
             referencia=linea.get("referencia", "—"),
-            vence=lectura.fecha_larga(datetime.fromisoformat(linea["vence_en"]).date())
+            vence=lectura.fecha_larga(dia_en_mexico(datetime.fromisoformat(linea["vence_en"])))
             if linea.get("vence_en")
             else "—",
         )

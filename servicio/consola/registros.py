@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot import lectura, ventanillas
 from bot import validacion as v
 from bot.folio import es_folio
 from bot.ingreso import leer_ingreso_mensual
+from bot.registro import cuerpo_registro
 from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -168,25 +168,18 @@ def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | N
     ingreso = _probar(form, "ingreso", _ingreso(form.valores["moneda"]))
     if form.errores:
         return None
-    datos = {
-        "consentimiento": {
-            "version_aviso": lectura.AVISO_PRIVACIDAD_VERSION,
-            "aceptado_en": datetime.now(timezone.utc).isoformat(),
-        },
-        "curp": curp.curp,
-        "nombre": nombre,
-        "email": email,
-        "telefono": telefono,
-        "pais_residencia": lugar.pais or lectura.ESTADOS_UNIDOS,
-        "ciudad_residencia": lugar.ciudad,
-        "ocupacion": ocupacion,
-        "ingreso_mensual": str(ingreso.monto),
-        "moneda": ingreso.moneda,
-        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
-        "sexo": curp.sexo,
-        "estado_nacimiento": curp.estado_clave,
-        "consulado": consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
-    }
+    datos = cuerpo_registro(
+        curp=curp.curp,
+        nombre=nombre,
+        email=email,
+        telefono=telefono,
+        pais_residencia=lugar.pais or lectura.ESTADOS_UNIDOS,
+        ciudad_residencia=lugar.ciudad,
+        ocupacion=ocupacion,
+        ingreso_mensual=ingreso.monto,
+        moneda=ingreso.moneda,
+        consulado=consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
+    )
     try:
         return RegistroIn(**datos)
     except pydantic.ValidationError as error:

@@ -338,6 +338,16 @@ async def test_submission_gives_folio_amount_reference_and_next_steps(domain, se
     assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
 
 
+async def test_due_date_is_the_mexico_city_day(domain, servicio):
+    # The service's due date: day 20, 23:59:59 in Mexico City = 05:59:59 UTC on the 21st.
+    linea = {**REGISTRO_OK["linea_captura"], "vence_en": "2026-12-21T05:59:59+00:00"}
+    servicio.post("/v1/registros").mock(
+        return_value=httpx.Response(201, json={**REGISTRO_OK, "linea_captura": linea})
+    )
+    _, messages = await finalizar(domain, DATOS)
+    assert messages[0]["vence"] == "20 de diciembre de 2026"
+
+
 async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):
     route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
     await finalizar(domain, DATOS)
