@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
-from bot import lectura, temas
+from bot import canales, lectura, temas
 from bot.folio import es_folio
 from bot.validacion import es_e164
 
@@ -46,9 +46,6 @@ ENVIADAS = frozenset(
     }
 )
 
-# Canal del mensaje (metadata de channels/twilio.py) -> Canal del servicio.
-CANALES = {"whatsapp": "whatsapp", "sms": "telefono"}
-ETIQUETAS_CANAL = {"whatsapp": "WhatsApp", "telefono": "SMS", "web": "chat web"}
 
 # Trámites (no temas) que también le sirven al promotor.
 TRAMITES = {
@@ -68,7 +65,7 @@ def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
     if not es_e164(telefono):
         return None
     medio = str(metadata.get("canal") or "").strip().lower()
-    return CANALES.get(medio, "telefono"), telefono
+    return canales.canal_de_ticket(medio), telefono
 
 
 def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
@@ -77,7 +74,7 @@ def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
     return (
         _metadata_valida(tracker.latest_message.get("metadata"))
         or _metadata_valida(tracker.get_slot(METADATA_SESION))
-        or ("web", tracker.sender_id)
+        or (canales.WEB, tracker.sender_id)
     )
 
 
@@ -148,7 +145,7 @@ def resumen(tracker: Tracker, canal: str) -> str:
     """Resumen para el promotor. Solo etiquetas fijas y conteos: nunca texto de la persona ni
     datos personales (CURP, NSS, correo, teléfono, nombre, ingreso)."""
     temas_vistos = temas_consultados(tracker)
-    lineas = [f"Pide hablar con una persona (Orienta, {ETIQUETAS_CANAL.get(canal, canal)})."]
+    lineas = [f"Pide hablar con una persona (Orienta, {canales.etiqueta_en_frase(canal)})."]
     tramites = tramites_pedidos(tracker)
     if tramites:
         lineas.append("Trámites que intentó: " + "; ".join(tramites) + ".")

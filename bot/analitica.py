@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.canales import canal_de_evento
 from bot.texto import sin_caracteres_de_control
 
 MAX_TEXTO = 300
@@ -28,9 +29,7 @@ ACCIONES_FALLBACK = frozenset({"action_fallback", "action_default_fallback"})
 INTENT_FALLBACK = "nlu_fallback"
 ACCION_ESCUCHAR = "action_listen"
 FORMULARIO_REGISTRO = "registro_form"
-PREFIJO_CONSOLA = "consola-"
 
-CANALES = ("whatsapp", "sms", "web", "rest", "consola", "otro")
 
 # ------------------------------------------------------------------ redaction
 # Order matters: links and e-mails first (they contain digits and letters the later rules would
@@ -89,25 +88,6 @@ def redactar(texto: Any) -> str:
 def conversacion_id(sender_id: Any) -> str:
     """Stable, non-reversible conversation key (32 hex characters)."""
     return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def canal_de(evento: dict) -> str:
-    """Channel label of a user event (``input_channel`` + Twilio's ``metadata.canal``)."""
-    if not isinstance(evento, dict):
-        return "otro"
-    sender = evento.get("sender_id")
-    if isinstance(sender, str) and sender.startswith(PREFIJO_CONSOLA):
-        return "consola"
-    canal = evento.get("input_channel")
-    if canal == "twilio_orienta":
-        meta = evento.get("metadata")
-        medio = meta.get("canal") if isinstance(meta, dict) else None
-        return medio if medio in ("whatsapp", "sms") else "sms"
-    if canal == "socketio":
-        return "web"
-    if canal == "rest":
-        return "rest"
-    return "otro"
 
 
 def _instante(evento: dict) -> datetime:
@@ -193,7 +173,7 @@ class Analizador:
         if tipo == "user":
             # A turn that never reached action_listen (restart, crash) still counts.
             self._cerrar_turno(conv, salida)
-            conv.canal = canal_de(evento)
+            conv.canal = canal_de_evento(evento)
             conv.turno = self._turno(evento, conv)
         elif tipo == "action":
             nombre = evento.get("name")
@@ -210,7 +190,7 @@ class Analizador:
                     {
                         "tipo": "registro_iniciado",
                         "conversacion": conv.conversacion,
-                        "canal": conv.canal or canal_de(evento),
+                        "canal": conv.canal or canal_de_evento(evento),
                         "en": _instante(evento).isoformat(),
                         # Known if the person asked for the nearest desk before registering.
                         "consulado": conv.consulado,
@@ -283,7 +263,7 @@ class Analizador:
                         "tipo": "registro_enviado",
                         "conversacion": conv.conversacion,
                         "folio": folio,
-                        "canal": conv.canal or canal_de(evento),
+                        "canal": conv.canal or canal_de_evento(evento),
                         "en": _instante(evento).isoformat(),
                     }
                 )

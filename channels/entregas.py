@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot import canales
+
 if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
     from rasa.core.channels.channel import UserMessage
 
@@ -37,9 +39,6 @@ TIMEOUT_S = 2.0
 #: Replies per message at most (the rest arrive with the following messages).
 MAXIMO_POR_MENSAJE = 5
 FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
-
-# Medium in the Twilio channel's metadata -> channel stored on the ticket.
-CANAL_DE_MEDIO = {"whatsapp": "whatsapp", "sms": "telefono"}
 
 Manejador = Callable[["UserMessage"], Awaitable[Any]]
 
@@ -125,7 +124,7 @@ def _mostrar_en_orden(mensaje: UserMessage) -> bool:
     return isinstance(getattr(mensaje.output_channel, "messages", None), list)
 
 
-def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> Manejador:
+def con_respuestas_pendientes(on_new_message: Manejador, canal: str = canales.WEB) -> Manejador:
     """``on_new_message`` that first sends the pending replies for (canal, sender_id)."""
 
     async def manejar(mensaje: UserMessage) -> Any:
@@ -152,7 +151,6 @@ def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> 
 
 
 __all__ = [
-    "CANAL_DE_MEDIO",
     "FORMATO",
     "con_respuestas_pendientes",
     "formatear",

@@ -17,8 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MEDIO_SMS = "sms"
-MEDIO_WHATSAPP = "whatsapp"
+from bot import canales
+
+MEDIO_SMS = canales.SMS
+MEDIO_WHATSAPP = canales.WHATSAPP
 
 # Límite de Twilio para el cuerpo de un mensaje (error 21617) y máximo de mensajes por turno.
 MAX_CUERPO = 1600
@@ -155,13 +157,6 @@ class Formateado:
     cuerpos: list[str]
     opciones: list[Opcion] = field(default_factory=list)
     recortado: bool = False
-
-
-def medio_de(remitente: str | None) -> str:
-    """'whatsapp' si el ``From`` de Twilio empieza con 'whatsapp:', si no 'sms'."""
-    if remitente and remitente.strip().lower().startswith("whatsapp:"):
-        return MEDIO_WHATSAPP
-    return MEDIO_SMS
 
 
 def _texto_de(mensaje: Mapping[str, Any]) -> str:
@@ -335,7 +330,6 @@ __all__ = [
     "codificacion_sms",
     "es_gsm7",
     "formatear",
-    "medio_de",
     "partir",
     "segmentos_sms",
     "segmentos_totales",

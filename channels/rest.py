@@ -35,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
 from channels import parches_rasa
 from channels.entregas import con_respuestas_pendientes
@@ -51,7 +52,6 @@ CHANNEL = f"{__name__}.RestInput"
 MAX_TEXTO = 1600
 MAX_SENDER = 128
 #: Prefix of the Twilio channel's sender ids (channels/twilio.py: id_remitente).
-PREFIJO_TWILIO = "tw-"
 
 TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
 TEXTO_LARGO = (
@@ -111,11 +111,11 @@ async def validar_peticion(request: Request) -> HTTPResponse | None:
             "sender",
             f"«sender» debe tener a lo más {MAX_SENDER} caracteres, sin caracteres de control.",
         )
-    if sender.startswith(PREFIJO_TWILIO):
+    if sender.startswith(canales.PREFIJO_TWILIO):
         return _error(
             422,
             "sender",
-            f"Los «sender» que empiezan con «{PREFIJO_TWILIO}» son del canal de Twilio.",
+            f"Los «sender» que empiezan con «{canales.PREFIJO_TWILIO}» son del canal de Twilio.",
         )
     mensaje = cuerpo.get("message")
     if not isinstance(mensaje, str):
@@ -207,7 +207,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), "web")
+        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
         bp = super().blueprint(con_disculpa(manejador))
         bp.middleware(validar_peticion, "request")
         return bp

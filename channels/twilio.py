@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import canales
 from bot.texto import limpiar_texto
 from channels import entregas
 from channels.estado_compartido import CacheTTL, crear_estado
@@ -44,7 +45,6 @@ from channels.formato import (
     Formateado,
     Opcion,
     formatear,
-    medio_de,
     texto_sistema,
 )
 from channels.rest import (  # the same words on every channel
@@ -57,7 +57,7 @@ from channels.rest import (  # the same words on every channel
 
 logger = logging.getLogger(__name__)
 
-NOMBRE_CANAL = "twilio_orienta"
+NOMBRE_CANAL = canales.ENTRADA_TWILIO
 
 TEXTO_MEDIA = (
     "Por ahora solo puedo leer mensajes de texto: no abro fotos, audios, videos ni archivos. "
@@ -146,7 +146,7 @@ def id_remitente(remitente: str, sal: str | None = None) -> str:
         digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
     else:
         digest = hashlib.sha256(datos).hexdigest()
-    return "tw-" + digest[:20]
+    return canales.PREFIJO_TWILIO + digest[:20]
 
 
 def telefono_e164(remitente: str) -> str:
@@ -305,7 +305,13 @@ class TwilioCanal(InputChannel):
             if xml is not None:
                 return xml
             # Never processed twice: the copy gets the "taking longer" text instead.
-            return twiml([texto_sistema(TEXTO_DEMORA, medio_de(parametros.primero("From")))])
+            return twiml(
+                [
+                    texto_sistema(
+                        TEXTO_DEMORA, canales.medio_de_remitente(parametros.primero("From"))
+                    )
+                ]
+            )
         try:
             xml = await self._procesar(sid, parametros, on_new_message)
         except BaseException:
@@ -316,14 +322,14 @@ class TwilioCanal(InputChannel):
 
     async def _procesar(self, sid: str, parametros: _Parametros, on_new_message: Manejador) -> str:
         remitente = parametros.primero("From")
-        medio = medio_de(remitente)
+        medio = canales.medio_de_remitente(remitente)
         sender_id = id_remitente(remitente, self._sal)
         telefono = telefono_e164(remitente)
         # Promoters' replies waiting for this person's next message: fetched while the turn
         # runs and shown first. Never raises; [] if the service does not answer.
         pendientes = asyncio.ensure_future(
             entregas.respuestas_pendientes(
-                entregas.CANAL_DE_MEDIO[medio], telefono, maximo=MAX_RESPUESTAS_PROMOTOR
+                canales.canal_de_ticket(medio), telefono, maximo=MAX_RESPUESTAS_PROMOTOR
             )
         )
 

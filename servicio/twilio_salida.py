@@ -33,6 +33,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot import canales
 from bot.tiempo import ahora_utc
 from bot.validacion import es_e164
 from channels.entregas import formatear
@@ -40,9 +41,6 @@ from channels.formato import MAX_CUERPO, a_gsm7
 
 log = logging.getLogger("orienta.twilio.salida")
 
-CANAL_SMS = "telefono"
-CANAL_WHATSAPP = "whatsapp"
-CANALES = (CANAL_SMS, CANAL_WHATSAPP)
 # Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
 ERROR_FUERA_DE_VENTANA = 63016
 TIMEOUT_S = 10.0
@@ -73,15 +71,10 @@ class AjustesSalida(BaseSettings):
         return valor or None
 
 
-def _canal(canal: str) -> Optional[str]:
-    canal = (canal or "").strip().lower()
-    return CANAL_SMS if canal in ("sms", CANAL_SMS) else canal if canal in CANALES else None
-
-
 def _remitente(canal: str, ajustes: AjustesSalida) -> Optional[str]:
-    if canal == CANAL_WHATSAPP:
+    if canal == canales.WHATSAPP:
         return ajustes.numero_whatsapp
-    if canal == CANAL_SMS:
+    if canal == canales.SMS:
         return ajustes.numero_sms
     return None
 
@@ -89,12 +82,12 @@ def _remitente(canal: str, ajustes: AjustesSalida) -> Optional[str]:
 def configurado(canal: str, ajustes: Optional[AjustesSalida] = None) -> bool:
     """True if messages can be sent on ``canal`` ("telefono"/"sms" or "whatsapp")."""
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(canal)
+    medio = canales.medio_de_ticket(canal)
     return bool(medio and ajustes.account_sid and ajustes.auth_token and _remitente(medio, ajustes))
 
 
 def _direccion(canal: str, telefono: str) -> str:
-    return f"whatsapp:{telefono}" if canal == CANAL_WHATSAPP else telefono
+    return f"whatsapp:{telefono}" if canal == canales.WHATSAPP else telefono
 
 
 def enviar(
@@ -112,7 +105,7 @@ def enviar(
     log lines (a ticket id or a folio, never personal data).
     """
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(canal)
+    medio = canales.medio_de_ticket(canal)
     ref = ticket if ticket is not None else "-"
     if not medio or not configurado(medio, ajustes):
         log.info("twilio_salida: canal %s sin configurar (caso=%s)", canal, ref)
@@ -122,7 +115,7 @@ def enviar(
     if not es_e164(telefono) or not cuerpo:
         log.warning("twilio_salida: número o texto no válido (caso=%s)", ref)
         return False
-    if medio == CANAL_SMS:
+    if medio == canales.SMS:
         cuerpo = a_gsm7(cuerpo)
     cuerpo = cuerpo[:MAX_CUERPO]
     try:
@@ -191,10 +184,10 @@ def enviar_respuesta(
     from servicio.inscripcion import canalizaciones as tickets
 
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(ticket.canal)
+    medio = canales.medio_de_ticket(ticket.canal)
     if medio is None or not configurado(medio, ajustes):
         return False
-    if medio == CANAL_WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
+    if medio == canales.WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
         log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
         return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseSettings, Field
 from sqlalchemy.orm import Session
 
-from bot import lectura
+from bot import canales, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
 from bot.tiempo import ZONA_MX, en_utc
 from servicio import twilio_salida
@@ -97,6 +97,8 @@ def _entorno() -> jinja2.Environment:
     env.filters["fecha"] = _fecha
     env.filters["fecha_larga"] = lambda d: lectura.fecha_larga(d) if d else "—"
     env.globals["AVISO_VERSION"] = AVISO_PRIVACIDAD_VERSION
+    env.globals["etiqueta_canal"] = canales.etiqueta_en_frase
+    env.globals["medio_twilio"] = canales.medio_de_ticket
     return env
 
 
@@ -346,8 +348,8 @@ def registro_detalle(
         "registro.html",
         reg=reg,
         texto_referencia=registros.texto_referencia(reg) if reg.linea_captura else "",
-        envio_sms=twilio_salida.configurado("telefono"),
-        envio_whatsapp=twilio_salida.configurado("whatsapp"),
+        envio_sms=twilio_salida.configurado(canales.SMS),
+        envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
     )
 
 
@@ -369,12 +371,12 @@ def registro_enviar(
     *,
     request: Request,
     folio: str,
-    canal: str = Form("telefono"),
+    canal: str = Form(canales.TELEFONO),
     sesion: CsrfDep,
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    if canal not in ("telefono", "whatsapp") or not reg.telefono or not reg.linea_captura:
+    if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
     auditoria.registrar(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
     ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))

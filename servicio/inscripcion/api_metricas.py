@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Extra, StrictBool, confloat, constr
 
-from bot.analitica import CANALES
+from bot.canales import CANALES
 from servicio.inscripcion import _pydantic_compat  # noqa: F401  (patches pydantic for FastAPI)
 from servicio.inscripcion.api import ERRORS, AssistantDep, SessionDep
 from servicio.inscripcion.metricas import ingerir

@@ -13,7 +13,6 @@ from channels.formato import (
     codificacion_sms,
     es_gsm7,
     formatear,
-    medio_de,
     partir,
     segmentos_sms,
 )
@@ -76,23 +75,6 @@ def test_a_gsm7_translitera_solo_lo_necesario():
     assert a_gsm7("¡Hola! 👋 Soy Orienta") == "¡Hola! Soy Orienta"
     assert a_gsm7("IMSS–SRE “PTI” … qué año ≈1,700") == 'IMSS-SRE "PTI" ... qué año ~1,700'
     assert es_gsm7(a_gsm7("Ünïcödé ☃ 🇲🇽 ✅ fin"))
-
-
-# ------------------------------------------------------------------ medio_de
-
-
-@pytest.mark.parametrize(
-    ("remitente", "medio"),
-    [
-        ("whatsapp:+13125550100", "whatsapp"),
-        ("WhatsApp:+13125550100", "whatsapp"),
-        ("+13125550100", "sms"),
-        ("", "sms"),
-        (None, "sms"),
-    ],
-)
-def test_medio_de(remitente, medio):
-    assert medio_de(remitente) == medio
 
 
 # ------------------------------------------------------------------ formatear
