@@ -10,6 +10,7 @@ from typing import Dict, List, Optional
 
 from pydantic import BaseModel, Field, condecimal, constr, validator
 
+from bot import lectura
 from bot import validacion as v
 
 
@@ -152,14 +153,8 @@ class RegistroIn(BaseModel):
 
     @validator("nombre")
     def _nombre(cls, value):
-        value = _clean(value, "nombre", "Ejemplo: María Guadalupe López Hernández.")
-        if len(value) < 3 or any(ch.isdigit() for ch in value):
-            raise v.ErrorValidacion(
-                "Escribe tu nombre completo, sin números. "
-                "Ejemplo: María Guadalupe López Hernández.",
-                "nombre",
-            )
-        return value
+        # The chat's and the console's rule (bot.lectura), so the API refuses the same names.
+        return lectura.validar_nombre(value)
 
     @validator("email")
     def _email(cls, value):
@@ -179,7 +174,7 @@ class RegistroIn(BaseModel):
 
     @validator("ocupacion")
     def _ocupacion(cls, value):
-        return _clean(value, "ocupacion", "Ejemplo: Carpintero.")
+        return lectura.validar_ocupacion(value)
 
     @validator("nss")
     def _nss(cls, value):
