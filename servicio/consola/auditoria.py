@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
+from servicio.inscripcion.canalizaciones import actor
 
 # Console actions and their labels on the audit page. Service actions keep their own names.
 BUSQUEDA = "consola_busqueda"
@@ -35,14 +36,6 @@ ETIQUETAS = {
     "canalizacion_respondida": "respondió la canalización",
     "canalizacion_cerrada": "cerró la canalización",
 }
-
-
-def actor(promotor: m.Promotor) -> str:
-    return f"promotor:{promotor.id}"
-
-
-def id_canalizacion(ticket_id: int) -> str:
-    return f"CAN-{ticket_id}"
 
 
 def registrar(session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]) -> int:

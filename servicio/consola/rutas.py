@@ -450,7 +450,7 @@ def canalizacion_detalle(
 ):
     fila = _ticket_o_404(session, ticket_id)
     auditoria.registrar(
-        session, sesion.promotor, auditoria.VISTA_CANALIZACION, [auditoria.id_canalizacion(fila.id)]
+        session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
     return _pagina_ticket(request, session, fila)
 
@@ -484,9 +484,7 @@ def canalizacion_responder(
         if error.status != 422:
             raise Prohibido(error.mensaje, error.status) from None
         return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
-    entregada = twilio_salida.configurado(fila.canal) and twilio_salida.enviar_respuesta(
-        session, respuesta, fila
-    )
+    entregada = tickets.entregar_ahora(session, respuesta, fila)
     aviso = "entregada" if entregada else "pendiente"
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso={aviso}")
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.cuota import AVISO_ESTIMACION
 from bot.parametros import cargar_parametros
 from bot.tiempo import ahora_utc, en_utc
+from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -416,5 +417,6 @@ def cerrar_canalizacion(
     session: SessionDep,
     _role: AdminDep,
 ):
-    row = svc.cerrar_canalizacion(session, ticket_id, payload.respuesta if payload else None)
+    # The console's closing: a reply is delivered to the person (Twilio or next message).
+    row = tickets.cerrar(session, ticket_id, None, payload.respuesta if payload else None)
     return _canal_out(row)

@@ -314,15 +314,3 @@ def listar_canalizaciones(session: Session, estado: str | None, limit: int = 200
     if estado:
         stmt = stmt.where(m.Canalizacion.estado == estado)
     return list(session.execute(stmt).scalars())
-
-
-def cerrar_canalizacion(session: Session, ticket_id: int, respuesta: str | None):
-    row = session.get(m.Canalizacion, ticket_id)
-    if row is None:
-        raise ErrorApi(404, "No existe una canalización con ese id.", "id")
-    if row.estado == "cerrada":
-        raise ErrorApi(409, "La canalización ya estaba cerrada.", "id")
-    row.estado, row.respuesta, row.cerrada_en = "cerrada", respuesta, ahora_utc()
-    session.commit()
-    log.info("canalizacion cerrada id=%s", row.id)
-    return row
