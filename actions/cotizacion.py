@@ -80,7 +80,6 @@ NOMBRES_CORTOS = {
     "Riesgos de Trabajo": "Riesgos de trabajo",
     "Guarderías y Prestaciones Sociales": "Guarderías",
 }
-NOMBRES_MONEDA = {"MXN": "pesos", "USD": "dólares"}
 
 
 def anunciar_conversion(dispatcher: CollectingDispatcher, leido: IngresoMensual) -> None:

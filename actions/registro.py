@@ -27,7 +27,6 @@ from bot.validacion import ErrorValidacion
 logger = logging.getLogger(__name__)
 
 FORM = "registro_form"
-AVISO_VERSION = lectura.AVISO_PRIVACIDAD_VERSION
 AVISO_URL_POR_OMISION = "http://localhost:8000/privacidad"
 DERIVADOS_CURP = ("curp_confirmada", "curp_nacimiento", "curp_sexo", "curp_estado")
 # Everything the form asks, in order (domain.yml lists the same under forms.registro_form).
@@ -74,24 +73,6 @@ ENVIADAS = frozenset(
     }
 )
 
-# Nearest desk and handoff (actions/ventanillas.py, actions/canalizacion.py)
-VENTANILLAS_Y_CANALIZACION = frozenset(
-    {
-        "utter_ventanilla_cercana",
-        "utter_ventanilla_servicios",
-        "utter_ventanilla_lejos",
-        "utter_ventanilla_sin_lugar",
-        "utter_lugar_no_encontrado",
-        "utter_ventanillas_en_estado",
-        "utter_sin_ventanillas_en_estado",
-        "utter_canalizacion_creada",
-        "utter_canalizacion_creada_sin_consulado",
-        "utter_canalizacion_existente",
-        "utter_canalizacion_recibida",
-        "utter_canalizacion_no_disponible",
-        "utter_contacto_promotor",
-    }
-)
 # Service field -> slot, to ask again only what the service rejected.
 CAMPO_A_SLOT = {
     "curp": "curp",
@@ -140,9 +121,6 @@ def ingreso_legible(tracker: Tracker) -> str:
 def residencia_legible(tracker: Tracker) -> str:
     partes = [tracker.get_slot("ciudad"), tracker.get_slot("pais")]
     return ", ".join(p for p in partes if p)
-
-
-consulado_de = ventanillas.consulado_cercano
 
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
@@ -256,7 +234,8 @@ class ValidateRegistroForm(FormularioOrienta):
         return {
             "ciudad": lugar.ciudad,
             "pais": lugar.pais or tracker.get_slot("pais"),
-            "consulado": consulado_de(lugar.ciudad) or tracker.get_slot("consulado"),
+            "consulado": ventanillas.consulado_cercano(lugar.ciudad)
+            or tracker.get_slot("consulado"),
         }
 
     def validate_pais(

@@ -21,7 +21,6 @@ Base = declarative_base()
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-ESTADOS_ABIERTOS = (ESTADO_PENDIENTE, ESTADO_ACTIVA)
 BORRADO = "[borrado]"
 
 # Who created a registration.
