@@ -203,7 +203,7 @@ class ActionCanalizar(Action):
             )
         except Exception:  # el cliente no lanza por HTTP; esto es una red de seguridad
             log.exception("canalizacion error inesperado canal=%s", canal)
-            resultado = inscripcion.Resultado.fallo(inscripcion.NO_DISPONIBLE)
+            resultado = inscripcion.RespuestaServicio.fallo(inscripcion.NO_DISPONIBLE)
 
         ticket = (resultado.datos or {}).get("id") if resultado.ok else None
         if ticket is not None:

@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, Resultado, cliente
+from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, RespuestaServicio, cliente
 from actions.cotizacion import recien_escrito
 from actions.formularios import (
     CANCELADO,
@@ -254,7 +254,7 @@ def _cancelado(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, sl
     return limpiar(slots) + [SlotSet(CANCELADO, False)] + _sin_pendiente(tracker, form)
 
 
-def _registrar_log(operacion: str, folio: str, resultado: Resultado) -> None:
+def _registrar_log(operacion: str, folio: str, resultado: RespuestaServicio) -> None:
     log.info(
         "%s folio=%s ok=%s error=%s status=%s",
         operacion,

@@ -15,7 +15,7 @@ from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, Slot
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
-from actions.api.inscripcion import Resultado, cliente
+from actions.api.inscripcion import RespuestaServicio, cliente
 from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
@@ -272,7 +272,7 @@ class ValidateRegistroForm(FormularioOrienta):
         respuesta = formularios.respuesta_si_no(tracker)
         if respuesta:
             return {"registro_confirmado": True}
-        if lectura.normalizar(texto) == "3":  # option 3 of the summary: cancel
+        if lectura.minusculas_sin_acentos(texto) == "3":  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
         campo = None if texto.strip().isdigit() else lectura.campo_mencionado(texto)
         if campo:
@@ -393,7 +393,7 @@ class ActionFinalizarRegistro(Action):
         dispatcher.utter_message(response=respuestas.SERVICIO_CAIDO_REINTENTAR)
         return [SlotSet(PENDIENTE, FORM)]
 
-    def _enviado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+    def _enviado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         datos = resultado.datos
         linea = datos.get("linea_captura") or {}
         logger.info("registro enviado: folio=%s nuevo=%s", datos["folio"], resultado.status == 201)
@@ -411,7 +411,7 @@ class ActionFinalizarRegistro(Action):
         dispatcher.utter_message(response="utter_registro_siguientes_pasos")
         return self._olvidar() + [SlotSet("folio", datos["folio"]), SlotSet(PENDIENTE, None)]
 
-    def _rechazado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+    def _rechazado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         """The service refused some fields: explain, forget just those, and ask them again."""
         for mensaje in resultado.mensajes[:2]:
             dispatcher.utter_message(text=mensaje)

@@ -114,7 +114,7 @@ SEMANA = Periodo("a la semana", Decimal("4.33"), "× 4.33 semanas por mes")
 QUINCENA = Periodo("a la quincena", Decimal(2), "× 2 quincenas por mes")
 ANIO = Periodo("al año", Decimal(1) / Decimal(12), "÷ 12 meses")
 
-# Read on lectura.normalizar's output (lower case, no accents: "año" is "ano").
+# Read on lectura.minusculas_sin_acentos's output (lower case, no accents: "año" is "ano").
 _PERIODOS: tuple[tuple[re.Pattern, Periodo], ...] = (
     (
         re.compile(
@@ -155,7 +155,7 @@ def leer_ingreso_mensual(text: str, moneda_por_omision: str = "MXN") -> IngresoM
     Raises :class:`IngresoNoMensual` per day or hour, :class:`ErrorValidacion` otherwise
     (Spanish, with an example).
     """
-    clave = lectura.normalizar(text)
+    clave = lectura.minusculas_sin_acentos(text)
     if _NO_MENSUAL.search(clave):
         raise IngresoNoMensual(
             "Para calcular la cuota necesito tu ingreso al mes. Si te pagan por día u hora, "

@@ -43,7 +43,8 @@ FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
 Manejador = Callable[["UserMessage"], Awaitable[Any]]
 
 
-def formatear(ticket: Any, texto: str) -> str:
+def texto_respuesta_promotor(ticket: Any, texto: str) -> str:
+    """A promoter's reply as the person reads it (next message or Twilio send)."""
     return FORMATO.format(ticket=ticket, texto=texto.strip())
 
 
@@ -97,7 +98,7 @@ async def respuestas_pendientes(
             return []
         respuestas = r.json().get("respuestas") or []
         textos = [
-            formatear(item["ticket"], str(item["texto"]))
+            texto_respuesta_promotor(item["ticket"], str(item["texto"]))
             for item in respuestas
             if isinstance(item, dict) and str(item.get("texto") or "").strip()
         ]
@@ -153,6 +154,6 @@ def con_respuestas_pendientes(on_new_message: Manejador, canal: str = canales.WE
 __all__ = [
     "FORMATO",
     "con_respuestas_pendientes",
-    "formatear",
+    "texto_respuesta_promotor",
     "respuestas_pendientes",
 ]

@@ -152,7 +152,7 @@ class Opcion:
 
 @dataclass(frozen=True)
 class Formateado:
-    """Resultado de ``formatear``: cuerpos de mensaje y opciones numeradas del turno."""
+    """Resultado de ``formatear_turno``: cuerpos de mensaje y opciones numeradas del turno."""
 
     cuerpos: list[str]
     opciones: list[Opcion] = field(default_factory=list)
@@ -266,7 +266,7 @@ def partir(
     return cuerpos, True
 
 
-def formatear(
+def formatear_turno(
     mensajes: Iterable[Mapping[str, Any]], medio: str, *, transliterar: bool = True
 ) -> Formateado:
     """Une los mensajes de un turno del bot en el menor número de cuerpos para Twilio.
@@ -329,7 +329,7 @@ __all__ = [
     "a_gsm7",
     "codificacion_sms",
     "es_gsm7",
-    "formatear",
+    "formatear_turno",
     "partir",
     "segmentos_sms",
     "segmentos_totales",

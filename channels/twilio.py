@@ -44,7 +44,7 @@ from channels.estado_compartido import CacheTTL, crear_estado
 from channels.formato import (
     Formateado,
     Opcion,
-    formatear,
+    formatear_turno,
     texto_sistema,
 )
 from channels.rest import (  # the same words on every channel
@@ -355,7 +355,7 @@ class TwilioCanal(InputChannel):
                 return twiml([texto_sistema(fija, medio)])
             # Replies first, then the fixed text, joined and limited like a bot turn.
             mensajes = [{"text": t} for t in previas] + [{"text": fija}]
-            return twiml(formatear(mensajes, medio).cuerpos)
+            return twiml(formatear_turno(mensajes, medio).cuerpos)
 
         texto = await self._opcion_elegida(sender_id, texto) or texto
         mensaje = UserMessage(
@@ -408,7 +408,7 @@ class TwilioCanal(InputChannel):
         mensajes = (
             [{"text": t} for t in previas] + list(colector.messages) + [{"text": t} for t in extra]
         )
-        formateado = formatear(mensajes, medio)
+        formateado = formatear_turno(mensajes, medio)
         await self._recordar_opciones(sender_id, formateado)
         logger.info(
             "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es), %d respuesta(s) de promotor%s",

@@ -36,7 +36,7 @@ from twilio.rest import Client
 from bot import canales
 from bot.tiempo import ahora_utc
 from bot.validacion import es_e164
-from channels.entregas import formatear
+from channels.entregas import texto_respuesta_promotor
 from channels.formato import MAX_CUERPO, a_gsm7
 
 log = logging.getLogger("orienta.twilio.salida")
@@ -192,7 +192,7 @@ def enviar_respuesta(
         return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
         return False  # already delivered with the person's message
-    texto = formatear(ticket.id, respuesta_row.texto)
+    texto = texto_respuesta_promotor(ticket.id, respuesta_row.texto)
     if enviar(medio, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes):
         session.refresh(respuesta_row)
         return True

@@ -38,7 +38,9 @@ ETIQUETAS = {
 }
 
 
-def registrar(session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]) -> int:
+def anotar_accesos(
+    session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]
+) -> int:
     """One row per record viewed; committed here so a view is logged even if rendering fails."""
     ahora, quien, n = ahora_utc(), actor(promotor), 0
     for folio in dict.fromkeys(registros):  # once per record, in order

@@ -77,7 +77,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
     if curp:
         stmt = select(m.Registro).where(m.Registro.curp == curp).order_by(m.Registro.id.desc())
         return Busqueda(list(session.execute(stmt).scalars().all()[:MAX_RESULTADOS]), "curp")
-    nombre = lectura.normalizar(texto)
+    nombre = lectura.minusculas_sin_acentos(texto)
     if len(nombre) < 3:
         return Busqueda(
             [], "", "Escribe un folio (OR-…), una CURP completa o al menos 3 letras del nombre."
@@ -193,7 +193,7 @@ class Alta:
     creado: bool = False
 
 
-def registrar(
+def dar_de_alta(
     session: Session,
     form: Formulario,
     promotor: m.Promotor,

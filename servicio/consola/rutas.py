@@ -270,7 +270,7 @@ def registros_lista(
     session: SessionDep,
 ):
     busqueda = registros.buscar(session, q)
-    auditoria.registrar(
+    auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)
     )
     return _html(request, "registros.html", q=q[:120], busqueda=busqueda)
@@ -315,7 +315,7 @@ def registro_nuevo(
         }
     )
     st = request.app.state.settings
-    alta = registros.registrar(
+    alta = registros.dar_de_alta(
         session, form, sesion.promotor, _anio(request), st.tipo_cambio_usd_mxn
     )
     if alta.registro is None:
@@ -342,7 +342,7 @@ def registro_detalle(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    auditoria.registrar(session, sesion.promotor, auditoria.VISTA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.VISTA, [reg.folio])
     return _html(
         request,
         "registro.html",
@@ -362,7 +362,7 @@ def registro_ficha(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    auditoria.registrar(session, sesion.promotor, auditoria.FICHA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
 
 
@@ -378,7 +378,7 @@ def registro_enviar(
     reg = _registro_o_404(session, folio)
     if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
-    auditoria.registrar(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
     ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
     aviso = "enviada" if ok else "no_enviada"
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
@@ -449,7 +449,7 @@ def canalizacion_detalle(
     session: SessionDep,
 ):
     fila = _ticket_o_404(session, ticket_id)
-    auditoria.registrar(
+    auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
     return _pagina_ticket(request, session, fila)

@@ -103,7 +103,7 @@ def _audit(
 
 def nombre_para_busqueda(nombre: str | None) -> str | None:
     """Lower case without accents, so the console finds "Pérez" when a promoter types "perez"."""
-    return lectura.normalizar(nombre)[:200] or None
+    return lectura.minusculas_sin_acentos(nombre)[:200] or None
 
 
 def _cross_check(payload: RegistroIn) -> None:
