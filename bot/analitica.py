@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.canales import canal_de_evento
 from bot.texto import sin_caracteres_de_control
+from bot.tiempo import ahora_utc
 
 MAX_TEXTO = 300
 
@@ -97,7 +98,7 @@ def _instante(evento: dict) -> datetime:
             return datetime.fromtimestamp(float(ts), tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         pass
-    return datetime.now(timezone.utc)
+    return ahora_utc()
 
 
 def _texto_corto(valor: Any, limite: int) -> str | None:

@@ -11,7 +11,7 @@ from servicio.inscripcion import _pydantic_compat  # noqa: F401  (before FastAPI
 # isort: split
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot import canales, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
-from bot.tiempo import ZONA_MX, en_utc
+from bot.tiempo import ZONA_MX, ahora_utc, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
@@ -277,7 +277,7 @@ def registros_lista(
 
 
 def _anio(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+    return request.app.state.settings.anio_tarifa or ahora_utc().year
 
 
 @router.get("/registros/nuevo")

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated, List, Optional
 
@@ -89,7 +88,7 @@ def _decimal_to_number(value):
 
 
 def _current_year(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+    return request.app.state.settings.anio_tarifa or ahora_utc().year
 
 
 # ------------------------------------------------------------------ health
