@@ -99,6 +99,7 @@ def _entorno() -> jinja2.Environment:
     env.globals["AVISO_VERSION"] = AVISO_PRIVACIDAD_VERSION
     env.globals["etiqueta_canal"] = canales.etiqueta_en_frase
     env.globals["medio_twilio"] = canales.medio_de_ticket
+    env.globals["ticket_de_id"] = tickets.ticket_de_id
     return env
 
 

@@ -59,9 +59,18 @@ _ESTADOS = (m.CANALIZACION_ABIERTA, m.CANALIZACION_TOMADA, m.CANALIZACION_CERRAD
 ACTOR_API = "api:admin"
 
 
+PREFIJO_AUDITORIA = "CAN-"
+
+
 def id_canalizacion(ticket_id: int) -> str:
     """The ticket's id in the audit log ("CAN-12"), next to registration folios ("OR-…")."""
-    return f"CAN-{ticket_id}"
+    return f"{PREFIJO_AUDITORIA}{ticket_id}"
+
+
+def ticket_de_id(id_auditoria: str | None) -> int | None:
+    """The ticket number of an audit id ("CAN-12" -> 12); None for a folio or anything else."""
+    resto = (id_auditoria or "").removeprefix(PREFIJO_AUDITORIA)
+    return int(resto) if resto != (id_auditoria or "") and resto.isdigit() else None
 
 
 def actor(promotor: m.Promotor | None) -> str:
@@ -394,6 +403,7 @@ __all__ = [
     "desmarcar_entrega",
     "entregar_ahora",
     "id_canalizacion",
+    "ticket_de_id",
     "entregar_pendientes",
     "listar",
     "marcar_entregada",

@@ -513,3 +513,10 @@ def test_cerrar_desde_la_consola_sin_respuesta_no_crea_ninguna(session, ana):
     t = ticket(session)
     tickets.cerrar(session, t.id, ana)
     assert tickets.respuestas(session, t.id) == [] and t.respuesta is None
+
+
+def test_id_de_auditoria_ida_y_vuelta():
+    assert tickets.id_canalizacion(12) == "CAN-12"
+    assert tickets.ticket_de_id("CAN-12") == 12
+    assert tickets.ticket_de_id("OR-7K2M9QX4TB") is None
+    assert tickets.ticket_de_id("CAN-") is None and tickets.ticket_de_id(None) is None

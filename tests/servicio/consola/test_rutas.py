@@ -297,6 +297,15 @@ def test_ticket_take_reply_close(promotor, session, ticket):
     assert f"#{ticket}" not in promotor.get("/consola/canalizaciones").text  # only pending ones
 
 
+def test_audit_page_links_tickets_and_channel_labels(promotor, admin, ticket):
+    url = f"/consola/canalizaciones/{ticket}"
+    detalle = promotor.get(url)
+    assert "WhatsApp · +13125550199" in detalle.text
+    assert "WhatsApp" in promotor.get("/consola/canalizaciones").text
+    r = admin.get("/consola/auditoria")
+    assert f'<a href="{url}">CAN-{ticket}</a>' in r.text
+
+
 def test_statistics_page_renders_charts(promotor):
     r = promotor.get("/consola/estadisticas")
     assert r.status_code == 200 and "<svg" in r.text
