@@ -39,6 +39,8 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _CORREO = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A CURP is 4 letters + 6 digits (birth date) + 8 more; a mistyped or partial one (the RFC shares
 # the first 10 characters) is still a personal identifier, so 4 letters + 6 digits is enough.
+# A different rule from reading a CURP (bot.validacion.extraer_curp, which accepts only a valid
+# one): masking must also hide what is not a valid CURP, so it keeps this broader pattern.
 _CURP = re.compile(r"(?i)\b[a-zñ]{4}\d{6}[a-z0-9]{0,8}\b")
 _MONEDA = r"(?:d[oó]lares?|dlls?|usd|pesos?|mxn|cad|euros?|libras?)"
 _MONTO = re.compile(
