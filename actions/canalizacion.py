@@ -9,7 +9,6 @@ mensaje, así que un mensaje repetido por el canal no abre dos tickets.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
-from bot import lectura, temas
+from bot import canales, lectura, temas
+from bot.folio import es_folio
+from bot.validacion import es_e164
 
 log = logging.getLogger("orienta.actions.canalizacion")
 
@@ -45,12 +46,6 @@ ENVIADAS = frozenset(
     }
 )
 
-# Canal del mensaje (metadata de channels/twilio.py) -> Canal del servicio.
-CANALES = {"whatsapp": "whatsapp", "sms": "telefono"}
-ETIQUETAS_CANAL = {"whatsapp": "WhatsApp", "telefono": "SMS", "web": "chat web"}
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-# Folios que emite el servicio ("OR-7K2M9P4QXZ"); una CURP no tiene guion, así que nunca pasa.
-_FOLIO = re.compile(r"^[A-Z]{2,4}-[0-9A-Z-]{4,20}$")
 
 # Trámites (no temas) que también le sirven al promotor.
 TRAMITES = {
@@ -67,10 +62,10 @@ def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
     if not isinstance(metadata, dict):
         return None
     telefono = str(metadata.get("telefono") or "").strip()
-    if not _E164.match(telefono):
+    if not es_e164(telefono):
         return None
     medio = str(metadata.get("canal") or "").strip().lower()
-    return CANALES.get(medio, "telefono"), telefono
+    return canales.canal_de_ticket(medio), telefono
 
 
 def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
@@ -79,7 +74,7 @@ def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
     return (
         _metadata_valida(tracker.latest_message.get("metadata"))
         or _metadata_valida(tracker.get_slot(METADATA_SESION))
-        or ("web", tracker.sender_id)
+        or (canales.WEB, tracker.sender_id)
     )
 
 
@@ -129,7 +124,7 @@ def no_entendidos(tracker: Tracker) -> int:
 def estado_registro(tracker: Tracker) -> str | None:
     folio = str(tracker.get_slot("folio") or "").strip().upper()
     if folio:
-        return f"enviado (folio {folio})" if _FOLIO.match(folio) else "enviado"
+        return f"enviado (folio {folio})" if es_folio(folio) else "enviado"
     if not tracker.get_slot("consentimiento"):
         return None
     if tracker.get_slot("pendiente") == "registro_form":  # el servicio no respondió al enviar
@@ -150,7 +145,7 @@ def resumen(tracker: Tracker, canal: str) -> str:
     """Resumen para el promotor. Solo etiquetas fijas y conteos: nunca texto de la persona ni
     datos personales (CURP, NSS, correo, teléfono, nombre, ingreso)."""
     temas_vistos = temas_consultados(tracker)
-    lineas = [f"Pide hablar con una persona (Orienta, {ETIQUETAS_CANAL.get(canal, canal)})."]
+    lineas = [f"Pide hablar con una persona (Orienta, {canales.etiqueta_en_frase(canal)})."]
     tramites = tramites_pedidos(tracker)
     if tramites:
         lineas.append("Trámites que intentó: " + "; ".join(tramites) + ".")
@@ -208,7 +203,7 @@ class ActionCanalizar(Action):
             )
         except Exception:  # el cliente no lanza por HTTP; esto es una red de seguridad
             log.exception("canalizacion error inesperado canal=%s", canal)
-            resultado = inscripcion.Resultado.fallo(inscripcion.NO_DISPONIBLE)
+            resultado = inscripcion.RespuestaServicio.fallo(inscripcion.NO_DISPONIBLE)
 
         ticket = (resultado.datos or {}).get("id") if resultado.ok else None
         if ticket is not None:

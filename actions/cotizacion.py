@@ -2,8 +2,8 @@
 
 "cuánto pagaría si gano 15 mil pesos al mes" is answered in one message: `extract_` reads the
 amount from the message that activated the form. Income per week, fortnight or year is converted
-to a month and the conversion is said out loud; per day or per hour we ask for the month instead
-(how many days a month someone works is a guess we do not make for them).
+to a month (bot.ingreso.leer_ingreso_mensual) and the conversion is said out loud; per day or per
+hour we ask for the month instead.
 
 The slot keeps the normalised amount with its currency ("15000.00 MXN") so a form re-activated
 after "INTENTAR DE NUEVO" validates it again without losing the currency.
@@ -12,8 +12,6 @@ after "INTENTAR DE NUEVO" validates it again without losing the currency.
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -35,7 +33,7 @@ from actions.formularios import (
     texto,
 )
 from bot import lectura
-from bot.ingreso import Ingreso, leer_monto
+from bot.ingreso import Ingreso, IngresoMensual, IngresoNoMensual, leer_ingreso_mensual, leer_monto
 from bot.validacion import ErrorValidacion
 
 log = logging.getLogger("orienta.actions.cotizacion")
@@ -82,72 +80,19 @@ NOMBRES_CORTOS = {
     "Riesgos de Trabajo": "Riesgos de trabajo",
     "Guarderías y Prestaciones Sociales": "Guarderías",
 }
-NOMBRES_MONEDA = {"MXN": "pesos", "USD": "dólares"}
 
 
-# ------------------------------------------------------------------ income in a sentence
-@dataclass(frozen=True)
-class Periodo:
-    nombre: str  # "a la semana"
-    factor: Decimal  # multiply to get a month
-    explicacion: str  # "× 4.33 semanas"
-
-
-SEMANA = Periodo("a la semana", Decimal("4.33"), "× 4.33 semanas por mes")
-QUINCENA = Periodo("a la quincena", Decimal(2), "× 2 quincenas por mes")
-ANIO = Periodo("al año", Decimal(1) / Decimal(12), "÷ 12 meses")
-
-_PERIODOS: tuple[tuple[re.Pattern, Periodo], ...] = (
-    (
-        re.compile(
-            r"\b(?:a la|por|cada|x|la|en la)\s+semana\b|\bsemanal(?:es|mente)?\b"
-            r"|\b(?:a|per)\s+week\b|\bweekly\b"
-        ),
-        SEMANA,
-    ),
-    (re.compile(r"\bquincena(?:l|les|lmente)?\b|\bcatorcena(?:l|les)?\b"), QUINCENA),
-    (
-        re.compile(
-            r"\b(?:al|por|cada|x|el)\s+ano\b|\banual(?:es|mente)?\b|\b(?:a|per)\s+year\b"
-            r"|\bannual(?:ly)?\b|\byearly\b"
-        ),
-        ANIO,
-    ),
-)
-_NO_MENSUAL = re.compile(
-    r"\b(?:al|por|cada|x|el)\s+dia\b|\bdiari[oa]s?\b|\b(?:a|per)\s+day\b|\bdaily\b"
-    r"|\b(?:la|por|cada|x)\s+hora\b|\bla hora\b|\b(?:an|per)\s+hour\b|\bhourly\b"
-)
-
-
-class IngresoNoMensual(ErrorValidacion):
-    """Income per day or per hour: we ask for the monthly amount instead of guessing."""
-
-
-@dataclass(frozen=True)
-class IngresoMensual:
-    ingreso: Ingreso  # per month
-    declarado: Ingreso  # as written
-    periodo: Periodo | None  # None when it was already monthly
-
-
-def leer_ingreso(text: str) -> IngresoMensual:
-    """Monthly income from free text; raises ValidationError (Spanish, with an example)."""
-    clave = lectura.normalizar(text)
-    if _NO_MENSUAL.search(clave):
-        raise IngresoNoMensual(
-            "Para calcular la cuota necesito tu ingreso al mes. Si te pagan por día u hora, "
-            "multiplícalo por lo que trabajas en un mes. Ejemplos: 15 mil pesos o 2,000 dólares.",
-            "ingreso",
-        )
-    declarado = leer_monto(text)
-    for patron, periodo in _PERIODOS:
-        if patron.search(clave):
-            monto = (declarado.monto * periodo.factor).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
-            return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
-    return IngresoMensual(declarado, declarado, None)
+def anunciar_conversion(dispatcher: CollectingDispatcher, leido: IngresoMensual) -> None:
+    """ "Tomé $2,000.00 USD a la semana × 4.33 semanas por mes: …": said when a period was read."""
+    if leido.periodo is None:
+        return
+    dispatcher.utter_message(
+        response=INGRESO_CONVERTIDO,
+        declarado=lectura.dinero(leido.declarado.monto, leido.declarado.moneda),
+        periodo=leido.periodo.nombre,
+        explicacion=leido.periodo.explicacion,
+        mensual=lectura.dinero(leido.ingreso.monto, leido.ingreso.moneda),
+    )
 
 
 def recien_escrito(tracker: Tracker, form: str) -> bool:
@@ -278,23 +223,15 @@ class ValidateCotizacionForm(FormularioOrienta):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         try:
-            leido = leer_ingreso(str(value or ""))
+            leido = leer_ingreso_mensual(str(value or ""))
         except IngresoNoMensual:
             dispatcher.utter_message(response=INGRESO_NO_MENSUAL)
             return {INGRESO: None, MONEDA: None}
         except ErrorValidacion as exc:
             dispatcher.utter_message(text=exc.mensaje)
             return {INGRESO: None, MONEDA: None}
-        ingreso = leido.ingreso
-        if leido.periodo is not None:
-            dispatcher.utter_message(
-                response=INGRESO_CONVERTIDO,
-                declarado=lectura.dinero(leido.declarado.monto, leido.declarado.moneda),
-                periodo=leido.periodo.nombre,
-                explicacion=leido.periodo.explicacion,
-                mensual=lectura.dinero(ingreso.monto, ingreso.moneda),
-            )
-        return {INGRESO: valor_slot(ingreso), MONEDA: ingreso.moneda}
+        anunciar_conversion(dispatcher, leido)
+        return {INGRESO: valor_slot(leido.ingreso), MONEDA: leido.ingreso.moneda}
 
 
 # ------------------------------------------------------------------ finishing action
@@ -354,13 +291,10 @@ __all__ = [
     "INGRESO",
     "MONEDA",
     "PLANTILLA_COTIZACION",
-    "IngresoMensual",
-    "IngresoNoMensual",
-    "Periodo",
     "ActionCotizar",
     "ValidateCotizacionForm",
     "hay_supuestos",
-    "leer_ingreso",
+    "anunciar_conversion",
     "leer_slot",
     "partes_principales",
     "recien_escrito",

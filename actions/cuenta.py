@@ -1,17 +1,15 @@
 """Registration status (`consulta_form`) and erasure of personal data (`borrado_form`).
 
 Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
-do we). Folios are made by the service as "OR-" + 10 Crockford base-32 characters
-(servicio/inscripcion/operaciones.py: nuevo_folio); we accept them in lowercase, with spaces or
-without the dash, and read the letters Crockford excludes as the digits people confuse them with
-(O -> 0, I/L -> 1).
+do we). Folios are "OR-" + 10 Crockford base-32 characters (bot/folio.py); we accept them in
+lowercase, with spaces or without the dash, and read the letters Crockford excludes as the digits
+people confuse them with (O -> 0, I/L -> 1).
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, Resultado, cliente
+from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, RespuestaServicio, cliente
 from actions.cotizacion import recien_escrito
 from actions.formularios import (
     CANCELADO,
@@ -35,7 +33,9 @@ from actions.formularios import (
 )
 from actions.registro import DATOS_REGISTRO
 from bot import lectura
-from bot.validacion import ErrorValidacion, validar_curp
+from bot.folio import hay_folio, normalizar_folio
+from bot.tiempo import dia_en_mexico
+from bot.validacion import ErrorValidacion, extraer_curp, hay_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
 
@@ -99,74 +99,12 @@ ENVIADAS = frozenset(
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-# Mexico City has had no daylight saving time since 2022 (as servicio/inscripcion/operaciones.py).
-ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
+
 
 # ------------------------------------------------------------------ folio and CURP
-FOLIO_PREFIJO = "OR-"
-FOLIO_ALFABETO = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, as the service
-FOLIO_LARGO = 10
-_CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SEPARADORES = re.compile(r"[\s\-\._/]+")
-_FOLIO_EN_FRASE = re.compile(r"\bOR[\s\-\._]*([0-9A-Z](?:[\s\-]?[0-9A-Z]){9})\b")
-_CURP_EN_FRASE = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
-
-
-def normalizar_folio(text: str | None) -> str:
-    """ "or 7k2m9qx4tb" -> "OR-7K2M9QX4TB". Raises ValidationError if it is not a folio."""
-    crudo = str(text or "").strip().upper()
-    compacto = _SEPARADORES.sub("", crudo)
-    cuerpo = None
-    if len(compacto) == len(FOLIO_PREFIJO) - 1 + FOLIO_LARGO and compacto.startswith("OR"):
-        cuerpo = compacto[2:]
-    elif len(compacto) == FOLIO_LARGO:
-        cuerpo = compacto
-    else:
-        encontrado = _FOLIO_EN_FRASE.search(crudo)
-        if encontrado:
-            cuerpo = _SEPARADORES.sub("", encontrado.group(1))
-    if cuerpo is not None:
-        cuerpo = cuerpo.translate(_CROCKFORD)
-        if len(cuerpo) == FOLIO_LARGO and all(c in FOLIO_ALFABETO for c in cuerpo):
-            return FOLIO_PREFIJO + cuerpo
-    raise ErrorValidacion("El folio no tiene el formato correcto.", "folio")
-
-
-def hay_folio(text: str | None) -> bool:
-    """True when a sentence contains an "OR-..." folio (used on the activating message)."""
-    encontrado = _FOLIO_EN_FRASE.search(str(text or "").upper())
-    if not encontrado:
-        return False
-    try:
-        normalizar_folio(encontrado.group(0))
-    except ErrorValidacion:
-        return False
-    return True
-
-
 def normalizar_curp(text: str | None) -> str:
     """A CURP alone or inside a sentence ("mi curp es ..."); ValidationError in Spanish."""
-    try:
-        return validar_curp(str(text or "")).curp
-    except ErrorValidacion as error:
-        encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
-        if encontrada is None:
-            raise
-        try:
-            return validar_curp(encontrada.group(0)).curp
-        except ErrorValidacion:
-            raise error from None
-
-
-def hay_curp(text: str | None) -> bool:
-    encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
-    if not encontrada:
-        return False
-    try:
-        validar_curp(encontrada.group(0))
-    except ErrorValidacion:
-        return False
-    return True
+    return extraer_curp(text).curp
 
 
 # ------------------------------------------------------------------ shared validators
@@ -281,9 +219,7 @@ def _fecha(valor: Any) -> date | None:
         momento = datetime.fromisoformat(str(valor).replace("Z", "+00:00"))
     except ValueError:
         return None
-    if momento.tzinfo is None:
-        momento = momento.replace(tzinfo=timezone.utc)
-    return momento.astimezone(ZONA_MX).date()
+    return dia_en_mexico(momento)
 
 
 def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
@@ -318,7 +254,7 @@ def _cancelado(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, sl
     return limpiar(slots) + [SlotSet(CANCELADO, False)] + _sin_pendiente(tracker, form)
 
 
-def _registrar_log(operacion: str, folio: str, resultado: Resultado) -> None:
+def _registrar_log(operacion: str, folio: str, resultado: RespuestaServicio) -> None:
     log.info(
         "%s folio=%s ok=%s error=%s status=%s",
         operacion,
@@ -422,14 +358,11 @@ class ActionBorrarDatos(Action):
 __all__ = [
     "ENVIADAS",
     "SLOTS_PERSONALES",
-    "FOLIO_PREFIJO",
     "ActionBorrarDatos",
     "ActionConsultarRegistro",
     "ValidateBorradoForm",
     "ValidateConsultaForm",
     "hay_curp",
-    "hay_folio",
     "normalizar_curp",
-    "normalizar_folio",
     "respuesta_estado",
 ]

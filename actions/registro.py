@@ -7,7 +7,7 @@ into slots and slots into one call to the enrollment service.
 import json
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,16 +15,18 @@ from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, Slot
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
-from actions.api.inscripcion import Resultado, cliente
+from actions.api.inscripcion import RespuestaServicio, cliente
+from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
-from bot.ingreso import leer_monto
+from bot.ingreso import leer_ingreso_mensual
+from bot.registro import cuerpo_registro
+from bot.tiempo import ahora_utc, dia_en_mexico
 from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
 
 FORM = "registro_form"
-AVISO_VERSION = lectura.AVISO_PRIVACIDAD_VERSION
 AVISO_URL_POR_OMISION = "http://localhost:8000/privacidad"
 DERIVADOS_CURP = ("curp_confirmada", "curp_nacimiento", "curp_sexo", "curp_estado")
 # Everything the form asks, in order (domain.yml lists the same under forms.registro_form).
@@ -71,24 +73,6 @@ ENVIADAS = frozenset(
     }
 )
 
-# Nearest desk and handoff (actions/ventanillas.py, actions/canalizacion.py)
-VENTANILLAS_Y_CANALIZACION = frozenset(
-    {
-        "utter_ventanilla_cercana",
-        "utter_ventanilla_servicios",
-        "utter_ventanilla_lejos",
-        "utter_ventanilla_sin_lugar",
-        "utter_lugar_no_encontrado",
-        "utter_ventanillas_en_estado",
-        "utter_sin_ventanillas_en_estado",
-        "utter_canalizacion_creada",
-        "utter_canalizacion_creada_sin_consulado",
-        "utter_canalizacion_existente",
-        "utter_canalizacion_recibida",
-        "utter_canalizacion_no_disponible",
-        "utter_contacto_promotor",
-    }
-)
 # Service field -> slot, to ask again only what the service rejected.
 CAMPO_A_SLOT = {
     "curp": "curp",
@@ -139,32 +123,21 @@ def residencia_legible(tracker: Tracker) -> str:
     return ", ".join(p for p in partes if p)
 
 
-consulado_de = ventanillas.consulado_cercano
-
-
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
-    """The RegistroIn body, built only from validated slots."""
-    curp = validacion.validar_curp(tracker.get_slot("curp"))
-    return {
-        "consentimiento": {
-            "version_aviso": AVISO_VERSION,
-            "aceptado_en": tracker.get_slot("consentimiento_en")
-            or datetime.now(timezone.utc).isoformat(),
-        },
-        "curp": curp.curp,
-        "nombre": tracker.get_slot("nombre"),
-        "email": tracker.get_slot("email"),
-        "telefono": tracker.get_slot("telefono"),
-        "pais_residencia": tracker.get_slot("pais"),
-        "ciudad_residencia": tracker.get_slot("ciudad"),
-        "ocupacion": tracker.get_slot("ocupacion"),
-        "ingreso_mensual": str(tracker.get_slot("ingreso_mensual")),
-        "moneda": tracker.get_slot("moneda") or "MXN",
-        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
-        "sexo": curp.sexo,
-        "estado_nacimiento": curp.estado_clave,
-        "consulado": tracker.get_slot("consulado"),
-    }
+    """The RegistroIn body (bot.registro.cuerpo_registro), built only from validated slots."""
+    return cuerpo_registro(
+        curp=tracker.get_slot("curp"),
+        nombre=tracker.get_slot("nombre"),
+        email=tracker.get_slot("email"),
+        telefono=tracker.get_slot("telefono"),
+        pais_residencia=tracker.get_slot("pais"),
+        ciudad_residencia=tracker.get_slot("ciudad"),
+        ocupacion=tracker.get_slot("ocupacion"),
+        ingreso_mensual=tracker.get_slot("ingreso_mensual"),
+        moneda=tracker.get_slot("moneda"),
+        consulado=tracker.get_slot("consulado"),
+        aceptado_en=tracker.get_slot("consentimiento_en"),
+    )
 
 
 class ValidateRegistroForm(FormularioOrienta):
@@ -197,7 +170,7 @@ class ValidateRegistroForm(FormularioOrienta):
         if respuesta is None:
             dispatcher.utter_message(response="utter_responde_si_no")
             return {"consentimiento": None}
-        ahora = datetime.now(timezone.utc).isoformat() if respuesta else None
+        ahora = ahora_utc().isoformat() if respuesta else None
         return {"consentimiento": respuesta, "consentimiento_en": ahora}
 
     def validate_curp(
@@ -261,7 +234,8 @@ class ValidateRegistroForm(FormularioOrienta):
         return {
             "ciudad": lugar.ciudad,
             "pais": lugar.pais or tracker.get_slot("pais"),
-            "consulado": consulado_de(lugar.ciudad) or tracker.get_slot("consulado"),
+            "consulado": ventanillas.consulado_cercano(lugar.ciudad)
+            or tracker.get_slot("consulado"),
         }
 
     def validate_pais(
@@ -284,11 +258,12 @@ class ValidateRegistroForm(FormularioOrienta):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         try:
-            ingreso = leer_monto(str(value))
+            leido = leer_ingreso_mensual(str(value))
         except ErrorValidacion as error:
             dispatcher.utter_message(text=str(error))
             return {"ingreso_mensual": None}
-        return {"ingreso_mensual": float(ingreso.monto), "moneda": ingreso.moneda}
+        anunciar_conversion(dispatcher, leido)
+        return {"ingreso_mensual": float(leido.ingreso.monto), "moneda": leido.ingreso.moneda}
 
     def validate_registro_confirmado(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -297,7 +272,7 @@ class ValidateRegistroForm(FormularioOrienta):
         respuesta = formularios.respuesta_si_no(tracker)
         if respuesta:
             return {"registro_confirmado": True}
-        if lectura.normalizar(texto) == "3":  # option 3 of the summary: cancel
+        if lectura.minusculas_sin_acentos(texto) == "3":  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
         campo = None if texto.strip().isdigit() else lectura.campo_mencionado(texto)
         if campo:
@@ -418,7 +393,7 @@ class ActionFinalizarRegistro(Action):
         dispatcher.utter_message(response=respuestas.SERVICIO_CAIDO_REINTENTAR)
         return [SlotSet(PENDIENTE, FORM)]
 
-    def _enviado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+    def _enviado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         datos = resultado.datos
         linea = datos.get("linea_captura") or {}
         logger.info("registro enviado: folio=%s nuevo=%s", datos["folio"], resultado.status == 201)
@@ -429,14 +404,14 @@ class ActionFinalizarRegistro(Action):
             folio=datos["folio"],
             monto=lectura.dinero(datos["monto_mensual"], "MXN"),
             referencia=linea.get("referencia", "—"),
-            vence=lectura.fecha_larga(datetime.fromisoformat(linea["vence_en"]).date())
+            vence=lectura.fecha_larga(dia_en_mexico(datetime.fromisoformat(linea["vence_en"])))
             if linea.get("vence_en")
             else "—",
         )
         dispatcher.utter_message(response="utter_registro_siguientes_pasos")
         return self._olvidar() + [SlotSet("folio", datos["folio"]), SlotSet(PENDIENTE, None)]
 
-    def _rechazado(self, dispatcher: CollectingDispatcher, resultado: Resultado) -> list:
+    def _rechazado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         """The service refused some fields: explain, forget just those, and ask them again."""
         for mensaje in resultado.mensajes[:2]:
             dispatcher.utter_message(text=mensaje)

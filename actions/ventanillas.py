@@ -21,7 +21,6 @@ from bot import ventanillas
 
 log = logging.getLogger("orienta.actions.ventanillas")
 
-FORMULARIO = "ventanilla_form"
 LUGAR = "lugar"
 CONSULADO = "consulado"
 

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.canales import canal_de_evento
+from bot.texto import sin_caracteres_de_control
+from bot.tiempo import ahora_utc
+
 MAX_TEXTO = 300
 
 # Actions that mean "I did not understand" (config.yml: core_fallback_action_name, rules).
@@ -26,9 +30,7 @@ ACCIONES_FALLBACK = frozenset({"action_fallback", "action_default_fallback"})
 INTENT_FALLBACK = "nlu_fallback"
 ACCION_ESCUCHAR = "action_listen"
 FORMULARIO_REGISTRO = "registro_form"
-PREFIJO_CONSOLA = "consola-"
 
-CANALES = ("whatsapp", "sms", "web", "rest", "consola", "otro")
 
 # ------------------------------------------------------------------ redaction
 # Order matters: links and e-mails first (they contain digits and letters the later rules would
@@ -37,6 +39,8 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _CORREO = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A CURP is 4 letters + 6 digits (birth date) + 8 more; a mistyped or partial one (the RFC shares
 # the first 10 characters) is still a personal identifier, so 4 letters + 6 digits is enough.
+# A different rule from reading a CURP (bot.validacion.extraer_curp, which accepts only a valid
+# one): masking must also hide what is not a valid CURP, so it keeps this broader pattern.
 _CURP = re.compile(r"(?i)\b[a-zñ]{4}\d{6}[a-z0-9]{0,8}\b")
 _MONEDA = r"(?:d[oó]lares?|dlls?|usd|pesos?|mxn|cad|euros?|libras?)"
 _MONTO = re.compile(
@@ -56,11 +60,6 @@ _SOY = re.compile(
 # Phones, NSS, postal codes, dates: any run of digits and separators with at least 4 digits.
 _NUMERO = re.compile(r"\+?\(?\d[\d\s().\-/]*\d\)?")
 _ESPACIOS = re.compile(r"\s+")
-# Control characters, bidi overrides (they reorder what the console shows), lone surrogates and
-# non-characters: dropped before storing (PostgreSQL rejects \x00 in text columns).
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
 
 
 def _numero(match: re.Match) -> str:
@@ -75,7 +74,7 @@ def redactar(texto: Any) -> str:
     """Mask personal data in a free-text message and cut it to 300 characters."""
     if not isinstance(texto, str):
         return ""
-    t = _CONTROL.sub("", texto)
+    t = sin_caracteres_de_control(texto)
     t = _URL.sub("[enlace]", t)
     t = _CORREO.sub("[correo]", t)
     t = _CURP.sub("[CURP]", t)
@@ -94,25 +93,6 @@ def conversacion_id(sender_id: Any) -> str:
     return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def canal_de(evento: dict) -> str:
-    """Channel label of a user event (``input_channel`` + Twilio's ``metadata.canal``)."""
-    if not isinstance(evento, dict):
-        return "otro"
-    sender = evento.get("sender_id")
-    if isinstance(sender, str) and sender.startswith(PREFIJO_CONSOLA):
-        return "consola"
-    canal = evento.get("input_channel")
-    if canal == "twilio_orienta":
-        meta = evento.get("metadata")
-        medio = meta.get("canal") if isinstance(meta, dict) else None
-        return medio if medio in ("whatsapp", "sms") else "sms"
-    if canal == "socketio":
-        return "web"
-    if canal == "rest":
-        return "rest"
-    return "otro"
-
-
 def _instante(evento: dict) -> datetime:
     ts = evento.get("timestamp")
     try:
@@ -120,7 +100,7 @@ def _instante(evento: dict) -> datetime:
             return datetime.fromtimestamp(float(ts), tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         pass
-    return datetime.now(timezone.utc)
+    return ahora_utc()
 
 
 def _texto_corto(valor: Any, limite: int) -> str | None:
@@ -196,7 +176,7 @@ class Analizador:
         if tipo == "user":
             # A turn that never reached action_listen (restart, crash) still counts.
             self._cerrar_turno(conv, salida)
-            conv.canal = canal_de(evento)
+            conv.canal = canal_de_evento(evento)
             conv.turno = self._turno(evento, conv)
         elif tipo == "action":
             nombre = evento.get("name")
@@ -213,7 +193,7 @@ class Analizador:
                     {
                         "tipo": "registro_iniciado",
                         "conversacion": conv.conversacion,
-                        "canal": conv.canal or canal_de(evento),
+                        "canal": conv.canal or canal_de_evento(evento),
                         "en": _instante(evento).isoformat(),
                         # Known if the person asked for the nearest desk before registering.
                         "consulado": conv.consulado,
@@ -286,7 +266,7 @@ class Analizador:
                         "tipo": "registro_enviado",
                         "conversacion": conv.conversacion,
                         "folio": folio,
-                        "canal": conv.canal or canal_de(evento),
+                        "canal": conv.canal or canal_de_evento(evento),
                         "en": _instante(evento).isoformat(),
                     }
                 )

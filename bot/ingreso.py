@@ -1,16 +1,33 @@
-"""Parse a declared monthly income written freely in Spanish ("15 mil", "$2,000 dólares")."""
+"""Parse a declared income written freely in Spanish ("15 mil", "$2,000 dólares a la semana").
+
+:func:`leer_monto` reads the amount and currency; :func:`leer_ingreso_mensual` also reads the
+period: per week, fortnight or year it is converted to a month (the caller may say so out loud);
+per day or per hour it raises :class:`IngresoNoMensual` (how many days a month someone works is a
+guess we do not make for them). The quote, the chat registration and the console use the latter.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from text_to_num import alpha2digit
 
+from bot import lectura
 from bot.validacion import ErrorValidacion
 
-__all__ = ["Ingreso", "leer_monto"]
+__all__ = [
+    "ANIO",
+    "QUINCENA",
+    "SEMANA",
+    "Ingreso",
+    "IngresoMensual",
+    "IngresoNoMensual",
+    "Periodo",
+    "leer_ingreso_mensual",
+    "leer_monto",
+]
 
 _EJEMPLO = 'Ejemplos: "12000", "15 mil pesos", "2,000 dólares" o "2000 usd".'
 
@@ -83,3 +100,73 @@ def leer_monto(text: str, moneda_por_omision: str = "MXN") -> Ingreso:
     if monto <= 0:
         raise ErrorValidacion(f"El ingreso debe ser mayor que cero. {_EJEMPLO}", "ingreso")
     return Ingreso(monto=monto.quantize(Decimal("0.01")), moneda=moneda)
+
+
+# ------------------------------------------------------------------ income per period
+@dataclass(frozen=True)
+class Periodo:
+    nombre: str  # "a la semana"
+    factor: Decimal  # multiply to get a month
+    explicacion: str  # "× 4.33 semanas"
+
+
+SEMANA = Periodo("a la semana", Decimal("4.33"), "× 4.33 semanas por mes")
+QUINCENA = Periodo("a la quincena", Decimal(2), "× 2 quincenas por mes")
+ANIO = Periodo("al año", Decimal(1) / Decimal(12), "÷ 12 meses")
+
+# Read on lectura.minusculas_sin_acentos's output (lower case, no accents: "año" is "ano").
+_PERIODOS: tuple[tuple[re.Pattern, Periodo], ...] = (
+    (
+        re.compile(
+            r"\b(?:a la|por|cada|x|la|en la)\s+semana\b|\bsemanal(?:es|mente)?\b"
+            r"|\b(?:a|per)\s+week\b|\bweekly\b"
+        ),
+        SEMANA,
+    ),
+    (re.compile(r"\bquincena(?:l|les|lmente)?\b|\bcatorcena(?:l|les)?\b"), QUINCENA),
+    (
+        re.compile(
+            r"\b(?:al|por|cada|x|el)\s+ano\b|\banual(?:es|mente)?\b|\b(?:a|per)\s+year\b"
+            r"|\bannual(?:ly)?\b|\byearly\b"
+        ),
+        ANIO,
+    ),
+)
+_NO_MENSUAL = re.compile(
+    r"\b(?:al|por|cada|x|el)\s+dia\b|\bdiari[oa]s?\b|\b(?:a|per)\s+day\b|\bdaily\b"
+    r"|\b(?:la|por|cada|x)\s+hora\b|\bla hora\b|\b(?:an|per)\s+hour\b|\bhourly\b"
+)
+
+
+class IngresoNoMensual(ErrorValidacion):
+    """Income per day or per hour: we ask for the monthly amount instead of guessing."""
+
+
+@dataclass(frozen=True)
+class IngresoMensual:
+    ingreso: Ingreso  # per month
+    declarado: Ingreso  # as written
+    periodo: Periodo | None  # None when it was already monthly
+
+
+def leer_ingreso_mensual(text: str, moneda_por_omision: str = "MXN") -> IngresoMensual:
+    """Monthly income from free text, with what was declared and its period.
+
+    Raises :class:`IngresoNoMensual` per day or hour, :class:`ErrorValidacion` otherwise
+    (Spanish, with an example).
+    """
+    clave = lectura.minusculas_sin_acentos(text)
+    if _NO_MENSUAL.search(clave):
+        raise IngresoNoMensual(
+            "Para calcular la cuota necesito tu ingreso al mes. Si te pagan por día u hora, "
+            "multiplícalo por lo que trabajas en un mes. Ejemplos: 15 mil pesos o 2,000 dólares.",
+            "ingreso",
+        )
+    declarado = leer_monto(text, moneda_por_omision)
+    for patron, periodo in _PERIODOS:
+        if patron.search(clave):
+            monto = (declarado.monto * periodo.factor).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
+    return IngresoMensual(declarado, declarado, None)

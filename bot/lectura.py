@@ -34,7 +34,7 @@ __all__ = [
     "es_cancelacion",
     "fecha_larga",
     "nombre_estado",
-    "normalizar",
+    "minusculas_sin_acentos",
     "parece_pregunta",
     "pide_correccion",
     "residencia",
@@ -51,7 +51,7 @@ ESTADOS_UNIDOS = "Estados Unidos"
 _ORILLAS = re.compile(r"^[\W_]+|[\W_]+$")
 
 
-def normalizar(texto: str | None) -> str:
+def minusculas_sin_acentos(texto: str | None) -> str:
     """Minúsculas, sin acentos (ñ -> n), espacios simples, sin signos ni emojis en las orillas."""
     sin_acentos = unicodedata.normalize("NFKD", str(texto or ""))
     sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
@@ -59,8 +59,8 @@ def normalizar(texto: str | None) -> str:
 
 
 def _clave(texto: str | None) -> str:
-    """Como `normalizar`, pero sin ningún signo: solo letras, números y espacios."""
-    return " ".join(re.sub(r"[\W_]+", " ", normalizar(texto)).split())
+    """Como `minusculas_sin_acentos`, pero sin ningún signo: solo letras, números y espacios."""
+    return " ".join(re.sub(r"[\W_]+", " ", minusculas_sin_acentos(texto)).split())
 
 
 # --- sí / no -----------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def si_o_no(texto: str | None) -> bool | None:
         return True
     if simbolos and simbolos <= _EMOJI_NO:
         return False
-    no_pero = re.match(r"^no\s*[,.]\s*(.+)", normalizar(crudo))
+    no_pero = re.match(r"^no\s*[,.]\s*(.+)", minusculas_sin_acentos(crudo))
     if no_pero and si_o_no(no_pero.group(1)):
         return None  # "No, está bien": ¿no o está bien? mejor volver a preguntar
     clave = _CORTESIA.sub("", _clave(crudo))

@@ -19,10 +19,13 @@ __all__ = [
     "DatosCurp",
     "ESTADOS_CURP",
     "validar_curp",
+    "extraer_curp",
+    "hay_curp",
     "validar_nss",
     "digito_verificador_nss",
     "validar_correo",
     "normalizar_telefono",
+    "es_e164",
 ]
 
 
@@ -125,6 +128,38 @@ def validar_curp(text: str) -> DatosCurp:
     )
 
 
+# A CURP inside a sentence ("mi curp es GOCR850312HJCMRR00 gracias"), upper-cased first. The
+# analytics masking (bot/analitica.py) has its own, broader pattern on purpose: it also hides
+# partial or mistyped CURPs, which this rule must not accept.
+_CURP_EN_FRASE = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
+
+
+def extraer_curp(text: str | None) -> DatosCurp:
+    """A CURP alone or inside a sentence; the error of reading the whole text otherwise."""
+    try:
+        return validar_curp(str(text or ""))
+    except ErrorValidacion as error:
+        encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
+        if encontrada is None:
+            raise
+        try:
+            return validar_curp(encontrada.group(0))
+        except ErrorValidacion:
+            raise error from None
+
+
+def hay_curp(text: str | None) -> bool:
+    """True when a sentence contains a valid CURP (used on the activating message)."""
+    encontrada = _CURP_EN_FRASE.search(str(text or "").upper())
+    if not encontrada:
+        return False
+    try:
+        validar_curp(encontrada.group(0))
+    except ErrorValidacion:
+        return False
+    return True
+
+
 def digito_verificador_nss(first10: str) -> str:
     """IMSS NSS check digit: Luhn over the first 10 digits (weights 1,2,1,2,... from the left)."""
     if not re.fullmatch(r"\d{10}", first10):
@@ -173,6 +208,14 @@ def validar_correo(text: str) -> str:
             "email",
         ) from None
     return result.normalized
+
+
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def es_e164(telefono: str | None) -> bool:
+    """True for a number already in E.164 form ("+13125551234"): what Twilio sends and takes."""
+    return bool(_E164.match(str(telefono or "")))
 
 
 _PHONE_EJEMPLO = "Ejemplos: (312) 555-1234 para EE. UU. o +52 55 1234 5678 para México."

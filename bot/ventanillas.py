@@ -175,7 +175,7 @@ class Ventanilla:
 
 
 @dataclass(frozen=True)
-class Resultado:
+class VentanillaCercana:
     lugar: Lugar
     ventanilla: Ventanilla
     km: float
@@ -207,7 +207,7 @@ class _Indice:
     extranjeras: frozenset[str]
 
 
-def normalizar(texto: str) -> str:
+def clave_de_lugar(texto: str) -> str:
     """Minúsculas, sin acentos ni signos; "St." -> "saint", "Ft." -> "fort"."""
     sin_acentos = unicodedata.normalize("NFKD", texto)
     sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
@@ -246,7 +246,7 @@ def ventanillas_en_estado(estado: str) -> list[Ventanilla]:
 
 def estado_de(texto: str) -> str | None:
     """Código USPS si el texto es solo un estado ("Nuevo México", "Texas", "NM")."""
-    clave = normalizar(texto)
+    clave = clave_de_lugar(texto)
     indice = _indice()
     if clave.upper() in indice.codigos and len(clave) == 2:
         return clave.upper()
@@ -267,7 +267,7 @@ def _indice() -> _Indice:
         if c["countrycode"] == "US"
     ]
     extranjeras = {
-        normalizar(c["name"])
+        clave_de_lugar(c["name"])
         for c in todas
         if c["countrycode"] != "US" and (c["countrycode"] == "MX" or c["population"] >= 100_000)
     }
@@ -279,14 +279,14 @@ def _indice() -> _Indice:
 
     por_nombre: dict[str, list[_Ciudad]] = {}
     for c in ciudades:
-        por_nombre.setdefault(normalizar(c.nombre), []).append(c)
+        por_nombre.setdefault(clave_de_lugar(c.nombre), []).append(c)
     ordenado = {k: tuple(sorted(v, key=lambda c: -c.poblacion)) for k, v in por_nombre.items()}
     por_estado: dict[str, list[str]] = {}
     for clave, grupo in ordenado.items():
         for estado in {c.estado for c in grupo}:
             por_estado.setdefault(estado, []).append(clave)
 
-    estados = {normalizar(s["name"]): codigo for codigo, s in gc.get_us_states().items()}
+    estados = {clave_de_lugar(s["name"]): codigo for codigo, s in gc.get_us_states().items()}
     estados.update(ESTADOS_ES)
     return _Indice(
         por_nombre=ordenado,
@@ -315,7 +315,7 @@ def buscar_lugar(texto: str) -> Lugar | None:
     if re.search(r"\d", texto):
         return None  # varios códigos o números que no son un código postal
 
-    clave = _PREFIJOS.sub("", normalizar(texto))
+    clave = _PREFIJOS.sub("", clave_de_lugar(texto))
     if len(clave) < 3 or clave in NO_SON_LUGARES:
         return None
     indice = _indice()
@@ -349,7 +349,7 @@ def _buscar_ciudad(clave: str, estado: str | None, indice: _Indice) -> Lugar | N
     if clave in ALIAS:
         nombre, estado_alias = ALIAS[clave]
         if estado is None or estado == estado_alias:
-            ciudad = _elegir(indice.por_nombre.get(normalizar(nombre), ()), estado_alias)
+            ciudad = _elegir(indice.por_nombre.get(clave_de_lugar(nombre), ()), estado_alias)
             if ciudad:
                 return _lugar(ciudad, "alias")
     exactas = indice.por_nombre.get(clave, ())
@@ -377,7 +377,7 @@ def _difuso(clave: str, estado: str | None, indice: _Indice) -> Lugar | None:
     alias = process.extractOne(clave, list(ALIAS), scorer=fuzz.ratio, score_cutoff=UMBRAL_DIFUSO)
     if alias:
         nombre, estado_alias = ALIAS[alias[0]]
-        ciudad = _elegir(indice.por_nombre.get(normalizar(nombre), ()), estado_alias)
+        ciudad = _elegir(indice.por_nombre.get(clave_de_lugar(nombre), ()), estado_alias)
         if ciudad and (estado is None or estado == estado_alias):
             elegidos.append((alias[1], ciudad.poblacion, ciudad))
     if not elegidos:
@@ -434,16 +434,16 @@ def distancia_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * RADIO_TIERRA_KM * math.asin(math.sqrt(a))
 
 
-def ventanilla_mas_cercana(lugar: Lugar, n: int = 1) -> list[Resultado]:
+def ventanilla_mas_cercana(lugar: Lugar, n: int = 1) -> list[VentanillaCercana]:
     """Las `n` Ventanillas de Salud más cercanas a `lugar`, de la más cercana a la más lejana."""
     cercanas = sorted(ventanillas(), key=lambda v: distancia_km(lugar.lat, lugar.lon, v.lat, v.lon))
     return [
-        Resultado(lugar, v, distancia_km(lugar.lat, lugar.lon, v.lat, v.lon), posicion=i)
+        VentanillaCercana(lugar, v, distancia_km(lugar.lat, lugar.lon, v.lat, v.lon), posicion=i)
         for i, v in enumerate(cercanas[: max(n, 0)], start=1)
     ]
 
 
-def describir(resultado: Resultado) -> str:
+def describir(resultado: VentanillaCercana) -> str:
     """Texto corto (≤ 320 caracteres) en español, de tú, que termina con la fuente."""
     v = resultado.ventanilla
     if resultado.km < 10:
@@ -517,7 +517,7 @@ _PROTEGIDAS = {
 
 
 def _palabras_de_frase(texto: str) -> list[str]:
-    clave = normalizar(texto)
+    clave = clave_de_lugar(texto)
     for frase, ficha in _PROTEGIDAS.items():
         clave = re.sub(rf"\b{frase}\b", ficha, clave)
     return clave.split()

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot import canales
+
 if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
     from rasa.core.channels.channel import UserMessage
 
@@ -38,13 +40,11 @@ TIMEOUT_S = 2.0
 MAXIMO_POR_MENSAJE = 5
 FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
 
-# Medium in the Twilio channel's metadata -> channel stored on the ticket.
-CANAL_DE_MEDIO = {"whatsapp": "whatsapp", "sms": "telefono"}
-
 Manejador = Callable[["UserMessage"], Awaitable[Any]]
 
 
-def formatear(ticket: Any, texto: str) -> str:
+def texto_respuesta_promotor(ticket: Any, texto: str) -> str:
+    """A promoter's reply as the person reads it (next message or Twilio send)."""
     return FORMATO.format(ticket=ticket, texto=texto.strip())
 
 
@@ -98,7 +98,7 @@ async def respuestas_pendientes(
             return []
         respuestas = r.json().get("respuestas") or []
         textos = [
-            formatear(item["ticket"], str(item["texto"]))
+            texto_respuesta_promotor(item["ticket"], str(item["texto"]))
             for item in respuestas
             if isinstance(item, dict) and str(item.get("texto") or "").strip()
         ]
@@ -125,7 +125,7 @@ def _mostrar_en_orden(mensaje: UserMessage) -> bool:
     return isinstance(getattr(mensaje.output_channel, "messages", None), list)
 
 
-def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> Manejador:
+def con_respuestas_pendientes(on_new_message: Manejador, canal: str = canales.WEB) -> Manejador:
     """``on_new_message`` that first sends the pending replies for (canal, sender_id)."""
 
     async def manejar(mensaje: UserMessage) -> Any:
@@ -152,9 +152,8 @@ def con_respuestas_pendientes(on_new_message: Manejador, canal: str = "web") -> 
 
 
 __all__ = [
-    "CANAL_DE_MEDIO",
     "FORMATO",
     "con_respuestas_pendientes",
-    "formatear",
+    "texto_respuesta_promotor",
     "respuestas_pendientes",
 ]

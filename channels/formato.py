@@ -17,8 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MEDIO_SMS = "sms"
-MEDIO_WHATSAPP = "whatsapp"
+from bot import canales
+
+MEDIO_SMS = canales.SMS
+MEDIO_WHATSAPP = canales.WHATSAPP
 
 # Límite de Twilio para el cuerpo de un mensaje (error 21617) y máximo de mensajes por turno.
 MAX_CUERPO = 1600
@@ -150,18 +152,11 @@ class Opcion:
 
 @dataclass(frozen=True)
 class Formateado:
-    """Resultado de ``formatear``: cuerpos de mensaje y opciones numeradas del turno."""
+    """Resultado de ``formatear_turno``: cuerpos de mensaje y opciones numeradas del turno."""
 
     cuerpos: list[str]
     opciones: list[Opcion] = field(default_factory=list)
     recortado: bool = False
-
-
-def medio_de(remitente: str | None) -> str:
-    """'whatsapp' si el ``From`` de Twilio empieza con 'whatsapp:', si no 'sms'."""
-    if remitente and remitente.strip().lower().startswith("whatsapp:"):
-        return MEDIO_WHATSAPP
-    return MEDIO_SMS
 
 
 def _texto_de(mensaje: Mapping[str, Any]) -> str:
@@ -271,7 +266,7 @@ def partir(
     return cuerpos, True
 
 
-def formatear(
+def formatear_turno(
     mensajes: Iterable[Mapping[str, Any]], medio: str, *, transliterar: bool = True
 ) -> Formateado:
     """Une los mensajes de un turno del bot en el menor número de cuerpos para Twilio.
@@ -334,8 +329,7 @@ __all__ = [
     "a_gsm7",
     "codificacion_sms",
     "es_gsm7",
-    "formatear",
-    "medio_de",
+    "formatear_turno",
     "partir",
     "segmentos_sms",
     "segmentos_totales",

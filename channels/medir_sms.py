@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from channels.formato import codificacion_sms, formatear, segmentos_totales
+from channels.formato import codificacion_sms, formatear_turno, segmentos_totales
 
 DOMINIO = Path(__file__).resolve().parent.parent / "domain.yml"
 
@@ -27,8 +27,8 @@ def medir(dominio: Path = DOMINIO, todas: bool = False) -> list[tuple[str, int, 
         if nombre.endswith("_detalle") and not todas:
             continue
         variante = variantes[0]
-        con_acentos = formatear([variante], "sms", transliterar=False).cuerpos
-        gsm7 = formatear([variante], "sms").cuerpos
+        con_acentos = formatear_turno([variante], "sms", transliterar=False).cuerpos
+        gsm7 = formatear_turno([variante], "sms").cuerpos
         filas.append(
             (
                 nombre,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,6 +35,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import canales
+from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
 from channels import parches_rasa
 from channels.entregas import con_respuestas_pendientes
 
@@ -51,7 +52,6 @@ CHANNEL = f"{__name__}.RestInput"
 MAX_TEXTO = 1600
 MAX_SENDER = 128
 #: Prefix of the Twilio channel's sender ids (channels/twilio.py: id_remitente).
-PREFIJO_TWILIO = "tw-"
 
 TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
 TEXTO_LARGO = (
@@ -70,18 +70,8 @@ TEXTO_SIN_RESPUESTA = (
     "no perdí lo que ya me diste."
 )
 
-# C0/C1 controls (not tab/newline), DEL, bidi embeddings/overrides/isolates, lone surrogates and
-# non-characters: they spoof what a promoter reads and PostgreSQL rejects \x00 in text columns.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
 
 Manejador = Callable[[UserMessage], Awaitable[Any]]
-
-
-def limpiar_texto(texto: str) -> str:
-    """The text without control characters, bidi overrides or lone surrogates, stripped."""
-    return _CONTROL.sub("", texto).strip()
 
 
 def _error(status: int, campo: str, mensaje: str) -> HTTPResponse:
@@ -115,17 +105,17 @@ async def validar_peticion(request: Request) -> HTTPResponse | None:
     if not isinstance(sender, str) or not limpiar_texto(sender):
         return _error(422, "sender", "Falta «sender»: un texto que identifique la conversación.")
     sender = sender.strip()
-    if len(sender) > MAX_SENDER or _CONTROL.search(sender):
+    if len(sender) > MAX_SENDER or CARACTERES_DE_CONTROL.search(sender):
         return _error(
             422,
             "sender",
             f"«sender» debe tener a lo más {MAX_SENDER} caracteres, sin caracteres de control.",
         )
-    if sender.startswith(PREFIJO_TWILIO):
+    if sender.startswith(canales.PREFIJO_TWILIO):
         return _error(
             422,
             "sender",
-            f"Los «sender» que empiezan con «{PREFIJO_TWILIO}» son del canal de Twilio.",
+            f"Los «sender» que empiezan con «{canales.PREFIJO_TWILIO}» son del canal de Twilio.",
         )
     mensaje = cuerpo.get("message")
     if not isinstance(mensaje, str):
@@ -217,7 +207,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), "web")
+        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
         bp = super().blueprint(con_disculpa(manejador))
         bp.middleware(validar_peticion, "request")
         return bp
@@ -229,6 +219,5 @@ __all__ = [
     "TEXTO_SIN_RESPUESTA",
     "RestInput",
     "con_disculpa",
-    "limpiar_texto",
     "sin_silencio",
 ]

@@ -32,13 +32,14 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
+from bot import canales
+from bot.texto import limpiar_texto
 from channels.entregas import con_respuestas_pendientes
 from channels.rest import (
     MAX_TEXTO,
     TEXTO_LARGO,
     TEXTO_VACIO,
     con_disculpa,
-    limpiar_texto,
     sin_silencio,
 )
 
@@ -60,7 +61,9 @@ class SocketIOInput(RasaSocketIOInput):
         # the socket id, the same id actions/canalizacion.py stores as the ticket's address.
         # Same wrappers as REST: promoters' replies first, an apology instead of silence or an
         # error when a turn fails (e.g. the action server is down).
-        manejador = con_disculpa(con_respuestas_pendientes(sin_silencio(on_new_message), "web"))
+        manejador = con_disculpa(
+            con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
+        )
         blueprint = super().blueprint(manejador)
         sio = self.sio
 

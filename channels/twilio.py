@@ -37,13 +37,14 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import canales
+from bot.texto import limpiar_texto
 from channels import entregas
 from channels.estado_compartido import CacheTTL, crear_estado
 from channels.formato import (
     Formateado,
     Opcion,
-    formatear,
-    medio_de,
+    formatear_turno,
     texto_sistema,
 )
 from channels.rest import (  # the same words on every channel
@@ -52,12 +53,11 @@ from channels.rest import (  # the same words on every channel
     TEXTO_LARGO,
     TEXTO_SIN_RESPUESTA,
     TEXTO_VACIO,
-    limpiar_texto,
 )
 
 logger = logging.getLogger(__name__)
 
-NOMBRE_CANAL = "twilio_orienta"
+NOMBRE_CANAL = canales.ENTRADA_TWILIO
 
 TEXTO_MEDIA = (
     "Por ahora solo puedo leer mensajes de texto: no abro fotos, audios, videos ni archivos. "
@@ -76,7 +76,8 @@ TEXTO_DEMORA = (
 MAX_RESPUESTAS_PROMOTOR = 2
 
 _PATRON_OPCION = re.compile(r"^\s*(?:opci[oó]n\s*)?#?(\d{1,2})\s*[).]?\s*$", re.IGNORECASE)
-# Caracteres que XML 1.0 no admite ni escapados.
+# Caracteres que XML 1.0 no admite ni escapados (TwiML de salida). Otra regla que
+# bot.texto.CARACTERES_DE_CONTROL (texto de entrada): aquí solo lo que rompería el XML.
 _NO_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Manejador = Callable[[UserMessage], Awaitable[Any]]
@@ -145,7 +146,7 @@ def id_remitente(remitente: str, sal: str | None = None) -> str:
         digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
     else:
         digest = hashlib.sha256(datos).hexdigest()
-    return "tw-" + digest[:20]
+    return canales.PREFIJO_TWILIO + digest[:20]
 
 
 def telefono_e164(remitente: str) -> str:
@@ -304,7 +305,13 @@ class TwilioCanal(InputChannel):
             if xml is not None:
                 return xml
             # Never processed twice: the copy gets the "taking longer" text instead.
-            return twiml([texto_sistema(TEXTO_DEMORA, medio_de(parametros.primero("From")))])
+            return twiml(
+                [
+                    texto_sistema(
+                        TEXTO_DEMORA, canales.medio_de_remitente(parametros.primero("From"))
+                    )
+                ]
+            )
         try:
             xml = await self._procesar(sid, parametros, on_new_message)
         except BaseException:
@@ -315,14 +322,14 @@ class TwilioCanal(InputChannel):
 
     async def _procesar(self, sid: str, parametros: _Parametros, on_new_message: Manejador) -> str:
         remitente = parametros.primero("From")
-        medio = medio_de(remitente)
+        medio = canales.medio_de_remitente(remitente)
         sender_id = id_remitente(remitente, self._sal)
         telefono = telefono_e164(remitente)
         # Promoters' replies waiting for this person's next message: fetched while the turn
         # runs and shown first. Never raises; [] if the service does not answer.
         pendientes = asyncio.ensure_future(
             entregas.respuestas_pendientes(
-                entregas.CANAL_DE_MEDIO[medio], telefono, maximo=MAX_RESPUESTAS_PROMOTOR
+                canales.canal_de_ticket(medio), telefono, maximo=MAX_RESPUESTAS_PROMOTOR
             )
         )
 
@@ -348,7 +355,7 @@ class TwilioCanal(InputChannel):
                 return twiml([texto_sistema(fija, medio)])
             # Replies first, then the fixed text, joined and limited like a bot turn.
             mensajes = [{"text": t} for t in previas] + [{"text": fija}]
-            return twiml(formatear(mensajes, medio).cuerpos)
+            return twiml(formatear_turno(mensajes, medio).cuerpos)
 
         texto = await self._opcion_elegida(sender_id, texto) or texto
         mensaje = UserMessage(
@@ -401,7 +408,7 @@ class TwilioCanal(InputChannel):
         mensajes = (
             [{"text": t} for t in previas] + list(colector.messages) + [{"text": t} for t in extra]
         )
-        formateado = formatear(mensajes, medio)
+        formateado = formatear_turno(mensajes, medio)
         await self._recordar_opciones(sender_id, formateado)
         logger.info(
             "twilio_orienta: %s (%s) → %d mensaje(s), %d opción(es), %d respuesta(s) de promotor%s",

@@ -142,7 +142,7 @@ def percentil(valores: list[float], q: float) -> float:
 
 
 @dataclass
-class Resultado:
+class MedicionCarga:
     replicas: int
     usuarios: int
     mensajes: int
@@ -160,7 +160,7 @@ class Resultado:
     mas_lentos: list[str] = field(default_factory=list)
 
 
-def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> Resultado:
+def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> MedicionCarga:
     prod = iniciar_pila_prod(
         stack.VAR / "bench-load" / f"r{replicas}",
         rasa_ports=RASA_PORTS[:replicas],
@@ -191,7 +191,7 @@ def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float
                 sa.text("SELECT curp, count(*) FROM registros GROUP BY curp")
             ).all()
         engine.dispose()
-        return Resultado(
+        return MedicionCarga(
             replicas=replicas,
             usuarios=usuarios,
             mensajes=len(lat),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import secrets
 import sqlite3
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 from stdnum.mx import curp as stdnum_curp
 
+from bot.folio import FOLIO_EN_TEXTO
 from bot.validacion import validar_curp
 from scripts import bench, model_cache, stack
 
@@ -35,7 +35,6 @@ ROOT = model_cache.ROOT
 # Ports of the benchmark; the e2e test uses 5305/5355/5380, so both can run at once.
 RASA_PORT, ACTIONS_PORT, SERVICE_PORT = 5405, 5455, 5480
 AVISO_URL = "https://orienta.example.org/privacidad"
-FOLIO = re.compile(r"\bOR-[A-Z0-9]{10}\b")
 
 NOMBRE = "María Guadalupe López Hernández"
 EMAIL = "maria.lopez@gmail.com"
@@ -78,7 +77,7 @@ TURNOS = len(turnos_registro(curp_valida(0)))
 
 
 def folio_en(textos: list[str]) -> str | None:
-    match = FOLIO.search("\n".join(textos))
+    match = FOLIO_EN_TEXTO.search("\n".join(textos))
     return match.group(0) if match else None
 
 

@@ -22,7 +22,6 @@ callbacks, which is why the window is checked here first.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -33,18 +32,17 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from channels.entregas import formatear
+from bot import canales
+from bot.tiempo import ahora_utc
+from bot.validacion import es_e164
+from channels.entregas import texto_respuesta_promotor
 from channels.formato import MAX_CUERPO, a_gsm7
 
 log = logging.getLogger("orienta.twilio.salida")
 
-CANAL_SMS = "telefono"
-CANAL_WHATSAPP = "whatsapp"
-CANALES = (CANAL_SMS, CANAL_WHATSAPP)
 # Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
 ERROR_FUERA_DE_VENTANA = 63016
 TIMEOUT_S = 10.0
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 class AjustesSalida(BaseSettings):
@@ -73,15 +71,10 @@ class AjustesSalida(BaseSettings):
         return valor or None
 
 
-def _canal(canal: str) -> str | None:
-    canal = (canal or "").strip().lower()
-    return CANAL_SMS if canal in ("sms", CANAL_SMS) else canal if canal in CANALES else None
-
-
 def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
-    if canal == CANAL_WHATSAPP:
+    if canal == canales.WHATSAPP:
         return ajustes.numero_whatsapp
-    if canal == CANAL_SMS:
+    if canal == canales.SMS:
         return ajustes.numero_sms
     return None
 
@@ -89,12 +82,12 @@ def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
 def configurado(canal: str, ajustes: AjustesSalida | None = None) -> bool:
     """True if messages can be sent on ``canal`` ("telefono"/"sms" or "whatsapp")."""
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(canal)
+    medio = canales.medio_de_ticket(canal)
     return bool(medio and ajustes.account_sid and ajustes.auth_token and _remitente(medio, ajustes))
 
 
 def _direccion(canal: str, telefono: str) -> str:
-    return f"whatsapp:{telefono}" if canal == CANAL_WHATSAPP else telefono
+    return f"whatsapp:{telefono}" if canal == canales.WHATSAPP else telefono
 
 
 def enviar(
@@ -112,17 +105,17 @@ def enviar(
     log lines (a ticket id or a folio, never personal data).
     """
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(canal)
+    medio = canales.medio_de_ticket(canal)
     ref = ticket if ticket is not None else "-"
     if not medio or not configurado(medio, ajustes):
         log.info("twilio_salida: canal %s sin configurar (caso=%s)", canal, ref)
         return False
     telefono = (telefono or "").strip()
     cuerpo = (texto or "").strip()
-    if not _E164.match(telefono) or not cuerpo:
+    if not es_e164(telefono) or not cuerpo:
         log.warning("twilio_salida: número o texto no válido (caso=%s)", ref)
         return False
-    if medio == CANAL_SMS:
+    if medio == canales.SMS:
         cuerpo = a_gsm7(cuerpo)
     cuerpo = cuerpo[:MAX_CUERPO]
     try:
@@ -166,7 +159,6 @@ def enviar(
 def dentro_de_ventana(session: Any, ticket: Any, ajustes: AjustesSalida) -> bool:
     """WhatsApp: True if we know the person wrote within the configured window."""
     from servicio.inscripcion import canalizaciones as tickets
-    from servicio.inscripcion.operaciones import ahora_utc
 
     ultimo = tickets.ultimo_contacto(session, ticket.canal, ticket.direccion_canal)
     if ultimo is None:
@@ -192,15 +184,15 @@ def enviar_respuesta(
     from servicio.inscripcion import canalizaciones as tickets
 
     ajustes = ajustes or AjustesSalida()
-    medio = _canal(ticket.canal)
+    medio = canales.medio_de_ticket(ticket.canal)
     if medio is None or not configurado(medio, ajustes):
         return False
-    if medio == CANAL_WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
+    if medio == canales.WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
         log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
         return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
         return False  # already delivered with the person's message
-    texto = formatear(ticket.id, respuesta_row.texto)
+    texto = texto_respuesta_promotor(ticket.id, respuesta_row.texto)
     if enviar(medio, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes):
         session.refresh(respuesta_row)
         return True

@@ -1,7 +1,7 @@
-"""Typed async client for the enrollment service (``servicio/inscripcion``), used by the actions.
+"""Typed async client for the enrollment service (``servicio/inscripcion``), for the Rasa actions.
 
 * One shared ``httpx.AsyncClient`` per process (created lazily), timeout ≤ 3 s.
-* Results are values (:class:`Resultado`), never exceptions, so actions stay thin adapters.
+* Results are values (:class:`RespuestaServicio`), never exceptions, so actions stay thin adapters.
 * Retry policy: exactly one retry, only on connection errors/timeouts/502/503/504, and only for
   calls that are safe to repeat:
 
@@ -74,7 +74,7 @@ class AjustesCliente:
 
 # ------------------------------------------------------------------ result
 @dataclass(frozen=True)
-class Resultado:
+class RespuestaServicio:
     ok: bool
     datos: dict | None = None
     error: str | None = None
@@ -83,7 +83,7 @@ class Resultado:
     status: int | None = None
 
     @classmethod
-    def exito(cls, datos: dict, status: int) -> Resultado:
+    def exito(cls, datos: dict, status: int) -> RespuestaServicio:
         return cls(ok=True, datos=datos, status=status)
 
     @classmethod
@@ -93,7 +93,7 @@ class Resultado:
         status: int | None = None,
         mensajes: list[str] | None = None,
         campos: list[str] | None = None,
-    ) -> Resultado:
+    ) -> RespuestaServicio:
         return cls(
             ok=False, error=error, mensajes=mensajes or [], campos=campos or [], status=status
         )
@@ -118,26 +118,26 @@ def _errores(response: httpx.Response) -> tuple[list[str], list[str]]:
     return mensajes, campos
 
 
-def _resultado(response: httpx.Response) -> Resultado:
+def _resultado(response: httpx.Response) -> RespuestaServicio:
     status = response.status_code
     if 200 <= status < 300:
         try:
             datos = response.json()
         except ValueError:
-            return Resultado.fallo(NO_DISPONIBLE, status)
+            return RespuestaServicio.fallo(NO_DISPONIBLE, status)
         if not isinstance(datos, dict):
-            return Resultado.fallo(NO_DISPONIBLE, status)
-        return Resultado.exito(datos, status)
+            return RespuestaServicio.fallo(NO_DISPONIBLE, status)
+        return RespuestaServicio.exito(datos, status)
     mensajes, campos = _errores(response)
     if status == 404:
-        return Resultado.fallo(NO_ENCONTRADO, status, mensajes, campos)
+        return RespuestaServicio.fallo(NO_ENCONTRADO, status, mensajes, campos)
     if status in (400, 413, 422):
-        return Resultado.fallo(INVALIDO, status, mensajes, campos)
+        return RespuestaServicio.fallo(INVALIDO, status, mensajes, campos)
     if status == 409:
-        return Resultado.fallo(CONFLICTO, status, mensajes, campos)
+        return RespuestaServicio.fallo(CONFLICTO, status, mensajes, campos)
     if status in (401, 403):
-        return Resultado.fallo(NO_AUTORIZADO, status, mensajes, campos)
-    return Resultado.fallo(NO_DISPONIBLE, status, mensajes, campos)
+        return RespuestaServicio.fallo(NO_AUTORIZADO, status, mensajes, campos)
+    return RespuestaServicio.fallo(NO_DISPONIBLE, status, mensajes, campos)
 
 
 def _json_num(value: Any) -> Any:
@@ -213,10 +213,10 @@ class ClienteServicio:
         headers: dict | None = None,
         retry: bool,
         log_id: str | None = None,
-    ) -> Resultado:
+    ) -> RespuestaServicio:
         """``path`` must never contain personal data; ``log_id`` is a folio/ticket id or None."""
         attempts = 2 if retry else 1
-        resultado = Resultado.fallo(NO_DISPONIBLE)
+        resultado = RespuestaServicio.fallo(NO_DISPONIBLE)
         for attempt in range(1, attempts + 1):
             try:
                 response = await self.http.request(
@@ -230,7 +230,7 @@ class ClienteServicio:
                     attempt,
                     type(exc).__name__,
                 )
-                resultado = Resultado.fallo(NO_DISPONIBLE)
+                resultado = RespuestaServicio.fallo(NO_DISPONIBLE)
                 continue
             resultado = _resultado(response)
             folio = (
@@ -254,7 +254,7 @@ class ClienteServicio:
         moneda: str = "MXN",
         anio: int | None = None,
         tipo_cambio: Decimal | float | str | None = None,
-    ) -> Resultado:
+    ) -> RespuestaServicio:
         body: dict[str, Any] = {"ingreso_mensual": _json_num(ingreso), "moneda": moneda}
         if anio is not None:
             body["anio"] = anio
@@ -262,7 +262,7 @@ class ClienteServicio:
             body["tipo_cambio"] = _json_num(tipo_cambio)
         return await self._call("cotizar", "POST", "/v1/cotizaciones", json=body, retry=True)
 
-    async def registrar(self, datos: dict, idempotency_key: str) -> Resultado:
+    async def registrar(self, datos: dict, idempotency_key: str) -> RespuestaServicio:
         """``datos`` follows ``RegistroIn``; 201 = created, 200 = an open one already existed."""
         if not idempotency_key or not idempotency_key.strip():
             raise ValueError("registrar() requiere una idempotency_key no vacía")
@@ -276,7 +276,7 @@ class ClienteServicio:
             retry=True,
         )
 
-    async def consultar(self, folio: str, curp: str) -> Resultado:
+    async def consultar(self, folio: str, curp: str) -> RespuestaServicio:
         return await self._call(
             "consultar",
             "POST",
@@ -286,7 +286,7 @@ class ClienteServicio:
             log_id=folio,
         )
 
-    async def eliminar(self, folio: str, curp: str) -> Resultado:
+    async def eliminar(self, folio: str, curp: str) -> RespuestaServicio:
         """ARCO cancellation. The service only takes the CURP as a query parameter here; httpx
         encodes it and the query string is redacted from httpx's log lines. Not retried."""
         return await self._call(
@@ -298,7 +298,7 @@ class ClienteServicio:
             log_id=folio,
         )
 
-    async def renovar_linea(self, folio: str, curp: str) -> Resultado:
+    async def renovar_linea(self, folio: str, curp: str) -> RespuestaServicio:
         return await self._call(
             "renovar_linea",
             "POST",
@@ -315,7 +315,7 @@ class ClienteServicio:
         direccion: str,
         consulado: str | None = None,
         idempotency_key: str | None = None,
-    ) -> Resultado:
+    ) -> RespuestaServicio:
         """Handoff ticket. Always idempotent (a fresh key per call unless one is given, e.g. one
         derived from the conversation), so one retry cannot open two tickets."""
         body: dict[str, Any] = {"resumen": resumen, "canal": canal, "direccion_canal": direccion}

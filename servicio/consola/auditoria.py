@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import String, cast, literal, select
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ahora_utc, en_utc
+from servicio.inscripcion.canalizaciones import actor
 
 # Console actions and their labels on the audit page. Service actions keep their own names.
 BUSQUEDA = "consola_busqueda"
@@ -37,15 +38,9 @@ ETIQUETAS = {
 }
 
 
-def actor(promotor: m.Promotor) -> str:
-    return f"promotor:{promotor.id}"
-
-
-def id_canalizacion(ticket_id: int) -> str:
-    return f"CAN-{ticket_id}"
-
-
-def registrar(session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]) -> int:
+def anotar_accesos(
+    session: Session, promotor: m.Promotor, accion: str, registros: Iterable[str]
+) -> int:
     """One row per record viewed; committed here so a view is logged even if rendering fails."""
     ahora, quien, n = ahora_utc(), actor(promotor), 0
     for folio in dict.fromkeys(registros):  # once per record, in order

@@ -22,8 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ahora_utc
 
 from .seguridad import ClaveInvalida, hash_clave, normalizar_usuario, validar_clave
 

@@ -17,14 +17,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot import canales
 from bot.temas import TEMAS
+from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ZONA_MX, en_utc
 
 MAX_DIAS = 90
 MAX_PREGUNTAS = 50
 SIN_CONSULADO = "Sin consulado"
-CANAL_CONSOLA = "consola"
 
 # Labels for the flow intents; small talk (saludo, afirmar, negar, …) and nlu_fallback are not
 # topics, so they are simply absent from this table.
@@ -37,15 +37,6 @@ ETIQUETAS_FLUJOS: dict[str, str] = {
     "pedir_humano": "Hablar con un promotor",
 }
 ETIQUETAS: dict[str, str] = {**TEMAS, **ETIQUETAS_FLUJOS}
-
-ETIQUETAS_CANAL: dict[str, str] = {
-    "whatsapp": "WhatsApp",
-    "sms": "SMS",
-    "web": "Chat web",
-    "rest": "API",
-    "consola": "Consola",
-    "otro": "Otro",
-}
 
 
 @dataclass(frozen=True)
@@ -107,7 +98,7 @@ class Resumen:
 
 # ------------------------------------------------------------------ helpers
 def hoy_mx(ahora: datetime | None = None) -> date:
-    return (ahora or datetime.now(timezone.utc)).astimezone(ZONA_MX).date()
+    return dia_en_mexico(ahora or ahora_utc())
 
 
 def inicio_del_dia(dia: date) -> datetime:
@@ -116,7 +107,7 @@ def inicio_del_dia(dia: date) -> datetime:
 
 
 def dia_mx(dt: datetime) -> date:
-    return en_utc(dt).astimezone(ZONA_MX).date()
+    return dia_en_mexico(dt)
 
 
 def clave_texto(texto: str) -> str:
@@ -144,18 +135,18 @@ def conversaciones_por_dia(
         M.en >= inicio_del_dia(desde), M.en < inicio_del_dia(hasta + timedelta(days=1))
     )
     if not incluir_consola:
-        q = q.where(M.canal != CANAL_CONSOLA)
+        q = q.where(M.canal != canales.CONSOLA)
     vistos: dict[tuple[date, str], set[str]] = defaultdict(set)
     for en, canal, conv in session.execute(q):
-        vistos[(dia_mx(en), canal)].add(conv)
-    orden = list(ETIQUETAS_CANAL)
-    canales = sorted(
+        vistos[(dia_mx(en), canales.canonico(canal))].add(conv)
+    orden = list(canales.CANALES)
+    presentes = sorted(
         {c for _, c in vistos}, key=lambda c: (orden.index(c) if c in orden else 99, c)
     )
     dias = []
     dia = desde
     while dia <= hasta:
-        dias.append(DiaCanal(dia, {c: len(vistos.get((dia, c), ())) for c in canales}))
+        dias.append(DiaCanal(dia, {c: len(vistos.get((dia, c), ())) for c in presentes}))
         dia += timedelta(days=1)
     return dias
 
@@ -168,7 +159,7 @@ def temas_principales(session: Session, desde: date, limite: int = 10) -> list[T
         select(M.intent, veces)
         .where(
             M.en >= inicio_del_dia(desde),
-            M.canal != CANAL_CONSOLA,
+            M.canal != canales.CONSOLA,
             M.fallback.is_(False),
             M.intent.in_(list(ETIQUETAS)),
         )
@@ -182,7 +173,7 @@ def temas_principales(session: Session, desde: date, limite: int = 10) -> list[T
 def fallback(session: Session, desde: date) -> Fallback:
     """Share of messages the assistant could not answer, and what people asked."""
     M = m.MetricaMensaje
-    base = (M.en >= inicio_del_dia(desde), M.canal != CANAL_CONSOLA)
+    base = (M.en >= inicio_del_dia(desde), M.canal != canales.CONSOLA)
     total, no_respondidas = session.execute(
         select(
             func.count(M.id), func.coalesce(func.sum(case((M.fallback.is_(True), 1), else_=0)), 0)

@@ -15,7 +15,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from servicio.consola.estadisticas import ETIQUETAS_CANAL, DiaCanal, FilaEmbudo
+from bot.canales import etiqueta as etiqueta_canal
+from servicio.consola.estadisticas import DiaCanal, FilaEmbudo
 
 PALETA = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 TEXTO = "#1f2933"
@@ -77,7 +78,7 @@ def barras_apiladas_por_dia(filas: Sequence[DiaCanal]) -> Markup:
         return _vacia("grafica-dias", titulo)
     canales = list(filas[0].por_canal)
     colores = {c: PALETA[i % len(PALETA)] for i, c in enumerate(canales)}
-    nombres = [ETIQUETAS_CANAL.get(c, c) for c in canales]
+    nombres = [etiqueta_canal(c) for c in canales]
     total = sum(f.total for f in filas)
     pico = max(filas, key=lambda f: f.total)
     por_canal = ", ".join(
@@ -105,7 +106,7 @@ def barras_apiladas_por_dia(filas: Sequence[DiaCanal]) -> Markup:
         x = izq + i * paso + (paso - barra) / 2
         y = float(base)
         detalle = ", ".join(
-            f"{ETIQUETAS_CANAL.get(c, c)} {f.por_canal[c]}" for c in canales if f.por_canal[c]
+            f"{etiqueta_canal(c)} {f.por_canal[c]}" for c in canales if f.por_canal[c]
         )
         grupo = [
             f"<title>{escape(_fecha(f.dia))}: {f.total}"

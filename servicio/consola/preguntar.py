@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from bot import canales
+
 log = logging.getLogger("orienta.consola")
 
 MAX_PREGUNTA = 500
-PREFIJO_SENDER = "consola-"
 SIN_RESPUESTA = (
     "El asistente no respondió. Revisa que Orienta esté en marcha (make run) e intenta de nuevo."
 )
@@ -30,7 +31,7 @@ class Respuesta:
 
 
 def remitente(promotor_id: int) -> str:
-    return f"{PREFIJO_SENDER}{promotor_id}-{secrets.token_hex(6)}"
+    return f"{canales.PREFIJO_CONSOLA}{promotor_id}-{secrets.token_hex(6)}"
 
 
 def _leer(mensajes: list) -> Respuesta:

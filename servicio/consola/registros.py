@@ -6,10 +6,8 @@ and then the service's own schema and ``create_registro``: one implementation of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +20,10 @@ from sqlalchemy.orm import Session
 
 from bot import lectura, ventanillas
 from bot import validacion as v
-from bot.ingreso import leer_monto
+from bot.folio import es_folio
+from bot.ingreso import leer_ingreso_mensual
+from bot.registro import cuerpo_registro
+from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -30,7 +31,6 @@ from servicio.inscripcion.esquemas import RegistroIn
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RESULTADOS = 20
-_FOLIO = re.compile(r"^OR-[0-9A-Z]{10}$")
 
 # Form fields, in the order the promoter fills them.
 CAMPOS = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso", "moneda")
@@ -67,7 +67,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
     if not texto:
         return Busqueda([], "")
     clave = texto.upper().replace(" ", "")
-    if _FOLIO.match(clave):
+    if es_folio(clave):
         stmt = select(m.Registro).where(m.Registro.folio == clave)
         return Busqueda(list(session.execute(stmt).scalars()), "folio")
     try:
@@ -77,7 +77,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
     if curp:
         stmt = select(m.Registro).where(m.Registro.curp == curp).order_by(m.Registro.id.desc())
         return Busqueda(list(session.execute(stmt).scalars().all()[:MAX_RESULTADOS]), "curp")
-    nombre = lectura.normalizar(texto)
+    nombre = lectura.minusculas_sin_acentos(texto)
     if len(nombre) < 3:
         return Busqueda(
             [], "", "Escribe un folio (OR-…), una CURP completa o al menos 3 letras del nombre."
@@ -99,7 +99,7 @@ def buscar(session: Session, consulta: str) -> Busqueda:
 
 def por_folio(session: Session, folio: str) -> m.Registro | None:
     clave = (folio or "").strip().upper()
-    if not _FOLIO.match(clave):
+    if not es_folio(clave):
         return None
     return session.execute(select(m.Registro).where(m.Registro.folio == clave)).scalar_one_or_none()
 
@@ -142,7 +142,8 @@ def _residencia(texto: str) -> lectura.Residencia:
 
 
 def _ingreso(moneda: str) -> Callable[[str], Any]:
-    return lambda texto: leer_monto(texto, "USD" if moneda == "USD" else "MXN")
+    """Monthly income; "3000 dólares a la semana" is converted to a month as in the chat."""
+    return lambda texto: leer_ingreso_mensual(texto, "USD" if moneda == "USD" else "MXN").ingreso
 
 
 def _errores_pydantic(form: Formulario, error: pydantic.ValidationError) -> None:
@@ -167,25 +168,18 @@ def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | N
     ingreso = _probar(form, "ingreso", _ingreso(form.valores["moneda"]))
     if form.errores:
         return None
-    datos = {
-        "consentimiento": {
-            "version_aviso": lectura.AVISO_PRIVACIDAD_VERSION,
-            "aceptado_en": datetime.now(timezone.utc).isoformat(),
-        },
-        "curp": curp.curp,
-        "nombre": nombre,
-        "email": email,
-        "telefono": telefono,
-        "pais_residencia": lugar.pais or lectura.ESTADOS_UNIDOS,
-        "ciudad_residencia": lugar.ciudad,
-        "ocupacion": ocupacion,
-        "ingreso_mensual": str(ingreso.monto),
-        "moneda": ingreso.moneda,
-        "fecha_nacimiento": curp.fecha_nacimiento.isoformat(),
-        "sexo": curp.sexo,
-        "estado_nacimiento": curp.estado_clave,
-        "consulado": consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
-    }
+    datos = cuerpo_registro(
+        curp=curp.curp,
+        nombre=nombre,
+        email=email,
+        telefono=telefono,
+        pais_residencia=lugar.pais or lectura.ESTADOS_UNIDOS,
+        ciudad_residencia=lugar.ciudad,
+        ocupacion=ocupacion,
+        ingreso_mensual=ingreso.monto,
+        moneda=ingreso.moneda,
+        consulado=consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
+    )
     try:
         return RegistroIn(**datos)
     except pydantic.ValidationError as error:
@@ -199,7 +193,7 @@ class Alta:
     creado: bool = False
 
 
-def registrar(
+def dar_de_alta(
     session: Session,
     form: Formulario,
     promotor: m.Promotor,
@@ -234,7 +228,7 @@ def texto_referencia(reg: m.Registro) -> str:
         "folio": reg.folio,
         "monto": lectura.dinero(reg.monto_mensual, "MXN"),
         "referencia": reg.linea_captura or "—",
-        "vence": lectura.fecha_larga(svc.en_utc(reg.linea_vence_en).astimezone(svc.ZONA_MX))
+        "vence": lectura.fecha_larga(en_utc(reg.linea_vence_en).astimezone(ZONA_MX))
         if reg.linea_vence_en
         else "—",
     }

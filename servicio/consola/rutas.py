@@ -7,7 +7,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 # isort: split
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,8 +19,9 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
-from bot import lectura
+from bot import canales, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
+from bot.tiempo import ZONA_MX, ahora_utc, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
@@ -97,6 +98,9 @@ def _entorno() -> jinja2.Environment:
     env.filters["fecha"] = _fecha
     env.filters["fecha_larga"] = lambda d: lectura.fecha_larga(d) if d else "—"
     env.globals["AVISO_VERSION"] = AVISO_PRIVACIDAD_VERSION
+    env.globals["etiqueta_canal"] = canales.etiqueta_en_frase
+    env.globals["medio_twilio"] = canales.medio_de_ticket
+    env.globals["ticket_de_id"] = tickets.ticket_de_id
     return env
 
 
@@ -104,7 +108,7 @@ def _fecha(valor: datetime | None) -> str:
     """Date and time in Mexico City (fixed UTC-6), as promoters read it."""
     if valor is None:
         return "—"
-    local = svc.en_utc(valor).astimezone(svc.ZONA_MX)
+    local = en_utc(valor).astimezone(ZONA_MX)
     return local.strftime("%d/%m/%Y %H:%M")
 
 
@@ -268,14 +272,14 @@ def registros_lista(
     session: SessionDep,
 ):
     busqueda = registros.buscar(session, q)
-    auditoria.registrar(
+    auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)
     )
     return _html(request, "registros.html", q=q[:120], busqueda=busqueda)
 
 
 def _anio(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+    return request.app.state.settings.anio_tarifa or ahora_utc().year
 
 
 @router.get("/registros/nuevo")
@@ -313,7 +317,7 @@ def registro_nuevo(
         }
     )
     st = request.app.state.settings
-    alta = registros.registrar(
+    alta = registros.dar_de_alta(
         session, form, sesion.promotor, _anio(request), st.tipo_cambio_usd_mxn
     )
     if alta.registro is None:
@@ -340,14 +344,14 @@ def registro_detalle(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    auditoria.registrar(session, sesion.promotor, auditoria.VISTA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.VISTA, [reg.folio])
     return _html(
         request,
         "registro.html",
         reg=reg,
         texto_referencia=registros.texto_referencia(reg) if reg.linea_captura else "",
-        envio_sms=twilio_salida.configurado("telefono"),
-        envio_whatsapp=twilio_salida.configurado("whatsapp"),
+        envio_sms=twilio_salida.configurado(canales.SMS),
+        envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
     )
 
 
@@ -360,7 +364,7 @@ def registro_ficha(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    auditoria.registrar(session, sesion.promotor, auditoria.FICHA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
 
 
@@ -369,14 +373,14 @@ def registro_enviar(
     *,
     request: Request,
     folio: str,
-    canal: str = Form("telefono"),
+    canal: str = Form(canales.TELEFONO),
     sesion: CsrfDep,
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    if canal not in ("telefono", "whatsapp") or not reg.telefono or not reg.linea_captura:
+    if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
-    auditoria.registrar(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
+    auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
     ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
     aviso = "enviada" if ok else "no_enviada"
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
@@ -447,8 +451,8 @@ def canalizacion_detalle(
     session: SessionDep,
 ):
     fila = _ticket_o_404(session, ticket_id)
-    auditoria.registrar(
-        session, sesion.promotor, auditoria.VISTA_CANALIZACION, [auditoria.id_canalizacion(fila.id)]
+    auditoria.anotar_accesos(
+        session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
     return _pagina_ticket(request, session, fila)
 
@@ -482,9 +486,7 @@ def canalizacion_responder(
         if error.status != 422:
             raise Prohibido(error.mensaje, error.status) from None
         return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
-    entregada = twilio_salida.configurado(fila.canal) and twilio_salida.enviar_respuesta(
-        session, respuesta, fila
-    )
+    entregada = tickets.entregar_ahora(session, respuesta, fila)
     aviso = "entregada" if entregada else "pendiente"
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso={aviso}")
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ahora_utc, en_utc
 
 # scrypt cost: 16 MiB and ~50 ms per check on the 2-core target machine.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1

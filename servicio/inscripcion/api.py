@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated
 
@@ -18,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.cuota import AVISO_ESTIMACION
 from bot.parametros import cargar_parametros
+from bot.tiempo import ahora_utc, en_utc
+from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -84,7 +85,7 @@ def _decimal_to_number(value):
 
 
 def _current_year(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or datetime.now(timezone.utc).year
+    return request.app.state.settings.anio_tarifa or ahora_utc().year
 
 
 # ------------------------------------------------------------------ health
@@ -159,12 +160,12 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
 def registro_salida(reg: m.Registro) -> s.RegistroOut:
     linea = None
     if reg.linea_captura:
-        vence = svc.en_utc(reg.linea_vence_en)
+        vence = en_utc(reg.linea_vence_en)
         linea = s.LineaCaptura(
             referencia=reg.linea_captura,
             monto=reg.linea_monto,
             vence_en=vence,
-            vigente=vence > svc.ahora_utc(),
+            vigente=vence > ahora_utc(),
         )
     return s.RegistroOut(
         folio=reg.folio,
@@ -174,8 +175,8 @@ def registro_salida(reg: m.Registro) -> s.RegistroOut:
         monto_mensual=reg.monto_mensual,
         aviso=AVISO_ESTIMACION,
         linea_captura=linea,
-        creado_en=svc.en_utc(reg.creado_en),
-        activado_en=svc.en_utc(reg.activado_en),
+        creado_en=en_utc(reg.creado_en),
+        activado_en=en_utc(reg.activado_en),
     )
 
 
@@ -220,7 +221,7 @@ def _idempotent(session: Session, scope: str, key: str | None, payload, run) -> 
             status_code=status,
             response_body=json.dumps(body),
             folio=folio,
-            creado_en=svc.ahora_utc(),
+            creado_en=ahora_utc(),
         )
     )
     try:
@@ -356,8 +357,8 @@ def _canal_out(row: m.Canalizacion) -> s.CanalizacionOut:
         consulado=row.consulado,
         estado=row.estado,
         respuesta=row.respuesta,
-        creada_en=svc.en_utc(row.creada_en),
-        cerrada_en=svc.en_utc(row.cerrada_en),
+        creada_en=en_utc(row.creada_en),
+        cerrada_en=en_utc(row.cerrada_en),
     )
 
 
@@ -412,5 +413,6 @@ def cerrar_canalizacion(
     session: SessionDep,
     _role: AdminDep,
 ):
-    row = svc.cerrar_canalizacion(session, ticket_id, payload.respuesta if payload else None)
+    # The console's closing: a reply is delivered to the person (Twilio or next message).
+    row = tickets.cerrar(session, ticket_id, None, payload.respuesta if payload else None)
     return _canal_out(row)

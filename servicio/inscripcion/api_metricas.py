@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from bot.analitica import CANALES
+from bot.canales import CANALES
 from servicio.inscripcion.api import ERRORS, AssistantDep, SessionDep
 from servicio.inscripcion.metricas import ingerir
 

@@ -1,7 +1,8 @@
 """Handoff tickets (canalizaciones) for the promoter console: take, reply, close, deliver.
 
 Every change commits inside the function and writes an ``auditoria`` row with
-``folio="CAN-<id>"`` and ``actor="promotor:<id>"``. Log lines carry ids only: never the reply
+``folio="CAN-<id>"`` (:func:`id_canalizacion`) and ``actor="promotor:<id>"`` (``"api:admin"`` for
+the admin API, which acts without a promoter). Log lines carry ids only: never the reply
 text, the phone number or the web sender id.
 
 A promoter's reply (``RespuestaCanalizacion``) reaches the person in one of two ways:
@@ -10,6 +11,10 @@ A promoter's reply (``RespuestaCanalizacion``) reaches the person in one of two 
   Twilio is configured and, for WhatsApp, inside the 24-hour window);
 * ``siguiente_mensaje``: the assistant's channels ask ``POST /v1/canalizaciones/entregas`` on every
   incoming message and show the pending replies before the bot's answer (``entregar_pendientes``).
+
+:func:`entregar_ahora` tries the first and leaves the second. The console's replies and closings
+and the admin API's ``POST /v1/canalizaciones/{id}/cerrar`` (with an optional ``respuesta``) all go
+through :func:`responder` / :func:`cerrar`, so a reply is stored and delivered the same way.
 
 Delivery is claimed with ``UPDATE … WHERE id = :id AND entregada_en IS NULL`` per reply and the
 row count decides who delivers it, so two concurrent claims (two messages at once, or a message
@@ -21,12 +26,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ErrorApi, ahora_utc, en_utc
+from servicio.inscripcion.operaciones import ErrorApi
 
 log = logging.getLogger("orienta.enrollment.canalizaciones")
 
@@ -48,17 +55,34 @@ TEXTO_LARGO = f"La respuesta es muy larga: escribe como máximo {MAX_TEXTO} cara
 _ESTADOS = (m.CANALIZACION_ABIERTA, m.CANALIZACION_TOMADA, m.CANALIZACION_CERRADA)
 
 
-def folio(ticket_id: int) -> str:
-    return f"CAN-{ticket_id}"
+#: Audit actor of the admin API (an API key, not a promoter).
+ACTOR_API = "api:admin"
 
 
-def actor(promotor: m.Promotor) -> str:
-    return f"promotor:{promotor.id}"
+PREFIJO_AUDITORIA = "CAN-"
 
 
-def _auditar(session: Session, ticket_id: int, accion: str, promotor: m.Promotor) -> None:
+def id_canalizacion(ticket_id: int) -> str:
+    """The ticket's id in the audit log ("CAN-12"), next to registration folios ("OR-…")."""
+    return f"{PREFIJO_AUDITORIA}{ticket_id}"
+
+
+def ticket_de_id(id_auditoria: str | None) -> int | None:
+    """The ticket number of an audit id ("CAN-12" -> 12); None for a folio or anything else."""
+    resto = (id_auditoria or "").removeprefix(PREFIJO_AUDITORIA)
+    return int(resto) if resto != (id_auditoria or "") and resto.isdigit() else None
+
+
+def actor(promotor: m.Promotor | None) -> str:
+    """The audit actor: "promotor:<id>", or :data:`ACTOR_API` without a promoter."""
+    return f"promotor:{promotor.id}" if promotor is not None else ACTOR_API
+
+
+def _auditar(session: Session, ticket_id: int, accion: str, promotor: m.Promotor | None) -> None:
     session.add(
-        m.Auditoria(folio=folio(ticket_id), accion=accion, en=ahora_utc(), actor=actor(promotor))
+        m.Auditoria(
+            folio=id_canalizacion(ticket_id), accion=accion, en=ahora_utc(), actor=actor(promotor)
+        )
     )
 
 
@@ -76,8 +100,9 @@ def _ticket(session: Session, ticket_id: int, *, bloquear: bool = False) -> m.Ca
     return fila
 
 
-def _es_admin(promotor: m.Promotor) -> bool:
-    return promotor.rol == m.ROL_ADMIN
+def _es_admin(promotor: m.Promotor | None) -> bool:
+    """Admins (and the admin API, ``None``) may act on tickets held by someone else."""
+    return promotor is None or promotor.rol == m.ROL_ADMIN
 
 
 # ------------------------------------------------------------------ lectura
@@ -146,12 +171,12 @@ def tomar(session: Session, ticket_id: int, promotor: m.Promotor) -> m.Canalizac
     return fila
 
 
-def validar_texto(texto: str | None) -> str:
+def validar_texto(texto: str | None, campo: str = "texto") -> str:
     limpio = (texto or "").strip()
     if not limpio:
-        raise ErrorApi(422, TEXTO_VACIO, "texto")
+        raise ErrorApi(422, TEXTO_VACIO, campo)
     if len(limpio) > MAX_TEXTO:
-        raise ErrorApi(422, TEXTO_LARGO, "texto")
+        raise ErrorApi(422, TEXTO_LARGO, campo)
     return limpio
 
 
@@ -187,28 +212,72 @@ def responder(
     return respuesta
 
 
-def cerrar(session: Session, ticket_id: int, promotor: m.Promotor) -> m.Canalizacion:
-    """Closes the ticket. 404 unknown; 409 already closed or held by another promoter
-    (admins may close any ticket). Pending replies are still delivered after closing."""
+def cerrar(
+    session: Session,
+    ticket_id: int,
+    promotor: m.Promotor | None,
+    respuesta: str | None = None,
+    *,
+    http_client: Any = None,
+) -> m.Canalizacion:
+    """Closes the ticket (``promotor`` None: the admin API). 404 unknown; 409 already closed or
+    held by another promoter (admins may close any ticket). Pending replies are still delivered
+    after closing.
+
+    A ``respuesta`` (422, campo ``respuesta``, if longer than 1000 characters) is stored as a
+    reply to the person and delivered like the console's: by Twilio now when possible
+    (:func:`entregar_ahora`), otherwise with the person's next message. It is also kept on the
+    ticket (``Canalizacion.respuesta``, shown by the admin API).
+    """
+    limpio = validar_texto(respuesta, "respuesta") if (respuesta or "").strip() else None
     try:
         fila = _ticket(session, ticket_id, bloquear=True)
         if fila.estado == m.CANALIZACION_CERRADA:
             raise ErrorApi(409, YA_CERRADA, "id")
         if (
-            fila.estado == m.CANALIZACION_TOMADA
+            not _es_admin(promotor)
+            and fila.estado == m.CANALIZACION_TOMADA
             and fila.tomada_por not in (None, promotor.id)
-            and not _es_admin(promotor)
         ):
             raise ErrorApi(409, TOMADA_POR_OTRO, "id")
     except ErrorApi:
         session.rollback()
         raise
+    nueva = None
+    if limpio is not None:
+        fila.respuesta = limpio
+        nueva = m.RespuestaCanalizacion(
+            canalizacion_id=fila.id,
+            promotor_id=promotor.id if promotor is not None else None,
+            texto=limpio,
+            creada_en=ahora_utc(),
+        )
+        session.add(nueva)
+        _auditar(session, fila.id, RESPONDIDA, promotor)
     fila.estado = m.CANALIZACION_CERRADA
     fila.cerrada_en = ahora_utc()
     _auditar(session, fila.id, CERRADA, promotor)
     session.commit()
-    log.info("canalizacion cerrada id=%s promotor=%s", fila.id, promotor.id)
+    log.info("canalizacion cerrada id=%s actor=%s", fila.id, actor(promotor))
+    if nueva is not None:
+        entregar_ahora(session, nueva, fila, http_client=http_client)
     return fila
+
+
+def entregar_ahora(
+    session: Session,
+    respuesta: m.RespuestaCanalizacion,
+    fila: m.Canalizacion,
+    *,
+    http_client: Any = None,
+) -> bool:
+    """Sends a stored reply by Twilio now if the ticket's channel and settings allow it (SMS;
+    WhatsApp inside its 24-hour window). False: it waits for the person's next message."""
+    from servicio import twilio_salida  # Twilio's client only when a reply is sent
+
+    return twilio_salida.configurado(fila.canal) and twilio_salida.enviar_respuesta(
+        session, respuesta, fila, http_client
+    )
 
 
 # ------------------------------------------------------------------ entrega
@@ -328,8 +397,13 @@ __all__ = [
     "MAX_TEXTO",
     "VIA_SIGUIENTE_MENSAJE",
     "VIA_TWILIO",
+    "ACTOR_API",
+    "actor",
     "cerrar",
     "desmarcar_entrega",
+    "entregar_ahora",
+    "id_canalizacion",
+    "ticket_de_id",
     "entregar_pendientes",
     "listar",
     "marcar_entregada",

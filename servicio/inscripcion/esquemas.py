@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot import lectura
 from bot import validacion as v
 
 
@@ -216,14 +217,8 @@ class RegistroIn(BaseModel):
     @field_validator("nombre")
     @classmethod
     def _nombre(cls, value):
-        value = _clean(value, "nombre", "Ejemplo: María Guadalupe López Hernández.")
-        if len(value) < 3 or any(ch.isdigit() for ch in value):
-            raise v.ErrorValidacion(
-                "Escribe tu nombre completo, sin números. "
-                "Ejemplo: María Guadalupe López Hernández.",
-                "nombre",
-            )
-        return value
+        # The chat's and the console's rule (bot.lectura), so the API refuses the same names.
+        return lectura.validar_nombre(value)
 
     @field_validator("email")
     @classmethod
@@ -248,7 +243,7 @@ class RegistroIn(BaseModel):
     @field_validator("ocupacion")
     @classmethod
     def _ocupacion(cls, value):
-        return _clean(value, "ocupacion", "Ejemplo: Carpintero.")
+        return lectura.validar_ocupacion(value)
 
     @field_validator("nss")
     @classmethod

@@ -9,23 +9,16 @@ batches for the same conversation never fail on the primary key (SQLite and Post
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from bot.analitica import redactar
+from bot.tiempo import en_utc
 from servicio.inscripcion import modelos as m
 
 E = m.EmbudoConversacion
-
-
-def _utc(dt: datetime) -> datetime:
-    # Naive means UTC; stored in UTC so SQLite (which drops the offset) compares correctly.
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
 
 
 def _insertar_si_falta(session: Session, valores: dict[str, Any]) -> None:
@@ -59,7 +52,7 @@ def ingerir(session: Session, registros: Iterable[Mapping[str, Any]]) -> int:
             texto = (redactar(r.get("texto")) or None) if fallback else None
             mensajes.append(
                 {
-                    "en": _utc(r["en"]),
+                    "en": en_utc(r["en"]),
                     "canal": r["canal"],
                     "conversacion": conv,
                     "intent": r.get("intent"),
@@ -69,7 +62,7 @@ def ingerir(session: Session, registros: Iterable[Mapping[str, Any]]) -> int:
                 }
             )
         elif tipo == "registro_iniciado":
-            en = _utc(r["en"])
+            en = en_utc(r["en"])
             consulado = r.get("consulado")
             _insertar_si_falta(
                 session,
@@ -98,7 +91,7 @@ def ingerir(session: Session, registros: Iterable[Mapping[str, Any]]) -> int:
                 update(E).where(E.conversacion == conv).values(consulado=r["consulado"])
             )
         elif tipo == "registro_enviado":
-            en = _utc(r["en"])
+            en = en_utc(r["en"])
             _insertar_si_falta(
                 session,
                 {

@@ -26,7 +26,6 @@ class Base(DeclarativeBase):
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-ESTADOS_ABIERTOS = (ESTADO_PENDIENTE, ESTADO_ACTIVA)
 BORRADO = "[borrado]"
 
 # Who created a registration.

@@ -16,16 +16,15 @@ from sqlalchemy.orm import Session
 from bot import lectura
 from bot import validacion as v
 from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
+from bot.folio import nuevo_folio
 from bot.parametros import SinTablaDelAnio, cargar_parametros
+from bot.tiempo import ZONA_MX, ahora_utc, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
 
 log = logging.getLogger("orienta.enrollment")
 
-# Mexico City has had no daylight saving time since 2022: fixed UTC-6.
-ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
 DIA_LIMITE_PAGO = 20
-_FOLIO_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
 
 class ErrorApi(Exception):
@@ -35,17 +34,6 @@ class ErrorApi(Exception):
 
 
 NOT_FOUND_REGISTRO = "No encontramos un registro con ese folio y esa CURP. Revisa ambos datos."
-
-
-def ahora_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def en_utc(dt: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything is stored in UTC."""
-    if dt is None or dt.tzinfo is not None:
-        return dt
-    return dt.replace(tzinfo=timezone.utc)
 
 
 # ------------------------------------------------------------------ quotes
@@ -100,10 +88,6 @@ def vencimiento_linea(now: datetime) -> datetime:
     return end.astimezone(timezone.utc)
 
 
-def nuevo_folio() -> str:
-    return "OR-" + "".join(secrets.choice(_FOLIO_ALPHABET) for _ in range(10))
-
-
 # ------------------------------------------------------------------ registros
 @dataclass
 class ResultadoRegistro:
@@ -119,7 +103,7 @@ def _audit(
 
 def nombre_para_busqueda(nombre: str | None) -> str | None:
     """Lower case without accents, so the console finds "Pérez" when a promoter types "perez"."""
-    return lectura.normalizar(nombre)[:200] or None
+    return lectura.minusculas_sin_acentos(nombre)[:200] or None
 
 
 def _cross_check(payload: RegistroIn) -> None:
@@ -330,15 +314,3 @@ def listar_canalizaciones(session: Session, estado: str | None, limit: int = 200
     if estado:
         stmt = stmt.where(m.Canalizacion.estado == estado)
     return list(session.execute(stmt).scalars())
-
-
-def cerrar_canalizacion(session: Session, ticket_id: int, respuesta: str | None):
-    row = session.get(m.Canalizacion, ticket_id)
-    if row is None:
-        raise ErrorApi(404, "No existe una canalización con ese id.", "id")
-    if row.estado == "cerrada":
-        raise ErrorApi(409, "La canalización ya estaba cerrada.", "id")
-    row.estado, row.respuesta, row.cerrada_en = "cerrada", respuesta, ahora_utc()
-    session.commit()
-    log.info("canalizacion cerrada id=%s", row.id)
-    return row

@@ -1,8 +1,8 @@
 """Demo consulate page with the Orienta chat widget, on top of the enrollment API.
 
 ``uvicorn servicio.web.app:app`` (run ``python -m servicio.inscripcion.migrar`` first). Serves
-``GET /`` (the page), ``/static`` (widget, styles, vendored Socket.IO client), the console
-(``/consola``) and everything the enrollment app serves (``/v1``, ``/health``, ``/docs``).
+``GET /`` (the page), ``/static`` (widget, styles, vendored Socket.IO client), the promoters'
+console (``/consola``) and everything the enrollment app serves (``/v1``, ``/health``, ``/docs``).
 """
 
 # isort: split

@@ -13,7 +13,7 @@ import respx
 from actions.api.inscripcion import (
     AjustesCliente,
     ClienteServicio,
-    Resultado,
+    RespuestaServicio,
     cliente,
 )
 from tests.ayudas import make_curp, registro_body
@@ -75,7 +75,7 @@ async def test_shared_async_client_and_singleton(client):
 async def test_cotizar(client, mock):
     route = mock.post("/v1/cotizaciones").respond(200, json={"total_mensual": 1500})
     res = await client.cotizar(12000, "USD", anio=2026, tipo_cambio="17.5")
-    assert res == Resultado(ok=True, datos={"total_mensual": 1500}, status=200)
+    assert res == RespuestaServicio(ok=True, datos={"total_mensual": 1500}, status=200)
     req = _req(route)
     assert req.method == "POST" and req.url.path == "/v1/cotizaciones"
     assert req.headers["X-API-Key"] == KEY
@@ -277,7 +277,7 @@ async def test_connection_refused_is_no_disponible():
         res = await c.consultar(FOLIO, CURP)
     finally:
         await c.aclose()
-    assert res == Resultado(ok=False, error="no_disponible")
+    assert res == RespuestaServicio(ok=False, error="no_disponible")
 
 
 async def test_connect_error_mocked_retried_once(client, mock):

@@ -17,11 +17,11 @@ from actions.cotizacion import (
     PLANTILLA_COTIZACION,
     ActionCotizar,
     ValidateCotizacionForm,
-    leer_ingreso,
     texto_cotizacion,
     variables_cotizacion,
 )
 from bot.cuota import AVISO_ESTIMACION, cuota_del_anio
+from bot.ingreso import leer_ingreso_mensual
 from bot.parametros import cargar_parametros
 from bot.validacion import ErrorValidacion
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
@@ -97,33 +97,6 @@ def rellenar(mensaje: dict, domain: dict) -> str:
     plantilla = domain["responses"][mensaje["response"]][0]["text"]
     variables = {k: v for k, v in mensaje.items() if isinstance(v, str)}
     return plantilla.format_map(variables)
-
-
-# ------------------------------------------------------------------ reading the income
-@pytest.mark.parametrize(
-    ("text", "monto", "moneda"),
-    [
-        ("cuanto pagaria si gano 15 mil pesos al mes", "15000.00", "MXN"),
-        ("cuánto pagaría si gano 15 mil pesos al mes", "15000.00", "MXN"),
-        ("si gano 3500 dolares al mes cuanto me sale la cuota", "3500.00", "USD"),
-        ("cotizame con 1200 dolares mensuales", "1200.00", "USD"),
-        ("12000", "12000.00", "MXN"),
-        ("gano 2000 dolares a la semana", "8660.00", "USD"),  # × 4.33
-        ("500 semanales", "2165.00", "MXN"),
-        ("8 mil a la quincena", "16000.00", "MXN"),
-        ("240 mil pesos al año", "20000.00", "MXN"),
-        ("15000.00 MXN", "15000.00", "MXN"),  # the stored value validates to itself
-    ],
-)
-def test_leer_ingreso(text, monto, moneda):
-    leido = leer_ingreso(text)
-    assert (str(leido.ingreso.monto), leido.ingreso.moneda) == (monto, moneda)
-
-
-@pytest.mark.parametrize("text", ["gano 300 al dia", "20 dolares la hora", "gano 500 diarios"])
-def test_leer_ingreso_per_day_or_hour_asks_for_the_month(text):
-    with pytest.raises(cotizacion.IngresoNoMensual):
-        leer_ingreso(text)
 
 
 # ------------------------------------------------------------------ validators
@@ -366,4 +339,4 @@ async def test_quote_against_the_real_service(servicio_real, monkeypatch):
 
 def test_parse_error_is_a_validation_error():
     with pytest.raises(ErrorValidacion):
-        leer_ingreso("nada")
+        leer_ingreso_mensual("nada")

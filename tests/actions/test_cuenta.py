@@ -19,10 +19,9 @@ from actions.cuenta import (
     ActionConsultarRegistro,
     ValidateBorradoForm,
     ValidateConsultaForm,
-    normalizar_folio,
     respuesta_estado,
 )
-from bot.validacion import ErrorValidacion
+from bot.folio import normalizar_folio
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
 BASE = "http://enrollment.test"
@@ -91,35 +90,6 @@ BORRADO = {"folio_borrado": FOLIO, "curp_borrado": CURP, "borrado_confirmado": T
 
 
 # ------------------------------------------------------------------ folio
-@pytest.mark.parametrize(
-    "text",
-    [
-        "OR-7K2M9QX4TB",
-        "or-7k2m9qx4tb",
-        " or 7k2m 9qx4tb ",
-        "OR7K2M9QX4TB",
-        "7K2M9QX4TB",
-        "or-7k2m9qx4tb.",
-        "Mi folio es OR-7K2M9QX4TB",
-        "OR-7K2M9QX4TB gracias",
-    ],
-)
-def test_normalizar_folio_accepts_common_ways_of_writing_it(text):
-    assert normalizar_folio(text) == FOLIO
-
-
-def test_normalizar_folio_reads_confusable_letters_as_digits():
-    assert normalizar_folio("OR-O1LI9QX4TB") == "OR-0111" + "9QX4TB"
-
-
-@pytest.mark.parametrize(
-    "text", ["", "no lo tengo", "OR-123", "OR-7K2M9QX4TBB", "ORI-2026-000123", "OR-7K2M9QX4TU"]
-)
-def test_normalizar_folio_rejects(text):
-    with pytest.raises(ErrorValidacion):
-        normalizar_folio(text)
-
-
 # ------------------------------------------------------------------ consulta_form validators
 async def test_consulta_valid_folio_is_normalised(domain):
     result, messages = await validar(

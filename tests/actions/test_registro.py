@@ -151,6 +151,19 @@ async def test_income_in_words_and_currencies(domain, text, amount, currency):
     assert (result["ingreso_mensual"], result["moneda"]) == (amount, currency)
 
 
+async def test_weekly_income_is_recorded_per_month_and_said_out_loud(domain):
+    result, messages = await answer(domain, "ingreso_mensual", "3000 dólares a la semana")
+    assert (result["ingreso_mensual"], result["moneda"]) == (12990.0, "USD")  # × 4.33
+    assert [m.get("response") for m in messages] == ["utter_ingreso_convertido"]
+    assert messages[0]["periodo"] == "a la semana"
+
+
+async def test_income_per_day_asks_for_the_month(domain):
+    result, messages = await answer(domain, "ingreso_mensual", "gano 300 dolares al dia")
+    assert result["ingreso_mensual"] is None
+    assert "ingreso al mes" in messages[0]["text"]
+
+
 async def test_income_without_a_number_is_explained(domain):
     result, messages = await answer(domain, "ingreso_mensual", "poquito")
     assert result["ingreso_mensual"] is None and "Ejemplos" in messages[0]["text"]
@@ -323,6 +336,16 @@ async def test_submission_gives_folio_amount_reference_and_next_steps(domain, se
     assert all(result[s] is None for s in registro.DATOS_REGISTRO)
     logged = caplog.text
     assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
+
+
+async def test_due_date_is_the_mexico_city_day(domain, servicio):
+    # The service's due date: day 20, 23:59:59 in Mexico City = 05:59:59 UTC on the 21st.
+    linea = {**REGISTRO_OK["linea_captura"], "vence_en": "2026-12-21T05:59:59+00:00"}
+    servicio.post("/v1/registros").mock(
+        return_value=httpx.Response(201, json={**REGISTRO_OK, "linea_captura": linea})
+    )
+    _, messages = await finalizar(domain, DATOS)
+    assert messages[0]["vence"] == "20 de diciembre de 2026"
 
 
 async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):

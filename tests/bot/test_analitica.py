@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.analitica import Analizador, canal_de, conversacion_id, redactar
+from bot.analitica import Analizador, conversacion_id, redactar
 from tests.ayudas import make_curp
 
 
@@ -63,24 +63,6 @@ def test_conversacion_id_es_hash_estable():
     assert re.fullmatch(r"[0-9a-f]{32}", cid)
     assert cid == conversacion_id("tw-5215551234567") != conversacion_id("tw-5215551234568")
     assert "5551234" not in cid
-
-
-@pytest.mark.parametrize(
-    ("evento", "canal"),
-    [
-        ({"input_channel": "twilio_orienta", "metadata": {"canal": "whatsapp"}}, "whatsapp"),
-        ({"input_channel": "twilio_orienta", "metadata": {"canal": "sms"}}, "sms"),
-        ({"input_channel": "twilio_orienta", "metadata": {"canal": "fax"}}, "sms"),
-        ({"input_channel": "twilio_orienta", "metadata": None}, "sms"),
-        ({"input_channel": "socketio"}, "web"),
-        ({"input_channel": "rest"}, "rest"),
-        ({"input_channel": "rest", "sender_id": "consola-3-ab12"}, "consola"),
-        ({"input_channel": "cmdline"}, "otro"),
-        ({}, "otro"),
-    ],
-)
-def test_canal_de(evento, canal):
-    assert canal_de(evento) == canal
 
 
 # ------------------------------------------------------------------ Analizador

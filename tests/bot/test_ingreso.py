@@ -2,7 +2,15 @@ from decimal import Decimal
 
 import pytest
 
-from bot.ingreso import Ingreso, leer_monto
+from bot.ingreso import (
+    ANIO,
+    QUINCENA,
+    SEMANA,
+    Ingreso,
+    IngresoNoMensual,
+    leer_ingreso_mensual,
+    leer_monto,
+)
 from bot.validacion import ErrorValidacion
 
 
@@ -48,3 +56,57 @@ def test_parse_income_errors(text, fragment):
         leer_monto(text)
     assert fragment in exc.value.mensaje
     assert "Ejemplos" in exc.value.mensaje
+
+
+# ------------------------------------------------------------------ income per period
+@pytest.mark.parametrize(
+    ("text", "monto", "moneda"),
+    [
+        ("cuanto pagaria si gano 15 mil pesos al mes", "15000.00", "MXN"),
+        ("cuánto pagaría si gano 15 mil pesos al mes", "15000.00", "MXN"),
+        ("si gano 3500 dolares al mes cuanto me sale la cuota", "3500.00", "USD"),
+        ("cotizame con 1200 dolares mensuales", "1200.00", "USD"),
+        ("12000", "12000.00", "MXN"),
+        ("gano 2000 dolares a la semana", "8660.00", "USD"),  # × 4.33
+        ("500 semanales", "2165.00", "MXN"),
+        ("8 mil a la quincena", "16000.00", "MXN"),
+        ("240 mil pesos al año", "20000.00", "MXN"),
+        ("15000.00 MXN", "15000.00", "MXN"),  # the stored value validates to itself
+    ],
+)
+def test_leer_ingreso_mensual_mensual(text, monto, moneda):
+    leido = leer_ingreso_mensual(text)
+    assert (str(leido.ingreso.monto), leido.ingreso.moneda) == (monto, moneda)
+
+
+@pytest.mark.parametrize("text", ["gano 300 al dia", "20 dolares la hora", "gano 500 diarios"])
+def test_leer_ingreso_mensual_per_day_or_hour_asks_for_the_month(text):
+    with pytest.raises(IngresoNoMensual):
+        leer_ingreso_mensual(text)
+
+
+def test_leer_ingreso_mensual_says_what_was_declared_and_the_period():
+    leido = leer_ingreso_mensual("3000 dólares a la semana")
+    assert leido.declarado == Ingreso(Decimal("3000.00"), "USD")
+    assert leido.ingreso == Ingreso(Decimal("12990.00"), "USD")
+    assert leido.periodo is SEMANA
+    mensual = leer_ingreso_mensual("15 mil pesos")
+    assert mensual.periodo is None and mensual.ingreso == mensual.declarado
+
+
+@pytest.mark.parametrize(
+    ("text", "periodo"), [("8 mil quincenales", QUINCENA), ("60 mil anuales", ANIO)]
+)
+def test_leer_ingreso_mensual_periods(text, periodo):
+    assert leer_ingreso_mensual(text).periodo is periodo
+
+
+def test_leer_ingreso_mensual_bare_numbers_use_the_default_currency():
+    assert leer_ingreso_mensual("500 a la semana", "USD").ingreso == Ingreso(
+        Decimal("2165.00"), "USD"
+    )
+
+
+def test_per_day_is_a_validation_error_with_an_example():
+    with pytest.raises(ErrorValidacion, match="Ejemplos"):
+        leer_ingreso_mensual("gano 300 al dia")

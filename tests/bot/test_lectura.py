@@ -9,7 +9,7 @@ import pytest
 from bot import lectura as F
 from bot.validacion import ESTADOS_CURP, ErrorValidacion
 
-# --- normalizar --------------------------------------------------------------------------
+# --- minusculas_sin_acentos ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,8 @@ from bot.validacion import ESTADOS_CURP, ErrorValidacion
         ("👍", ""),
     ],
 )
-def test_normalizar(texto, esperado):
-    assert F.normalizar(texto) == esperado
+def test_minusculas_sin_acentos(texto, esperado):
+    assert F.minusculas_sin_acentos(texto) == esperado
 
 
 # --- si_o_no -----------------------------------------------------------------------------

@@ -6,6 +6,9 @@ from stdnum.mx import curp as stdnum_curp
 from bot.validacion import (
     ErrorValidacion,
     digito_verificador_nss,
+    es_e164,
+    extraer_curp,
+    hay_curp,
     normalizar_telefono,
     validar_correo,
     validar_curp,
@@ -123,3 +126,57 @@ def test_phone_errors(text):
         normalizar_telefono(text)
     assert "Ejemplos" in exc.value.mensaje
     assert exc.value.campo == "telefono"
+
+
+# ------------------------------------------------------------------ CURP in a sentence, E.164
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "GOCR850312HJCMRR00",
+        "gocr 850312 hjcmrr00",
+        "mi curp es GOCR850312HJCMRR00 gracias",
+        "Mi CURP: gocr850312hjcmrr00.",
+    ],
+)
+def test_extraer_curp_alone_or_in_a_sentence(texto):
+    assert extraer_curp(texto).curp == "GOCR850312HJCMRR00"
+
+
+def test_extraer_curp_keeps_the_error_of_the_whole_text():
+    with pytest.raises(ErrorValidacion, match="18 caracteres"):
+        extraer_curp("mi curp es GOCR8503")
+    with pytest.raises(ErrorValidacion, match="18 caracteres"):
+        extraer_curp("mi curp es GOCR850312HJCMRR08")  # wrong check digit in a sentence
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("mi curp es GOCR850312HJCMRR00", True),
+        ("mi curp es GOCR850312HJCMRR08", False),
+        ("GOCR850312", False),
+        ("", False),
+    ],
+)
+def test_hay_curp(texto, esperado):
+    assert hay_curp(texto) is esperado
+
+
+@pytest.mark.parametrize(
+    ("telefono", "esperado"),
+    [
+        ("+13125551234", True),
+        ("+525512345678", True),
+        ("13125551234", False),
+        ("+03125551234", False),
+        ("+1 312 555 1234", False),
+        ("+1234567", False),
+        (None, False),
+    ],
+)
+def test_es_e164(telefono, esperado):
+    assert es_e164(telefono) is esperado
+
+
+def test_normalizar_telefono_always_gives_e164():
+    assert es_e164(normalizar_telefono("(312) 555-1234"))

@@ -12,8 +12,7 @@ from channels.formato import (
     a_gsm7,
     codificacion_sms,
     es_gsm7,
-    formatear,
-    medio_de,
+    formatear_turno,
     partir,
     segmentos_sms,
 )
@@ -78,28 +77,11 @@ def test_a_gsm7_translitera_solo_lo_necesario():
     assert es_gsm7(a_gsm7("Ünïcödé ☃ 🇲🇽 ✅ fin"))
 
 
-# ------------------------------------------------------------------ medio_de
-
-
-@pytest.mark.parametrize(
-    ("remitente", "medio"),
-    [
-        ("whatsapp:+13125550100", "whatsapp"),
-        ("WhatsApp:+13125550100", "whatsapp"),
-        ("+13125550100", "sms"),
-        ("", "sms"),
-        (None, "sms"),
-    ],
-)
-def test_medio_de(remitente, medio):
-    assert medio_de(remitente) == medio
-
-
-# ------------------------------------------------------------------ formatear
+# ------------------------------------------------------------------ formatear_turno
 
 
 def test_sms_botones_numerados_texto_plano():
-    f = formatear([{"text": "¿Qué quieres saber?", "buttons": BOTONES_6}], "sms")
+    f = formatear_turno([{"text": "¿Qué quieres saber?", "buttons": BOTONES_6}], "sms")
     assert f.cuerpos == [
         "¿Qué quieres saber?\n\n"
         "1) ¿Qué es PTI?\n2) Requisitos\n3) ¿Cuanto cuesta?\n4) Quiero inscribirme\n"
@@ -111,7 +93,7 @@ def test_sms_botones_numerados_texto_plano():
 
 
 def test_whatsapp_mas_de_3_opciones_en_lista_con_negritas():
-    f = formatear([{"text": "¿Qué quieres saber?", "buttons": BOTONES_6}], "whatsapp")
+    f = formatear_turno([{"text": "¿Qué quieres saber?", "buttons": BOTONES_6}], "whatsapp")
     (cuerpo,) = f.cuerpos
     assert "\n1) *¿Qué es PTI?*\n2) *Requisitos*\n3) *¿Cuánto cuesta?*\n" in cuerpo
     assert cuerpo.endswith("6) *Hablar con una persona*\n" + INSTRUCCION_OPCIONES)
@@ -119,18 +101,20 @@ def test_whatsapp_mas_de_3_opciones_en_lista_con_negritas():
 
 def test_whatsapp_hasta_3_opciones_en_una_linea():
     botones = [{"title": "Sí", "payload": "/afirmar"}, {"title": "No", "payload": "/negar"}]
-    f = formatear([{"text": "¿Algo más?", "buttons": botones}], "whatsapp")
+    f = formatear_turno([{"text": "¿Algo más?", "buttons": botones}], "whatsapp")
     assert f.cuerpos == ["¿Algo más?\n\n1) *Sí*   2) *No*\n" + INSTRUCCION_OPCIONES]
 
 
 def test_whatsapp_conserva_acentos_y_emoji():
-    f = formatear([{"text": "¡Hola! 👋 Información útil"}], "whatsapp")
+    f = formatear_turno([{"text": "¡Hola! 👋 Información útil"}], "whatsapp")
     assert f.cuerpos == ["¡Hola! 👋 Información útil"]
     assert f.opciones == []
 
 
 def test_titulo_con_asterisco_no_rompe_negritas():
-    f = formatear([{"text": "x", "buttons": [{"title": "*Costo*", "payload": "/c"}]}], "whatsapp")
+    f = formatear_turno(
+        [{"text": "x", "buttons": [{"title": "*Costo*", "payload": "/c"}]}], "whatsapp"
+    )
     assert "1) *Costo*" in f.cuerpos[0]
 
 
@@ -140,7 +124,7 @@ def test_mensajes_del_turno_se_unen_y_la_numeracion_sigue():
         {"text": "Segundo"},
         {"text": "Tercero", "buttons": BOTONES_6[2:3]},
     ]
-    f = formatear(mensajes, "sms")
+    f = formatear_turno(mensajes, "sms")
     assert len(f.cuerpos) == 1
     assert f.cuerpos[0].startswith("Primero\n\n1) ¿Qué es PTI?\n2) Requisitos\n")
     assert "Tercero\n\n3) ¿Cuanto cuesta?\nResponde con el numero." in f.cuerpos[0]
@@ -148,7 +132,7 @@ def test_mensajes_del_turno_se_unen_y_la_numeracion_sigue():
 
 
 def test_imagen_y_custom_como_texto():
-    f = formatear(
+    f = formatear_turno(
         [{"image": "https://example.org/a.png"}, {"custom": {"text": "hola"}}, {"custom": {}}],
         "whatsapp",
     )
@@ -156,13 +140,13 @@ def test_imagen_y_custom_como_texto():
 
 
 def test_sin_mensajes_no_hay_cuerpos():
-    assert formatear([], "sms").cuerpos == []
-    assert formatear([{"text": "   "}], "whatsapp").cuerpos == []
+    assert formatear_turno([], "sms").cuerpos == []
+    assert formatear_turno([{"text": "   "}], "whatsapp").cuerpos == []
 
 
 def test_medio_desconocido():
     with pytest.raises(ValueError):
-        formatear([{"text": "x"}], "telegram")
+        formatear_turno([{"text": "x"}], "telegram")
 
 
 # ------------------------------------------------------------------ partir
@@ -211,7 +195,7 @@ def test_partir_recorta_cuerpo_lleno_para_que_quepa_el_aviso():
 
 
 def test_formatear_sms_recorte_en_gsm7():
-    f = formatear([{"text": "\n\n".join("d" * 1500 for _ in range(5))}], "sms")
+    f = formatear_turno([{"text": "\n\n".join("d" * 1500 for _ in range(5))}], "sms")
     assert f.recortado
     assert f.cuerpos[-1].endswith("Escribe MAS para ver mas detalles.)")
     assert all(es_gsm7(c) for c in f.cuerpos)
@@ -228,7 +212,7 @@ def _respuestas(domain: dict):
 
 def test_todas_las_respuestas_caben_en_gsm7_por_sms(domain: dict):
     for nombre, variante in _respuestas(domain):
-        f = formatear([variante], "sms")
+        f = formatear_turno([variante], "sms")
         assert f.cuerpos, nombre
         for cuerpo in f.cuerpos:
             assert codificacion_sms(cuerpo) == "GSM-7", nombre
@@ -243,5 +227,5 @@ def test_respuestas_cortas_caben_en_3_segmentos_por_sms(domain: dict):
         texto = variante.get("text", "")
         if len(texto) > 320:  # the domain's own budget for short answers
             continue
-        (cuerpo,) = formatear([variante], "sms").cuerpos
+        (cuerpo,) = formatear_turno([variante], "sms").cuerpos
         assert segmentos_sms(cuerpo) <= 3, (nombre, segmentos_sms(cuerpo))

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from bot.tiempo import ahora_utc
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ErrorApi, ahora_utc
+from servicio.inscripcion.operaciones import ErrorApi
 from tests.ayudas import ADMIN, A
 
 TEL = "+13125550100"
@@ -461,3 +462,61 @@ def test_tomar_ve_el_estado_actual_aunque_la_fila_este_en_la_sesion(Sesion, sess
     with pytest.raises(ErrorApi) as e:
         tickets.responder(session, t.id, ana, "Hola")
     assert e.value.status == 409
+
+
+# ------------------------------------------------------------------ closing from the admin API
+def test_cerrar_desde_la_api_entrega_la_respuesta_con_el_siguiente_mensaje(
+    client_entregas, session
+):
+    body = {"resumen": "Quiere hablar.", "canal": "web", "direccion_canal": "s-9"}
+    tid = client_entregas.post("/v1/canalizaciones", json=body, headers=A).json()["id"]
+    r = client_entregas.post(
+        f"/v1/canalizaciones/{tid}/cerrar", json={"respuesta": " Ya quedó. "}, headers=ADMIN
+    )
+    assert r.status_code == 200
+    assert r.json()["estado"] == "cerrada" and r.json()["respuesta"] == "Ya quedó."
+    assert auditoria(session, tid) == [
+        ("canalizacion_respondida", tickets.ACTOR_API),
+        ("canalizacion_cerrada", tickets.ACTOR_API),
+    ]
+    entrega = {"canal": "web", "direccion": "s-9"}
+    r = client_entregas.post("/v1/canalizaciones/entregas", json=entrega, headers=A)
+    assert r.json()["respuestas"] == [{"ticket": tid, "texto": "Ya quedó."}]
+    r = client_entregas.post("/v1/canalizaciones/entregas", json=entrega, headers=A)
+    assert r.json()["respuestas"] == []  # delivered once
+
+
+def test_cerrar_desde_la_api_respuesta_larga_es_422(client_entregas):
+    body = {"resumen": "Quiere hablar.", "canal": "web", "direccion_canal": "s-8"}
+    tid = client_entregas.post("/v1/canalizaciones", json=body, headers=A).json()["id"]
+    r = client_entregas.post(
+        f"/v1/canalizaciones/{tid}/cerrar", json={"respuesta": "x" * 1001}, headers=ADMIN
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["campo"] == "respuesta"
+    assert client_entregas.get("/v1/canalizaciones", headers=ADMIN).json()[0]["estado"] == "abierta"
+
+
+def test_cerrar_sin_promotor_envia_por_twilio_como_la_consola(session, ana, salida):
+    t = ticket(session)
+    tickets.tomar(session, t.id, ana)  # the admin API may close a ticket someone holds
+    http = TwilioFalso()
+    fila = tickets.cerrar(session, t.id, None, "Te llamamos mañana.", http_client=http)
+    assert fila.estado == "cerrada"
+    assert len(http.peticiones) == 1 and http.peticiones[0]["data"]["To"] == f"whatsapp:{TEL}"
+    (respuesta,) = tickets.respuestas(session, t.id)
+    assert respuesta.texto == "Te llamamos mañana." and respuesta.entregada_via == "twilio"
+    assert respuesta.promotor_id is None
+    assert tickets.entregar_pendientes(session, "whatsapp", TEL) == []
+
+
+def test_cerrar_desde_la_consola_sin_respuesta_no_crea_ninguna(session, ana):
+    t = ticket(session)
+    tickets.cerrar(session, t.id, ana)
+    assert tickets.respuestas(session, t.id) == [] and t.respuesta is None
+
+
+def test_id_de_auditoria_ida_y_vuelta():
+    assert tickets.id_canalizacion(12) == "CAN-12"
+    assert tickets.ticket_de_id("CAN-12") == 12
+    assert tickets.ticket_de_id("OR-7K2M9QX4TB") is None
+    assert tickets.ticket_de_id("CAN-") is None and tickets.ticket_de_id(None) is None

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
+from bot.tiempo import ahora_utc
 from servicio.consola import auditoria, cuentas, registros, seguridad
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.bd import crear_fabrica_sesiones
-from servicio.inscripcion.operaciones import ahora_utc
 
 CLAVE = "una-clave-larga-2026"
 CURP = "HEGG560427MVZRRL04"
@@ -174,6 +174,17 @@ def test_valid_form_becomes_the_same_body_the_chat_sends():
     assert str(payload.fecha_nacimiento) == "1956-04-27" and payload.sexo == "M"
 
 
+def test_weekly_income_is_converted_to_a_month_as_in_the_chat():
+    payload = registros.preparar(formulario(ingreso="3000 dólares a la semana"), None)
+    assert payload.ingreso_mensual == Decimal("12990.00") and payload.moneda.value == "USD"
+
+
+def test_income_per_day_is_a_field_error():
+    form = formulario(ingreso="300 dólares al día")
+    assert registros.preparar(form, None) is None
+    assert "ingreso al mes" in form.errores["ingreso"]
+
+
 def test_consulate_defaults_to_the_nearest_to_the_city():
     payload = registros.preparar(formulario(residencia="Dallas, Texas"), None)
     assert payload.consulado == "Dallas, TX"
@@ -190,28 +201,28 @@ def test_every_bad_field_is_reported_and_nothing_is_lost():
     assert all(isinstance(msg, str) and msg for msg in form.errores.values())
 
 
-def test_registrar_records_the_promoter_origin_and_audit(session, ana):
-    alta = registros.registrar(session, formulario(), ana, 2026, Decimal("18.50"))
+def test_dar_de_alta_records_the_promoter_origin_and_audit(session, ana):
+    alta = registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50"))
     reg = alta.registro
     assert alta.creado and reg.origen == m.ORIGEN_CONSOLA and reg.creado_por == ana.id
     assert reg.consulado == "Chicago, IL"
     assert reg.nombre_busqueda == "gloria hernandez garcia"
     fila = session.execute(select(m.Auditoria).where(m.Auditoria.folio == reg.folio)).scalar_one()
     assert (fila.accion, fila.actor) == ("registro_creado", f"promotor:{ana.id}")
-    otra = registros.registrar(session, formulario(), ana, 2026, Decimal("18.50"))
+    otra = registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50"))
     assert not otra.creado and otra.registro.folio == reg.folio  # one open registration per CURP
 
 
 def test_income_out_of_range_is_a_field_error(session, ana):
     form = formulario(ingreso="1 peso")
-    assert registros.registrar(session, form, ana, 2026, Decimal("18.50")).registro is None
+    assert registros.dar_de_alta(session, form, ana, 2026, Decimal("18.50")).registro is None
     assert "ingreso" in form.errores
 
 
 # ------------------------------------------------------------------ search and audit
 @pytest.fixture
 def registro(session, ana):
-    return registros.registrar(session, formulario(), ana, 2026, Decimal("18.50")).registro
+    return registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50")).registro
 
 
 @pytest.mark.parametrize(
@@ -235,7 +246,10 @@ def test_short_search_explains_what_to_type(session):
 
 
 def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):
-    assert auditoria.registrar(session, ana, auditoria.VISTA, [registro.folio, registro.folio]) == 1
+    assert (
+        auditoria.anotar_accesos(session, ana, auditoria.VISTA, [registro.folio, registro.folio])
+        == 1
+    )
     entradas = auditoria.consultar(session, usuario="ana.perez")
     assert entradas[0].folio == registro.folio
     assert entradas[0].usuario == "ana.perez" and entradas[0].etiqueta == "abrió el registro"

@@ -9,6 +9,7 @@ import pytest
 import respx
 from sqlalchemy import select
 
+from bot.tiempo import ahora_utc
 from servicio.consola import cuentas, seguridad
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.bd import crear_fabrica_sesiones
@@ -269,7 +270,7 @@ def ticket(session):
         direccion_canal="+13125550199",
         consulado="Chicago, IL",
         estado="abierta",
-        creada_en=seguridad.ahora_utc(),
+        creada_en=ahora_utc(),
     )
     session.add(fila)
     session.commit()
@@ -294,6 +295,15 @@ def test_ticket_take_reply_close(promotor, session, ticket):
     session.expire_all()
     assert session.get(m.Canalizacion, ticket).estado == "cerrada"
     assert f"#{ticket}" not in promotor.get("/consola/canalizaciones").text  # only pending ones
+
+
+def test_audit_page_links_tickets_and_channel_labels(promotor, admin, ticket):
+    url = f"/consola/canalizaciones/{ticket}"
+    detalle = promotor.get(url)
+    assert "WhatsApp · +13125550199" in detalle.text
+    assert "WhatsApp" in promotor.get("/consola/canalizaciones").text
+    r = admin.get("/consola/auditoria")
+    assert f'<a href="{url}">CAN-{ticket}</a>' in r.text
 
 
 def test_statistics_page_renders_charts(promotor):

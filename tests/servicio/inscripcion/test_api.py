@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
+from bot import lectura
+from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import linea_captura_valida
 from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
@@ -282,7 +284,12 @@ BAD_FIELDS = [
     ({"email": "no-es-correo"}, "email", "correo"),
     ({"telefono": "555-12"}, "telefono", "10 dígitos"),
     ({"nss": "12345678904"}, "nss", "verificador"),
-    ({"nombre": "R2D2"}, "nombre", "sin números"),
+    ({"nombre": "R2D2"}, "nombre", "números"),
+    ({"nombre": "Carlos"}, "nombre", "apellido"),  # the chat refuses it too
+    ({"nombre": "Carlos 😀 Gómez"}, "nombre", "solo puede llevar letras"),
+    ({"nombre": "¿cuánto cuesta?"}, "nombre", "pregunta"),
+    ({"ocupacion": "12345"}, "ocupacion", "palabras"),
+    ({"ocupacion": "sí"}, "ocupacion", "a qué te dedicas"),
     ({"sexo": "M"}, "sexo", "CURP"),
     ({"fecha_nacimiento": "1990-01-01"}, "fecha_nacimiento", "12/03/1985"),
     ({"estado_nacimiento": "NL"}, "estado_nacimiento", "Jalisco"),
@@ -311,6 +318,36 @@ def test_registro_validation_errors(client, engine, override, campo, fragment):
     assert any(e["campo"] == campo and fragment in e["mensaje"] for e in errs), errs
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(m.Registro)).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    ("campo", "valor"),
+    [
+        ("nombre", "Carlos"),
+        ("nombre", "Carlos 😀 Gómez"),
+        ("nombre", "¿cómo me inscribo?"),
+        ("ocupacion", "sí"),
+        ("ocupacion", "¿qué pongo aquí?"),
+    ],
+)
+def test_what_the_chat_refuses_the_api_refuses(client, campo, valor):
+    regla = lectura.validar_nombre if campo == "nombre" else lectura.validar_ocupacion
+    with pytest.raises(ErrorValidacion) as chat:
+        regla(valor)
+    body = registro_body(make_curp(birth="850312", sex="H", state="JC")) | {campo: valor}
+    r = client.post("/v1/registros", headers=A, json=body)
+    assert r.status_code == 422, r.text
+    assert [e["mensaje"] for e in r.json()["detail"] if e["campo"] == campo] == [chat.value.mensaje]
+
+
+def test_the_api_cleans_names_like_the_chat(client, engine):
+    body = registro_body(make_curp(birth="850312", sex="H", state="JC"))
+    body |= {"nombre": "me llamo carlos gómez ramírez", "ocupacion": "trabajo de carpintero"}
+    r = client.post("/v1/registros", headers=A, json=body)
+    assert r.status_code == 201, r.text
+    with engine.connect() as conn:
+        fila = conn.execute(select(m.Registro.nombre, m.Registro.ocupacion)).one()
+    assert tuple(fila) == ("Carlos Gómez Ramírez", "Carpintero")
 
 
 def test_concurrent_same_curp_one_folio(client, engine):

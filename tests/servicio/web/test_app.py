@@ -124,9 +124,9 @@ def test_widget_never_uses_inner_html():
 
 
 def test_privacy_notice_is_served_with_the_consent_version(make_client):
-    from bot.lectura import AVISO_PRIVACIDAD_VERSION as AVISO_VERSION
+    from bot.lectura import AVISO_PRIVACIDAD_VERSION
 
     response = make_client().get("/privacidad")
     assert response.status_code == 200
-    assert "Aviso de privacidad" in response.text and AVISO_VERSION in response.text
+    assert "Aviso de privacidad" in response.text and AVISO_PRIVACIDAD_VERSION in response.text
     assert "BORRAR MIS DATOS" in response.text

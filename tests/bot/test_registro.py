@@ -1,0 +1,58 @@
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from bot.lectura import AVISO_PRIVACIDAD_VERSION
+from bot.registro import cuerpo_registro
+from bot.validacion import ErrorValidacion
+
+CURP = "GOCR850312HJCMRR00"
+VALORES = {
+    "curp": "gocr850312hjcmrr00",
+    "nombre": "Carlos Gómez Ruiz",
+    "email": "carlos.gomez@example.com",
+    "telefono": "+13125551234",
+    "pais_residencia": "Estados Unidos",
+    "ciudad_residencia": "Chicago, IL",
+    "ocupacion": "Carpintero",
+    "ingreso_mensual": Decimal("15000.00"),
+    "moneda": "MXN",
+    "consulado": "Chicago, IL",
+    "aceptado_en": "2026-11-23T14:00:00+00:00",
+}
+
+
+def test_body_has_the_consent_the_answers_and_what_the_curp_says():
+    assert cuerpo_registro(**VALORES) == {
+        "consentimiento": {
+            "version_aviso": AVISO_PRIVACIDAD_VERSION,
+            "aceptado_en": "2026-11-23T14:00:00+00:00",
+        },
+        "curp": CURP,
+        "nombre": "Carlos Gómez Ruiz",
+        "email": "carlos.gomez@example.com",
+        "telefono": "+13125551234",
+        "pais_residencia": "Estados Unidos",
+        "ciudad_residencia": "Chicago, IL",
+        "ocupacion": "Carpintero",
+        "ingreso_mensual": "15000.00",
+        "moneda": "MXN",
+        "fecha_nacimiento": "1985-03-12",
+        "sexo": "H",
+        "estado_nacimiento": "JC",
+        "consulado": "Chicago, IL",
+    }
+
+
+def test_consent_time_defaults_to_now_and_currency_to_pesos():
+    valores = {**VALORES, "aceptado_en": None, "moneda": None, "ingreso_mensual": 15000.0}
+    cuerpo = cuerpo_registro(**valores)
+    aceptado = datetime.fromisoformat(cuerpo["consentimiento"]["aceptado_en"])
+    assert abs(aceptado - datetime.now(timezone.utc)) < timedelta(seconds=5)
+    assert cuerpo["moneda"] == "MXN" and cuerpo["ingreso_mensual"] == "15000.0"
+
+
+def test_an_invalid_curp_is_refused():
+    with pytest.raises(ErrorValidacion):
+        cuerpo_registro(**{**VALORES, "curp": "GOCR850312HJCMRR08"})
