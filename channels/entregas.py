@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from bot import canales
+from bot.mensajes import texto_respuesta_promotor
 
 if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
     from rasa.core.channels.channel import UserMessage
@@ -38,14 +39,8 @@ URL_POR_OMISION = "http://localhost:8000"
 TIMEOUT_S = 2.0
 #: Replies per message at most (the rest arrive with the following messages).
 MAXIMO_POR_MENSAJE = 5
-FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
 
 Manejador = Callable[["UserMessage"], Awaitable[Any]]
-
-
-def texto_respuesta_promotor(ticket: Any, texto: str) -> str:
-    """A promoter's reply as the person reads it (next message or Twilio send)."""
-    return FORMATO.format(ticket=ticket, texto=texto.strip())
 
 
 def _ajustes() -> tuple[str, str]:
@@ -152,8 +147,6 @@ def con_respuestas_pendientes(on_new_message: Manejador, canal: str = canales.WE
 
 
 __all__ = [
-    "FORMATO",
     "con_respuestas_pendientes",
-    "texto_respuesta_promotor",
     "respuestas_pendientes",
 ]

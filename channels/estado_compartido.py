@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from channels.formato import Opcion
+from bot.mensajes import Opcion
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from channels.formato import codificacion_sms, formatear_turno, segmentos_totales
+from bot.mensajes import codificacion_sms, formatear_turno, segmentos_totales
 
 DOMINIO = Path(__file__).resolve().parent.parent / "domain.yml"
 

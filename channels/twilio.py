@@ -38,15 +38,15 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import canales
-from bot.texto import limpiar_texto
-from channels import entregas
-from channels.estado_compartido import CacheTTL, crear_estado
-from channels.formato import (
+from bot.mensajes import (
     Formateado,
     Opcion,
     formatear_turno,
     texto_sistema,
 )
+from bot.texto import limpiar_texto
+from channels import entregas
+from channels.estado_compartido import CacheTTL, crear_estado
 from channels.rest import (  # the same words on every channel
     MAX_TEXTO,
     TEXTO_ERROR,

@@ -33,10 +33,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot import canales
+from bot.mensajes import MAX_CUERPO, a_gsm7, texto_respuesta_promotor
 from bot.tiempo import ahora_utc
 from bot.validacion import es_e164
-from channels.entregas import texto_respuesta_promotor
-from channels.formato import MAX_CUERPO, a_gsm7
 
 log = logging.getLogger("orienta.twilio.salida")
 

@@ -14,13 +14,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from bot.mensajes import Opcion
 from channels.estado_compartido import (
     PREFIJO,
     EstadoMemoria,
     EstadoRedis,
     crear_estado,
 )
-from channels.formato import Opcion
 from channels.twilio import TEXTO_DEMORA, AjustesTwilio, TwilioCanal, id_remitente
 from tests.channels.conftest import TELEFONO, TOKEN, RasaFalso, parametros, redis_vacio
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from channels.formato import MAX_CUERPO, MAX_MENSAJES
+from bot.mensajes import MAX_CUERPO, MAX_MENSAJES
 from channels.twilio import AjustesTwilio, CacheTTL, TwilioCanal, id_remitente, telefono_e164
 from tests.channels.conftest import (
     RUTA,

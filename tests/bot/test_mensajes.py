@@ -1,10 +1,10 @@
-"""Pure formatting functions of channels/formato.py (no Rasa, no Sanic)."""
+"""Pure formatting functions of bot/mensajes.py (no Rasa, no Sanic)."""
 
 from __future__ import annotations
 
 import pytest
 
-from channels.formato import (
+from bot.mensajes import (
     AVISO_RECORTE,
     INSTRUCCION_OPCIONES,
     MAX_CUERPO,

@@ -335,3 +335,12 @@ __all__ = [
     "segmentos_totales",
     "texto_sistema",
 ]
+
+
+# A promoter's reply, as the person reads it on any channel.
+FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
+
+
+def texto_respuesta_promotor(ticket: Any, texto: str) -> str:
+    """A promoter's reply as the person reads it (next message or Twilio send)."""
+    return FORMATO.format(ticket=ticket, texto=texto.strip())
