@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import overload
 
 __all__ = ["ZONA_MX", "ahora_utc", "en_utc", "dia_en_mexico"]
 
@@ -15,6 +16,10 @@ def ahora_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def en_utc(dt: datetime) -> datetime: ...
+@overload
+def en_utc(dt: None) -> None: ...
 def en_utc(dt: datetime | None) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite returns naive datetimes, all UTC)."""
     if dt is None:

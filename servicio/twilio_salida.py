@@ -117,15 +117,18 @@ def enviar(
     if medio == canales.SMS:
         cuerpo = a_gsm7(cuerpo)
     cuerpo = cuerpo[:MAX_CUERPO]
+    remitente, token = _remitente(medio, ajustes), ajustes.auth_token
+    if remitente is None or token is None:  # configurado() said both are set
+        return False
     try:
         cliente = Client(
             ajustes.account_sid,
-            ajustes.auth_token.get_secret_value(),
+            token.get_secret_value(),
             http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S),
         )
         mensaje = cliente.messages.create(
             to=_direccion(medio, telefono),
-            from_=_direccion(medio, _remitente(medio, ajustes)),
+            from_=_direccion(medio, remitente),
             body=cuerpo,
         )
     except TwilioRestException as error:

@@ -167,7 +167,7 @@ def temas_principales(session: Session, desde: date, limite: int = 10) -> list[T
         .order_by(veces.desc(), M.intent)
         .limit(limite)
     )
-    return [Tema(intent, ETIQUETAS[intent], n) for intent, n in session.execute(q)]
+    return [Tema(intent, ETIQUETAS[intent], n) for intent, n in session.execute(q) if intent]
 
 
 def fallback(session: Session, desde: date) -> Fallback:
@@ -188,7 +188,7 @@ def fallback(session: Session, desde: date) -> Fallback:
     )
     grupos: dict[str, list] = {}
     for texto, en in filas:
-        clave = clave_texto(texto)
+        clave = clave_texto(texto or "")
         if not clave:
             continue
         g = grupos.get(clave)
@@ -229,8 +229,8 @@ def embudo_por_consulado(session: Session, desde: date) -> list[FilaEmbudo]:
     )
     for consulado_conv, consulado_reg in session.execute(q):
         iniciados[consulado_conv or consulado_reg or SIN_CONSULADO] += 1
-    q = select(R.consulado, R.origen, R.estado, R.activado_en).where(R.creado_en >= inicio)
-    for consulado, origen, estado, activado_en in session.execute(q):
+    registros = select(R.consulado, R.origen, R.estado, R.activado_en).where(R.creado_en >= inicio)
+    for consulado, origen, estado, activado_en in session.execute(registros):
         clave = consulado or SIN_CONSULADO
         enviados[clave] += 1
         if estado == m.ESTADO_ACTIVA or activado_en is not None:

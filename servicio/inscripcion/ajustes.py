@@ -40,7 +40,8 @@ class AjustesServicio(BaseSettings):
                 + ", ".join(missing)
                 + " (cada clave debe tener al menos 16 caracteres; p. ej. `openssl rand -hex 32`)."
             )
-        if self.assistant_api_key.get_secret_value() == self.admin_api_key.get_secret_value():
+        asistente, admin = self.assistant_api_key, self.admin_api_key
+        if asistente and admin and asistente.get_secret_value() == admin.get_secret_value():
             raise FaltanSecretos(
                 "ORIENTA_ASSISTANT_API_KEY y ORIENTA_ADMIN_API_KEY deben ser distintas."
             )

@@ -5,7 +5,7 @@ import hmac
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -26,12 +26,15 @@ from servicio.inscripcion import operaciones as svc
 ROLE_ASSISTANT, ROLE_ADMIN = "asistente", "admin"
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": s.ErrorResponse, "description": "Falta la clave X-API-Key o no es válida"},
     413: {"model": s.ErrorResponse, "description": "Cuerpo demasiado grande"},
     422: {"model": s.ErrorResponse, "description": "Datos no válidos (mensaje en español)"},
 }
-ADMIN_ERRORS = {**ERRORS, 403: {"model": s.ErrorResponse, "description": "Requiere clave admin"}}
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    403: {"model": s.ErrorResponse, "description": "Requiere clave admin"},
+}
 
 
 def sesion_bd(request: Request) -> Iterator[Session]:
@@ -159,7 +162,7 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
 # ------------------------------------------------------------------ registros
 def registro_salida(reg: m.Registro) -> s.RegistroOut:
     linea = None
-    if reg.linea_captura:
+    if reg.linea_captura and reg.linea_vence_en is not None:
         vence = en_utc(reg.linea_vence_en)
         linea = s.LineaCaptura(
             referencia=reg.linea_captura,

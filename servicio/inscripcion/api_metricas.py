@@ -84,7 +84,7 @@ def validar(cuerpo: list[dict[str, Any]]) -> list[dict[str, Any]]:
     errores: list[dict[str, Any]] = []
     validos: list[dict[str, Any]] = []
     for i, item in enumerate(cuerpo):
-        modelo = MODELOS.get(item.get("tipo"))
+        modelo = MODELOS.get(str(item.get("tipo")))
         if modelo is None:
             errores.append(
                 {

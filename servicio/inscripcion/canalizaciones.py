@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from bot.tiempo import ahora_utc, en_utc
@@ -237,7 +238,7 @@ def cerrar(
         if (
             not _es_admin(promotor)
             and fila.estado == m.CANALIZACION_TOMADA
-            and fila.tomada_por not in (None, promotor.id)
+            and fila.tomada_por not in (None, promotor.id if promotor else None)
         ):
             raise ErrorApi(409, TOMADA_POR_OTRO, "id")
     except ErrorApi:
@@ -301,7 +302,7 @@ def _reclamar(session: Session, ids: Iterable[int], via: str) -> list[int]:
             .values(entregada_en=ahora, entregada_via=via)
             .execution_options(synchronize_session=False)
         )
-        if resultado.rowcount == 1:
+        if cast(CursorResult, resultado).rowcount == 1:
             ganados.append(rid)
     return ganados
 
@@ -371,7 +372,7 @@ def desmarcar_entrega(session: Session, respuesta_id: int, via: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return resultado.rowcount == 1
+    return cast(CursorResult, resultado).rowcount == 1
 
 
 def ultimo_contacto(session: Session, canal: str, direccion: str) -> datetime | None:

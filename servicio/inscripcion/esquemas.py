@@ -1,9 +1,10 @@
 """Request/response models (pydantic 2). Validators raise Spanish messages."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -64,7 +65,7 @@ def campo_de(loc) -> str | None:
     return ".".join(parts) or None
 
 
-def mensaje_en_espanol(error: dict) -> str:
+def mensaje_en_espanol(error: Mapping[str, Any]) -> str:
     """One Spanish sentence for a pydantic 2 validation error, naming the field."""
     typ, ctx = error.get("type", ""), error.get("ctx") or {}
     name = campo_de(error.get("loc", ())) or "el cuerpo"

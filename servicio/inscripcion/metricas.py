@@ -8,10 +8,11 @@ batches for the same conversation never fail on the primary key (SQLite and Post
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.analitica import redactar
@@ -23,10 +24,11 @@ E = m.EmbudoConversacion
 
 def _insertar_si_falta(session: Session, valores: dict[str, Any]) -> None:
     dialecto = session.get_bind().dialect.name
+    dialect_insert: Callable[..., Any]
     if dialecto == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        dialect_insert = postgresql.insert
     elif dialecto == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        dialect_insert = sqlite.insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         if session.get(E, valores["conversacion"]) is None:
             session.add(E(**valores))
