@@ -9,7 +9,7 @@ people confuse them with (O -> 0, I/L -> 1).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,7 @@ from actions.formularios import (
 from actions.registro import DATOS_REGISTRO
 from bot import lectura
 from bot.folio import hay_folio, normalizar_folio
-from bot.tiempo import dia_en_mexico
+from bot.tiempo import dia_en_mexico, leer_instante
 from bot.validacion import ErrorValidacion, extraer_curp, hay_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
@@ -216,7 +216,7 @@ def _fecha(valor: Any) -> date | None:
     if not valor:
         return None
     try:
-        momento = datetime.fromisoformat(str(valor).replace("Z", "+00:00"))
+        momento = leer_instante(valor)
     except ValueError:
         return None
     return dia_en_mexico(momento)

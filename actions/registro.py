@@ -7,7 +7,6 @@ into slots and slots into one call to the enrollment service.
 import json
 import logging
 import os
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +20,7 @@ from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOri
 from bot import lectura, validacion, ventanillas
 from bot.ingreso import leer_ingreso_mensual
 from bot.registro import cuerpo_registro
-from bot.tiempo import ahora_utc, dia_en_mexico
+from bot.tiempo import ahora_utc, dia_en_mexico, leer_instante
 from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
@@ -404,7 +403,7 @@ class ActionFinalizarRegistro(Action):
             folio=datos["folio"],
             monto=lectura.dinero(datos["monto_mensual"], "MXN"),
             referencia=linea.get("referencia", "—"),
-            vence=lectura.fecha_larga(dia_en_mexico(datetime.fromisoformat(linea["vence_en"])))
+            vence=lectura.fecha_larga(dia_en_mexico(leer_instante(linea["vence_en"])))
             if linea.get("vence_en")
             else "—",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import overload
 
-__all__ = ["ZONA_MX", "ahora_utc", "en_utc", "dia_en_mexico"]
+__all__ = ["ZONA_MX", "ahora_utc", "en_utc", "dia_en_mexico", "leer_instante"]
 
 #: Mexico City has had no daylight saving time since 2022: fixed UTC-6.
 ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
@@ -32,3 +32,11 @@ def en_utc(dt: datetime | None) -> datetime | None:
 def dia_en_mexico(dt: datetime) -> date:
     """The Mexico City calendar day of an instant (a naive one is read as UTC)."""
     return en_utc(dt).astimezone(ZONA_MX).date()
+
+
+def leer_instante(texto: str) -> datetime:
+    """An ISO 8601 instant as the service writes it ("...Z" or "+00:00"), aware, in UTC.
+
+    Python 3.10's ``fromisoformat`` (Rasa's environment) does not read the "Z" suffix that
+    pydantic 2 writes; both environments read it the same way through here."""
+    return en_utc(datetime.fromisoformat(str(texto).strip().replace("Z", "+00:00")))

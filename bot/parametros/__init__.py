@@ -20,6 +20,7 @@ __all__ = [
     "SinTablaDelAnio",
     "cargar_parametros",
     "anios_disponibles",
+    "semanas_ley97",
 ]
 
 PARAMS_DIR = Path(__file__).resolve().parent
@@ -122,3 +123,15 @@ def cargar_parametros(year: int) -> TablaParametros:
         cuotas=tuple(rates),
         fuentes=tuple(data["fuentes"]),
     )
+
+
+@cache
+def _semanas() -> dict[int, int]:
+    datos = yaml.safe_load((PARAMS_DIR / "semanas_ley97.yaml").read_text(encoding="utf-8"))
+    return {int(anio): int(n) for anio, n in datos["semanas"].items()}
+
+
+def semanas_ley97(anio: int) -> int:
+    """Weeks of contributions a Ley 97 pension needs in `anio` (1,000 from 2031 on)."""
+    tabla = _semanas()
+    return tabla[min(max(anio, min(tabla)), max(tabla))]

@@ -26,3 +26,15 @@ def test_en_utc_reads_naive_as_utc_and_converts_aware():
 def test_dia_en_mexico_is_the_previous_day_before_6_utc():
     assert dia_en_mexico(datetime(2026, 3, 2, 5, 59)) == date(2026, 3, 1)
     assert dia_en_mexico(datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)
+
+
+def test_leer_instante_lee_la_z_de_pydantic_2_y_el_desfase():
+    from datetime import datetime, timezone
+
+    from bot.tiempo import leer_instante
+
+    esperado = datetime(2026, 12, 21, 5, 59, 59, tzinfo=timezone.utc)
+    assert leer_instante("2026-12-21T05:59:59Z") == esperado
+    assert leer_instante("2026-12-21T05:59:59+00:00") == esperado
+    assert leer_instante("2026-12-20T23:59:59-06:00") == esperado
+    assert leer_instante("2026-12-21T05:59:59Z").tzinfo is not None
