@@ -2,8 +2,8 @@
 
 Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
 do we). Folios are made by the service as "OR-" + 10 Crockford base-32 characters
-(servicio/inscripcion/operaciones.py: new_folio); we accept them in lowercase, with spaces or without the
-dash, and read the letters Crockford excludes as the digits people confuse them with
+(servicio/inscripcion/operaciones.py: nuevo_folio); we accept them in lowercase, with spaces or
+without the dash, and read the letters Crockford excludes as the digits people confuse them with
 (O -> 0, I/L -> 1).
 """
 
@@ -99,7 +99,8 @@ ENVIADAS = frozenset(
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
 ESTADO_ELIMINADO = "eliminado"
-# Mexico City has had no daylight saving time since 2022 (as in servicio/inscripcion/operaciones.py).
+# Mexico City has had no daylight saving time since 2022 (as in
+# servicio/inscripcion/operaciones.py).
 ZONA_MX = timezone(timedelta(hours=-6), "America/Mexico_City")
 
 # ------------------------------------------------------------------ folio and CURP

@@ -1,4 +1,5 @@
-"""Typed async client for the enrollment service (``servicio/inscripcion``), used by the Rasa actions.
+"""Typed async client for the enrollment service (``servicio/inscripcion``), used by the Rasa
+actions.
 
 * One shared ``httpx.AsyncClient`` per process (created lazily), timeout ≤ 3 s.
 * Results are values (:class:`Resultado`), never exceptions, so actions stay thin adapters.
