@@ -36,11 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import parches_rasa
 from channels.entregas import con_respuestas_pendientes
-
-# Rasa loads this channel in every configuration (credentials.yml): apply the hot-path fix here.
-parches_rasa.aplicar()
 
 logger = logging.getLogger(__name__)
 
