@@ -51,9 +51,10 @@ shell: train ## Rasa's own interactive shell (starts the action server too)
 validate: venv ## rasa data validate; any warning fails (see scripts/validate.py)
 	$(PY) -m scripts.validate
 
-lint: venv ## Ruff lint and format check
+lint: venv ## Ruff lint and format check, import contracts ([tool.importlinter] in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
