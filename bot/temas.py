@@ -61,7 +61,7 @@ def tema_de_respuesta(action_name: str | None) -> str | None:
 def sugerencias(intent_ranking: list[dict], maximo: int = MAX_SUGERENCIAS) -> list[str]:
     """The most likely factual topics from an NLU intent ranking, best first."""
     temas = [r.get("name") for r in intent_ranking if es_tema(r.get("name"))]
-    return temas[:maximo]
+    return temas[:maximo]  # type: ignore[return-value]  # es_tema() lets only TEMAS' names in
 
 
 # Small closed word lists are enough to tell English from Spanish in short chat messages;
