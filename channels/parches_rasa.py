@@ -124,10 +124,10 @@ def instalar() -> None:
     validacion, eventos = PARCHES
     if not validacion.instalado():
         _ORIGINAL = RemoteAction._validate_action_result
-        RemoteAction._validate_action_result = validar_respuesta  # type: ignore[method-assign]
+        RemoteAction._validate_action_result = validar_respuesta
     if not eventos.instalado():
         _RESOLVER_ORIGINAL = Event.resolve_by_type
-        Event.resolve_by_type = staticmethod(resolver_tipo)  # type: ignore[method-assign,assignment]
+        Event.resolve_by_type = staticmethod(resolver_tipo)
 
 
 def instalados() -> bool:
