@@ -13,7 +13,7 @@ export PYTHONHASHSEED := 0
 # Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's build if present, else python3.10 on PATH.
 BOOTSTRAP_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-load bench-pipelines clean
+.PHONY: help venv run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,23 @@ browser: ## Debian's Chromium for the browser tests (Playwright cannot download 
 
 test: lint validate train browser ## Install what is missing and run every test
 	$(PY) -m pytest
+
+test-rapido: venv ## Unit tests only: no model, no servers (PostgreSQL, Redis, RabbitMQ), no stack
+	$(PY) -m pytest -q -m "not model and not e2e and not escala and not servidores"
+
+tipos: venv ## mypy ([tool.mypy] in pyproject.toml) over the rules (bot/) and the service (servicio/)
+	$(PY) -m mypy bot
+	$(PY) -m mypy servicio
+
+migracion: venv ## New Alembic revision from the models: make migracion MENSAJE="qué cambia"
+	@test -n "$(MENSAJE)" || (echo 'Uso: make migracion MENSAJE="qué cambia en el esquema" (p. ej. MENSAJE="registros: columna pais")'; exit 2)
+	@# Compared against a scratch SQLite at head, so local data and a stale var/orienta.db don't matter.
+	@mkdir -p var && rm -f var/migracion.db
+	DATABASE_URL=sqlite:///var/migracion.db $(PY) -m alembic -c servicio/inscripcion/alembic.ini upgrade head
+	DATABASE_URL=sqlite:///var/migracion.db $(PY) -m alembic -c servicio/inscripcion/alembic.ini revision --autogenerate -m "$(MENSAJE)"
+	@rm -f var/migracion.db
+	$(VENV)/bin/ruff check -q --fix servicio/inscripcion/migraciones/versions
+	$(VENV)/bin/ruff format -q servicio/inscripcion/migraciones/versions
 
 bench: train ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
 	$(PY) -m scripts.bench
