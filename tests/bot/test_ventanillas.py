@@ -24,7 +24,7 @@ def test_son_51_sitios_por_estado_como_en_la_fuente():
     otros = {e: n for e, n in por_estado.items() if e not in {"AZ", "CA", "TX", "FL"}}
     assert len(otros) == 24 and set(otros.values()) == {1}
     assert len({(v.ciudad, v.estado) for v in sitios}) == 51
-    assert "Houston" not in {v.ciudad for v in sitios}  # ⚠ de facts.md §7
+    assert "Houston" not in {v.ciudad for v in sitios}  # has a consulate, not on La Nación's list
 
 
 def test_coordenadas_dentro_de_estados_unidos_contiguos():

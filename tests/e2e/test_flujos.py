@@ -161,7 +161,7 @@ def test_quote_in_one_message(conversacion):
     assert "Estimación" in replies and "MXN" in replies and "IMSS" in replies, conversacion
 
 
-# ------------------------------------------------------------------ console loop (issue 6)
+# ------------------------------------------ console loop: a promoter answers a handoff ticket
 def _sesion_bd(flujo):
     from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
 
