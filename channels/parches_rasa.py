@@ -22,6 +22,7 @@ instead of silently patching code it was not written for. Importing this module 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
+
+logger = logging.getLogger(__name__)
 
 #: The Rasa release both patches were written and measured against.
 VERSION_RASA = "3.6.21"
@@ -125,9 +128,11 @@ def instalar() -> None:
     if not validacion.instalado():
         _ORIGINAL = RemoteAction._validate_action_result
         RemoteAction._validate_action_result = validar_respuesta
+        logger.info("Rasa %s patched: %s", VERSION_RASA, validacion.nombre)
     if not eventos.instalado():
         _RESOLVER_ORIGINAL = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(resolver_tipo)
+        logger.info("Rasa %s patched: %s", VERSION_RASA, eventos.nombre)
 
 
 def instalados() -> bool:
