@@ -37,7 +37,7 @@ define crear_venv
 	@touch $(1)/.installed
 endef
 
-.PHONY: help venv venv-servicio run chat shell promotor train validate lint format browser test bench bench-service bench-registro bench-load bench-pipelines clean
+.PHONY: help venv venv-servicio run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,9 +72,10 @@ shell: train ## Rasa's own interactive shell (starts the action server too)
 validate: venv ## rasa data validate; any warning fails (see scripts/validate.py)
 	$(PY) -m scripts.validate
 
-lint: venv ## Ruff lint and format check
+lint: venv ## Ruff lint and format check, import contracts ([tool.importlinter] in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -86,6 +87,26 @@ browser: ## Debian's Chromium for the browser tests (Playwright cannot download 
 test: lint validate train browser venv-servicio ## Install what is missing and run every test
 	$(PY_SERVICIO) -m pytest $(TESTS_SERVICIO)
 	$(PY) -m pytest --ignore=tests/servicio
+
+test-rapido: venv venv-servicio ## Unit tests only, under a minute: no model, no servers, no stack, no API fuzzing
+	@# The schemathesis run of every API operation (~40% of this target's CPU) stays in `make test`;
+	@# without it the hypothesis and schemathesis plugins are dead weight at start-up (~2.5 s).
+	$(PY_SERVICIO) -m pytest -q $(TESTS_SERVICIO) -m "not servidores" \
+	  --ignore=tests/servicio/inscripcion/test_schemathesis.py -p no:hypothesispytest -p no:schemathesis
+	$(PY) -m pytest -q --ignore=tests/servicio -m "not model and not e2e and not escala and not servidores"
+
+tipos: venv-servicio ## mypy ([tool.mypy] in pyproject.toml) over the rules (bot/) and the service (servicio/)
+	$(PY_SERVICIO) -m mypy bot servicio
+
+migracion: venv-servicio ## New Alembic revision from the models: make migracion MENSAJE="qué cambia"
+	@test -n "$(MENSAJE)" || (echo 'Uso: make migracion MENSAJE="qué cambia en el esquema" (p. ej. MENSAJE="registros: columna pais")'; exit 2)
+	@# Compared against a scratch SQLite at head, so local data and a stale var/orienta.db don't matter.
+	@mkdir -p var && rm -f var/migracion.db
+	DATABASE_URL=sqlite:///var/migracion.db $(PY_SERVICIO) -m alembic -c servicio/inscripcion/alembic.ini upgrade head
+	DATABASE_URL=sqlite:///var/migracion.db $(PY_SERVICIO) -m alembic -c servicio/inscripcion/alembic.ini revision --autogenerate -m "$(MENSAJE)"
+	@rm -f var/migracion.db
+	$(VENV)/bin/ruff check -q --fix servicio/inscripcion/migraciones/versions
+	$(VENV)/bin/ruff format -q servicio/inscripcion/migraciones/versions
 
 bench: train venv-servicio ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
 	$(PY) -m scripts.bench

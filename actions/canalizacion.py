@@ -1,9 +1,9 @@
-"""Hablar con una persona: `action_canalizar` abre un ticket para el equipo de promotores.
+"""Talking to a person: `action_canalizar` opens a ticket for the promoters' team.
 
-El ticket lleva un resumen SIN datos personales (temas consultados, estado del registro, mensajes
-no entendidos, canal), el canal y la dirección por donde responder (el teléfono en WhatsApp/SMS,
-el sender_id en el chat web) y el consulado si lo conocemos. La clave de idempotencia sale del
-mensaje, así que un mensaje repetido por el canal no abre dos tickets.
+The ticket carries a summary WITHOUT personal data (topics asked about, registration status,
+messages not understood, channel), the channel and address to reply through (the phone number on
+WhatsApp/SMS, the sender_id in the web chat) and the consulate if we know it. The idempotency key
+comes from the message, so a message the channel repeats does not open two tickets.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ CONSULADO = "consulado"
 METADATA_SESION = "session_started_metadata"
 MAX_RESUMEN = 1000
 
-# Respuestas que solo manda esta acción.
+# Responses only this action sends.
 CANALIZACION_CREADA = "utter_canalizacion_creada"
 CANALIZACION_CREADA_SIN_CONSULADO = "utter_canalizacion_creada_sin_consulado"
 CANALIZACION_EXISTENTE = "utter_canalizacion_existente"
 CANALIZACION_RECIBIDA = "utter_canalizacion_recibida"
 CANALIZACION_NO_DISPONIBLE = "utter_canalizacion_no_disponible"
-CONTACTO_PROMOTOR = "utter_contacto_promotor"  # ya existe (también la usan reglas)
+CONTACTO_PROMOTOR = "utter_contacto_promotor"  # already exists (rules use it too)
 ENVIADAS = frozenset(
     {
         CANALIZACION_CREADA,
@@ -47,7 +47,7 @@ ENVIADAS = frozenset(
 )
 
 
-# Trámites (no temas) que también le sirven al promotor.
+# Procedures (not topics) that are useful to the promoter too.
 TRAMITES = {
     "cotizar": "cotizar su cuota",
     "consultar_registro": "consultar su registro",
@@ -57,7 +57,7 @@ TRAMITES = {
 }
 
 
-# --------------------------------------------------------------------------- canal
+# --------------------------------------------------------------------------- channel
 def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
     if not isinstance(metadata, dict):
         return None
@@ -69,8 +69,8 @@ def _metadata_valida(metadata: Any) -> tuple[str, str] | None:
 
 
 def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
-    """("whatsapp" | "telefono", "+1...") desde la metadata del mensaje o de la sesión;
-    ("web", sender_id) si no hay (chat web, REST)."""
+    """("whatsapp" | "telefono", "+1...") from the message's or the session's metadata;
+    ("web", sender_id) without it (web chat, REST)."""
     return (
         _metadata_valida(tracker.latest_message.get("metadata"))
         or _metadata_valida(tracker.get_slot(METADATA_SESION))
@@ -78,9 +78,9 @@ def canal_y_direccion(tracker: Tracker) -> tuple[str, str]:
     )
 
 
-# --------------------------------------------------------------------------- sesión
+# --------------------------------------------------------------------------- session
 def eventos_de_sesion(tracker: Tracker) -> list[dict[str, Any]]:
-    """Los eventos desde el último `session_started` (la conversación actual)."""
+    """The events since the last `session_started` (the current conversation)."""
     eventos = list(tracker.events)
     for i in range(len(eventos) - 1, -1, -1):
         if eventos[i].get("event") == "session_started":
@@ -107,7 +107,7 @@ def _unicos_recientes(nombres: list[str]) -> list[str]:
 
 
 def temas_consultados(tracker: Tracker) -> list[str]:
-    """Etiquetas de los temas FAQ de esta conversación, del más reciente, sin repetir."""
+    """Labels of this conversation's FAQ topics, most recent first, without repeats."""
     nombres = _intenciones(eventos_de_sesion(tracker))
     return [temas.TEMAS[n] for n in _unicos_recientes([n for n in nombres if temas.es_tema(n)])]
 
@@ -127,13 +127,13 @@ def estado_registro(tracker: Tracker) -> str | None:
         return f"enviado (folio {folio})" if es_folio(folio) else "enviado"
     if not tracker.get_slot("consentimiento"):
         return None
-    if tracker.get_slot("pendiente") == "registro_form":  # el servicio no respondió al enviar
+    if tracker.get_slot("pendiente") == "registro_form":  # service down at submission
         return "terminado, pendiente de enviar (el servicio no respondió)"
     return "en curso, sin terminar"
 
 
 def canalizacion_en_sesion(tracker: Tracker) -> str | None:
-    """El ticket abierto en esta misma conversación, si ya hay uno."""
+    """The ticket already opened in this same conversation, if any."""
     ticket = None
     for e in eventos_de_sesion(tracker):
         if e.get("event") == "slot" and e.get("name") == CANALIZACION_ID:
@@ -142,8 +142,8 @@ def canalizacion_en_sesion(tracker: Tracker) -> str | None:
 
 
 def resumen(tracker: Tracker, canal: str) -> str:
-    """Resumen para el promotor. Solo etiquetas fijas y conteos: nunca texto de la persona ni
-    datos personales (CURP, NSS, correo, teléfono, nombre, ingreso)."""
+    """Summary for the promoter. Only fixed labels and counts: never the person's text or
+    personal data (CURP, NSS, email, phone, name, income)."""
     temas_vistos = temas_consultados(tracker)
     lineas = [f"Pide hablar con una persona (Orienta, {canales.etiqueta_en_frase(canal)})."]
     tramites = tramites_pedidos(tracker)
@@ -169,7 +169,7 @@ def resumen(tracker: Tracker, canal: str) -> str:
 
 
 def clave(tracker: Tracker) -> str:
-    """Clave de idempotencia: conversación + id del mensaje (o su hora)."""
+    """Idempotency key: conversation + the message's id (or its time)."""
     mensaje = tracker.latest_message.get("message_id")
     if not mensaje:
         usuarios = [e for e in tracker.events if e.get("event") == "user"]
@@ -178,7 +178,7 @@ def clave(tracker: Tracker) -> str:
     return lectura.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
 
 
-# --------------------------------------------------------------------------- acción
+# --------------------------------------------------------------------------- action
 class ActionCanalizar(Action):
     def name(self) -> str:
         return "action_canalizar"
@@ -201,7 +201,7 @@ class ActionCanalizar(Action):
                 consulado=consulado,
                 idempotency_key=clave(tracker),
             )
-        except Exception:  # el cliente no lanza por HTTP; esto es una red de seguridad
+        except Exception:  # the client does not raise on HTTP errors; this is a safety net
             log.exception("canalizacion error inesperado canal=%s", canal)
             resultado = inscripcion.RespuestaServicio.fallo(inscripcion.NO_DISPONIBLE)
 
@@ -217,7 +217,7 @@ class ActionCanalizar(Action):
             return [SlotSet(CANALIZACION_ID, str(ticket))]
 
         if resultado.error == inscripcion.CONFLICTO:
-            # La misma clave ya abrió un ticket (mensaje repetido con otro resumen).
+            # The same key already opened a ticket (a repeated message with another summary).
             log.info("canalizacion ya existente (conflicto de clave) canal=%s", canal)
             dispatcher.utter_message(response=CANALIZACION_RECIBIDA)
             return []

@@ -1,10 +1,10 @@
-"""¿Dónde está la Ventanilla de Salud más cercana? `ventanilla_form` (slot `lugar`) y su cierre.
+"""Where is the nearest Ventanilla de Salud? `ventanilla_form` (slot `lugar`) and its closing.
 
-* `validate_ventanilla_form` entiende el lugar en el mensaje que abrió el formulario
-  ("ventanilla cerca de Dallas") o en la respuesta a "¿en qué ciudad estás?". Un estado solo
-  ("Texas") lista sus Ventanillas y vuelve a preguntar la ciudad; un lugar desconocido lo dice.
-* `action_ventanilla_cercana` responde con la más cercana (bot.ventanillas.describir), sus
-  servicios y cómo contactarla, guarda `consulado` y borra `lugar`.
+* `validate_ventanilla_form` finds the place in the message that opened the form ("ventanilla
+  cerca de Dallas") or in the answer to "¿en qué ciudad estás?". A state alone ("Texas") lists
+  its Ventanillas and asks for the city again; an unknown place is said to be unknown.
+* `action_ventanilla_cercana` answers with the nearest one (bot.ventanillas.describir), its
+  services and how to contact it, sets `consulado` and clears `lugar`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ log = logging.getLogger("orienta.actions.ventanillas")
 LUGAR = "lugar"
 CONSULADO = "consulado"
 
-# Respuestas que solo mandan estas acciones.
+# Responses only these actions send.
 VENTANILLA_CERCANA = "utter_ventanilla_cercana"
 VENTANILLA_SERVICIOS = "utter_ventanilla_servicios"
 VENTANILLA_LEJOS = "utter_ventanilla_lejos"
@@ -44,13 +44,13 @@ ENVIADAS = frozenset(
     }
 )
 
-# Más lejos que esto (km) se ofrece también el contacto a distancia.
+# Farther than this (km), remote contact is offered too.
 KM_LEJOS = 250
-MAX_ECO = 40  # caracteres del texto de la persona que se repiten en "No encontré «…»"
+MAX_ECO = 40  # characters of the person's text repeated in "No encontré «…»"
 
 
 def resolver_lugar(texto: str | None) -> ventanillas.Lugar | None:
-    """Ciudad o código postal de EE. UU. en el texto, solo o dentro de una frase."""
+    """A US city or ZIP code in the text, alone or inside a sentence."""
     texto = (texto or "").strip()
     if not texto:
         return None
@@ -58,7 +58,7 @@ def resolver_lugar(texto: str | None) -> ventanillas.Lugar | None:
 
 
 def resolver_estado(texto: str | None) -> str | None:
-    """Código USPS si el texto es solo un estado ("Texas", "hay en Nuevo México?")."""
+    """USPS code if the text is only a state ("Texas", "hay en Nuevo México?")."""
     texto = (texto or "").strip()
     if not texto:
         return None
@@ -84,7 +84,7 @@ class ValidateVentanillaForm(formularios.FormularioOrienta):
     def digresion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
     ) -> list[dict[str, Any]] | None:
-        """ "¿Hay alguna en Dallas?" es una respuesta con signos de pregunta, no una digresión."""
+        """ "¿Hay alguna en Dallas?" is an answer with question marks, not a digression."""
         texto = formularios.texto(tracker)
         if pedido == LUGAR and (resolver_lugar(texto) or resolver_estado(texto)):
             return None
@@ -93,9 +93,9 @@ class ValidateVentanillaForm(formularios.FormularioOrienta):
     async def extract_lugar(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Atajo de un mensaje: "ventanilla cerca de Dallas" ya trae el lugar."""
+        """One-message shortcut: "ventanilla cerca de Dallas" already carries the place."""
         if tracker.get_slot(formularios.REQUESTED_SLOT) is not None:
-            return {}  # la respuesta a la pregunta llega por el mapeo from_text
+            return {}  # the answer to the question comes through the from_text mapping
         texto = formularios.texto(tracker)
         if ventanillas.lugar_en_frase(texto) or ventanillas.estado_en_frase(texto):
             return {LUGAR: texto}
@@ -132,7 +132,7 @@ class ValidateVentanillaForm(formularios.FormularioOrienta):
 
 
 class ActionVentanillaCercana(Action):
-    """Cierre de `ventanilla_form`: la Ventanilla más cercana, o despedida si se canceló."""
+    """Closing of `ventanilla_form`: the nearest Ventanilla, or a goodbye if it was cancelled."""
 
     def name(self) -> str:
         return "action_ventanilla_cercana"

@@ -1,7 +1,8 @@
-"""Funciones puras para los formularios de Rasa: entender respuestas cortas y dar formato.
+"""Pure functions for the Rasa forms: understanding short answers, and formatting.
 
-Sin Rasa ni red. Los validadores devuelven el valor limpio o lanzan
-:class:`bot.validacion.ValidationError` con un mensaje en español (de tú) que trae un ejemplo.
+No Rasa, no network. The validators return the clean value or raise
+:class:`bot.validacion.ValidationError` with a message in Spanish (addressing the person as tú)
+that includes an example.
 """
 
 from __future__ import annotations
@@ -46,24 +47,24 @@ __all__ = [
 LOCALE = "es_MX"
 ESTADOS_UNIDOS = "Estados Unidos"
 
-# --- texto -------------------------------------------------------------------------------
+# --- text --------------------------------------------------------------------------------
 
 _ORILLAS = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def minusculas_sin_acentos(texto: str | None) -> str:
-    """Minúsculas, sin acentos (ñ -> n), espacios simples, sin signos ni emojis en las orillas."""
+    """Lowercase, no accents (ñ -> n), single spaces, no punctuation or emoji at the edges."""
     sin_acentos = unicodedata.normalize("NFKD", str(texto or ""))
     sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
     return _ORILLAS.sub("", " ".join(sin_acentos.lower().split()))
 
 
 def _clave(texto: str | None) -> str:
-    """Como `minusculas_sin_acentos`, pero sin ningún signo: solo letras, números y espacios."""
+    """Like `minusculas_sin_acentos`, but with no punctuation: only letters, digits and spaces."""
     return " ".join(re.sub(r"[\W_]+", " ", minusculas_sin_acentos(texto)).split())
 
 
-# --- sí / no -----------------------------------------------------------------------------
+# --- yes / no ----------------------------------------------------------------------------
 
 _SI = frozenset(
     "1|si|sip|sipi|claro|claro que si|por supuesto|ok|okay|oki|okey|va|sale|dale|orale|simon"
@@ -80,7 +81,7 @@ _EMOJI_NO = frozenset("👎❌✖")
 
 
 def si_o_no(texto: str | None) -> bool | None:
-    """True si la respuesta es afirmativa, False si es negativa, None si no es clara."""
+    """True if the answer is yes, False if it is no, None if it is unclear."""
     crudo = str(texto or "").strip()
     if crudo.startswith("/afirmar"):
         return True
@@ -93,7 +94,7 @@ def si_o_no(texto: str | None) -> bool | None:
         return False
     no_pero = re.match(r"^no\s*[,.]\s*(.+)", minusculas_sin_acentos(crudo))
     if no_pero and si_o_no(no_pero.group(1)):
-        return None  # "No, está bien": ¿no o está bien? mejor volver a preguntar
+        return None  # "No, está bien": no, or fine? Better to ask again
     clave = _CORTESIA.sub("", _clave(crudo))
     clave = re.sub(r"^s+i+p*$", "si", re.sub(r"^n+o+p*$", "no", clave))
     primera, _, resto = clave.partition(" ")
@@ -105,7 +106,7 @@ def si_o_no(texto: str | None) -> bool | None:
     return None
 
 
-# --- cancelar y preguntas ----------------------------------------------------------------
+# --- cancelling and questions ------------------------------------------------------------
 
 _CANCELAR = re.compile(
     r"^(?:(?:pues|bueno|oye|mejor|ya|por favor|porfa|quiero|deseo|me quiero|quisiera)\s+)*"
@@ -120,7 +121,7 @@ _MAX_PALABRAS_CANCELAR = 8
 
 
 def es_cancelacion(texto: str | None) -> bool:
-    """True para mensajes cortos que piden dejar lo que se está haciendo ("cancelar", "ya no")."""
+    """True for short messages asking to stop what is being done ("cancelar", "ya no")."""
     crudo = str(texto or "")
     clave = _clave(crudo)
     if "?" in crudo or "¿" in crudo or len(clave.split()) > _MAX_PALABRAS_CANCELAR:
@@ -136,14 +137,14 @@ _INTERROGATIVAS = re.compile(
 
 
 def parece_pregunta(texto: str | None) -> bool:
-    """True si el mensaje lleva ¿ o ?, o empieza con una palabra de pregunta o de petición."""
+    """True if the message has ¿ or ?, or starts with a question or request word."""
     crudo = str(texto or "")
     return "?" in crudo or "¿" in crudo or bool(_INTERROGATIVAS.match(_clave(crudo)))
 
 
-# --- campos del registro -----------------------------------------------------------------
+# --- registration fields -----------------------------------------------------------------
 
-#: Slot -> etiqueta para el resumen y las correcciones del registro.
+#: Slot -> label for the registration's summary and corrections.
 CAMPOS: dict[str, str] = {
     "curp": "CURP",
     "nombre": "nombre",
@@ -155,7 +156,7 @@ CAMPOS: dict[str, str] = {
     "ingreso_mensual": "ingreso",
 }
 
-#: Orden de los campos numerados del resumen ("1" = curp ... "7" = ingreso_mensual).
+#: Order of the summary's numbered fields ("1" = curp ... "7" = ingreso_mensual).
 ORDEN_CAMPOS: tuple[str, ...] = (
     "curp",
     "nombre",
@@ -166,7 +167,7 @@ ORDEN_CAMPOS: tuple[str, ...] = (
     "ingreso_mensual",
 )
 
-# Sinónimos claros (frases normalizadas) -> slot.
+# Clear synonyms (normalised phrases) -> slot.
 _SINONIMOS: dict[str, str] = {
     **dict.fromkeys(
         ["correo", "correo electronico", "mail", "email", "e mail", "gmail", "hotmail"], "email"
@@ -184,14 +185,14 @@ _SINONIMOS: dict[str, str] = {
         "ingreso_mensual",
     ),
 }
-# Sinónimos ambiguos: solo cuentan si no hay uno claro ("mi número de CURP" es la CURP).
+# Ambiguous synonyms: they count only without a clear one ("mi número de CURP" is the CURP).
 _SINONIMOS_DEBILES: dict[str, str] = {
     "numero": "telefono",
     "trabajo": "ocupacion",
     "gano": "ingreso_mensual",
 }
 _UMBRAL_DIFUSO = 85  # rapidfuzz.fuzz.ratio
-_LONGITUD_DIFUSA = 6  # palabras más cortas solo valen exactas ("hombre" no es "nombre")
+_LONGITUD_DIFUSA = 6  # shorter words count only when exact ("hombre" is not "nombre")
 _NUMERO_CAMPO = re.compile(r"^(?:(?:el|la|opcion|numero|campo|dato)\s+)?([1-7])$")
 
 
@@ -219,9 +220,9 @@ def _buscar_difuso(clave: str) -> list[tuple[int, str]]:
 
 
 def campo_mencionado(texto: str | None) -> str | None:
-    """Slot del registro al que se refiere el mensaje ("mi correo" -> "email"; "3" -> "email").
+    """The registration slot the message refers to ("mi correo" -> "email"; "3" -> "email").
 
-    Si se mencionan varios, gana el primero. Tolera faltas como "corrreo" o "telefno".
+    If several are named, the first wins. Tolerates misspellings like "corrreo" or "telefno".
     """
     clave = _clave(texto)
     numero = _NUMERO_CAMPO.match(clave)
@@ -248,7 +249,7 @@ _NEGACION_PREVIA = re.compile(r"\b(?:no|nada)\s+(?:\w+\s+)?$")
 
 
 def pide_correccion(texto: str | None) -> str | None:
-    """Slot que el mensaje pide corregir ("me equivoqué en el correo" -> "email"), o None."""
+    """The slot the message asks to correct ("me equivoqué en el correo" -> "email"), or None."""
     clave = _clave(texto)
     m = _CORRECCION.search(clave)
     if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
@@ -258,7 +259,7 @@ def pide_correccion(texto: str | None) -> str | None:
     return campo_mencionado(clave) or campo_mencionado(resto)
 
 
-# --- nombre y ocupación ------------------------------------------------------------------
+# --- name and occupation -----------------------------------------------------------------
 
 _PARTICULAS = frozenset("de del la las los y e da das do dos di van von der den el".split())
 _NOMBRE_EJEMPLO = "Ejemplo: María Guadalupe López Hernández"
@@ -271,7 +272,7 @@ NOMBRE_MIN, NOMBRE_MAX = 5, 120
 
 
 def _capitalizar(texto: str) -> str:
-    """Cada palabra con mayúscula inicial, salvo partículas ("de la") en medio."""
+    """Each word capitalised, except particles ("de la") in the middle."""
     palabras = texto.lower().split(" ")
     salida = []
     for i, palabra in enumerate(palabras):
@@ -290,7 +291,7 @@ def _es_letra_latina(c: str) -> bool:
 
 
 def validar_nombre(texto: str | None) -> str:
-    """Nombre completo (nombre y apellido) limpio; lo capitaliza si venía todo en min/mayúsculas."""
+    """A clean full name (given name and surname), capitalised if it came all in one case."""
     valor = " ".join(str(texto or "").split())
     valor = _NOMBRE_PREFIJO.sub("", valor).strip(" ,")
     if not valor:
@@ -333,7 +334,7 @@ OCUPACION_MIN, OCUPACION_MAX = 2, 80
 
 
 def validar_ocupacion(texto: str | None) -> str:
-    """Ocupación u oficio en texto libre, recortado y con la primera letra en mayúscula."""
+    """Occupation or trade as free text, trimmed, with its first letter in upper case."""
     valor = " ".join(str(texto or "").split()).strip(" .,;:!¡")
     valor = _OCUPACION_PREFIJO.sub("", valor).strip()
     if not valor:
@@ -357,13 +358,13 @@ def validar_ocupacion(texto: str | None) -> str:
     return valor[0].upper() + valor[1:]
 
 
-# --- residencia --------------------------------------------------------------------------
+# --- residence ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Residencia:
-    ciudad: str | None  # en EE. UU. "Dallas, TX"; en otro país como la escribió la persona
-    pais: str | None  # nombre en español ("Estados Unidos", "Canadá")
+    ciudad: str | None  # in the US "Dallas, TX"; in another country as the person wrote it
+    pais: str | None  # name in Spanish ("Estados Unidos", "Canadá")
 
 
 _RESIDENCIA_EJEMPLO = 'Ejemplo: "Dallas, Texas" o "Toronto, Canadá".'
@@ -396,7 +397,7 @@ _PREFIJOS_RESIDENCIA = re.compile(
 
 @lru_cache(maxsize=1)
 def _paises() -> dict[str, str]:
-    """Nombre normalizado (español o inglés, o alias) -> nombre en español de México."""
+    """Normalised name (Spanish, English or an alias) -> name in Mexican Spanish."""
     nombres_mx = Locale.parse(LOCALE).territories
     indice: dict[str, str] = {}
     for idioma in ("en", "es", LOCALE):
@@ -414,7 +415,7 @@ def _limpiar_lugar(texto: str) -> str:
 
 
 def _sufijo(palabras: list[str], buscar) -> tuple[int, str | None]:
-    """La cola de palabras más larga que `buscar` reconoce: (número de palabras, valor)."""
+    """The longest tail of words `buscar` recognises: (number of words, value)."""
     for n in range(min(_MAX_PALABRAS_PAIS, len(palabras)), 0, -1):
         valor = buscar(" ".join(palabras[-n:]))
         if valor:
@@ -423,11 +424,11 @@ def _sufijo(palabras: list[str], buscar) -> tuple[int, str | None]:
 
 
 def residencia(texto: str | None) -> Residencia:
-    """Ciudad y país de residencia a partir de texto libre ("vivo en Dallas, Texas").
+    """City and country of residence from free text ("vivo en Dallas, Texas").
 
-    Las ciudades de EE. UU. salen de `bot.ventanillas.buscar_lugar` ("Dallas, TX"); los países,
-    de los nombres de babel en español e inglés más alias ("USA", "EE. UU."). Lanza
-    ValidationError si el texto está vacío, es una pregunta o no parece un lugar.
+    US cities come from `bot.ventanillas.buscar_lugar` ("Dallas, TX"); countries from babel's
+    Spanish and English names plus aliases ("USA", "EE. UU."). Raises ValidationError if the
+    text is empty, is a question or does not look like a place.
     """
     crudo = " ".join(str(texto or "").split())
     if not _clave(crudo):
@@ -438,7 +439,7 @@ def residencia(texto: str | None) -> Residencia:
         raise ErrorValidacion(
             f"Escribe solo la ciudad y el país donde vives. {_RESIDENCIA_EJEMPLO}", "ciudad"
         )
-    # Palabras normalizadas, cada una con su inicio y fin en el texto original.
+    # Normalised words, each with its start and end in the original text.
     tokens = [(m, _clave(m.group())) for m in re.finditer(r"[^\s,;/]+", crudo)]
     palabras: list[str] = []
     fines: list[int] = []
@@ -452,12 +453,12 @@ def residencia(texto: str | None) -> Residencia:
     if prefijo:
         saltar = len(prefijo.group().split())
         palabras, inicios, fines = palabras[saltar:], inicios[saltar:], fines[saltar:]
-    if not palabras:  # solo "vivo en"
+    if not palabras:  # only "vivo en"
         raise ErrorValidacion(
             f"Escribe la ciudad y el país donde vives. {_RESIDENCIA_EJEMPLO}", "ciudad"
         )
 
-    def original(n: int) -> str:  # texto original de las primeras n palabras
+    def original(n: int) -> str:  # original text of the first n words
         return crudo[inicios[0] : fines[n - 1]] if n else ""
 
     n_estado, estado = _sufijo(palabras, ventanillas.estado_de)
@@ -466,16 +467,16 @@ def residencia(texto: str | None) -> Residencia:
     if termina_en_estado:
         n_pais, pais = 0, ESTADOS_UNIDOS
     resto = original(len(palabras) - n_pais)
-    if not resto:  # solo el país: "Canadá", "EE. UU."
+    if not resto:  # only the country: "Canadá", "EE. UU."
         return Residencia(None, pais)
     if pais is not None and pais != ESTADOS_UNIDOS:
         return Residencia(_validar_ciudad(resto), pais)
     lugar = ventanillas.buscar_lugar(resto)
     if lugar:
         return Residencia(f"{lugar.nombre}, {lugar.estado}", ESTADOS_UNIDOS)
-    if n_estado == len(palabras):  # solo un estado: "Texas", "Nuevo México"
+    if n_estado == len(palabras):  # only a state: "Texas", "Nuevo México"
         return Residencia(None, ESTADOS_UNIDOS)
-    if termina_en_estado:  # ciudad pequeña: "Smallville, TX"
+    if termina_en_estado:  # small town: "Smallville, TX"
         ciudad = _validar_ciudad(original(len(palabras) - n_estado))
         return Residencia(f"{ciudad}, {estado}", ESTADOS_UNIDOS)
     return Residencia(_validar_ciudad(resto), pais)
@@ -491,16 +492,16 @@ def _validar_ciudad(texto: str) -> str:
     return ciudad
 
 
-# --- formato -----------------------------------------------------------------------------
+# --- formatting --------------------------------------------------------------------------
 
 
 def fecha_larga(d: date) -> str:
-    """Fecha en palabras: date(1985, 1, 5) -> "5 de enero de 1985"."""
+    """A date in words: date(1985, 1, 5) -> "5 de enero de 1985"."""
     return format_date(d, "d 'de' MMMM 'de' y", locale=LOCALE)
 
 
 def dinero(monto: Decimal, moneda: str) -> str:
-    """Cantidad con dos decimales y la moneda al final: "$2,255.26 MXN"."""
+    """An amount with two decimals and the currency at the end: "$2,255.26 MXN"."""
     valor = Decimal(str(monto)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     signo = "-" if valor < 0 else ""
     cifra = format_decimal(abs(valor), "#,##0.00", locale=LOCALE)
@@ -508,17 +509,17 @@ def dinero(monto: Decimal, moneda: str) -> str:
 
 
 def clave_idempotencia(*partes: str) -> str:
-    """SHA-256 (hex) estable de las partes; ("a|b",) y ("a", "b") dan claves distintas."""
+    """Stable SHA-256 (hex) of the parts; ("a|b",) and ("a", "b") give different keys."""
     datos = json.dumps([str(p) for p in partes], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(datos.encode("utf-8")).hexdigest()
 
 
-#: Letra de sexo de la CURP -> palabra para el resumen.
+#: The CURP's sex letter -> word for the summary.
 SEXO: dict[str, str] = {"H": "hombre", "M": "mujer", "X": "no binario"}
 
 
 def nombre_estado(clave: str) -> str:
-    """Nombre del estado para una clave de CURP ("JC" -> "Jalisco"); la clave si no se conoce."""
+    """The state's name for a CURP state code ("JC" -> "Jalisco"); an unknown code as it is."""
     codigo = str(clave or "").strip().upper()
     return ESTADOS_CURP.get(codigo, codigo)
 
@@ -528,5 +529,5 @@ AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
 
 
 def precargar() -> None:
-    """Carga ya los nombres de países (babel), no en la primera respuesta que los use."""
+    """Loads the country names (babel) now, not on the first answer that needs them."""
     _paises()

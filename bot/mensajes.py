@@ -1,12 +1,12 @@
-"""Formato de las respuestas del bot para Twilio (SMS y WhatsApp).
+"""Formatting of the bot's replies for Twilio (SMS and WhatsApp).
 
-Funciones puras, sin Rasa: reciben los mensajes que junta un ``CollectingOutputChannel``
-(dicts con ``text``, ``buttons``, ``image``, ``attachment``, ``custom``) y devuelven los
-cuerpos de mensaje que se mandan en el TwiML.
+Pure functions, no Rasa: they take the messages a ``CollectingOutputChannel`` collects (dicts
+with ``text``, ``buttons``, ``image``, ``attachment``, ``custom``) and return the message bodies
+sent in the TwiML.
 
-Decisión SMS (ver docs/twilio.md): los SMS se transliteran a GSM-7 (á→a, í→i, ó→o, ú→u,
-sin emoji) para pagar 153 caracteres por segmento y no 67 (UCS-2). Se conservan las letras
-españolas que sí están en GSM-7: ñ Ñ é É ü Ü ¡ ¿. WhatsApp no se toca.
+SMS decision (see docs/twilio.md): SMS are transliterated to GSM-7 (á→a, í→i, ó→o, ú→u, no
+emoji) to pay for 153 characters per segment instead of 67 (UCS-2). The Spanish letters that
+GSM-7 does have are kept: ñ Ñ é É ü Ü ¡ ¿. WhatsApp is left as is.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from bot import canales
 MEDIO_SMS = canales.SMS
 MEDIO_WHATSAPP = canales.WHATSAPP
 
-# Límite de Twilio para el cuerpo de un mensaje (error 21617) y máximo de mensajes por turno.
+# Twilio's limit for one message body (error 21617) and the most messages sent per turn.
 MAX_CUERPO = 1600
 MAX_MENSAJES = 3
-# WhatsApp: con hasta 3 botones se muestran en una sola línea (como los "quick replies").
+# WhatsApp: up to 3 buttons are shown on a single line (like "quick replies").
 MAX_OPCIONES_EN_LINEA = 3
 
 INSTRUCCION_OPCIONES = "Responde con el número."
@@ -33,7 +33,7 @@ AVISO_RECORTE = "(El mensaje es largo y lo recorté. Escribe MÁS para ver más 
 
 # ---------------------------------------------------------------------------- GSM-7
 
-# GSM 03.38, tabla básica (1 septeto) y tabla de extensión (ESC + carácter: 2 septetos).
+# GSM 03.38, basic table (1 septet) and extension table (ESC + character: 2 septets).
 GSM7_BASICO = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -45,7 +45,7 @@ GSM7_SEGMENTO_CONCATENADO = 153
 UCS2_SEGMENTO_UNICO = 70
 UCS2_SEGMENTO_CONCATENADO = 67
 
-# Reemplazos explícitos antes de la descomposición Unicode genérica.
+# Explicit replacements, tried before the generic Unicode decomposition.
 _REEMPLAZOS_GSM7 = {
     "\u2018": "'",
     "\u2019": "'",
@@ -68,19 +68,19 @@ _REEMPLAZOS_GSM7 = {
 
 
 def es_gsm7(texto: str) -> bool:
-    """True si todo el texto cabe en el alfabeto GSM-7 (básico + extensión)."""
+    """True if the whole text fits in the GSM-7 alphabet (basic + extension)."""
     return all(c in GSM7_BASICO or c in GSM7_EXTENSION for c in texto)
 
 
 def _unidades(texto: str) -> tuple[list[int], int, int]:
-    """Tamaño de cada carácter en unidades del SMS y los límites de segmento que tocan."""
+    """Size of each character in SMS units, and the segment limits that apply."""
     if es_gsm7(texto):
         return (
             [2 if c in GSM7_EXTENSION else 1 for c in texto],
             GSM7_SEGMENTO_UNICO,
             GSM7_SEGMENTO_CONCATENADO,
         )
-    # UCS-2 (en la práctica UTF-16): los emoji y otros fuera del BMP ocupan 2 unidades.
+    # UCS-2 (UTF-16 in practice): emoji and others outside the BMP take 2 units.
     return (
         [2 if ord(c) > 0xFFFF else 1 for c in texto],
         UCS2_SEGMENTO_UNICO,
@@ -89,12 +89,12 @@ def _unidades(texto: str) -> tuple[list[int], int, int]:
 
 
 def segmentos_sms(texto: str) -> int:
-    """Número de segmentos SMS que ocupa ``texto`` (lo que cobra el operador).
+    """Number of SMS segments ``texto`` takes (what the carrier bills).
 
-    GSM-7: 160 septetos en un segmento, 153 por segmento si se concatena; los caracteres de
-    la tabla de extensión cuentan 2. Si hay un solo carácter fuera de GSM-7, todo el mensaje
-    va en UCS-2: 70 / 67 unidades UTF-16. Un carácter de 2 unidades (ESC+x o un par
-    sustituto) no se parte entre segmentos.
+    GSM-7: 160 septets in a single segment, 153 per segment when concatenated; characters of the
+    extension table count 2. A single character outside GSM-7 sends the whole message as UCS-2:
+    70 / 67 UTF-16 units. A 2-unit character (ESC+x or a surrogate pair) is never split across
+    segments.
     """
     if not texto:
         return 0
@@ -111,15 +111,15 @@ def segmentos_sms(texto: str) -> int:
 
 
 def codificacion_sms(texto: str) -> str:
-    """'GSM-7' o 'UCS-2' según el alfabeto que necesita el texto."""
+    """'GSM-7' or 'UCS-2', whichever alphabet the text needs."""
     return "GSM-7" if es_gsm7(texto) else "UCS-2"
 
 
 def a_gsm7(texto: str) -> str:
-    """Translitera el texto a GSM-7 conservando lo que GSM-7 ya tiene (ñ, é, ü, ¡, ¿).
+    """Transliterates the text to GSM-7, keeping what GSM-7 already has (ñ, é, ü, ¡, ¿).
 
-    á→a, í→i, ó→o, ú→u (y mayúsculas); comillas tipográficas y guiones a ASCII; emoji y otros
-    símbolos sin equivalente se quitan (y se limpian los espacios que dejan).
+    á→a, í→i, ó→o, ú→u (and capitals); typographic quotes and dashes to ASCII; emoji and other
+    symbols with no equivalent are dropped (and the spaces they leave are tidied).
     """
     salida: list[str] = []
     for c in texto:
@@ -132,18 +132,18 @@ def a_gsm7(texto: str) -> str:
         base = "".join(b for b in unicodedata.normalize("NFKD", c) if not unicodedata.combining(b))
         if base and es_gsm7(base):
             salida.append(base)
-        # Si no hay equivalente (emoji, selectores de variante...), se omite.
+        # No equivalent (emoji, variation selectors...): left out.
     resultado = "".join(salida)
     resultado = re.sub(r"[ \t]{2,}", " ", resultado)
     return re.sub(r"[ \t]+\n", "\n", resultado)
 
 
-# ---------------------------------------------------------------------------- Formato
+# ---------------------------------------------------------------------------- Formatting
 
 
 @dataclass(frozen=True)
 class Opcion:
-    """Un botón del bot convertido en opción numerada."""
+    """One of the bot's buttons, turned into a numbered option."""
 
     numero: int
     titulo: str
@@ -152,7 +152,7 @@ class Opcion:
 
 @dataclass(frozen=True)
 class Formateado:
-    """Resultado de ``formatear_turno``: cuerpos de mensaje y opciones numeradas del turno."""
+    """What ``formatear_turno`` returns: the turn's message bodies and numbered options."""
 
     cuerpos: list[str]
     opciones: list[Opcion] = field(default_factory=list)
@@ -177,7 +177,7 @@ def _texto_de(mensaje: Mapping[str, Any]) -> str:
 def _titulo_limpio(titulo: str, medio: str) -> str:
     titulo = " ".join(str(titulo).split())
     if medio == MEDIO_WHATSAPP:
-        # Un '*' o '_' dentro del título rompería el formato de negritas de WhatsApp.
+        # A '*' or '_' inside the title would break WhatsApp's bold formatting.
         titulo = titulo.replace("*", "").replace("_", " ").strip()
     return titulo
 
@@ -194,7 +194,7 @@ def _bloque_opciones(opciones: Sequence[Opcion], medio: str) -> str:
 
 
 def _partir_largo(texto: str, limite: int) -> list[str]:
-    """Parte un bloque sin saltos de línea en trozos ≤ limite, por palabras si se puede."""
+    """Splits a block without line breaks into pieces ≤ limite, between words when possible."""
     trozos: list[str] = []
     while len(texto) > limite:
         corte = texto.rfind(" ", 0, limite + 1)
@@ -208,7 +208,7 @@ def _partir_largo(texto: str, limite: int) -> list[str]:
 
 
 def _piezas(texto: str, limite: int) -> list[tuple[str, str]]:
-    """Divide en piezas (separador_previo, pieza) por párrafos, luego líneas, luego palabras."""
+    """Splits into (preceding separator, piece) pairs: by paragraph, then line, then word."""
     piezas: list[tuple[str, str]] = []
     for i, parrafo in enumerate(texto.split("\n\n")):
         sep = "\n\n" if i else ""
@@ -228,11 +228,11 @@ def partir(
     max_mensajes: int = MAX_MENSAJES,
     aviso: str = AVISO_RECORTE,
 ) -> tuple[list[str], bool]:
-    """Reparte ``texto`` en el menor número de cuerpos ≤ ``limite`` (como mucho ``max_mensajes``).
+    """Spreads ``texto`` over the fewest bodies ≤ ``limite`` (at most ``max_mensajes``).
 
-    Corta en límites de párrafo, si no alcanza en líneas y como último recurso en palabras.
-    Si no cabe en ``max_mensajes``, el último cuerpo termina con ``aviso``. Devuelve
-    (cuerpos, recortado).
+    Cuts at paragraph boundaries, else at line breaks, and as a last resort between words. If it
+    does not fit in ``max_mensajes``, the last body ends with ``aviso``. Returns
+    (bodies, truncated).
     """
     texto = texto.strip()
     if not texto:
@@ -269,14 +269,14 @@ def partir(
 def formatear_turno(
     mensajes: Iterable[Mapping[str, Any]], medio: str, *, transliterar: bool = True
 ) -> Formateado:
-    """Une los mensajes de un turno del bot en el menor número de cuerpos para Twilio.
+    """Joins the messages of one bot turn into the fewest message bodies for Twilio.
 
-    - Los botones de todos los mensajes se numeran en orden (1, 2, 3...) y se añade
-      "Responde con el número.". ``Formateado.opciones`` guarda número → payload.
-    - WhatsApp: títulos en ``*negritas*``; con ≤ 3 opciones van en una línea, si no en lista.
-    - SMS: texto plano transliterado a GSM-7 (ver ``a_gsm7``); ``transliterar=False`` deja
-      los acentos (solo para medir: ver ``python -m channels.medir_sms``).
-    - Cada cuerpo ≤ 1600 caracteres y como mucho 3 cuerpos (ver ``partir``).
+    - The buttons of all the messages are numbered in order (1, 2, 3...) and followed by
+      "Responde con el número.". ``Formateado.opciones`` keeps number → payload.
+    - WhatsApp: titles in ``*bold*``; up to 3 options go on one line, more as a list.
+    - SMS: plain text transliterated to GSM-7 (see ``a_gsm7``); ``transliterar=False`` keeps
+      the accents (only for measuring: see ``python -m channels.medir_sms``).
+    - Each body ≤ 1600 characters, at most 3 bodies (see ``partir``).
     """
     if medio not in (MEDIO_SMS, MEDIO_WHATSAPP):
         raise ValueError(f"medio desconocido: {medio!r}")
@@ -308,12 +308,12 @@ def formatear_turno(
 
 
 def texto_sistema(texto: str, medio: str) -> str:
-    """Texto fijo del canal (avisos de media, vacío...) adaptado al medio."""
+    """A fixed text of the channel (media notice, empty message...) adapted to the medium."""
     return a_gsm7(texto) if medio == MEDIO_SMS else texto
 
 
 def segmentos_totales(cuerpos: Iterable[str]) -> int:
-    """Suma de segmentos SMS de varios cuerpos."""
+    """Total SMS segments of several bodies."""
     return sum(segmentos_sms(c) for c in cuerpos)
 
 

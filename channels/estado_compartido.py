@@ -1,23 +1,22 @@
-"""Estado del canal de Twilio: en la memoria del proceso o compartido entre réplicas (Redis).
+"""State of the Twilio channel: in the process's memory or shared between replicas (Redis).
 
-Dos cosas que el canal (``channels/twilio.py``) tiene que recordar entre peticiones:
+Two things the channel (``channels/twilio.py``) has to remember between requests:
 
-- ``MessageSid`` → TwiML: un reintento o duplicado de Twilio recibe la misma respuesta y el
-  mensaje se procesa una sola vez (también es la protección contra repeticiones: la firma de
-  Twilio no lleva hora);
-- las opciones numeradas que vio cada remitente, para que "2" sea el botón 2.
+- ``MessageSid`` → TwiML: a Twilio retry or duplicate gets the same answer and the message is
+  processed only once (this is also the replay protection: Twilio's signature carries no time);
+- the numbered options each sender was shown, so that "2" means button 2.
 
-Sin ``ORIENTA_REDIS_URL``: ``EstadoMemoria`` (dos ``CacheTTL``), válido con una sola réplica.
-Con ella: ``EstadoRedis``, claves ``orienta:twilio:sid:<MessageSid>`` y
-``orienta:twilio:opciones:<sender_id>`` (el hash del remitente, nunca el teléfono), valores JSON,
-los mismos TTL. El primer ``SET NX`` de un ``MessageSid`` deja la marca ``procesando`` con el TTL
-del dedup; solo quien la puso procesa el mensaje y la sustituye por la respuesta. Otra réplica que
-recibe el mismo ``MessageSid`` consulta la clave hasta ``timeout_s`` y, si no llega la respuesta,
-contesta el aviso de demora: nunca lo procesa otra vez (si la réplica que lo procesaba muere, ese
-``MessageSid`` recibe el aviso de demora hasta que caduca la marca).
+Without ``ORIENTA_REDIS_URL``: ``EstadoMemoria`` (two ``CacheTTL``), correct with one replica
+only. With it: ``EstadoRedis``, keys ``orienta:twilio:sid:<MessageSid>`` and
+``orienta:twilio:opciones:<sender_id>`` (the sender's hash, never the phone number), JSON values,
+the same TTLs. The first ``SET NX`` of a ``MessageSid`` leaves the ``procesando`` mark with the
+dedup TTL; only the replica that set it processes the message and replaces the mark with the
+answer. Another replica that gets the same ``MessageSid`` polls the key for up to ``timeout_s``
+and, if no answer arrives, replies with the delay notice: it never processes it again (if the
+replica processing it dies, that ``MessageSid`` gets the delay notice until the mark expires).
 
-Si Redis falla (caído, lento, sin memoria) se registra un aviso sin datos personales y esa
-petición usa la memoria de la réplica; durante ``espera_caido_s`` ni se intenta Redis.
+If Redis fails (down, slow, out of memory) a warning without personal data is logged and that
+request uses the replica's memory; for ``espera_caido_s`` Redis is not even tried.
 """
 
 from __future__ import annotations
@@ -41,9 +40,9 @@ logger = logging.getLogger(__name__)
 PREFIJO = "orienta:twilio:"
 PROCESANDO = "procesando"
 LISTO = "listo"
-# Un Redis que no contesta no debe comerse los 15 s que da Twilio.
+# A Redis that does not answer must not eat the 15 s Twilio gives us.
 TIMEOUT_REDIS_S = 0.5
-# Tras un fallo, cuánto tiempo se usa solo la memoria antes de volver a intentar Redis.
+# After a failure, how long only the memory is used before Redis is tried again.
 ESPERA_CAIDO_S = 5.0
 
 T = TypeVar("T")
@@ -51,7 +50,7 @@ _ERRORES = (RedisError, OSError, asyncio.TimeoutError)
 
 
 class CacheTTL:
-    """Diccionario en memoria con caducidad y tamaño máximo (expulsa el más antiguo)."""
+    """In-memory dictionary with expiry and a maximum size (evicts the oldest entry)."""
 
     def __init__(
         self, ttl_s: float, max_items: int, reloj: Callable[[], float] = time.monotonic
@@ -84,7 +83,7 @@ class CacheTTL:
 
     def _purgar(self) -> None:
         ahora = self._reloj()
-        # Las entradas están en orden de inserción y todas tienen el mismo TTL.
+        # Entries are in insertion order and all have the same TTL.
         while self._datos:
             clave, (expira, _) = next(iter(self._datos.items()))
             if expira > ahora and len(self._datos) <= self.max_items:
@@ -94,10 +93,10 @@ class CacheTTL:
 
 @dataclass(frozen=True)
 class Reserva:
-    """Resultado de ``reservar``: procesar (ni respuesta ni en curso), repetir o esperar."""
+    """What ``reservar`` returns: process (no answer, none in progress), repeat, or wait."""
 
-    respuesta: str | None = None  # TwiML ya guardado: se devuelve tal cual
-    en_curso: bool = False  # otra réplica lo está procesando
+    respuesta: str | None = None  # TwiML already stored: returned as is
+    en_curso: bool = False  # another replica is processing it
 
 
 class Ajustes(Protocol):
@@ -108,7 +107,7 @@ class Ajustes(Protocol):
 
 
 class EstadoMemoria:
-    """El estado en la memoria de este proceso (una réplica, o el respaldo si Redis falla)."""
+    """The state in this process's memory (one replica, or the fallback when Redis fails)."""
 
     compartido = False
 
@@ -116,7 +115,7 @@ class EstadoMemoria:
         self._respuestas = CacheTTL(ajustes.dedup_ttl_s, ajustes.dedup_max, reloj)
         self._opciones = CacheTTL(ajustes.opciones_ttl_s, ajustes.opciones_max, reloj)
 
-    # MessageSid → TwiML. Los duplicados simultáneos en el mismo proceso los une el canal.
+    # MessageSid → TwiML. The channel merges simultaneous duplicates within one process.
     async def reservar(self, sid: str) -> Reserva:
         return Reserva(respuesta=self._respuestas.get(sid))
 
@@ -129,7 +128,7 @@ class EstadoMemoria:
     async def liberar(self, sid: str) -> None:
         return None
 
-    # sender_id → opciones numeradas de la última respuesta.
+    # sender_id → numbered options of the last reply.
     async def opciones(self, sender_id: str) -> list[Opcion] | None:
         return self._opciones.get(sender_id)
 
@@ -141,7 +140,7 @@ class EstadoMemoria:
 
 
 class EstadoRedis:
-    """El estado en Redis, compartido por todas las réplicas; la memoria como respaldo."""
+    """The state in Redis, shared by every replica, with the memory as fallback."""
 
     compartido = True
 
@@ -162,17 +161,17 @@ class EstadoRedis:
         self._cliente: aioredis.Redis | None = None
         self._caido_hasta = 0.0
         self._caido = False
-        # MessageSid cuya marca "procesando" puso esta réplica (solo esas se liberan).
+        # MessageSids whose "procesando" mark this replica set (only those are released).
         self._marcados: set[str] = set()
 
-    # ------------------------------------------------------------------ conexión
+    # ------------------------------------------------------------------ connection
 
     def _redis(self) -> aioredis.Redis | None:
-        """El cliente, o None mientras dura la espera tras un fallo."""
+        """The client, or None during the wait after a failure."""
         if self._caido and time.monotonic() < self._caido_hasta:
             return None
         if self._cliente is None:
-            # Creado en el primer uso, dentro del bucle de eventos que lo va a usar.
+            # Created on first use, inside the event loop that will use it.
             self._cliente = aioredis.Redis.from_url(
                 self._url,
                 socket_connect_timeout=self._timeout_s,
@@ -184,7 +183,7 @@ class EstadoRedis:
     async def _usar(
         self, operacion: str, llamada: Callable[[aioredis.Redis], Awaitable[T]]
     ) -> tuple[bool, T | None]:
-        """(True, resultado) si Redis respondió; (False, None) si falló o está en espera."""
+        """(True, result) if Redis answered; (False, None) if it failed or is in its wait."""
         cliente = self._redis()
         if cliente is None:
             return False, None
@@ -199,7 +198,7 @@ class EstadoRedis:
         return True, resultado
 
     def _fallo(self, operacion: str, error: BaseException) -> None:
-        # Sin teléfono, texto ni URL (puede llevar contraseña): la operación y el tipo de error.
+        # No phone, text or URL (it may carry a password): the operation and the error type.
         detalle = type(error).__name__
         if isinstance(error, ResponseError) and str(error).split():
             detalle += " " + str(error).split()[0][:20]  # OOM, NOAUTH, READONLY...
@@ -230,7 +229,7 @@ class EstadoRedis:
         return f"{PREFIJO}opciones:{sender_id}"
 
     async def reservar(self, sid: str) -> Reserva:
-        """Pone la marca ``procesando`` (SET NX) o devuelve lo que ya hay en Redis."""
+        """Sets the ``procesando`` mark (SET NX) or returns what Redis already holds."""
         local = await self.memoria.reservar(sid)
         if local.respuesta is not None:
             return local
@@ -242,7 +241,7 @@ class EstadoRedis:
                 if await cliente.set(clave, marca, nx=True, ex=self._ttl_dedup):
                     return Reserva()
                 valor = await cliente.get(clave)
-                if valor is not None:  # None: caducó entre el SET y el GET
+                if valor is not None:  # None: it expired between the SET and the GET
                     return _leer_reserva(valor)
             return Reserva(en_curso=True)
 
@@ -256,7 +255,7 @@ class EstadoRedis:
         return reserva
 
     async def esperar_respuesta(self, sid: str, limite_s: float) -> str | None:
-        """La respuesta de la réplica que procesa ``sid``, o None tras ``limite_s``."""
+        """The answer of the replica processing ``sid``, or None after ``limite_s``."""
         clave = self.clave_sid(sid)
         fin = time.monotonic() + limite_s
         pausa = 0.05
@@ -283,12 +282,12 @@ class EstadoRedis:
         self._marcados.discard(sid)
 
     async def liberar(self, sid: str) -> None:
-        """Quita la marca si el procesamiento falló, para que un reintento sí se procese."""
+        """Removes the mark when processing failed, so that a retry does get processed."""
         if sid in self._marcados:
             self._marcados.discard(sid)
             await self._usar("liberar", lambda c: c.delete(self.clave_sid(sid)))
 
-    # ------------------------------------------------------------------ opciones
+    # ------------------------------------------------------------------ options
 
     async def opciones(self, sender_id: str) -> list[Opcion] | None:
         clave = self.clave_opciones(sender_id)
@@ -304,7 +303,7 @@ class EstadoRedis:
             "guardar_opciones", lambda c: c.set(clave, valor, ex=self._ttl_opciones)
         )
         if ok:
-            # La memoria solo guarda lo escrito mientras Redis falla; nunca algo más viejo.
+            # The memory only keeps what was written while Redis failed, never anything older.
             await self.memoria.borrar_opciones(sender_id)
         else:
             await self.memoria.guardar_opciones(sender_id, opciones)
@@ -320,7 +319,7 @@ Estado = EstadoMemoria | EstadoRedis
 def crear_estado(
     url: str | None, ajustes: Ajustes, reloj: Callable[[], float] = time.monotonic
 ) -> Estado:
-    """``EstadoRedis`` si hay URL (``ORIENTA_REDIS_URL``), si no ``EstadoMemoria``."""
+    """``EstadoRedis`` given a URL (``ORIENTA_REDIS_URL``), else ``EstadoMemoria``."""
     if url:
         logger.info("twilio_orienta: dedup y opciones compartidos en Redis (%s*)", PREFIJO)
         return EstadoRedis(url, ajustes, reloj)
@@ -338,7 +337,7 @@ def _leer_reserva(valor: str) -> Reserva:
             return Reserva(respuesta=twiml)
     if not (isinstance(datos, dict) and datos.get("estado") == PROCESANDO):
         logger.warning("estado_compartido: valor de MessageSid ilegible; no se procesa de nuevo")
-    # Marca de otra réplica (o valor ilegible): nunca procesar dos veces.
+    # Another replica's mark (or an unreadable value): never process twice.
     return Reserva(en_curso=True)
 
 

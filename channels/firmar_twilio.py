@@ -1,15 +1,15 @@
-"""Firma una petición de prueba como lo haría Twilio e imprime el comando curl.
+"""Signs a test request as Twilio would and prints the curl command.
 
-Uso (el token se lee de ORIENTA_TWILIO_AUTH_TOKEN o de --token)::
+Usage (the token comes from ORIENTA_TWILIO_AUTH_TOKEN or --token)::
 
     python -m channels.firmar_twilio Body='¿Cuánto cuesta?'
     python -m channels.firmar_twilio --whatsapp Body=2
     python -m channels.firmar_twilio --solo-firma Body=Hola \\
         --url https://bot.example.org/webhooks/twilio_orienta/webhook
 
-Los parámetros ``CLAVE=valor`` se añaden a los de un SMS típico (MessageSid aleatorio, From,
-To, NumMedia=0). La firma es HMAC-SHA1 sobre la URL exacta + todos los parámetros, así que
-la URL debe ser la misma que valida el servidor (ORIENTA_TWILIO_PUBLIC_URL o la de la petición).
+The ``CLAVE=valor`` parameters are added to those of a typical SMS (random MessageSid, From,
+To, NumMedia=0). The signature is HMAC-SHA1 over the exact URL + every parameter, so the URL
+must be the one the server checks (ORIENTA_TWILIO_PUBLIC_URL or the request's own).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ NUMERO_TWILIO = "+15005550006"
 
 
 def parametros_de_prueba(extra: dict[str, str], whatsapp: bool = False) -> dict[str, str]:
-    """Parámetros de un mensaje entrante típico de Twilio, con ``extra`` encima."""
+    """The parameters of a typical incoming Twilio message, with ``extra`` on top."""
     prefijo = "whatsapp:" if whatsapp else ""
     base = {
         "MessageSid": "SM" + secrets.token_hex(16),
@@ -44,7 +44,7 @@ def parametros_de_prueba(extra: dict[str, str], whatsapp: bool = False) -> dict[
 
 
 def firmar(token: str, url: str, parametros: dict[str, str]) -> str:
-    """Valor de ``X-Twilio-Signature`` para esa URL y esos parámetros."""
+    """The ``X-Twilio-Signature`` value for that URL and those parameters."""
     return RequestValidator(token).compute_signature(url, parametros)
 
 

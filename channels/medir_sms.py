@@ -1,10 +1,10 @@
-"""Mide cuántos segmentos SMS cuestan las respuestas reales de domain.yml.
+"""Measures how many SMS segments the real responses of domain.yml cost.
 
-    python -m channels.medir_sms            # tabla Markdown (la de docs/twilio.md)
-    python -m channels.medir_sms --todas    # incluye las respuestas _detalle
+    python -m channels.medir_sms            # Markdown table (the one in docs/twilio.md)
+    python -m channels.medir_sms --todas    # includes the _detalle responses
 
-Compara el texto tal cual (con acentos: UCS-2) contra lo que manda el canal por SMS
-(transliterado a GSM-7), con los botones ya convertidos en opciones numeradas.
+Compares the text as written (with accents: UCS-2) with what the channel sends by SMS
+(transliterated to GSM-7), with the buttons already turned into numbered options.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ DOMINIO = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
 def medir(dominio: Path = DOMINIO, todas: bool = False) -> list[tuple[str, int, str, int, int]]:
-    """(nombre, caracteres, codificación con acentos, segmentos con acentos, segmentos GSM-7)."""
+    """(name, characters, encoding with accents, segments with accents, segments in GSM-7)."""
     respuestas = yaml.safe_load(dominio.read_text(encoding="utf-8"))["responses"]
     filas = []
     for nombre, variantes in respuestas.items():

@@ -37,11 +37,7 @@ from sanic.response import HTTPResponse
 
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
-from channels import parches_rasa
 from channels.entregas import con_respuestas_pendientes
-
-# Rasa loads this channel in every configuration (credentials.yml): apply the hot-path fix here.
-parches_rasa.aplicar()
 
 logger = logging.getLogger(__name__)
 

@@ -1,20 +1,20 @@
-"""Canal de entrada Twilio (SMS y WhatsApp) para Orienta, en lugar del conector de Rasa.
+"""Orienta's Twilio input channel (SMS and WhatsApp), instead of Rasa's connector.
 
-Diferencias con ``rasa.core.channels.twilio`` (ver docs/twilio.md):
-- verifica ``X-Twilio-Signature`` (403 si falta o no coincide; sin token configurado, 403 siempre);
-- responde dentro del webhook con TwiML, sin llamadas a la API REST de Twilio;
-- une los mensajes de un turno en el menor número de mensajes (≤ 1600 caracteres, ≤ 3);
-- no reescribe el texto (``¡`` llega como ``¡``);
-- procesa una sola vez cada ``MessageSid``; el ``sender_id`` es un hash, no el teléfono;
-- con ``ORIENTA_REDIS_URL``, el dedup y las opciones numeradas se comparten entre réplicas
-  (``channels/estado_compartido.py``); sin ella viven en la memoria del proceso;
-- antepone las respuestas de promotores pendientes para ese teléfono (``channels/entregas.py``).
+Differences from ``rasa.core.channels.twilio`` (see docs/twilio.md):
+- checks ``X-Twilio-Signature`` (403 if missing or wrong; with no token configured, always 403);
+- answers within the webhook with TwiML, without calls to Twilio's REST API;
+- joins the messages of one turn into the fewest messages (≤ 1600 characters, ≤ 3);
+- does not rewrite the text (``¡`` arrives as ``¡``);
+- processes each ``MessageSid`` once; the ``sender_id`` is a hash, not the phone number;
+- with ``ORIENTA_REDIS_URL``, the dedup and the numbered options are shared between replicas
+  (``channels/estado_compartido.py``); without it they live in the process's memory;
+- puts first the promoters' replies waiting for that phone (``channels/entregas.py``).
 
-En credentials.yml::
+In credentials.yml::
 
     channels.twilio.TwilioCanal:
 
-Configuración por variables de entorno (``AjustesTwilio``).
+Configured through environment variables (``AjustesTwilio``).
 """
 
 from __future__ import annotations
@@ -71,38 +71,38 @@ TEXTO_DEMORA = (
     "Estoy tardando más de lo normal en responder. Escríbeme de nuevo en un momento, por favor."
 )
 
-# Respuestas de promotores por mensaje (≤ 1000 caracteres cada una): con 2, la respuesta del
-# bot sigue cabiendo en los 3 mensajes de 1600; las demás llegan con el siguiente mensaje.
+# Promoters' replies per message (≤ 1000 characters each): with 2, the bot's answer still fits
+# in the 3 messages of 1600; the others come with the next message.
 MAX_RESPUESTAS_PROMOTOR = 2
 
 _PATRON_OPCION = re.compile(r"^\s*(?:opci[oó]n\s*)?#?(\d{1,2})\s*[).]?\s*$", re.IGNORECASE)
-# Caracteres que XML 1.0 no admite ni escapados (TwiML de salida). Otra regla que
-# bot.texto.CARACTERES_DE_CONTROL (texto de entrada): aquí solo lo que rompería el XML.
+# Characters XML 1.0 does not allow, not even escaped (outgoing TwiML). A different rule from
+# bot.texto.CARACTERES_DE_CONTROL (incoming text): only what would break the XML.
 _NO_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Manejador = Callable[[UserMessage], Awaitable[Any]]
 
 
 class AjustesTwilio(BaseSettings):
-    """Ajustes del canal; variables de entorno ``ORIENTA_TWILIO_*``."""
+    """The channel's settings; environment variables ``ORIENTA_TWILIO_*``."""
 
-    # Auth Token de la cuenta de Twilio. Sin él, todo webhook recibe 403.
-    auth_token: Optional[SecretStr] = None  # noqa: UP045 (pydantic 1.8 no entiende X | None)
-    # URL pública exacta que llama Twilio (detrás de un proxy). Si solo trae esquema y host,
-    # se completa con la ruta de la petición. Sin valor: URL de la petición + X-Forwarded-*.
+    # The Twilio account's Auth Token. Without it, every webhook request gets 403.
+    auth_token: Optional[SecretStr] = None  # noqa: UP045 (pydantic 1.8 does not understand X | None)
+    # The exact public URL Twilio calls (behind a proxy). With only scheme and host, the
+    # request's path is appended. Unset: the request's URL + X-Forwarded-*.
     public_url: Optional[str] = None  # noqa: UP045
-    # Sal secreta opcional para el hash del remitente (HMAC-SHA256). Sin ella, SHA-256 simple.
+    # Optional secret salt for the sender's hash (HMAC-SHA256). Without it, plain SHA-256.
     id_salt: Optional[SecretStr] = None  # noqa: UP045
-    # Tiempo máximo para el turno de Rasa (Twilio corta a los 15 s, conexión incluida).
+    # Longest a Rasa turn may take (Twilio gives up after 15 s, connection included).
     timeout_s: float = 12.0
-    # Caché de MessageSid → TwiML (reintentos/duplicados de Twilio).
+    # Cache of MessageSid → TwiML (Twilio's retries and duplicates).
     dedup_ttl_s: float = 24 * 3600.0
     dedup_max: int = 10_000
-    # Memoria de las últimas opciones numeradas enviadas a cada remitente.
+    # The last numbered options sent to each sender.
     opciones_ttl_s: float = 3600.0
     opciones_max: int = 10_000
-    # ORIENTA_REDIS_URL (redis://host:6379/0): dedup y opciones compartidos entre réplicas
-    # (channels/estado_compartido.py). Sin valor, en la memoria del proceso (una sola réplica).
+    # ORIENTA_REDIS_URL (redis://host:6379/0): dedup and options shared between replicas
+    # (channels/estado_compartido.py). Unset: in the process's memory (one replica only).
     redis_url: Optional[SecretStr] = Field(None, env="ORIENTA_REDIS_URL")  # noqa: UP045
 
     class Config:
@@ -116,7 +116,7 @@ class AjustesTwilio(BaseSettings):
 
 
 class _Parametros(dict):
-    """Parámetros del formulario (valores repetidos incluidos) para ``RequestValidator``."""
+    """The form's parameters (repeated values included) for ``RequestValidator``."""
 
     def getall(self, clave: str) -> list[str]:
         return self[clave]
@@ -127,10 +127,10 @@ class _Parametros(dict):
 
 
 def leer_formulario(request: Request) -> _Parametros:
-    """Lee el cuerpo x-www-form-urlencoded conservando los valores vacíos.
+    """Reads the x-www-form-urlencoded body, keeping empty values.
 
-    ``request.form`` de Sanic descarta los parámetros vacíos (``Body=``), pero Twilio los
-    incluye en la firma: hay que leerlos todos.
+    Sanic's ``request.form`` drops empty parameters (``Body=``), but Twilio includes them in the
+    signature: all of them must be read.
     """
     parametros = _Parametros()
     cuerpo = (request.body or b"").decode("utf-8", errors="strict")
@@ -140,7 +140,7 @@ def leer_formulario(request: Request) -> _Parametros:
 
 
 def id_remitente(remitente: str, sal: str | None = None) -> str:
-    """``sender_id`` estable para Rasa sin el número de teléfono: 'tw-' + 20 hex."""
+    """A stable ``sender_id`` for Rasa without the phone number: 'tw-' + 20 hex digits."""
     datos = remitente.strip().encode("utf-8")
     if sal:
         digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
@@ -158,7 +158,7 @@ def telefono_e164(remitente: str) -> str:
 
 
 def twiml(cuerpos: list[str]) -> str:
-    """``<Response><Message>…</Message></Response>`` con el texto escapado."""
+    """``<Response><Message>…</Message></Response>`` with the text escaped."""
     respuesta = MessagingResponse()
     for cuerpo in cuerpos:
         respuesta.message(_NO_XML.sub("", cuerpo))
@@ -166,7 +166,7 @@ def twiml(cuerpos: list[str]) -> str:
 
 
 class TwilioCanal(InputChannel):
-    """Webhook de Twilio para SMS y WhatsApp que responde con TwiML."""
+    """Twilio webhook for SMS and WhatsApp that answers with TwiML."""
 
     @classmethod
     def name(cls) -> str:
@@ -196,10 +196,10 @@ class TwilioCanal(InputChannel):
         self._en_curso: dict[str, asyncio.Future[str]] = {}
         self._aviso_sin_token = False
 
-    # ------------------------------------------------------------------ firma
+    # ------------------------------------------------------------------ signature
 
     def url_publica(self, request: Request) -> str:
-        """La URL que firmó Twilio: la configurada o la de la petición con X-Forwarded-*."""
+        """The URL Twilio signed: the configured one, or the request's with X-Forwarded-*."""
         ruta = request.path + (f"?{request.query_string}" if request.query_string else "")
         configurada = self.ajustes.public_url
         if configurada:
@@ -222,7 +222,7 @@ class TwilioCanal(InputChannel):
     # ------------------------------------------------------------------ blueprint
 
     def _avisar_sin_token(self) -> None:
-        """Un solo aviso (al arrancar o en la primera petición) si falta el token."""
+        """One warning (at start-up or on the first request) when the token is missing."""
         if self._validador is None and not self._aviso_sin_token:
             logger.warning(
                 "twilio_orienta: falta ORIENTA_TWILIO_AUTH_TOKEN; "
@@ -270,7 +270,7 @@ class TwilioCanal(InputChannel):
     async def _respuesta_unica(
         self, sid: str, parametros: _Parametros, on_new_message: Manejador
     ) -> str:
-        """Procesa cada MessageSid una sola vez; los duplicados reciben la misma respuesta."""
+        """Processes each MessageSid once; duplicates get the same answer."""
         if not sid:
             return await self._procesar(sid, parametros, on_new_message)
         en_curso = self._en_curso.get(sid)
@@ -286,7 +286,7 @@ class TwilioCanal(InputChannel):
             return xml
         except BaseException as error:
             futuro.set_exception(error)
-            futuro.exception()  # evita "Future exception was never retrieved"
+            futuro.exception()  # avoids "Future exception was never retrieved"
             raise
         finally:
             self._en_curso.pop(sid, None)
@@ -294,7 +294,7 @@ class TwilioCanal(InputChannel):
     async def _respuesta_reservada(
         self, sid: str, parametros: _Parametros, on_new_message: Manejador
     ) -> str:
-        """Con Redis, el dedup vale entre réplicas (channels/estado_compartido.py)."""
+        """With Redis, the dedup holds across replicas (channels/estado_compartido.py)."""
         reserva = await self._estado.reservar(sid)
         if reserva.respuesta is not None:
             logger.info("twilio_orienta: MessageSid %s duplicado; respuesta en caché", sid)
@@ -381,21 +381,21 @@ class TwilioCanal(InputChannel):
         medio: str,
         pendientes: Awaitable[list[str]] | None = None,
     ) -> list[str]:
-        """Corre el turno de Rasa con tiempo límite y formatea lo que dijo el bot.
+        """Runs the Rasa turn with a time limit and formats what the bot said.
 
-        ``pendientes``: respuestas de promotores que van antes de lo que diga el bot.
+        ``pendientes``: promoters' replies, which go before whatever the bot says.
         """
         tarea = asyncio.ensure_future(on_new_message(mensaje))
         extra: list[str] = []
         try:
-            # shield: si se agota el tiempo, el turno sigue y el tracker queda coherente.
+            # shield: if time runs out, the turn goes on and the tracker stays consistent.
             await asyncio.wait_for(asyncio.shield(tarea), timeout=self.ajustes.timeout_s)
         except asyncio.TimeoutError:
             logger.error("twilio_orienta: %s excedió %.1f s", sid, self.ajustes.timeout_s)
             tarea.add_done_callback(_registrar_fallo_tardio)
             extra = [TEXTO_DEMORA]
         except Exception:
-            # Sin el texto ni el teléfono en el log: solo ids.
+            # Neither the text nor the phone number in the log: only ids.
             logger.exception("twilio_orienta: fallo al procesar %s (%s)", sid, sender_id)
             extra = [TEXTO_ERROR]
 
@@ -421,13 +421,13 @@ class TwilioCanal(InputChannel):
         )
         return formateado.cuerpos
 
-    # ------------------------------------------------------------------ opciones
+    # ------------------------------------------------------------------ options
 
     async def _recordar_opciones(self, sender_id: str, formateado: Formateado) -> None:
         if formateado.opciones:
             await self._estado.guardar_opciones(sender_id, list(formateado.opciones))
         else:
-            # Si la última respuesta no tenía botones, un "2" es texto (p. ej. una edad).
+            # If the last reply had no buttons, a "2" is text (e.g. an age).
             await self._estado.borrar_opciones(sender_id)
 
     async def _opcion_elegida(self, sender_id: str, texto: str) -> str | None:

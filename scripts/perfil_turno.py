@@ -1,7 +1,7 @@
 """Where a Rasa turn spends its CPU: cProfile of ``Agent.handle_text`` in-process (no HTTP), with
 the real action server, over FAQ questions in three conversations.
 
-    python -m scripts.perfil_turno              # with channels/parches_rasa.py applied
+    python -m scripts.perfil_turno              # with channels/parches_rasa.py installed
     python -m scripts.perfil_turno --sin-parche # Rasa as shipped, for comparison
 """
 
@@ -56,7 +56,7 @@ def main() -> None:
     if not args.sin_parche:
         from channels import parches_rasa
 
-        parches_rasa.aplicar()
+        parches_rasa.instalar()
     acciones = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(PUERTO_ACCIONES)],
         cwd=stack.ROOT,

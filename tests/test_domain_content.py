@@ -14,7 +14,7 @@ CONVERSACION = {
     "saludo", "despedida", "agradecimiento", "es_bot", "pedir_humano", "ayuda_menu",
     "pedir_mas", "afirmar", "negar", "fuera_de_alcance",
 }  # fmt: skip
-# Intents that start or steer a flow (issue 4): registration, quote, status, deletion, desks.
+# Intents that start or steer a flow (docs/flujos.md): registration, quote, status, deletion, desks.
 TRAMITES = {
     "inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana",
     "cancelar", "corregir", "continuar",

@@ -1,4 +1,4 @@
-"""The trained model on the held-out split and on the phrasings the issue names."""
+"""The trained model on the held-out split and on everyday phrasings of the main intents."""
 
 import pytest
 
@@ -50,7 +50,7 @@ def test_out_of_scope_messages_rarely_get_a_pti_answer(heldout_predictions):
         ("necesito renovar mi pasaporte", "fuera_de_alcance"),
     ],
 )
-def test_phrasings_named_in_the_issue(agent, text, intent):
+def test_everyday_phrasings_get_their_intent(agent, text, intent):
     assert intent_of(agent, text) == intent
 
 

@@ -1,4 +1,4 @@
-"""action_canalizar: ticket para un promotor, sin datos personales, sin duplicados (respx)."""
+"""action_canalizar: a ticket for a promoter, without personal data, without duplicates (respx)."""
 
 import json
 
@@ -91,7 +91,7 @@ def respuestas_de(messages):
     return [m["response"] for m in messages]
 
 
-# --- éxito --------------------------------------------------------------------------------
+# --- success ------------------------------------------------------------------------------
 
 
 async def test_whatsapp_crea_ticket_con_telefono_y_consulado(servicio):
@@ -127,7 +127,7 @@ async def test_web_sin_metadata_usa_el_sender_id(servicio):
     assert "chat web" in body["resumen"]
 
 
-# --- canal y dirección ---------------------------------------------------------------------
+# --- channel and address -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ async def test_web_sin_metadata_usa_el_sender_id(servicio):
         ({"telefono": TELEFONO}, None, ("telefono", TELEFONO)),
         (None, {"telefono": TELEFONO, "canal": "whatsapp"}, ("whatsapp", TELEFONO)),
         ({}, {"telefono": TELEFONO, "canal": "sms"}, ("telefono", TELEFONO)),
-        ({"canal": "whatsapp"}, None, ("web", "conv-123")),  # sin teléfono no hay a dónde
+        ({"canal": "whatsapp"}, None, ("web", "conv-123")),  # no phone number, nowhere to send to
         ({"telefono": "no es un numero", "canal": "sms"}, None, ("web", "conv-123")),
         (None, "basura", ("web", "conv-123")),
         (None, None, ("web", "conv-123")),
@@ -195,7 +195,7 @@ async def test_ticket_de_una_sesion_anterior_no_impide_uno_nuevo(servicio):
     assert route.call_count == 1 and events == [SlotSet("canalizacion_id", "43")]
 
 
-# --- servicio caído -------------------------------------------------------------------------
+# --- service down --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ def test_temas_del_mas_reciente_sin_repetir_y_solo_de_esta_sesion():
         ({"consentimiento": True, "pendiente": "registro_form"}, "terminado, pendiente de enviar"),
         ({"consentimiento": True, "pendiente": "cotizacion_form"}, "en curso, sin terminar"),
         ({"consentimiento": True, "folio": "OR-7K2M9P4QXZ"}, "enviado (folio OR-7K2M9P4QXZ)"),
-        ({"folio": CURP}, "enviado"),  # algo que no parece folio nunca se copia
+        ({"folio": CURP}, "enviado"),  # what does not look like a folio is never copied
     ],
 )
 def test_estado_del_registro(slots, esperado):

@@ -1,4 +1,4 @@
-"""validate_ventanilla_form y action_ventanilla_cercana (sin Rasa, sin red)."""
+"""validate_ventanilla_form and action_ventanilla_cercana (no Rasa, no network)."""
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -55,7 +55,7 @@ async def cerrar(slot_values):
     return events, dispatcher.messages
 
 
-# --- activación: atajo de un mensaje --------------------------------------------------------
+# --- activation: one-message shortcut -------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ async def test_extract_no_toca_la_respuesta_a_la_pregunta():
     assert extraido == {}
 
 
-# --- respuesta a "¿en qué ciudad estás?" ----------------------------------------------------
+# --- answer to "¿en qué ciudad estás?" ------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""bot/lectura.py: respuestas cortas, campos del registro, validadores y formatos."""
+"""bot/lectura.py: short answers, registration fields, validators and formats."""
 
 import re
 from datetime import date
@@ -86,7 +86,7 @@ NI_SI_NI_NO = [
     "si me pagan 15 mil cuánto sería",
     "no entiendo si tengo que pagar",
     "claro que tengo dudas sobre el seguro",
-    "no, está bien",  # ambiguo: se vuelve a preguntar
+    "no, está bien",  # ambiguous: asked again
     "👍👎",
 ]
 
@@ -228,7 +228,7 @@ def test_campos_y_orden():
         ("nombre", "nombre"),
         ("el apellido", "nombre"),
         ("la CURP", "curp"),
-        ("mi número de CURP", "curp"),  # "número" es débil
+        ("mi número de CURP", "curp"),  # "número" is weak
         ("ciudad", "ciudad"),
         ("donde vivo", "ciudad"),
         ("país", "pais"),
@@ -241,8 +241,8 @@ def test_campos_y_orden():
         ("salario", "ingreso_mensual"),
         ("lo que gano", "ingreso_mensual"),
         ("gano", "ingreso_mensual"),
-        ("el correo y el nombre", "email"),  # gana el primero
-        ("corrreo", "email"),  # faltas de ortografía (rapidfuzz)
+        ("el correo y el nombre", "email"),  # the first one wins
+        ("corrreo", "email"),  # misspellings (rapidfuzz)
         ("telefno", "telefono"),
         ("cuidad", "ciudad"),
         ("1", "curp"),
@@ -292,9 +292,9 @@ def test_pide_correccion(texto, slot):
     [
         "",
         None,
-        "me equivoqué",  # sin campo
+        "me equivoqué",  # no field
         "corregir",
-        "mi correo es maria@gmail.com",  # campo sin palabras de corrección
+        "mi correo es maria@gmail.com",  # a field without correction words
         "el correo no está mal",
         "no quiero cambiar nada",
         "no me equivoqué en el nombre",
@@ -314,7 +314,7 @@ def test_no_pide_correccion(texto):
         ("maria lopez", "Maria Lopez"),
         ("MARIA DE LA LUZ HERNANDEZ", "Maria de la Luz Hernandez"),
         ("  María   Guadalupe López  ", "María Guadalupe López"),
-        ("María de la Luz McDonald", "María de la Luz McDonald"),  # mezcla: se respeta
+        ("María de la Luz McDonald", "María de la Luz McDonald"),  # mixed case: kept
         ("o'brien smith", "O'Brien Smith"),
         ("josé-luis garcía", "José-Luis García"),
         ("juan pérez y núñez", "Juan Pérez y Núñez"),
@@ -412,16 +412,16 @@ EU = "Estados Unidos"
         ("Estoy en Houston Tx", "Houston, TX", EU),
         ("vivo en dallas", "Dallas, TX", EU),
         ("en Dallas", "Dallas, TX", EU),
-        ("Enfield", "Enfield, CT", EU),  # "en" solo es prefijo si es palabra aparte
-        ("Chicaco", "Chicago, IL", EU),  # falta de ortografía
-        ("60614", "Chicago, IL", EU),  # código postal
+        ("Enfield", "Enfield, CT", EU),  # "en" is a prefix only as a word of its own
+        ("Chicaco", "Chicago, IL", EU),  # misspelling
+        ("60614", "Chicago, IL", EU),  # ZIP code
         ("New York, NY 10001", "New York, NY", EU),
         ("vivo en nueva york", "New York City, NY", EU),
         ("Dallas, TX, USA", "Dallas, TX", EU),
         ("vivo en Dallas, Texas, Estados Unidos", "Dallas, TX", EU),
-        ("Albuquerque, Nuevo México", "Albuquerque, NM", EU),  # no es México
-        ("Atlanta, Georgia", "Atlanta, GA", EU),  # el estado, no el país
-        ("Smallville, TX", "Smallville, TX", EU),  # ciudad pequeña con estado
+        ("Albuquerque, Nuevo México", "Albuquerque, NM", EU),  # not Mexico
+        ("Atlanta, Georgia", "Atlanta, GA", EU),  # the state, not the country
+        ("Smallville, TX", "Smallville, TX", EU),  # small town with its state
         ("Smallville, USA", "Smallville", EU),
         ("Texas", None, EU),
         ("Nuevo Mexico", None, EU),
@@ -520,7 +520,7 @@ def test_clave_idempotencia():
     assert F.clave_idempotencia("a", "b|c") != F.clave_idempotencia("a|b", "c")
     assert F.clave_idempotencia("ab", "") != F.clave_idempotencia("a", "b")
     assert F.clave_idempotencia() != F.clave_idempotencia("")
-    # Fija el algoritmo: cambiarlo duplicaría registros ya enviados.
+    # Pins the algorithm: changing it would duplicate registrations already sent.
     assert F.clave_idempotencia("a", "b") == (
         "0473ef2dc0d324ab659d3580c1134e9d812035905c4781fdd6d529b0c6860e13"
     )
@@ -537,7 +537,7 @@ def test_sexo():
         ("jc", "Jalisco"),
         (" DF ", "Ciudad de México"),
         ("NE", "Nacido en el extranjero"),
-        ("ZZ", "ZZ"),  # desconocida: se devuelve tal cual
+        ("ZZ", "ZZ"),  # unknown: returned as is
     ],
 )
 def test_nombre_estado(clave, nombre):

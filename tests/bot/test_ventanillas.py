@@ -1,4 +1,4 @@
-"""bot/ventanillas.py y data/ventanillas/ventanillas.yml: la Ventanilla de Salud más cercana."""
+"""bot/ventanillas.py and data/ventanillas/ventanillas.yml: the nearest Ventanilla de Salud."""
 
 from collections import Counter
 
@@ -24,7 +24,7 @@ def test_son_51_sitios_por_estado_como_en_la_fuente():
     otros = {e: n for e, n in por_estado.items() if e not in {"AZ", "CA", "TX", "FL"}}
     assert len(otros) == 24 and set(otros.values()) == {1}
     assert len({(v.ciudad, v.estado) for v in sitios}) == 51
-    assert "Houston" not in {v.ciudad for v in sitios}  # ⚠ de facts.md §7
+    assert "Houston" not in {v.ciudad for v in sitios}  # has a consulate, not on La Nación's list
 
 
 def test_coordenadas_dentro_de_estados_unidos_contiguos():
@@ -109,7 +109,7 @@ def test_con_estado_prefiere_ciudades_de_ese_estado():
     assert V.buscar_lugar("Portland").estado == "OR"
     assert V.buscar_lugar("Springfield IL").estado == "IL"
     ambigua = V.buscar_lugar("Springfield")
-    assert "IL" in ambigua.otros_estados  # la acción puede preguntar el estado
+    assert "IL" in ambigua.otros_estados  # the action can ask for the state
     assert V.buscar_lugar("Springfield IL").otros_estados == ()
 
 
@@ -157,10 +157,10 @@ def test_codigo_postal(codigo, ciudad, estado):
         "Guadalajara",
         "Monterrey",  # no Monterey, CA
         "Tijuana",
-        "España",  # no Española, NM
+        "España",  # not Española, NM
         "Nuevo México",  # un estado, no un punto: ver estado_de()
         "Texas",
-        "Nevada",  # el estado, no Nevada, Missouri
+        "Nevada",  # the state, not Nevada, Missouri
         "60608 10001",
         "99999",
         "00000",
@@ -276,7 +276,7 @@ def test_descripcion_con_distancia_en_km_y_millas():
         ("hay ventanilla en el consulado de san antonio", "San Antonio", "TX"),
         ("mi zip es 77036 cual es la ventanilla mas cercana", "Houston", "TX"),
         ("vivo en oklahoma city, hay ventanilla?", "Oklahoma City", "OK"),
-        # el lugar en medio de la frase, y "que me ayuden" no es Ayden, NC
+        # the place in the middle of the sentence, and "que me ayuden" is not Ayden, NC
         (
             "hola, vivo en sacramento california y no tengo carro, cual es la ventanilla de "
             "salud mas cercana para ir a que me ayuden?",

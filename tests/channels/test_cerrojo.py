@@ -23,7 +23,7 @@ CONVERSACION = "conv-1"
 
 
 @pytest.fixture
-def red():
+def redis_cerrojo():
     with redis_vacio(URL) as cliente:
         yield cliente
 
@@ -53,7 +53,7 @@ def en_dos_replicas(trabajo, por_replica: int) -> None:
     assert not errores, errores
 
 
-def test_two_replicas_never_hold_one_conversation_at_once(red):
+def test_two_replicas_never_hold_one_conversation_at_once(redis_cerrojo):
     """Each turn reads, waits and writes a counter (as a turn reads and saves the tracker):
     any overlap loses an increment, as it lost a user message with Rasa's RedisLockStore."""
     dentro, maximo = [0], [0]
@@ -64,19 +64,19 @@ def test_two_replicas_never_hold_one_conversation_at_once(red):
             with guardia:
                 dentro[0] += 1
                 maximo[0] = max(maximo[0], dentro[0])
-            valor = int(red.get("contador") or 0)
+            valor = int(redis_cerrojo.get("contador") or 0)
             await asyncio.sleep(0.005)
-            red.set("contador", valor + 1)
+            redis_cerrojo.set("contador", valor + 1)
             with guardia:
                 dentro[0] -= 1
 
     en_dos_replicas(turno, por_replica=15)
-    assert int(red.get("contador")) == 30
+    assert int(redis_cerrojo.get("contador")) == 30
     assert maximo[0] == 1
-    assert red.keys("orienta:lock:*") == []  # the last one out removes the queue
+    assert redis_cerrojo.keys("orienta:lock:*") == []  # the last one out removes the queue
 
 
-async def test_turns_are_served_in_ticket_order(red):
+async def test_turns_are_served_in_ticket_order(redis_cerrojo):
     store = replica()
     orden: list[int] = []
 
@@ -90,7 +90,7 @@ async def test_turns_are_served_in_ticket_order(red):
     assert orden == list(range(6))
 
 
-async def test_other_conversations_do_not_wait(red):
+async def test_other_conversations_do_not_wait(redis_cerrojo):
     store = replica()
 
     async def otra() -> bool:
@@ -101,14 +101,14 @@ async def test_other_conversations_do_not_wait(red):
         assert await asyncio.wait_for(otra(), timeout=5)
 
 
-async def test_an_abandoned_ticket_expires_and_the_queue_moves_on(red):
+async def test_an_abandoned_ticket_expires_and_the_queue_moves_on(redis_cerrojo):
     store = replica()
     store.issue_ticket(CONVERSACION, lock_lifetime=0.3)  # a replica killed mid-turn
     async with store.lock(CONVERSACION) as lock:
         assert [t.number for t in lock.tickets] == [2]
 
 
-async def test_a_ticket_that_expires_while_waiting_raises_lock_error(red):
+async def test_a_ticket_that_expires_while_waiting_raises_lock_error(redis_cerrojo):
     store = replica()
     async with store.lock(CONVERSACION):
         with pytest.raises(LockError, match="caducó"):
@@ -123,7 +123,7 @@ async def test_redis_down_is_a_lock_error():
             pass  # pragma: no cover - never reached
 
 
-def test_rasa_builds_it_from_the_endpoints_file(red):
+def test_rasa_builds_it_from_the_endpoints_file(redis_cerrojo):
     config = EndpointConfig(
         url="127.0.0.1",
         type="channels.cerrojo.RedisLockStoreAtomico",
@@ -134,6 +134,6 @@ def test_rasa_builds_it_from_the_endpoints_file(red):
     store = LockStore.create(config)
     assert isinstance(store, RedisLockStoreAtomico)
     assert store.issue_ticket("x") == 1
-    assert red.hkeys("orienta:lock:x:tickets") == ["1"]
+    assert redis_cerrojo.hkeys("orienta:lock:x:tickets") == ["1"]
     store.cleanup("x", 1)
-    assert red.keys("orienta:lock:*") == []
+    assert redis_cerrojo.keys("orienta:lock:*") == []

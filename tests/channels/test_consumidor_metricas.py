@@ -57,6 +57,7 @@ def _rabbit() -> bool:
         return False
 
 
+@pytest.mark.servidores  # RabbitMQ
 async def test_events_published_by_rasa_reach_the_consumer():
     if not _rabbit():
         pytest.skip("RabbitMQ no responde en 127.0.0.1:5672")

@@ -1,4 +1,4 @@
-"""Bad input through the REST and Twilio channels, on the real stack (issue 7).
+"""Bad input through the REST and Twilio channels, on the real stack.
 
 Each input gets a Spanish reply or a Spanish 4xx, never a 500; the server keeps answering; the
 tables still exist after SQL strings; the metrics keep HTML as data and the console escapes it.

@@ -1,4 +1,4 @@
-"""Faults, end to end (issue 7): the action server down, the enrollment service down and the
+"""Faults, end to end: the action server down, the enrollment service down and the
 service's database down. In each case the person gets a Spanish apology (never an empty answer or
 a 500), nothing already given is lost, and when the part comes back the registration is created
 exactly once.

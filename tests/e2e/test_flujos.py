@@ -161,7 +161,7 @@ def test_quote_in_one_message(conversacion):
     assert "Estimación" in replies and "MXN" in replies and "IMSS" in replies, conversacion
 
 
-# ------------------------------------------------------------------ console loop (issue 6)
+# ------------------------------------------ console loop: a promoter answers a handoff ticket
 def test_a_promoter_reply_arrives_with_the_next_answer_once(flujo, conversacion):
     conversacion("quiero hablar con una persona")
     with sqlite3.connect(flujo.database) as db:
