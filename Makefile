@@ -91,9 +91,15 @@ test: lint validate train browser venv-servicio ## Install what is missing and r
 test-rapido: venv venv-servicio ## Unit tests only, under a minute: no model, no servers, no stack, no API fuzzing
 	@# The schemathesis run of every API operation (~40% of this target's CPU) stays in `make test`;
 	@# without it the hypothesis and schemathesis plugins are dead weight at start-up (~2.5 s).
-	$(PY_SERVICIO) -m pytest -q $(TESTS_SERVICIO) -m "not servidores" \
-	  --ignore=tests/servicio/inscripcion/test_schemathesis.py -p no:hypothesispytest -p no:schemathesis
-	$(PY) -m pytest -q --ignore=tests/servicio -m "not model and not e2e and not escala and not servidores"
+	@# Both environments at once, one per core; tests/bot runs once here (on the service's side).
+	@mkdir -p var
+	@$(PY_SERVICIO) -m pytest -q -p no:cacheprovider $(TESTS_SERVICIO) -m "not servidores" \
+	  --ignore=tests/servicio/inscripcion/test_schemathesis.py -p no:hypothesispytest -p no:schemathesis \
+	  > var/test-rapido-servicio.log 2>&1 & servicio=$$!; \
+	$(PY) -m pytest -q --ignore=tests/servicio --ignore=tests/bot \
+	  -m "not model and not e2e and not escala and not servidores"; rasa=$$?; \
+	wait $$servicio; servicio=$$?; tail -n 3 var/test-rapido-servicio.log; \
+	test $$rasa -eq 0 -a $$servicio -eq 0
 
 tipos: venv-servicio ## mypy ([tool.mypy] in pyproject.toml) over the rules (bot/) and the service (servicio/)
 	$(PY_SERVICIO) -m mypy bot servicio
