@@ -123,6 +123,21 @@ def say(page, text: str) -> None:
     box.press("Enter")
 
 
+def mensajes_cuando_se_calman(page, quieto_s: float = 1.5, limite_s: float = 15) -> list[str]:
+    """The transcript once no message has arrived for `quieto_s`: Rasa may answer a turn with
+    several bubbles, and counting between two of them made the reload checks flaky."""
+    import time
+
+    textos = page.locator(".oc-msg").all_inner_texts()
+    quieto_desde, fin = time.monotonic(), time.monotonic() + limite_s
+    while time.monotonic() < fin and time.monotonic() - quieto_desde < quieto_s:
+        page.wait_for_timeout(250)
+        ahora = page.locator(".oc-msg").all_inner_texts()
+        if ahora != textos:
+            textos, quieto_desde = ahora, time.monotonic()
+    return textos
+
+
 def bot_messages(page):
     return page.locator(".oc-msg--bot")
 
@@ -157,7 +172,7 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
 
         # Reload: same session id, same transcript, panel still open, tracker kept by Rasa.
         session_id = page.evaluate("localStorage.getItem('orienta-chat:session')")
-        transcript = page.locator(".oc-msg").all_inner_texts()
+        transcript = mensajes_cuando_se_calman(page)
         assert len(transcript) >= 4
         page.reload()
         expect(page.get_by_role("dialog")).to_be_visible()
@@ -200,7 +215,7 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         assert page.evaluate("typeof window.__xss") == "undefined"
 
         # The stored transcript is re-rendered as text too.
-        count = page.locator(".oc-msg").count()
+        count = len(mensajes_cuando_se_calman(page))
         page.reload()
         expect(page.locator(".oc-msg")).to_have_count(count)
         expect(page.locator(".oc-root img, .oc-root script")).to_have_count(0)
