@@ -37,7 +37,7 @@ define crear_venv
 	@touch $(1)/.installed
 endef
 
-.PHONY: help venv venv-servicio run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-pipelines clean
+.PHONY: help venv venv-servicio conocimiento run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ $(STAMP_SERVICIO): .python-version $(REQ)/servicio.in $(REQ)/servicio-dev.in $(R
 venv: $(STAMP) ## Rasa's environment (.venv, Python 3.10) with its pinned stack, if missing or outdated
 
 venv-servicio: $(STAMP_SERVICIO) ## The web service's environment (.venv-servicio, Python 3.12)
+
+conocimiento: venv ## Regenerate data/faq/ from the knowledge base (data/conocimiento/) with this year's values
+	$(PY) -m scripts.generar_conocimiento
 
 train: venv ## Train the model if config/domain/data changed (cached by hash)
 	$(PY) -m scripts.model_cache

@@ -107,9 +107,14 @@ def _unicos_recientes(nombres: list[str]) -> list[str]:
 
 
 def temas_consultados(tracker: Tracker) -> list[str]:
-    """Labels of this conversation's FAQ topics, most recent first, without repeats."""
-    nombres = _intenciones(eventos_de_sesion(tracker))
-    return [temas.TEMAS[n] for n in _unicos_recientes([n for n in nombres if temas.es_tema(n)])]
+    """Titles of the knowledge-base entries this conversation got, most recent first, no repeats."""
+    elegidas = [
+        temas.tema_de_mensaje(e.get("parse_data"))
+        for e in eventos_de_sesion(tracker)
+        if e.get("event") == "user"
+    ]
+    titulos = temas.titulos()
+    return [titulos[n] for n in _unicos_recientes([n for n in elegidas if n])]
 
 
 def tramites_pedidos(tracker: Tracker) -> list[str]:

@@ -24,10 +24,12 @@ def fallos_seguidos(tracker: Tracker) -> int:
     return seguidos
 
 
-def botones_sugeridos(intent_ranking: list[dict]) -> list[dict[str, str]]:
+def botones_sugeridos(parse_data: dict) -> list[dict[str, str]]:
+    """The knowledge-base entries closest to the message; a button sends the entry's question."""
+    titulos = temas.titulos()
     return [
-        {"title": temas.TEMAS[tema], "payload": f"/{tema}"}
-        for tema in temas.sugerencias(intent_ranking)
+        {"title": titulos[entrada], "payload": temas.pregunta_de(entrada)}
+        for entrada in temas.sugerencias(parse_data)
     ]
 
 
@@ -44,6 +46,6 @@ class ActionFallback(Action):
         elif fallos_seguidos(tracker) >= 2:
             dispatcher.utter_message(response=respuestas.FALLBACK_PROMOTOR)
         else:
-            botones = botones_sugeridos(mensaje.get("intent_ranking") or [])
+            botones = botones_sugeridos(mensaje)
             dispatcher.utter_message(response=respuestas.FALLBACK_REFORMULAR, buttons=botones)
         return []

@@ -7,7 +7,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from bot import temas
+from bot import conocimiento, temas
+from bot.tiempo import ahora_utc, dia_en_mexico
 
 
 def ultima_accion(tracker: Tracker) -> str | None:
@@ -31,7 +32,7 @@ class ActionDespuesDeResponder(Action):
     ) -> list[dict[str, Any]]:
         if temas.parece_ingles(tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=respuestas.AVISO_INGLES)
-        tema = temas.tema_de_respuesta(ultima_accion(tracker))
+        tema = temas.tema_de_mensaje(tracker.latest_message)
         return [SlotSet("ultimo_tema", tema)] if tema else []
 
 
@@ -46,7 +47,10 @@ class ActionMasDetalles(Action):
     ) -> list[dict[str, Any]]:
         tema = tracker.get_slot("ultimo_tema")
         if temas.es_tema(tema):
-            dispatcher.utter_message(response=temas.respuesta_detalle(tema))
+            valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
+            dispatcher.utter_message(
+                text=conocimiento.texto_detalle(temas.entradas()[tema], valores)
+            )
         else:
             dispatcher.utter_message(response=respuestas.MAS_SIN_TEMA)
         return []

@@ -159,9 +159,10 @@ class FormularioOrienta(FormValidationAction):
             # A question we cannot place: say so instead of "that is not a valid CURP".
             dispatcher.utter_message(response=respuestas.PREGUNTA_NO_ENTENDIDA)
             return eventos
-        if temas.es_tema(nombre):
-            dispatcher.utter_message(response=temas.respuesta_corta(nombre))
-            eventos.append(SlotSet(ULTIMO_TEMA, nombre))
+        entrada = temas.tema_de_mensaje(tracker.latest_message)
+        if entrada:
+            dispatcher.utter_message(response=temas.respuesta_corta(entrada))
+            eventos.append(SlotSet(ULTIMO_TEMA, entrada))
         elif nombre in RESPUESTAS_DIRECTAS:
             dispatcher.utter_message(response=RESPUESTAS_DIRECTAS[nombre])
         elif nombre in OTROS_TRAMITES:

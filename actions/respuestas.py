@@ -4,8 +4,6 @@ The shared ones are here; each flow module lists its own in a module-level `ENVI
 `enviadas_por_acciones()` gathers them all (scripts/validate.py allows exactly those as unused).
 """
 
-from bot.temas import TEMAS, respuesta_detalle
-
 AVISO_INGLES = "utter_aviso_ingles"
 MAS_SIN_TEMA = "utter_mas_sin_tema"
 FUERA_DE_ALCANCE = "utter_fuera_de_alcance"
@@ -35,7 +33,6 @@ ENVIADAS_POR_ACCIONES = frozenset(
         PREGUNTA_NO_ENTENDIDA,
         FORMULARIO_CANCELADO,
         SERVICIO_CAIDO_REINTENTAR,
-        *(respuesta_detalle(t) for t in TEMAS),
     }
 )
 

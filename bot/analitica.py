@@ -93,6 +93,15 @@ def conversacion_id(sender_id: Any) -> str:
     return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+INTENT_BASE = "faq"
+
+
+def _clave_de_respuesta(parse: dict) -> str | None:
+    selector = (parse.get("response_selector") or {}).get(INTENT_BASE) or {}
+    clave = (selector.get("response") or {}).get("intent_response_key")
+    return clave if isinstance(clave, str) else None
+
+
 def _instante(evento: dict) -> datetime:
     ts = evento.get("timestamp")
     try:
@@ -210,6 +219,9 @@ class Analizador:
         parse = evento.get("parse_data")
         intent = parse.get("intent") if isinstance(parse, dict) else None
         nombre = _texto_corto(intent.get("name"), 80) if isinstance(intent, dict) else None
+        if nombre == INTENT_BASE:
+            # The knowledge base's entry, "faq/<id>", so the statistics count answers, not "faq".
+            nombre = _texto_corto(_clave_de_respuesta(parse), 80) or nombre
         confianza = intent.get("confidence") if isinstance(intent, dict) else None
         if isinstance(confianza, (int, float)) and not isinstance(confianza, bool):
             confianza = min(max(float(confianza), 0.0), 1.0)

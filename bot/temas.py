@@ -1,67 +1,78 @@
-"""Topic inventory shared by the actions, the tests and (later) the promoters' console.
+"""What the assistant can answer, for the actions, the tests and the console.
 
-The intents themselves live in domain.yml; this module only adds what code needs on top:
-human labels for suggestion buttons and the rule for which intents are factual topics.
+The answers are the knowledge-base entries (bot.conocimiento, data/conocimiento/): Rasa's
+ResponseSelector picks one for the retrieval intent ``faq``; this module reads that choice out of
+a parsed message and gives the entries' titles for suggestion buttons and statistics.
 """
 
 import re
+from functools import cache
 
-# Factual PTI topics in menu order; each has `utter_<tema>` and `utter_<tema>_detalle` responses.
-TEMAS: dict[str, str] = {
-    "que_es_pti": "Qué es el programa PTI",
-    "seguros_lista": "Los cinco seguros",
-    "seguro_enfermedades": "Seguro de Enfermedades y Maternidad",
-    "seguro_riesgos": "Seguro de Riesgos de Trabajo",
-    "seguro_invalidez": "Seguro de Invalidez y Vida",
-    "seguro_retiro": "Seguro de Retiro, Cesantía y Vejez",
-    "seguro_guarderias": "Seguro de Guarderías y Prestaciones Sociales",
-    "elegibilidad": "Quién puede inscribirse",
-    "estatus_migratorio": "Estatus migratorio",
-    "requisitos": "Requisitos",
-    "obtener_nss": "Cómo obtener tu NSS",
-    "procedimiento": "Pasos para inscribirte",
-    "costo": "Cuánto cuesta",
-    "pago": "Cómo y cuándo pagar",
-    "familia": "Tu familia y beneficiarios",
-    "donde_atencion": "Dónde te atienden",
-    "teleconsulta": "Teleconsulta",
-    "tiempos_espera": "Tiempos de espera",
-    "afore": "Reactivar tu AFORE",
-    "pension": "Pensión y semanas",
-    "ventanillas_salud": "Ventanillas de Salud",
-    "contacto": "Contactos oficiales",
-    "costo_ayuda_consulado": "¿La ayuda cuesta?",
-    "modalidad_40": "Diferencia con la Modalidad 40",
-    "seguro_familia": "Diferencia con el Seguro de Salud para la Familia",
-}
+from bot import conocimiento
 
+INTENT = conocimiento.INTENT
 MAX_SUGERENCIAS = 3
+#: Below this the ResponseSelector's pick is a guess: shown as "¿Preguntas por esto?".
+UMBRAL_SUGERENCIA = 0.15
 
 
-def es_tema(intent: str | None) -> bool:
-    return intent in TEMAS
+@cache
+def entradas() -> dict[str, conocimiento.Entrada]:
+    return conocimiento.por_id(conocimiento.cargar())
 
 
-def respuesta_corta(tema: str) -> str:
-    return f"utter_{tema}"
+@cache
+def titulos() -> dict[str, str]:
+    """Entry id -> its title, for buttons, handoff summaries and statistics."""
+    return {i: e.titulo for i, e in entradas().items()}
 
 
-def respuesta_detalle(tema: str) -> str:
-    return f"utter_{tema}_detalle"
+def es_tema(entrada: str | None) -> bool:
+    return entrada in entradas()
 
 
-def tema_de_respuesta(action_name: str | None) -> str | None:
-    """Maps `utter_costo` back to `costo`; anything else (incl. `_detalle`) to None."""
-    if not action_name or not action_name.startswith("utter_"):
-        return None
-    tema = action_name[len("utter_") :]
-    return tema if es_tema(tema) else None
+def respuesta_corta(entrada: str) -> str:
+    return f"utter_{INTENT}/{entrada}"
 
 
-def sugerencias(intent_ranking: list[dict], maximo: int = MAX_SUGERENCIAS) -> list[str]:
-    """The most likely factual topics from an NLU intent ranking, best first."""
-    temas = [str(r["name"]) for r in intent_ranking if es_tema(r.get("name"))]
-    return temas[:maximo]
+def _id(clave: object) -> str | None:
+    """``faq/<id>`` -> ``<id>`` when it is a known entry."""
+    if isinstance(clave, str) and clave.startswith(f"{INTENT}/"):
+        entrada = clave[len(INTENT) + 1 :]
+        return entrada if es_tema(entrada) else None
+    return None
+
+
+def _selector(parse_data: dict | None) -> dict:
+    selector = (parse_data or {}).get("response_selector") or {}
+    return selector.get(INTENT) or selector.get("default") or {}
+
+
+def entrada_elegida(parse_data: dict | None) -> str | None:
+    """The entry the ResponseSelector chose for a message (whatever its intent)."""
+    respuesta = _selector(parse_data).get("response") or {}
+    return _id(respuesta.get("intent_response_key"))
+
+
+def tema_de_mensaje(parse_data: dict | None) -> str | None:
+    """The entry a message was answered with: only when its intent is the knowledge base."""
+    intent = ((parse_data or {}).get("intent") or {}).get("name")
+    return entrada_elegida(parse_data) if intent == INTENT else None
+
+
+def sugerencias(parse_data: dict | None, maximo: int = MAX_SUGERENCIAS) -> list[str]:
+    """The most likely entries for a message, best first (for "¿Preguntas por esto?")."""
+    ranking = _selector(parse_data).get("ranking") or []
+    ids = [_id(r.get("intent_response_key")) for r in ranking if isinstance(r, dict)]
+    return [i for i in ids if i][:maximo]
+
+
+def pregunta_de(entrada: str) -> str:
+    """A button's payload: the entry's shortest way of asking in three words or more, which the
+    model answers with that entry (a button must also work as typed text, e.g. on SMS)."""
+    preguntas = entradas()[entrada].preguntas
+    completas = [p for p in preguntas if len(p.split()) >= 3] or list(preguntas)
+    return min(completas, key=len)
 
 
 # Small closed word lists are enough to tell English from Spanish in short chat messages;

@@ -76,12 +76,15 @@ def main() -> None:
 
     print("1/4 Calidad NLU en el conjunto reservado (este pipeline vs. el de Rasa por defecto)...")
     predictions = nlu_eval.heldout_predictions(model)
-    ours = nlu_eval.scores(predictions)
+    ours = {**nlu_eval.scores(predictions), **nlu_eval.reales_predicciones(model)}
     with tempfile.TemporaryDirectory() as tmp:
         # Rasa writes the pipeline it picks into the config file: give it a copy.
         default_config = Path(shutil.copy(ROOT / "bench" / "config_rasa_default.yml", tmp))
         default_model = model_cache.ensure_model(default_config, nlu_only=True)
-        baseline = nlu_eval.scores(nlu_eval.heldout_predictions(default_model))
+        baseline = {
+            **nlu_eval.scores(nlu_eval.heldout_predictions(default_model)),
+            **nlu_eval.reales_predicciones(default_model),
+        }
     results["nlu"] = {"orienta": ours, "rasa_default": baseline}
     results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
 

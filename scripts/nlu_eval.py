@@ -7,14 +7,45 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from sklearn.metrics import f1_score
 
-from bot.temas import es_tema
+from bot import temas
 from scripts.model_cache import ROOT
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+REALES = ROOT / "tests" / "nlu" / "reales.yml"
+TEMAS_ANTERIORES = ROOT / "tests" / "nlu" / "temas_anteriores.yml"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "fuera_de_alcance"
+#: Knowledge-base entries that decline (a pointer elsewhere) rather than answer about PTI.
+NO_PTI = ("fuera_de_alcance", "urgente")
+
+
+def _anteriores() -> dict[str, set[str]]:
+    return {k: set(v) for k, v in yaml.safe_load(TEMAS_ANTERIORES.read_text()).items()}
+
+
+def es_respuesta_pti(etiqueta: str) -> bool:
+    """A label the assistant answers with a PTI (or adjacent) entry, not a refusal."""
+    entrada = etiqueta.removeprefix(f"{temas.INTENT}/")
+    return temas.es_tema(entrada) and temas.entradas()[entrada].tipo not in NO_PTI
+
+
+def etiqueta(parsed: dict, intent: str, expected: str) -> str:
+    """What the assistant acted on, in the terms of the expected label: a knowledge-base entry
+    counts as its old topic when it is one of that topic's entries (tests/nlu/
+    temas_anteriores.yml), and as declining when it is an out-of-scope or urgent pointer."""
+    if intent != temas.INTENT:
+        return intent
+    entrada = temas.entrada_elegida(parsed)
+    if entrada is None:
+        return intent
+    if entrada in _anteriores().get(expected, ()):
+        return expected
+    if expected == OUT_OF_SCOPE and temas.entradas()[entrada].tipo in NO_PTI:
+        return OUT_OF_SCOPE
+    return f"{temas.INTENT}/{entrada}"
 
 
 @dataclass(frozen=True)
@@ -40,7 +71,13 @@ async def _parse_all(agent, examples: list[tuple[str, str]]) -> list[Prediction]
         ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
         top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
         predictions.append(
-            Prediction(text, expected, parsed["intent"]["name"], top["name"], top["confidence"])
+            Prediction(
+                text,
+                expected,
+                etiqueta(parsed, parsed["intent"]["name"], expected),
+                etiqueta(parsed, top["name"], expected),
+                top["confidence"],
+            )
         )
     return predictions
 
@@ -69,7 +106,7 @@ def threshold_table(predictions: list[Prediction], thresholds: list[float]) -> l
     rows = []
     for t in thresholds:
         answered = [p for p in in_scope if p.confidence >= t]
-        wrong_pti = [p for p in out_scope if p.confidence >= t and es_tema(p.top_intent)]
+        wrong_pti = [p for p in out_scope if p.confidence >= t and es_respuesta_pti(p.top_intent)]
         rows.append(
             {
                 "umbral": t,
@@ -96,3 +133,37 @@ def load_agent(model_path: Path):
     from rasa.core.agent import Agent
 
     return Agent.load(str(model_path))
+
+
+def reales_examples(mitad: str = "prueba", path: Path = REALES) -> list[tuple[str, str]]:
+    """Real questions of one half (never trained on: "prueba"), labelled with the entry that
+    answers them, or as out of scope. In-scope questions no entry answers are left out."""
+    preguntas = (yaml.safe_load(path.read_text()) or {}).get("preguntas", [])
+    ejemplos = []
+    for p in preguntas:
+        if p.get("mitad") != mitad:
+            continue
+        if not p.get("en_alcance"):
+            ejemplos.append((str(p["texto"]), OUT_OF_SCOPE))
+        elif p.get("entrada"):
+            ejemplos.append((str(p["texto"]), f"{temas.INTENT}/{p['entrada']}"))
+    return ejemplos
+
+
+def reales_score(predictions: list[Prediction]) -> dict[str, float]:
+    """In scope: answered with the right entry; out of scope: refused (fallback or a pointer)."""
+    dentro = [p for p in predictions if p.expected != OUT_OF_SCOPE]
+    fuera = [p for p in predictions if p.expected == OUT_OF_SCOPE]
+    return {
+        "en_alcance": sum(p.intent == p.expected for p in dentro) / max(len(dentro), 1),
+        "fuera_rechazadas": sum(not es_respuesta_pti(acted_on(p)) for p in fuera)
+        / max(len(fuera), 1),
+        "n_en_alcance": len(dentro),
+        "n_fuera": len(fuera),
+    }
+
+
+def reales_predicciones(model_path: Path) -> dict[str, float]:
+    """The real held-out half's scores, prefixed ``reales_``, for the benchmark's table."""
+    puntos = reales_score(predict(load_agent(model_path), reales_examples("prueba")))
+    return {f"reales_{k}": round(v, 4) for k, v in puntos.items()}

@@ -26,7 +26,7 @@ def main() -> int:
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     warnings = WARNING.findall(result.stdout + result.stderr)
-    problems = [w for w in warnings if not _sent_by_an_action(w)]
+    problems = [w for w in warnings if not (_sent_by_an_action(w) or _retrieval_merge(w))]
     for problem in problems:
         print(f"validate: {problem}", file=sys.stderr)
     if result.returncode != 0:
@@ -40,6 +40,18 @@ def form_questions() -> set[str]:
     """`utter_ask_<slot>` for every slot a form asks for."""
     forms = yaml.safe_load((ROOT / "domain.yml").read_text()).get("forms") or {}
     return {f"utter_ask_{slot}" for form in forms.values() for slot in form["required_slots"]}
+
+
+# Rasa builds a domain of its own for the retrieval intents found in the NLU data and merges it
+# into domain.yml, which must list `faq` too (the validator wants it there): the merge warns that
+# both name it. Only that exact warning, for the knowledge base's intent, is allowed.
+RETRIEVAL_MERGE = (
+    "The following duplicated intents have been found across multiple domain files: faq"
+)
+
+
+def _retrieval_merge(warning: str) -> bool:
+    return warning.strip() == RETRIEVAL_MERGE
 
 
 def _sent_by_an_action(warning: str) -> bool:

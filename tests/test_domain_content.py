@@ -6,73 +6,86 @@ import pytest
 import yaml
 
 from actions.respuestas import enviadas_por_acciones
-from bot.temas import TEMAS, respuesta_corta, respuesta_detalle
 from tests.conftest import ROOT
 
 SMS_LIMIT = 320
 CONVERSACION = {
     "saludo", "despedida", "agradecimiento", "es_bot", "pedir_humano", "ayuda_menu",
-    "pedir_mas", "afirmar", "negar", "fuera_de_alcance",
+    "pedir_mas", "afirmar", "negar",
 }  # fmt: skip
+#: The knowledge base: one retrieval intent, its entries in data/conocimiento/ (checked by
+#: tests/bot/test_conocimiento.py) and its generated responses in data/faq/.
+BASE = {"faq"}
+RESPUESTAS_FAQ = ROOT / "data" / "faq" / "respuestas.yml"
 # Intents that start or steer a flow (docs/flujos.md): registration, quote, status, deletion, desks.
 TRAMITES = {
     "inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana",
     "cancelar", "corregir", "continuar",
 }  # fmt: skip
-# Topics whose facts are unsettled (⚠ in facts.md): they must send people to confirm with IMSS.
-TEMAS_CON_DUDAS = ["estatus_migratorio", "requisitos", "pago", "tiempos_espera", "teleconsulta"]
 SHARED = ROOT.parent / "shared"
-FUENTES = [SHARED / "knowledge" / "facts.md", *sorted((SHARED / "seeds").glob("*.txt"))]
+FUENTES = [
+    SHARED / "knowledge" / "facts.md",
+    SHARED / "knowledge" / "facts-addendum-2026-12.md",
+    *sorted((SHARED / "seeds").glob("*.txt")),
+]
 
 
-def textos(domain: dict, nombre: str) -> list[str]:
-    return [v["text"] for v in domain["responses"][nombre] if "text" in v]
+@pytest.fixture(scope="module")
+def respuestas(domain) -> dict:
+    """Every response: domain.yml's and the knowledge base's generated ones."""
+    generadas = yaml.safe_load(RESPUESTAS_FAQ.read_text())["responses"]
+    return {**domain["responses"], **generadas}
 
 
-def test_every_intent_is_a_topic_or_a_conversation_intent(domain):
-    assert set(domain["intents"]) == set(TEMAS) | CONVERSACION | TRAMITES
+def textos(respuestas: dict, nombre: str) -> list[str]:
+    return [v["text"] for v in respuestas[nombre] if "text" in v]
+
+
+def test_every_intent_is_the_knowledge_base_a_conversation_intent_or_a_flow(domain):
+    assert set(domain["intents"]) == BASE | CONVERSACION | TRAMITES
 
 
 def test_every_intent_has_a_rule():
     reglas = [yaml.safe_load(p.read_text()) for p in (ROOT / "data" / "rules").glob("*.yml")]
     pasos = [s for r in reglas for rule in r["rules"] for s in rule["steps"]]
     with_rule = {s["intent"] for s in pasos if "intent" in s}
-    assert set(TEMAS) | CONVERSACION | TRAMITES <= with_rule
+    assert with_rule >= BASE | CONVERSACION | TRAMITES
 
 
-@pytest.mark.parametrize("tema", TEMAS)
-def test_topic_answers_end_with_their_source(domain, tema):
-    for nombre in (respuesta_corta(tema), respuesta_detalle(tema)):
-        for texto in textos(domain, nombre):
+def test_knowledge_base_answers_end_with_their_source(respuestas):
+    faq = [n for n in respuestas if n.startswith("utter_faq/")]
+    assert len(faq) >= 150
+    for nombre in faq:
+        for texto in textos(respuestas, nombre):
             assert texto.strip().splitlines()[-1].startswith("Fuente:"), nombre
-    for texto in textos(domain, respuesta_corta(tema)):
-        assert len(texto) <= SMS_LIMIT, f"{tema}: {len(texto)} caracteres"
 
 
-def test_every_first_reply_fits_an_sms(domain):
-    """Only the `_detalle` answers (asked for with "más") may be longer than an SMS."""
+def test_every_first_reply_fits_an_sms(respuestas):
+    """Only the details (asked for with "más", built by the action server) may be longer."""
     largos = {
         nombre: len(texto)
-        for nombre in domain["responses"]
-        if not nombre.endswith("_detalle")
-        for texto in textos(domain, nombre)
+        for nombre in respuestas
+        for texto in textos(respuestas, nombre)
         if len(texto) > SMS_LIMIT
     }
     assert not largos
 
 
-@pytest.mark.parametrize("tema", TEMAS_CON_DUDAS)
-def test_unsettled_topics_say_to_confirm_with_imss(domain, tema):
-    todo = " ".join(textos(domain, respuesta_corta(tema)) + textos(domain, respuesta_detalle(tema)))
-    assert "confírmalo con el IMSS" in todo
+def test_responses_used_by_actions_exist(respuestas):
+    assert enviadas_por_acciones() <= set(respuestas)
 
 
-def test_responses_used_by_actions_exist(domain):
-    assert enviadas_por_acciones() <= set(domain["responses"])
+def test_the_generated_knowledge_base_is_up_to_date():
+    from scripts import generar_conocimiento as gen
+
+    hoy = gen.fecha_generada()
+    assert hoy is not None, "falta data/faq: corre `make conocimiento`"
+    viejos = [p.name for p, texto in gen.generar(hoy).items() if p.read_text() != texto]
+    assert not viejos, "data/faq no está al día con data/conocimiento: corre `make conocimiento`"
 
 
-def test_answers_use_tu_not_usted(domain):
-    todas = [t for nombre in domain["responses"] for t in textos(domain, nombre)]
+def test_answers_use_tu_not_usted(respuestas):
+    todas = [t for nombre in respuestas for t in textos(respuestas, nombre)]
     assert not [t for t in todas if re.search(r"\busted(es)?\b", t, re.IGNORECASE)]
 
 
@@ -89,12 +102,12 @@ def _numeros(texto: str) -> set[str]:
 @pytest.mark.skipif(
     not FUENTES[0].exists(), reason="../shared (facts.md) is not beside the checkout"
 )
-def test_no_figure_is_invented(domain):
+def test_no_figure_is_invented(respuestas):
     """Every figure above 12 (list numbers and months aside) appears in the sources."""
     fuentes_numeros = set().union(*(_numeros(p.read_text()) for p in FUENTES))
     inventadas = {}
-    for nombre in domain["responses"]:
-        for texto in textos(domain, nombre):
+    for nombre in respuestas:
+        for texto in textos(respuestas, nombre):
             for n in _numeros(texto):
                 if int(n) > 12 and n not in fuentes_numeros:
                     inventadas.setdefault(nombre, []).append(n)

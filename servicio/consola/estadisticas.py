@@ -17,8 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot import canales
-from bot.temas import TEMAS
+from bot import canales, temas
 from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
 
@@ -36,7 +35,10 @@ ETIQUETAS_FLUJOS: dict[str, str] = {
     "ventanilla_cercana": "Ventanilla más cercana",
     "pedir_humano": "Hablar con un promotor",
 }
-ETIQUETAS: dict[str, str] = {**TEMAS, **ETIQUETAS_FLUJOS}
+ETIQUETAS: dict[str, str] = {
+    **{f"{temas.INTENT}/{i}": titulo for i, titulo in temas.titulos().items()},
+    **ETIQUETAS_FLUJOS,
+}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from actions.canalizacion import (
     temas_consultados,
 )
 from bot import lectura
-from tests.actions.trackers import action
+from tests.actions.trackers import action, seleccion
 
 BASE = "http://enrollment.test"
 TELEFONO = "+13125550147"
@@ -33,13 +33,17 @@ TICKET = {"id": 42, "estado": "abierta"}
 
 
 def user(text, intent, message_id=None, metadata=None, timestamp=None):
+    """``intent`` may be a knowledge-base entry, ``faq/<id>`` (see tests/actions/trackers.py)."""
+    nombre, entrada = ("faq", intent) if intent.startswith("faq/") else (intent, None)
     parse = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.95},
+        "intent": {"name": nombre, "confidence": 0.95},
         "entities": [],
         "message_id": message_id,
         "metadata": metadata or {},
     }
+    if entrada:
+        parse["response_selector"] = seleccion([(entrada, 0.9)])
     evento = {"event": "user", "text": text, "parse_data": parse, "message_id": message_id}
     if timestamp is not None:
         evento["timestamp"] = timestamp
@@ -239,16 +243,16 @@ async def test_una_excepcion_inesperada_no_truena_la_accion(monkeypatch):
 
 def test_temas_del_mas_reciente_sin_repetir_y_solo_de_esta_sesion():
     events = [
-        user("cuanto cuesta", "afore"),
+        user("cuanto cuesta", "faq/afore_que_es"),
         {"event": "session_started"},
-        user("requisitos", "requisitos"),
-        user("cuanto cuesta", "costo"),
+        user("requisitos", "faq/tramite_documentos"),
+        user("cuanto cuesta", "faq/pago_cuanto_cuesta"),
         user("xyz", "nlu_fallback"),
-        user("los requisitos otra vez", "requisitos"),
+        user("los requisitos otra vez", "faq/tramite_documentos"),
         user("promotor", "pedir_humano"),
     ]
     tracker = conversacion(events)
-    assert temas_consultados(tracker) == ["Requisitos", "Cuánto cuesta"]
+    assert temas_consultados(tracker) == ["Qué necesito para el registro", "Cuánto cuesta"]
     assert no_entendidos(tracker) == 1
 
 
@@ -271,11 +275,11 @@ def test_estado_del_registro(slots, esperado):
 
 def test_resumen_completo():
     antes = [
-        user("que es pti", "que_es_pti"),
+        user("que es pti", "faq/general_que_es_pti"),
         user("cuanto pagaria si gano 15 mil", "cotizar"),
         user("asdf", "nlu_fallback"),
         user("qwer", "nlu_fallback"),
-        user("el costo", "costo"),
+        user("el costo", "faq/pago_cuanto_cuesta"),
     ]
     tracker = pedir(
         {"telefono": TELEFONO, "canal": "whatsapp"},
@@ -285,7 +289,7 @@ def test_resumen_completo():
     texto = resumen(tracker, "whatsapp")
     assert texto.splitlines() == [
         "Pide hablar con una persona (Orienta, WhatsApp).",
-        "Temas consultados (del más reciente): Cuánto cuesta; Qué es el programa PTI.",
+        "Temas consultados (del más reciente): Cuánto cuesta; Qué es PTI.",
         "Trámites que intentó: cotizar su cuota.",
         "Registro PTI: en curso, sin terminar.",
         "Mensajes que el asistente no entendió: 2.",
@@ -294,9 +298,9 @@ def test_resumen_completo():
 
 
 def test_resumen_cabe_en_el_limite_del_servicio():
-    from bot.temas import TEMAS
+    from bot import temas
 
-    antes = [user(t, t) for t in TEMAS] * 3
+    antes = [user(t, f"faq/{t}") for t in temas.entradas()] * 3
     texto = resumen(pedir(antes=antes, slots={"consulado": "X" * 120}), "web")
     assert 0 < len(texto) <= 1000
     assert "Temas consultados" in texto and "Mensajes que el asistente no entendió" in texto
@@ -307,7 +311,7 @@ async def test_resumen_nunca_lleva_datos_personales_ni_texto_de_la_persona(servi
     antes = [
         user(f"mi curp es {CURP}", "nlu_fallback", "SMa"),
         user(f"mi correo es {EMAIL} y mi nss {NSS}", "nlu_fallback", "SMb"),
-        user("gano 2500 dolares al mes, cuanto pago?", "costo", "SMc"),
+        user("gano 2500 dolares al mes, cuanto pago?", "faq/pago_cuanto_cuesta", "SMc"),
         user(f"me llamo {NOMBRE}", "nlu_fallback", "SMd"),
         user(f"mi telefono es {TELEFONO}", "nlu_fallback", "SMe"),
     ]

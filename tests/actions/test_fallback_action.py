@@ -1,9 +1,17 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallback, fallos_seguidos
+from bot import temas
 from tests.actions.trackers import action, tracker, user
 
-RANKING = [("nlu_fallback", 0.5), ("costo", 0.4), ("saludo", 0.3), ("pago", 0.2), ("afore", 0.1)]
+RANKING = [("nlu_fallback", 0.5), ("faq", 0.4), ("saludo", 0.3)]
+# The ResponseSelector's ranking of knowledge-base entries for the same message.
+ENTRADAS = [
+    ("faq/pago_cuanto_cuesta", 0.4),
+    ("faq/pago_desde_eeuu", 0.2),
+    ("faq/afore_reactivar_con_pti", 0.1),
+    ("faq/tramite_rfc", 0.05),
+]
 
 
 async def run(events):
@@ -13,10 +21,12 @@ async def run(events):
 
 
 async def test_first_fallback_asks_to_rephrase_with_topic_suggestions():
-    messages = await run([user("cuanto sale el coso ese", "nlu_fallback", RANKING)])
+    messages = await run([user("cuanto sale el coso ese", "nlu_fallback", RANKING, ENTRADAS)])
     assert [m["response"] for m in messages] == ["utter_fallback_reformular"]
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ["/costo", "/pago", "/afore"]  # topics only, best first, no greeting
+    titulos = [b["title"] for b in messages[0]["buttons"]]
+    assert titulos == ["Cuánto cuesta", "Cómo pagar desde EE. UU.", "Reactivar mi AFORE con PTI"]
+    # A button sends the entry's own first question, which the model answers with that entry.
+    assert messages[0]["buttons"][0]["payload"] == temas.pregunta_de("pago_cuanto_cuesta")
 
 
 async def test_second_fallback_in_a_row_offers_a_promoter():

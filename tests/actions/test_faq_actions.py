@@ -2,6 +2,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionDespuesDeResponder, ActionMasDetalles
+from bot import temas
 from tests.actions.trackers import action, tracker, user
 
 
@@ -12,17 +13,21 @@ async def run(action_obj, events, slots=None):
 
 
 async def test_despues_de_responder_remembers_the_topic_for_mas():
-    events = [action("action_listen"), user("cuanto cuesta", "costo"), action("utter_costo")]
+    events = [
+        action("action_listen"),
+        user("cuanto cuesta", "faq/pago_cuanto_cuesta"),
+        action("utter_faq"),
+    ]
     result, responses = await run(ActionDespuesDeResponder(), events)
-    assert result == [SlotSet("ultimo_tema", "costo")]
+    assert result == [SlotSet("ultimo_tema", "pago_cuanto_cuesta")]
     assert responses == []
 
 
 async def test_despues_de_responder_adds_spanish_notice_to_english_questions():
-    events = [user("how much does it cost?", "costo"), action("utter_costo")]
+    events = [user("how much does it cost?", "faq/pago_cuanto_cuesta"), action("utter_faq")]
     result, responses = await run(ActionDespuesDeResponder(), events)
     assert responses == ["utter_aviso_ingles"]
-    assert result == [SlotSet("ultimo_tema", "costo")]
+    assert result == [SlotSet("ultimo_tema", "pago_cuanto_cuesta")]
 
 
 async def test_despues_de_responder_after_greeting_sets_no_topic():
@@ -34,8 +39,13 @@ async def test_despues_de_responder_after_greeting_sets_no_topic():
 
 async def test_mas_gives_details_of_the_last_topic():
     events = [user("mas", "pedir_mas")]
-    result, responses = await run(ActionMasDetalles(), events, {"ultimo_tema": "seguro_invalidez"})
-    assert responses == ["utter_seguro_invalidez_detalle"]
+    dispatcher = CollectingDispatcher()
+    slots = {"ultimo_tema": "general_seguro_invalidez"}
+    result = await ActionMasDetalles().run(dispatcher, tracker(events, slots), {})
+    (mensaje,) = dispatcher.messages
+    entrada = temas.entradas()["general_seguro_invalidez"]
+    assert mensaje["text"].startswith(entrada.detalle.split("{")[0][:40])
+    assert mensaje["text"].splitlines()[-1] == f"Fuente: {entrada.fuente}."
     assert result == []
 
 

@@ -263,10 +263,10 @@ async def test_correction_of_the_curp_also_clears_what_was_derived_from_it(domai
 
 async def test_a_question_mid_form_is_answered_and_the_form_asks_again(domain):
     result, messages = await answer(
-        domain, "email", "cuanto cuesta?", intent="costo", confidence=0.9
+        domain, "email", "cuanto cuesta?", intent="faq/pago_cuanto_cuesta", confidence=0.9
     )
-    assert responses(messages) == ["utter_costo"]
-    assert result["email"] is None and result["ultimo_tema"] == "costo"
+    assert responses(messages) == ["utter_faq/pago_cuanto_cuesta"]
+    assert result["email"] is None and result["ultimo_tema"] == "pago_cuanto_cuesta"
 
 
 async def test_asking_for_a_person_mid_form_says_how(domain):

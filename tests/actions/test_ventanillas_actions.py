@@ -168,10 +168,10 @@ async def test_cancelar_lo_maneja_la_clase_base():
 
 async def test_pregunta_de_un_tema_se_responde_y_se_vuelve_a_preguntar():
     tracker = en_formulario(
-        FORM, "lugar", "¿qué servicios dan?", "ventanillas_salud", confidence=0.9
+        FORM, "lugar", "¿qué servicios dan?", "faq/otras_vds_servicios", confidence=0.9
     )
     events, messages = await validar(tracker)
-    assert respuestas_de(messages) == ["utter_ventanillas_salud"]
+    assert respuestas_de(messages) == ["utter_faq/otras_vds_servicios"]
     assert slots(events)["lugar"] is None
 
 

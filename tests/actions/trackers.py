@@ -3,13 +3,29 @@
 from rasa_sdk import Tracker
 
 
-def user(text: str, intent: str, ranking: list[tuple[str, float]] | None = None) -> dict:
+def seleccion(claves: list[tuple[str, float]]) -> dict:
+    """What Rasa's ResponseSelector adds to a parsed message: its pick and ranking of entries."""
+    ranking = [{"intent_response_key": k, "confidence": c} for k, c in claves]
+    return {"faq": {"response": dict(ranking[0]) if ranking else {}, "ranking": ranking}}
+
+
+def user(
+    text: str,
+    intent: str,
+    ranking: list[tuple[str, float]] | None = None,
+    entradas: list[tuple[str, float]] | None = None,
+) -> dict:
+    """A user event. ``intent`` may be a knowledge-base entry, ``faq/<id>``: then the intent is
+    ``faq`` and the ResponseSelector picked that entry (as Rasa reports it)."""
+    nombre, seleccionada = ("faq", intent) if intent.startswith("faq/") else (intent, None)
     parse = {
         "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
+        "intent": {"name": nombre, "confidence": 1.0},
         "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [])],
         "entities": [],
     }
+    if seleccionada or entradas:
+        parse["response_selector"] = seleccion(entradas or [(seleccionada, 0.9)])
     return {"event": "user", "text": text, "parse_data": parse}
 
 
@@ -37,13 +53,17 @@ def en_formulario(
     Like Rasa's form, the answer is the latest slot candidate (from_text mapping). With
     `requested=None` it is the message that activated the form.
     """
+    es_faq = isinstance(intent, str) and intent.startswith("faq/")
+    nombre, seleccionada = ("faq", intent) if es_faq else (intent, None)
     parse = {
         "text": text,
-        "intent": {"name": intent, "confidence": confidence},
-        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "intent": {"name": nombre, "confidence": confidence},
+        "intent_ranking": [{"name": nombre, "confidence": confidence}],
         "entities": [],
         "metadata": metadata or {},
     }
+    if seleccionada:
+        parse["response_selector"] = seleccion([(seleccionada, confidence)])
     valores = dict(slots or {})
     events = [action(form), {"event": "user", "text": text, "parse_data": parse}]
     if requested is not None:
