@@ -39,8 +39,12 @@ def is_training_file(path: Path) -> bool:
     return isinstance(content, dict) and bool(TRAINING_KEYS & content.keys())
 
 
+#: Code that goes into the model: the classifier component and the rules it applies to a text.
+CODE_IN_MODEL = [ROOT / "channels" / "clasificador.py", ROOT / "bot" / "consulta.py"]
+
+
 def training_files(config: Path) -> list[Path]:
-    files = [config, ROOT / "domain.yml", ROOT / "requirements" / "rasa.lock"]
+    files = [config, ROOT / "domain.yml", ROOT / "requirements" / "rasa.lock", *CODE_IN_MODEL]
     files += sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and is_training_file(p))
     return files
 
