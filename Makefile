@@ -117,7 +117,7 @@ migracion: venv-servicio ## New Alembic revision from the models: make migracion
 	$(VENV)/bin/ruff check -q --fix servicio/inscripcion/migraciones/versions
 	$(VENV)/bin/ruff format -q servicio/inscripcion/migraciones/versions
 
-bench: train venv-servicio ## NLU F1 vs Rasa's default pipeline, REST latency, training time, RSS, cold start
+bench: train venv-servicio ## NLU of this pipeline vs DIET+ResponseSelector and Rasa's default (real and team held-out), training, REST latency, RSS
 	$(PY) -m scripts.bench
 
 bench-service: venv-servicio ## Requests/s and p95 of the enrollment service

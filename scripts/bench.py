@@ -1,6 +1,9 @@
-"""`make bench`: NLU quality against Rasa's default pipeline, REST latency, training time,
-server memory and cold start, on this machine. Prints a summary and writes results/bench.json."""
+"""`make bench`: NLU quality of Orienta's pipeline beside DIET + ResponseSelector and Rasa's
+default pipeline (same data), on the team's held-out split and on the held-out half of the real
+questions; training time; REST latency, server memory and cold start, on this machine. Prints a
+summary and writes results/bench.json. `--solo-orienta` skips the two other pipelines (~40 min)."""
 
+import argparse
 import asyncio
 import json
 import shutil
@@ -19,6 +22,28 @@ ROOT = model_cache.ROOT
 MESSAGES = 200
 CONCURRENCY = 8
 THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+#: The pipelines compared, each trained from scratch on the same data.
+PIPELINES = {
+    "orienta": ROOT / "config.yml",
+    "diet_selector": ROOT / "bench" / "config_diet_selector.yml",
+    "rasa_default": ROOT / "bench" / "config_rasa_default.yml",
+}
+
+
+def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
+    """Train one pipeline's NLU from scratch and score it on both held-out sets."""
+    # Rasa writes the pipeline it picks into the config file: give it a copy.
+    copia = Path(shutil.copy(config, tmp / f"{nombre}.yml"))
+    segundos = model_cache.train(copia, tmp / nombre, nombre, nlu_only=True, fresh=True)
+    agente = nlu_eval.load_agent(tmp / nombre / f"{nombre}.tar.gz")
+    reservado = nlu_eval.predict(agente, nlu_eval.heldout_examples())
+    reales = nlu_eval.reales_score(nlu_eval.predict(agente, nlu_eval.reales_examples("prueba")))
+    return {
+        "entrenamiento_nlu_s": round(segundos),
+        **nlu_eval.scores(reservado),
+        **nlu_eval.exactitud(reservado),
+        **{f"reales_{k}": round(v, 4) for k, v in reales.items()},
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -70,22 +95,18 @@ def rss_mb(pid: int) -> float:
     return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--solo-orienta", action="store_true")
+    solo_orienta = parser.parse_args(argv).solo_orienta
     results: dict = {}
     model = model_cache.ensure_model()
 
-    print("1/4 Calidad NLU en el conjunto reservado (este pipeline vs. el de Rasa por defecto)...")
-    predictions = nlu_eval.heldout_predictions(model)
-    ours = {**nlu_eval.scores(predictions), **nlu_eval.reales_predicciones(model)}
+    print("1/4 Calidad NLU: este pipeline y los de comparación, entrenados desde cero...")
+    nombres = ["orienta"] if solo_orienta else list(PIPELINES)
     with tempfile.TemporaryDirectory() as tmp:
-        # Rasa writes the pipeline it picks into the config file: give it a copy.
-        default_config = Path(shutil.copy(ROOT / "bench" / "config_rasa_default.yml", tmp))
-        default_model = model_cache.ensure_model(default_config, nlu_only=True)
-        baseline = {
-            **nlu_eval.scores(nlu_eval.heldout_predictions(default_model)),
-            **nlu_eval.reales_predicciones(default_model),
-        }
-    results["nlu"] = {"orienta": ours, "rasa_default": baseline}
+        results["nlu"] = {n: medir_pipeline(n, PIPELINES[n], Path(tmp)) for n in nombres}
+    predictions = nlu_eval.heldout_predictions(model)
     results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
 
     print("2/4 Tiempo de entrenamiento completo (NLU + diálogo) desde cero...")
@@ -119,16 +140,26 @@ def main() -> None:
     print(f"\n(detalle en {out.relative_to(ROOT)})")
 
 
+FILAS = (
+    ("reales_en_alcance", "Reales (prueba), en alcance con la entrada correcta", "{:.1%}"),
+    ("reales_fuera_rechazadas", "Reales (prueba), fuera de alcance rechazadas", "{:.1%}"),
+    ("reales_a_fallback", "Reales (prueba), en alcance al fallback", "{:.1%}"),
+    ("exactitud", "Reservado del equipo, exactitud", "{:.1%}"),
+    ("macro_f1_con_fallback", "Reservado del equipo, macro-F1 con fallback", "{:.3f}"),
+    ("a_fallback", "Reservado del equipo, en alcance al fallback", "{:.1%}"),
+    ("entrenamiento_nlu_s", "Entrenamiento NLU desde cero (s)", "{}"),
+)
+
+
 def print_summary(r: dict) -> None:
-    o, d = r["nlu"]["orienta"], r["nlu"]["rasa_default"]
-    print("\nMacro-F1 de intención, conjunto reservado      Orienta   Rasa por defecto")
+    nlu = r["nlu"]
+    print("\n" + " " * 52 + "".join(f"{n:>15}" for n in nlu))
+    for clave, titulo, formato in FILAS:
+        print(f"  {titulo:<50}" + "".join(f"{formato.format(v[clave]):>15}" for v in nlu.values()))
+    o = nlu["orienta"]
     print(
-        f"  con fallback (lo que vive el usuario)      {o['macro_f1_con_fallback']:.3f}     "
-        f"{d['macro_f1_con_fallback']:.3f}"
-    )
-    print(
-        f"  solo clasificador (sin fallback)           {o['macro_f1_clasificador']:.3f}     "
-        f"{d['macro_f1_clasificador']:.3f}"
+        f"  (reales: {o['reales_n_en_alcance']} en alcance, {o['reales_n_sin_entrada']} sin entrada"
+        f" que las responda, {o['reales_n_fuera']} fuera de alcance)"
     )
     print("\nUmbral del fallback: correctas / al fallback / fuera de alcance con respuesta PTI")
     for row in r["umbral_fallback"]:
