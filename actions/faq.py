@@ -22,7 +22,8 @@ def ultima_accion(tracker: Tracker) -> str | None:
 
 
 class ActionDespuesDeResponder(Action):
-    """Runs after every FAQ answer: records the topic for "más" and notes the service is Spanish."""
+    """Runs after every FAQ answer: records the topic for "más", offers the answer to a second
+    question asked in the same message, and notes the service is Spanish."""
 
     def name(self) -> str:
         return "action_despues_de_responder"
@@ -33,6 +34,14 @@ class ActionDespuesDeResponder(Action):
         if temas.parece_ingles(tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=respuestas.AVISO_INGLES)
         tema = temas.tema_de_mensaje(tracker.latest_message)
+        otra = temas.otra_pregunta(tracker.latest_message)
+        if tema and otra and otra != tema:
+            titulo = temas.titulos()[otra]
+            dispatcher.utter_message(
+                response=respuestas.OTRA_PREGUNTA,
+                titulo=titulo,
+                buttons=[{"title": titulo, "payload": temas.pregunta_de(otra)}],
+            )
         return [SlotSet("ultimo_tema", tema)] if tema else []
 
 

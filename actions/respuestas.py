@@ -6,6 +6,7 @@ The shared ones are here; each flow module lists its own in a module-level `ENVI
 
 AVISO_INGLES = "utter_aviso_ingles"
 MAS_SIN_TEMA = "utter_mas_sin_tema"
+OTRA_PREGUNTA = "utter_otra_pregunta"
 FUERA_DE_ALCANCE = "utter_fuera_de_alcance"
 FALLBACK_REFORMULAR = "utter_fallback_reformular"
 FALLBACK_PROMOTOR = "utter_fallback_promotor"
@@ -22,6 +23,7 @@ ENVIADAS_POR_ACCIONES = frozenset(
     {
         AVISO_INGLES,
         MAS_SIN_TEMA,
+        OTRA_PREGUNTA,
         FUERA_DE_ALCANCE,
         FALLBACK_REFORMULAR,
         FALLBACK_PROMOTOR,

@@ -60,6 +60,12 @@ def tema_de_mensaje(parse_data: dict | None) -> str | None:
     return entrada_elegida(parse_data) if intent == INTENT else None
 
 
+def otra_pregunta(parse_data: dict | None) -> str | None:
+    """The entry of a second question in the same message, when the classifier found one."""
+    otra = (parse_data or {}).get("otra_pregunta") or {}
+    return _id(otra.get("intent_response_key"))
+
+
 def sugerencias(parse_data: dict | None, maximo: int = MAX_SUGERENCIAS) -> list[str]:
     """The most likely entries for a message, best first (for "¿Preguntas por esto?")."""
     ranking = _selector(parse_data).get("ranking") or []

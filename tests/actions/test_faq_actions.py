@@ -52,3 +52,32 @@ async def test_mas_gives_details_of_the_last_topic():
 async def test_mas_without_a_topic_asks_which_one():
     _, responses = await run(ActionMasDetalles(), [user("mas", "pedir_mas")])
     assert responses == ["utter_mas_sin_tema"]
+
+
+async def test_despues_de_responder_offers_the_second_question_of_the_message():
+    pregunta = user("¿Cuánto cuesta? ¿Y puedo meter a mis papás?", "faq/pago_cuanto_cuesta")
+    pregunta["parse_data"]["otra_pregunta"] = {
+        "intent_response_key": "faq/cobertura_padres",
+        "confidence": 0.6,
+    }
+    dispatcher = CollectingDispatcher()
+    result = await ActionDespuesDeResponder().run(
+        dispatcher, tracker([pregunta, action("utter_faq")]), {}
+    )
+    assert result == [SlotSet("ultimo_tema", "pago_cuanto_cuesta")]
+    [oferta] = dispatcher.messages
+    assert oferta["response"] == "utter_otra_pregunta"
+    assert oferta["titulo"] == temas.titulos()["cobertura_padres"]
+    assert oferta["buttons"] == [
+        {"title": oferta["titulo"], "payload": temas.pregunta_de("cobertura_padres")}
+    ]
+
+
+async def test_despues_de_responder_does_not_offer_the_same_entry_twice():
+    pregunta = user("¿Cuánto cuesta? ¿Cuánto pagaría?", "faq/pago_cuanto_cuesta")
+    pregunta["parse_data"]["otra_pregunta"] = {
+        "intent_response_key": "faq/pago_cuanto_cuesta",
+        "confidence": 0.6,
+    }
+    _, responses = await run(ActionDespuesDeResponder(), [pregunta, action("utter_faq")])
+    assert responses == []
