@@ -56,3 +56,21 @@ class Conversacion:
 def texts(domain: dict, name: str) -> list[str]:
     """The texts of response `name` in domain.yml."""
     return [v["text"] for v in domain["responses"][name]]
+
+
+def corta(entrada: str) -> str:
+    """The short answer of a knowledge-base entry as the bot gives it today."""
+    from bot import conocimiento, temas
+    from bot.tiempo import ahora_utc, dia_en_mexico
+
+    valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
+    return conocimiento.texto_corto(temas.entradas()[entrada], valores)
+
+
+def detalle(entrada: str) -> str:
+    """The detailed answer ("más") of a knowledge-base entry as the bot gives it today."""
+    from bot import conocimiento, temas
+    from bot.tiempo import ahora_utc, dia_en_mexico
+
+    valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
+    return conocimiento.texto_detalle(temas.entradas()[entrada], valores)

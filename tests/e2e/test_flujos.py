@@ -203,6 +203,6 @@ def test_the_conversation_reaches_the_statistics_without_personal_data(flujo, co
             ).fetchall()
         time.sleep(0.5)
     assert len(rows) == 2, rows
-    assert rows[0][:3] == ("rest", "costo", 0), rows
+    assert rows[0][:3] == ("rest", "faq/pago_cuanto_cuesta", 0), rows
     stored = " ".join(str(r[3]) for r in rows)
     assert "0199" not in stored and "HEGG" not in stored, rows

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from scripts import model_cache, stack
+from tests.e2e.conversacion import detalle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -158,7 +159,7 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         say(page, "hola")
         expect(page.locator(".oc-msg--user").last).to_have_text("Tú: hola")
         expect(bot_messages(page).filter(has_text="Orienta").first).to_be_visible()
-        option = page.locator('.oc-option[data-payload="/costo"]')
+        option = page.locator('.oc-option[data-payload="¿Cuánto cuesta?"]')
         expect(option).to_be_visible()
         assert option.evaluate("b => b.tagName") == "BUTTON"
 
@@ -168,7 +169,7 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         expect(page.locator(".oc-msg--user").last).to_have_text(f"Tú: {title}")
         expect(bot_messages(page).filter(has_text="Fuente").first).to_be_visible()
         # Old option buttons are gone once the user has answered.
-        expect(page.locator('.oc-option[data-payload="/que_es_pti"]')).to_have_count(0)
+        expect(page.locator('.oc-option[data-payload="¿Qué es PTI?"]')).to_have_count(0)
 
         # Reload: same session id, same transcript, panel still open, tracker kept by Rasa.
         session_id = page.evaluate("localStorage.getItem('orienta-chat:session')")
@@ -192,8 +193,8 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         expect(launcher).to_be_hidden()
         expect(page.get_by_role("textbox", name="Escribe tu mensaje")).to_be_focused()
 
-        # Rasa still has the conversation: "más" continues the last topic (costo).
-        detail = domain["responses"]["utter_costo_detalle"][0]["text"].splitlines()[0]
+        # Rasa still has the conversation: "más" continues the last topic (the cost).
+        detail = detalle("pago_cuanto_cuesta").splitlines()[0]
         say(page, "más")
         expect(bot_messages(page).filter(has_text=detail)).not_to_have_count(0)
 

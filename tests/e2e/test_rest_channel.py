@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from scripts import model_cache, stack
-from tests.e2e.conversacion import texts
+from tests.e2e.conversacion import corta, detalle, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -42,19 +42,19 @@ def say(rasa_url):
 def test_greeting_shows_menu_buttons(say):
     replies = say("hola")
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
-    assert "/costo" in payloads and "/pedir_humano" in payloads
+    assert "¿Cuánto cuesta?" in payloads and "/pedir_humano" in payloads
 
 
 def test_topic_then_mas_gives_the_detailed_answer(say, domain):
-    short = say("/costo")
-    assert short[0]["text"] in texts(domain, "utter_costo")
+    short = say("¿Cuánto cuesta?")
+    assert short[0]["text"] == corta("pago_cuanto_cuesta")
     details = say("más")
-    assert details[0]["text"] in texts(domain, "utter_costo_detalle")
+    assert details[0]["text"] == detalle("pago_cuanto_cuesta")
 
 
 def test_english_question_is_answered_in_spanish_with_a_notice(say, domain):
     replies = [r["text"] for r in say("how much does it cost?")]
-    assert replies[0] in texts(domain, "utter_costo")
+    assert replies[0] == corta("pago_cuanto_cuesta")
     assert replies[-1] in texts(domain, "utter_aviso_ingles")
 
 

@@ -145,7 +145,7 @@ def test_events_reach_the_statistics_through_rabbitmq(prod):
             c=conversacion_id(conv),
         )
         time.sleep(0.5)
-    assert filas == [("rest", "costo")]
+    assert filas == [("rest", "faq/pago_cuanto_cuesta")]
 
 
 def test_erasing_the_registration_erases_the_conversation(prod):
