@@ -62,6 +62,7 @@ ENVIADAS = frozenset(
         "utter_responde_resumen",
         "utter_sin_consentimiento",
         "utter_prerregistro_cancelado",
+        "utter_prerregistro_pausado",
         "utter_registro_ya_existia",
         "utter_registro_enviado",
         "utter_registro_siguientes_pasos",
@@ -141,11 +142,14 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
 
 class ValidateRegistroForm(FormularioOrienta):
     DEPENDIENTES = {
+        "consentimiento": ("consentimiento_en",),
         "curp": DERIVADOS_CURP,
         "ciudad": ("pais",),
         "ingreso_mensual": ("moneda",),
         "telefono": ("otro_telefono",),
     }
+    PAUSA_CON_PENDIENTE = False
+    PAUSADO_RESPUESTA = "utter_prerregistro_pausado"
 
     def name(self) -> str:
         return "validate_registro_form"
@@ -271,9 +275,10 @@ class ValidateRegistroForm(FormularioOrienta):
         respuesta = formularios.respuesta_si_no(tracker)
         if respuesta:
             return {"registro_confirmado": True}
-        if lectura.minusculas_sin_acentos(texto) == "3":  # option 3 of the summary: cancel
+        numero = lectura.numero_de_opcion(texto)
+        if numero == 3:  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
-        campo = None if texto.strip().isdigit() else lectura.campo_mencionado(texto)
+        campo = None if numero else lectura.campo_mencionado(texto)
         if campo:
             dispatcher.utter_message(
                 response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS[campo]
@@ -372,6 +377,8 @@ class ActionFinalizarRegistro(Action):
         if formularios.fue_cancelado(tracker):
             dispatcher.utter_message(response="utter_prerregistro_cancelado")
             return self._olvidar() + [SlotSet(PENDIENTE, None)]
+        if formularios.fue_pausado(tracker):  # the answers stay for "continuar"
+            return [SlotSet(formularios.PAUSADO, False)]
         if tracker.get_slot("consentimiento") is False:
             dispatcher.utter_message(response="utter_sin_consentimiento")
             return [SlotSet("consentimiento", None)]

@@ -106,32 +106,55 @@ def test_ni_si_ni_no(texto):
     assert F.si_o_no(texto) is None
 
 
-# --- es_cancelacion ----------------------------------------------------------------------
+# --- salida_de_formulario ----------------------------------------------------------------
+
+S = F.Salida
 
 
 @pytest.mark.parametrize(
-    "texto",
+    ("texto", "salida"),
     [
-        "cancelar",
-        "Cancela",
-        "cancélalo",
-        "ya no quiero",
-        "ya no",
-        "Olvídalo",
-        "mejor no",
-        "salir",
-        "detener",
-        "stop",
-        "basta",
-        "ya no quiero seguir",
-        "cancelar registro",
-        "quiero cancelar mi registro",
-        "mejor ya no, gracias",
-        "CANCELAR!",
+        ("menú", S.MENU),
+        ("MENU", S.MENU),
+        ("Menú!", S.MENU),
+        ("menu por favor", S.MENU),
+        ("ver el menú", S.MENU),
+        ("regresar al menú", S.MENU),
+        ("volver al inicio", S.MENU),
+        ("opciones", S.MENU),
+        ("salir", S.PAUSAR),
+        ("SALIR", S.PAUSAR),
+        ("quiero salir", S.PAUSAR),
+        ("me salgo", S.PAUSAR),
+        ("ya no", S.PAUSAR),
+        ("Ya no quiero", S.PAUSAR),
+        ("ya no quiero seguir", S.PAUSAR),
+        ("ya no quiero seguir con el registro", S.PAUSAR),
+        ("mejor ya no, gracias", S.PAUSAR),
+        ("mejor no", S.PAUSAR),
+        ("detener", S.PAUSAR),
+        ("stop", S.PAUSAR),
+        ("basta", S.PAUSAR),
+        ("mejor luego", S.PAUSAR),
+        ("lo termino después", S.PAUSAR),
+        ("empezar de nuevo", S.REINICIAR),
+        ("Volver a empezar", S.REINICIAR),
+        ("quiero empezar de nuevo", S.REINICIAR),
+        ("empecemos otra vez", S.REINICIAR),
+        ("desde cero", S.REINICIAR),
+        ("reiniciar", S.REINICIAR),
+        ("cancelar", S.CANCELAR),
+        ("Cancela", S.CANCELAR),
+        ("cancélalo", S.CANCELAR),
+        ("CANCELAR!", S.CANCELAR),
+        ("/cancelar", S.CANCELAR),  # the button's payload
+        ("cancelar registro", S.CANCELAR),
+        ("quiero cancelar mi registro", S.CANCELAR),
+        ("Olvídalo", S.CANCELAR),
     ],
 )
-def test_es_cancelacion(texto):
-    assert F.es_cancelacion(texto) is True
+def test_salida_de_formulario(texto, salida):
+    assert F.salida_de_formulario(texto) is salida
 
 
 @pytest.mark.parametrize(
@@ -143,16 +166,37 @@ def test_es_cancelacion(texto):
         None,
         "seguir",
         "continuar",
+        "intentar de nuevo",  # retry, not restart
         "¿qué pasa si cancelo mi registro?",
         "cancelar?",
+        "¿qué hay en el menú?",
         "si cancelo me cobran algo o como funciona eso",
         "ya no quiero pagar tanto de cuota cada mes la verdad",
         "cancelaron mi seguro",
         "Maria Lopez",
+        "Salvador Salinas",
+        "3",
     ],
 )
-def test_no_es_cancelacion(texto):
-    assert F.es_cancelacion(texto) is False
+def test_no_es_salida_de_formulario(texto):
+    assert F.salida_de_formulario(texto) is None
+
+
+def test_solo_menu_y_salir_pausan():
+    assert {s for s in S if s.pausa} == {S.MENU, S.PAUSAR}
+
+
+@pytest.mark.parametrize(
+    ("texto", "numero"),
+    [("3", 3), ("3.", 3), (" 3 ", 3), ("opción 3", 3), ("la 3", 3), ("la tres", 3), ("#1", 1)],
+)
+def test_numero_de_opcion(texto, numero):
+    assert F.numero_de_opcion(texto) == numero
+
+
+@pytest.mark.parametrize("texto", ["", None, "13", "3 mil", "tres cosas", "uno de mis hijos"])
+def test_no_es_numero_de_opcion(texto):
+    assert F.numero_de_opcion(texto) is None
 
 
 # --- parece_pregunta ---------------------------------------------------------------------
