@@ -7,6 +7,7 @@ question is answered and the form asks again).
 """
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,6 +18,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions import respuestas
 from bot import lectura, temas
 from bot.lectura import Salida
+from bot.validacion import ErrorValidacion
 
 REQUESTED_SLOT = "requested_slot"
 CANCELADO = "formulario_cancelado"
@@ -90,10 +92,13 @@ class FormularioOrienta(FormValidationAction):
     """Base for Orienta's form validation actions.
 
     Subclasses set `DEPENDIENTES` (slot -> slots to clear with it when it is corrected, e.g. the
-    CURP and its confirmation).
+    CURP and its confirmation) and `LECTORES` (slot -> the pure rule of bot/ that reads its
+    answer, raising ErrorValidacion or returning None when the text is not one: an answer to
+    the question asked is never taken for a correction).
     """
 
     DEPENDIENTES: dict[str, tuple[str, ...]] = {}
+    LECTORES: dict[str, Callable[[str], Any]] = {}
     # Pausing keeps the answers and sets `pendiente` to the form, so "continuar" resumes it and
     # "cancelar" drops it. The registration is resumed by its own answers instead
     # (registro.registro_a_medias), and there `pendiente` means the submission failed.
@@ -135,7 +140,13 @@ class FormularioOrienta(FormValidationAction):
                 dispatcher, tracker, pedido
             )
         if eventos is None:
-            return await super().run(dispatcher, tracker, domain)
+            eventos = await super().run(dispatcher, tracker, domain)
+            if tracker.get_slot(CORRIGIENDO):
+                # An answer instead of a pick of what to correct: later answers that name a
+                # field ("mi nombre es…") are answers too. A validator asking "which?" again
+                # sets the slot later in the list, and the later event wins.
+                eventos = [SlotSet(CORRIGIENDO, False), *eventos]
+            return eventos
         tracker.add_slots(eventos)
         siguiente = await self.next_requested_slot(dispatcher, tracker, domain)
         return eventos + ([siguiente] if siguiente else [])
@@ -191,19 +202,33 @@ class FormularioOrienta(FormValidationAction):
             eventos.append(SlotSet(PENDIENTE, None))
         return eventos
 
+    def es_respuesta(self, tracker: Tracker, pedido: str) -> bool:
+        """True when the question being asked takes the text as its answer (see `LECTORES`)."""
+        lector = self.LECTORES.get(pedido)
+        if lector is None:
+            return False
+        try:
+            return lector(texto(tracker)) is not None
+        except ErrorValidacion:
+            return False
+
     def corregir(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str, slots: list[str]
     ) -> list[dict[str, Any]] | None:
         """ "me equivoqué en el correo": clear that answer (and what depends on it) to ask again."""
         if not any(campo in slots for campo in lectura.CAMPOS):
             return None  # this form asks nothing that can be corrected by name
-        campo = lectura.pide_correccion(texto(tracker))
-        if campo is None and tracker.get_slot(CORRIGIENDO):
-            campo = lectura.campo_mencionado(texto(tracker))
+        nombre, confianza = intencion(tracker)
+        correccion = lectura.correccion_pedida(
+            texto(tracker),
+            es_respuesta=self.es_respuesta(tracker, pedido),
+            eligiendo=bool(tracker.get_slot(CORRIGIENDO)),
+            segun_modelo=nombre == "corregir" and confianza >= CONFIANZA_DIGRESION,
+        )
+        if correccion is None:
+            return None
+        campo = correccion.campo
         if campo is None:
-            nombre, confianza = intencion(tracker)
-            if nombre != "corregir" or confianza < CONFIANZA_DIGRESION:
-                return None
             dispatcher.utter_message(response=respuestas.CORREGIR_CUAL)
             return [SlotSet(pedido, None), SlotSet(CORRIGIENDO, True)]
         if campo not in slots:

@@ -140,6 +140,12 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
     )
 
 
+def _telefono_o_si_no(texto: str) -> Any:
+    """The phone question is also answered yes/no when the channel's number is offered."""
+    respuesta = lectura.si_o_no(texto)
+    return respuesta if respuesta is not None else validacion.normalizar_telefono(texto)
+
+
 class ValidateRegistroForm(FormularioOrienta):
     DEPENDIENTES = {
         "consentimiento": ("consentimiento_en",),
@@ -147,6 +153,19 @@ class ValidateRegistroForm(FormularioOrienta):
         "ciudad": ("pais",),
         "ingreso_mensual": ("moneda",),
         "telefono": ("otro_telefono",),
+    }
+    LECTORES = {
+        "consentimiento": lectura.si_o_no,
+        "curp": validacion.validar_curp,
+        "curp_confirmada": lectura.si_o_no,
+        "nombre": lectura.validar_nombre,
+        "email": validacion.validar_correo,
+        "telefono": _telefono_o_si_no,
+        "ciudad": lectura.residencia,
+        "pais": lambda texto: lectura.residencia(texto).pais,
+        "ocupacion": lectura.validar_ocupacion,
+        "ingreso_mensual": leer_ingreso_mensual,
+        "registro_confirmado": lectura.si_o_no,
     }
     PAUSA_CON_PENDIENTE = False
     PAUSADO_RESPUESTA = "utter_prerregistro_pausado"
@@ -278,7 +297,9 @@ class ValidateRegistroForm(FormularioOrienta):
         numero = lectura.numero_de_opcion(texto)
         if numero == 3:  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
-        campo = None if numero else lectura.campo_mencionado(texto)
+        # "el correo", "mi correo está mal": that answer. A number is an option of the summary,
+        # and a sentence that merely names a field ("todo bien con mi nombre") is not a pick.
+        campo = None if numero else lectura.campo_elegido(texto) or lectura.pide_correccion(texto)
         if campo:
             dispatcher.utter_message(
                 response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS[campo]

@@ -29,10 +29,13 @@ __all__ = [
     "CAMPOS",
     "ORDEN_CAMPOS",
     "SEXO",
+    "Correccion",
     "Residencia",
     "Salida",
+    "campo_elegido",
     "campo_mencionado",
     "clave_idempotencia",
+    "correccion_pedida",
     "dinero",
     "fecha_larga",
     "minusculas_sin_acentos",
@@ -321,15 +324,101 @@ _CORRECCION = re.compile(
 _NEGACION_PREVIA = re.compile(r"\b(?:no|nada)\s+(?:\w+\s+)?$")
 
 
+def _senal_de_correccion(clave: str) -> re.Match[str] | None:
+    """The first correction word ("me equivoqué", "corregir", "está mal"), unless negated."""
+    m = _CORRECCION.search(clave)
+    if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
+        return None
+    return m
+
+
 def pide_correccion(texto: str | None) -> str | None:
     """The slot the message asks to correct ("me equivoqué en el correo" -> "email"), or None."""
     clave = _clave(texto)
-    m = _CORRECCION.search(clave)
-    if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
+    m = _senal_de_correccion(clave)
+    if not m:
         return None
     resto = (clave[: m.start()] + " " + clave[m.end() :]).strip()
     resto = re.sub(r"^(?:quiero|puedo|hay que|me gustaria)\s+", "", resto)
     return campo_mencionado(clave) or campo_mencionado(resto)
+
+
+# Words that say nothing about which answer or what is wrong ("quiero corregir mi dato").
+_RELLENO_CORRECCION = frozenset(
+    "a al de del el en la las lo los le me mi mis tu un una unos unas algo dato datos ese esa eso"
+    " este esta esto es son que quiero quisiera queria puedo podemos podria necesito hay hacer"
+    " otra otro vez por favor porfa perdon perdona disculpa oye ups oops ay uy ya tantito tambien"
+    " solo nomas pues bueno creo sorry".split()
+)
+# Field phrases, longest first, so "correo electronico" goes before "correo".
+_FRASES_CAMPO = sorted({*_SINONIMOS, *_SINONIMOS_DEBILES}, key=len, reverse=True)
+
+
+def _palabras_ajenas(clave: str) -> list[str]:
+    """The words of `clave` that are not correction words, field names or filler.
+
+    "me equivoque en el correo" has none; "mi correo es juan error gmail com" has four.
+    """
+    resto = _CORRECCION.sub(" ", clave)
+    for frase in _FRASES_CAMPO:
+        resto = re.sub(rf"\b{re.escape(frase)}\b", " ", resto)
+    ajenas = []
+    for palabra in resto.split():
+        if palabra in _RELLENO_CORRECCION or numero_de_opcion(palabra) in range(1, 8):
+            continue
+        if _buscar_difuso(palabra):  # a misspelt field: "telefno"
+            continue
+        ajenas.append(palabra)
+    return ajenas
+
+
+def campo_elegido(texto: str | None) -> str | None:
+    """The answer picked from "¿Qué dato quieres corregir?": "3", "el correo", "mi telefno".
+
+    Only a bare choice: "Juan Nombre Pérez" names a field but is an answer, not a choice.
+    """
+    clave = _clave(texto)
+    campo = campo_mencionado(clave)
+    return campo if campo and not _palabras_ajenas(clave) else None
+
+
+@dataclass(frozen=True)
+class Correccion:
+    """A request to correct an earlier answer; `campo` is None when the person did not say which."""
+
+    campo: str | None
+
+
+def correccion_pedida(
+    texto: str | None, *, es_respuesta: bool, eligiendo: bool = False, segun_modelo: bool = False
+) -> Correccion | None:
+    """Whether a message inside the registration form asks to correct an earlier answer.
+
+    `es_respuesta`: the question being asked accepts the text as its answer. `eligiendo`: that
+    question is "¿Qué dato quieres corregir?". `segun_modelo`: the NLU model read `corregir`.
+
+    An answer is an answer: "Mi nombre es Juan Nombre" while the name is asked, or "gano 15 mil,
+    a veces cambia" while the income is, is never a correction (that used to loop between the
+    question and "¿Qué dato quieres corregir?"). Only a message made of nothing but correction
+    words and a field ("me equivoqué en el correo", "corregir 3") corrects whatever is asked,
+    and "está mal" to a yes/no question is the answer "no".
+    """
+    clave = _clave(texto)
+    if eligiendo:
+        campo = campo_elegido(clave)
+        if campo:
+            return Correccion(campo)
+    if _senal_de_correccion(clave) and not _palabras_ajenas(clave):
+        campo = pide_correccion(clave)
+        if campo:
+            return Correccion(campo)
+        return None if es_respuesta and si_o_no(clave) is not None else Correccion(None)
+    if es_respuesta:
+        return None
+    campo = pide_correccion(clave)
+    if campo:
+        return Correccion(campo)
+    return Correccion(None) if segun_modelo else None
 
 
 # --- name and occupation -----------------------------------------------------------------

@@ -315,6 +315,77 @@ async def test_summary_option_3_in_other_words_cancels(domain, text):
     assert result["formulario_cancelado"] is True and result["curp"] is None
 
 
+async def test_a_sentence_naming_a_field_at_the_summary_is_not_a_correction(domain):
+    result, messages = await answer(
+        domain, "registro_confirmado", "todo bien con mi nombre", slots=DATOS
+    )
+    assert result == {"registro_confirmado": None}
+    assert responses(messages) == ["utter_responde_resumen"]
+
+
+# ------------------------------------------------------------------ corrections
+async def test_a_name_with_the_word_nombre_does_not_loop_into_which_answer(domain):
+    """Regression: "Mi nombre es …" read as `corregir` asked "¿Qué dato quieres corregir?", then
+    the name again, for ever. Played turn by turn until the name is kept (or 4 turns)."""
+    valores = {k: DATOS[k] for k in ("consentimiento", "curp", "curp_confirmada")}
+    pedido, dichos = "nombre", []
+    for _ in range(4):
+        if valores.get("nombre"):
+            break
+        texto = "2" if valores.get("corrigiendo") else "Mi nombre es Juan Nombre Pérez"
+        result, messages = await answer(
+            domain, pedido, texto, "corregir", confidence=0.93, slots=dict(valores)
+        )
+        valores.update(result)
+        dichos += responses(messages)
+        pedido = valores.get("requested_slot") or pedido
+    assert valores["nombre"] == "Juan Nombre Pérez"
+    assert dichos == []
+
+
+async def test_an_answer_while_picking_what_to_correct_is_taken_and_ends_the_picking(domain):
+    result, messages = await answer(
+        domain, "nombre", "Mi nombre es Juan Pérez", "corregir", slots={"corrigiendo": True}
+    )
+    assert result["nombre"] == "Juan Pérez" and result["corrigiendo"] is False
+    assert messages == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("email", "juan.error@gmail.com", "juan.error@gmail.com"),
+        ("ocupacion", "mi trabajo es corregir textos", "Corregir textos"),
+        ("ocupacion", "arreglar casas", "Arreglar casas"),
+        ("ingreso_mensual", "gano 15 mil, a veces cambia", 15000.0),
+    ],
+)
+async def test_an_answer_with_a_correction_word_is_an_answer(domain, slot, text, expected):
+    result, messages = await answer(domain, slot, text, "corregir", confidence=0.9)
+    assert result[slot] == expected
+    assert not {"utter_corregir_cual", "utter_corregir_campo"} & set(responses(messages))
+
+
+async def test_an_explicit_correction_still_works_while_free_text_is_asked(domain):
+    result, messages = await answer(
+        domain,
+        "ocupacion",
+        "quiero corregir mi nombre",
+        "corregir",
+        slots=DATOS | {"ocupacion": None},
+    )
+    assert result["nombre"] is None and result["ocupacion"] is None
+    assert messages[0]["response"] == "utter_corregir_campo" and messages[0]["campo"] == "nombre"
+
+
+async def test_no_to_a_yes_no_question_is_not_a_correction(domain):
+    result, messages = await answer(
+        domain, "curp_confirmada", "está mal", "corregir", slots={"curp": CURP}
+    )
+    assert result["curp"] is None  # the CURP is asked again, as for any "no"
+    assert responses(messages) == ["utter_curp_no_coincide"]
+
+
 async def test_correction_clears_that_answer_and_the_pending_one(domain):
     result, messages = await answer(
         domain, "ocupacion", "me equivoque en el correo", slots=DATOS | {"ocupacion": None}

@@ -349,6 +349,86 @@ def test_no_pide_correccion(texto):
     assert F.pide_correccion(texto) is None
 
 
+# --- correccion_pedida: an answer to the question asked is never a correction ---------------
+
+C = F.Correccion
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "me equivoqué en el correo",
+        "quiero corregir mi nombre",
+        "corregir teléfono",
+        "el correo está mal",
+        "puse mal mi ingreso",
+        "corregir 3",
+        "Me equivoque en el telefno",
+    ],
+)
+@pytest.mark.parametrize("es_respuesta", [True, False])
+def test_una_peticion_explicita_corrige_sea_cual_sea_la_pregunta(texto, es_respuesta):
+    """Nothing but correction words and a field: a correction, even where free text fits."""
+    pedida = F.correccion_pedida(texto, es_respuesta=es_respuesta)
+    assert pedida == C(F.pide_correccion(texto)) and pedida.campo is not None
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "Mi nombre es Juan Pérez",  # the loop: the model read "corregir" in it
+        "Juan Nombre Pérez",
+        "mi correo es juan.error@gmail.com",
+        "mi trabajo es corregir textos",
+        "corrijo estilo de libros",
+        "gano 15 mil, a veces cambia",
+        "está mal",  # "no" to a yes/no question
+        "incorrecto",
+    ],
+)
+@pytest.mark.parametrize("eligiendo", [True, False])
+def test_una_respuesta_valida_nunca_es_correccion(texto, eligiendo):
+    assert (
+        F.correccion_pedida(texto, es_respuesta=True, eligiendo=eligiendo, segun_modelo=True)
+        is None
+    )
+
+
+@pytest.mark.parametrize("texto", ["me equivoqué", "corregir", "/corregir", "quiero corregir algo"])
+def test_sin_decir_cual_se_pregunta_cual(texto):
+    assert F.correccion_pedida(texto, es_respuesta=False) == C(None)
+
+
+def test_el_modelo_solo_cuenta_si_no_es_una_respuesta():
+    texto = "lo del correo no es así"
+    assert F.correccion_pedida(texto, es_respuesta=False) is None
+    assert F.correccion_pedida(texto, es_respuesta=False, segun_modelo=True) == C(None)
+    assert F.correccion_pedida(texto, es_respuesta=True, segun_modelo=True) is None
+
+
+def test_una_respuesta_invalida_con_campo_y_senal_corrige_ese_campo():
+    texto = "me equivoqué en el correo, es juan@gmail.com"
+    assert F.correccion_pedida(texto, es_respuesta=False) == C("email")
+    assert F.correccion_pedida(texto, es_respuesta=True) is None
+
+
+@pytest.mark.parametrize(
+    ("texto", "slot"),
+    [("3", "email"), ("el correo", "email"), ("mi telefno", "telefono"), ("2.", "nombre")],
+)
+def test_tras_preguntar_cual_basta_elegirlo(texto, slot):
+    assert F.campo_elegido(texto) == slot
+    assert F.correccion_pedida(texto, es_respuesta=True, eligiendo=True) == C(slot)
+    assert F.correccion_pedida(texto, es_respuesta=True) is None  # not asked: an answer
+
+
+@pytest.mark.parametrize(
+    "texto", ["Juan Nombre Pérez", "mi correo es ana@gmail.com", "todo bien con mi nombre", "8"]
+)
+def test_nombrar_un_campo_no_es_elegirlo(texto):
+    assert F.campo_elegido(texto) is None
+
+
 # --- validar_nombre ----------------------------------------------------------------------
 
 
