@@ -24,10 +24,12 @@ from actions import respuestas
 from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, cliente
 from actions.formularios import (
     CANCELADO,
+    PAUSADO,
     PENDIENTE,
     REQUESTED_SLOT,
     FormularioOrienta,
     fue_cancelado,
+    fue_pausado,
     intencion,
     limpiar,
     texto,
@@ -249,6 +251,8 @@ class ActionCotizar(Action):
         if fue_cancelado(tracker):
             dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
             return limpiar(SLOTS) + [SlotSet(CANCELADO, False)] + _sin_pendiente(tracker)
+        if fue_pausado(tracker):  # already said by the form
+            return [SlotSet(PAUSADO, False)]
 
         ingreso = leer_slot(tracker.get_slot(INGRESO))
         if ingreso is None:  # nothing usable: ask again

@@ -22,10 +22,12 @@ from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, RespuestaServicio, 
 from actions.cotizacion import recien_escrito
 from actions.formularios import (
     CANCELADO,
+    PAUSADO,
     PENDIENTE,
     REQUESTED_SLOT,
     FormularioOrienta,
     fue_cancelado,
+    fue_pausado,
     intencion,
     limpiar,
     respuesta_si_no,
@@ -274,6 +276,8 @@ class ActionConsultarRegistro(Action):
     ) -> list[dict[str, Any]]:
         if fue_cancelado(tracker):
             return _cancelado(dispatcher, tracker, FORM_CONSULTA, SLOTS_CONSULTA)
+        if fue_pausado(tracker):  # already said by the form; folio and CURP kept
+            return [SlotSet(PAUSADO, False)]
         folio = tracker.get_slot(FOLIO_CONSULTA) or ""
         curp = tracker.get_slot(CURP_CONSULTA) or ""
         if not folio or not curp:
@@ -315,6 +319,8 @@ class ActionBorrarDatos(Action):
     ) -> list[dict[str, Any]]:
         if fue_cancelado(tracker):
             return _cancelado(dispatcher, tracker, FORM_BORRADO, SLOTS_BORRADO)
+        if fue_pausado(tracker):  # already said by the form; folio and CURP kept
+            return [SlotSet(PAUSADO, False)]
         terminado = limpiar(SLOTS_BORRADO) + _sin_pendiente(tracker, FORM_BORRADO)
         if tracker.get_slot(CONFIRMADO) is not True:
             dispatcher.utter_message(response=BORRADO_NO)

@@ -1,11 +1,13 @@
-"""What every Orienta form shares: yes/no answers, cancelling, corrections and questions mid-form.
+"""What every Orienta form shares: yes/no answers, leaving, corrections and questions mid-form.
 
 Each form's validation action subclasses `FormularioOrienta`. Before the form's own validators see
-an answer, `run` checks whether the user wants to stop, to correct an earlier answer, or asked a
-question instead of answering (then the question is answered and the form asks again).
+an answer, `run` checks whether the user wants to leave the form (pause it, start it again or
+cancel it), to correct an earlier answer, or asked a question instead of answering (then the
+question is answered and the form asks again).
 """
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,9 +17,12 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import respuestas
 from bot import lectura, temas
+from bot.lectura import Salida
+from bot.validacion import ErrorValidacion
 
 REQUESTED_SLOT = "requested_slot"
 CANCELADO = "formulario_cancelado"
+PAUSADO = "formulario_pausado"  # left with "menú" / "salir": the answers stay for "continuar"
 CORRIGIENDO = "corrigiendo"  # we asked "which answer do you want to correct?"
 PENDIENTE = "pendiente"
 ULTIMO_TEMA = "ultimo_tema"
@@ -58,11 +63,16 @@ def respuesta_si_no(tracker: Tracker) -> bool | None:
     return None
 
 
-def quiere_cancelar(tracker: Tracker) -> bool:
+def salida_pedida(tracker: Tracker) -> Salida | None:
+    """How the user wants to leave the form: read from the text first, so a misread message
+    still leaves; the model's `cancelar` alone still cancels, as it always did."""
+    salida = lectura.salida_de_formulario(texto(tracker))
+    if salida is not None:
+        return salida
     nombre, confianza = intencion(tracker)
     if nombre == "cancelar" and confianza >= CONFIANZA_DIGRESION:
-        return True
-    return lectura.es_cancelacion(texto(tracker))
+        return Salida.CANCELAR
+    return None
 
 
 def limpiar(slots: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
@@ -73,15 +83,27 @@ def fue_cancelado(tracker: Tracker) -> bool:
     return bool(tracker.get_slot(CANCELADO))
 
 
+def fue_pausado(tracker: Tracker) -> bool:
+    """The form just ended because it was paused: its validation action already said so."""
+    return bool(tracker.get_slot(PAUSADO))
+
+
 class FormularioOrienta(FormValidationAction):
     """Base for Orienta's form validation actions.
 
     Subclasses set `DEPENDIENTES` (slot -> slots to clear with it when it is corrected, e.g. the
-    CURP and its confirmation) and `RESPUESTA_SI_NO` (slots answered yes/no: a question there is
-    not an answer).
+    CURP and its confirmation) and `LECTORES` (slot -> the pure rule of bot/ that reads its
+    answer, raising ErrorValidacion or returning None when the text is not one: an answer to
+    the question asked is never taken for a correction).
     """
 
     DEPENDIENTES: dict[str, tuple[str, ...]] = {}
+    LECTORES: dict[str, Callable[[str], Any]] = {}
+    # Pausing keeps the answers and sets `pendiente` to the form, so "continuar" resumes it and
+    # "cancelar" drops it. The registration is resumed by its own answers instead
+    # (registro.registro_a_medias), and there `pendiente` means the submission failed.
+    PAUSA_CON_PENDIENTE = True
+    PAUSADO_RESPUESTA = respuestas.FORMULARIO_PAUSADO
 
     @abstractmethod
     def name(self) -> str:
@@ -106,23 +128,89 @@ class FormularioOrienta(FormValidationAction):
         if pedido not in slots or pedido not in tracker.slots_to_validate():
             return await super().run(dispatcher, tracker, domain)  # activation or no answer
 
-        if quiere_cancelar(tracker):
+        salida = salida_pedida(tracker)
+        if salida is Salida.CANCELAR:
             return self.cancelar(dispatcher, domain)
-        eventos = self.corregir(dispatcher, tracker, pedido, slots) or self.digresion(
-            dispatcher, tracker, pedido
-        )
+        if salida is not None and salida.pausa:
+            return self.pausar(dispatcher, tracker, domain, pedido, salida)
+        if salida is Salida.REINICIAR:
+            eventos = self.reiniciar(dispatcher, tracker, domain)
+        else:
+            eventos = self.corregir(dispatcher, tracker, pedido, slots) or self.digresion(
+                dispatcher, tracker, pedido
+            )
         if eventos is None:
-            return await super().run(dispatcher, tracker, domain)
+            eventos = await super().run(dispatcher, tracker, domain)
+            if tracker.get_slot(CORRIGIENDO):
+                # An answer instead of a pick of what to correct: later answers that name a
+                # field ("mi nombre es…") are answers too. A validator asking "which?" again
+                # sets the slot later in the list, and the later event wins.
+                eventos = [SlotSet(CORRIGIENDO, False), *eventos]
+            return eventos
         tracker.add_slots(eventos)
         siguiente = await self.next_requested_slot(dispatcher, tracker, domain)
         return eventos + ([siguiente] if siguiente else [])
 
-    def cancelar(self, dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> list:
-        """Forget this form's answers and end it; the form's finishing action says goodbye."""
+    def _slots_del_formulario(self, domain: dict[str, Any]) -> list[str]:
+        """Everything this form asks, and what was derived from those answers."""
         todos = set(self.domain_slots(domain))
         for slot in list(todos):
             todos.update(self.DEPENDIENTES.get(slot, ()))
-        return limpiar(sorted(todos)) + [SlotSet(CANCELADO, True), SlotSet(REQUESTED_SLOT, None)]
+        return sorted(todos)
+
+    def cancelar(self, dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> list:
+        """Forget this form's answers and end it; the form's finishing action says goodbye."""
+        return limpiar(self._slots_del_formulario(domain)) + [
+            SlotSet(CANCELADO, True),
+            SlotSet(REQUESTED_SLOT, None),
+        ]
+
+    def pausar(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        pedido: str,
+        salida: Salida,
+    ) -> list[dict[str, Any]]:
+        """ "menú", "salir", "ya no": end the form keeping the answers, and say so."""
+        dados = [
+            s for s in self.domain_slots(domain) if s != pedido and tracker.get_slot(s) is not None
+        ]
+        eventos: list[dict[str, Any]] = [SlotSet(pedido, None)]
+        if tracker.get_slot(CORRIGIENDO):
+            eventos.append(SlotSet(CORRIGIENDO, False))
+        if dados:
+            dispatcher.utter_message(response=self.PAUSADO_RESPUESTA)
+            if self.PAUSA_CON_PENDIENTE:
+                eventos.append(SlotSet(PENDIENTE, self.form_name()))
+        elif salida is Salida.MENU:
+            dispatcher.utter_message(response=respuestas.FORMULARIO_DEJADO)
+        else:  # nothing was given: nothing to keep
+            dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
+        if salida is Salida.MENU:
+            dispatcher.utter_message(response="utter_menu")
+        return eventos + [SlotSet(PAUSADO, True), SlotSet(REQUESTED_SLOT, None)]
+
+    def reiniciar(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """ "empezar de nuevo": forget this form's answers; the form asks its first question."""
+        dispatcher.utter_message(response=respuestas.FORMULARIO_REINICIADO)
+        eventos = limpiar(self._slots_del_formulario(domain)) + [SlotSet(CORRIGIENDO, False)]
+        if tracker.get_slot(PENDIENTE) == self.form_name():
+            eventos.append(SlotSet(PENDIENTE, None))
+        return eventos
+
+    def es_respuesta(self, tracker: Tracker, pedido: str) -> bool:
+        """True when the question being asked takes the text as its answer (see `LECTORES`)."""
+        lector = self.LECTORES.get(pedido)
+        if lector is None:
+            return False
+        try:
+            return lector(texto(tracker)) is not None
+        except ErrorValidacion:
+            return False
 
     def corregir(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str, slots: list[str]
@@ -130,13 +218,17 @@ class FormularioOrienta(FormValidationAction):
         """ "me equivoqué en el correo": clear that answer (and what depends on it) to ask again."""
         if not any(campo in slots for campo in lectura.CAMPOS):
             return None  # this form asks nothing that can be corrected by name
-        campo = lectura.pide_correccion(texto(tracker))
-        if campo is None and tracker.get_slot(CORRIGIENDO):
-            campo = lectura.campo_mencionado(texto(tracker))
+        nombre, confianza = intencion(tracker)
+        correccion = lectura.correccion_pedida(
+            texto(tracker),
+            es_respuesta=self.es_respuesta(tracker, pedido),
+            eligiendo=bool(tracker.get_slot(CORRIGIENDO)),
+            segun_modelo=nombre == "corregir" and confianza >= CONFIANZA_DIGRESION,
+        )
+        if correccion is None:
+            return None
+        campo = correccion.campo
         if campo is None:
-            nombre, confianza = intencion(tracker)
-            if nombre != "corregir" or confianza < CONFIANZA_DIGRESION:
-                return None
             dispatcher.utter_message(response=respuestas.CORREGIR_CUAL)
             return [SlotSet(pedido, None), SlotSet(CORRIGIENDO, True)]
         if campo not in slots:

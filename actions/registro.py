@@ -62,6 +62,7 @@ ENVIADAS = frozenset(
         "utter_responde_resumen",
         "utter_sin_consentimiento",
         "utter_prerregistro_cancelado",
+        "utter_prerregistro_pausado",
         "utter_registro_ya_existia",
         "utter_registro_enviado",
         "utter_registro_siguientes_pasos",
@@ -139,13 +140,35 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
     )
 
 
+def _telefono_o_si_no(texto: str) -> Any:
+    """The phone question is also answered yes/no when the channel's number is offered."""
+    respuesta = lectura.si_o_no(texto)
+    return respuesta if respuesta is not None else validacion.normalizar_telefono(texto)
+
+
 class ValidateRegistroForm(FormularioOrienta):
     DEPENDIENTES = {
+        "consentimiento": ("consentimiento_en",),
         "curp": DERIVADOS_CURP,
         "ciudad": ("pais",),
         "ingreso_mensual": ("moneda",),
         "telefono": ("otro_telefono",),
     }
+    LECTORES = {
+        "consentimiento": lectura.si_o_no,
+        "curp": validacion.validar_curp,
+        "curp_confirmada": lectura.si_o_no,
+        "nombre": lectura.validar_nombre,
+        "email": validacion.validar_correo,
+        "telefono": _telefono_o_si_no,
+        "ciudad": lectura.residencia,
+        "pais": lambda texto: lectura.residencia(texto).pais,
+        "ocupacion": lectura.validar_ocupacion,
+        "ingreso_mensual": leer_ingreso_mensual,
+        "registro_confirmado": lectura.si_o_no,
+    }
+    PAUSA_CON_PENDIENTE = False
+    PAUSADO_RESPUESTA = "utter_prerregistro_pausado"
 
     def name(self) -> str:
         return "validate_registro_form"
@@ -271,9 +294,12 @@ class ValidateRegistroForm(FormularioOrienta):
         respuesta = formularios.respuesta_si_no(tracker)
         if respuesta:
             return {"registro_confirmado": True}
-        if lectura.minusculas_sin_acentos(texto) == "3":  # option 3 of the summary: cancel
+        numero = lectura.numero_de_opcion(texto)
+        if numero == 3:  # option 3 of the summary: cancel
             return {e["name"]: e["value"] for e in self.cancelar(dispatcher, domain)}
-        campo = None if texto.strip().isdigit() else lectura.campo_mencionado(texto)
+        # "el correo", "mi correo está mal": that answer. A number is an option of the summary,
+        # and a sentence that merely names a field ("todo bien con mi nombre") is not a pick.
+        campo = None if numero else lectura.campo_elegido(texto) or lectura.pide_correccion(texto)
         if campo:
             dispatcher.utter_message(
                 response=respuestas.CORREGIR_CAMPO, campo=lectura.CAMPOS[campo]
@@ -372,6 +398,8 @@ class ActionFinalizarRegistro(Action):
         if formularios.fue_cancelado(tracker):
             dispatcher.utter_message(response="utter_prerregistro_cancelado")
             return self._olvidar() + [SlotSet(PENDIENTE, None)]
+        if formularios.fue_pausado(tracker):  # the answers stay for "continuar"
+            return [SlotSet(formularios.PAUSADO, False)]
         if tracker.get_slot("consentimiento") is False:
             dispatcher.utter_message(response="utter_sin_consentimiento")
             return [SlotSet("consentimiento", None)]

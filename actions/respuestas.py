@@ -18,6 +18,9 @@ CORREGIR_CAMPO = "utter_corregir_campo"
 OTRO_TRAMITE_EN_FORMULARIO = "utter_otro_tramite_en_formulario"
 PREGUNTA_NO_ENTENDIDA = "utter_pregunta_en_formulario"
 FORMULARIO_CANCELADO = "utter_formulario_cancelado"
+FORMULARIO_PAUSADO = "utter_formulario_pausado"
+FORMULARIO_DEJADO = "utter_formulario_dejado"
+FORMULARIO_REINICIADO = "utter_formulario_reiniciado"
 SERVICIO_CAIDO_REINTENTAR = "utter_servicio_caido_reintentar"
 ENVIADAS_POR_ACCIONES = frozenset(
     {
@@ -34,6 +37,9 @@ ENVIADAS_POR_ACCIONES = frozenset(
         OTRO_TRAMITE_EN_FORMULARIO,
         PREGUNTA_NO_ENTENDIDA,
         FORMULARIO_CANCELADO,
+        FORMULARIO_PAUSADO,
+        FORMULARIO_DEJADO,
+        FORMULARIO_REINICIADO,
         SERVICIO_CAIDO_REINTENTAR,
     }
 )

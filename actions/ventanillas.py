@@ -143,6 +143,8 @@ class ActionVentanillaCercana(Action):
         if formularios.fue_cancelado(tracker):
             dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
             return [SlotSet(LUGAR, None), SlotSet(formularios.CANCELADO, False)]
+        if formularios.fue_pausado(tracker):  # already said by the form
+            return [SlotSet(formularios.PAUSADO, False)]
 
         lugar = resolver_lugar(tracker.get_slot(LUGAR))
         if lugar is None:

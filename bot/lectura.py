@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
 from functools import lru_cache
 
 from babel import Locale
@@ -28,17 +29,22 @@ __all__ = [
     "CAMPOS",
     "ORDEN_CAMPOS",
     "SEXO",
+    "Correccion",
     "Residencia",
+    "Salida",
+    "campo_elegido",
     "campo_mencionado",
     "clave_idempotencia",
+    "correccion_pedida",
     "dinero",
-    "es_cancelacion",
     "fecha_larga",
-    "nombre_estado",
     "minusculas_sin_acentos",
+    "nombre_estado",
+    "numero_de_opcion",
     "parece_pregunta",
     "pide_correccion",
     "residencia",
+    "salida_de_formulario",
     "si_o_no",
     "validar_nombre",
     "validar_ocupacion",
@@ -106,28 +112,99 @@ def si_o_no(texto: str | None) -> bool | None:
     return None
 
 
-# --- cancelling and questions ------------------------------------------------------------
+# --- leaving a form ----------------------------------------------------------------------
 
-_CANCELAR = re.compile(
-    r"^(?:(?:pues|bueno|oye|mejor|ya|por favor|porfa|quiero|deseo|me quiero|quisiera)\s+)*"
-    r"(?:cancelar|cancela|cancelalo|cancelala|cancelarlo|cancelarla|cancelo|cancel"
-    r"|salir|salirme|me salgo|detener|detenlo|detente|stop|basta|exit|quit"
-    r"|olvidalo|olvidala|olvida|olvidate|terminar|ya no quiero|ya no|mejor no"
-    r"|no quiero seguir|no quiero continuar)"
-    r"(?:\s+(?:el|mi|la|este|esta|esto|todo|registro|tramite|formulario|proceso|cotizacion"
-    r"|con esto|de esto|seguir|continuar|ya|mejor|por favor|porfa|gracias))*$"
+
+class Salida(Enum):
+    """What a message inside a form asks of the form itself."""
+
+    MENU = "menu"  # pause, keeping the answers, and show the menu
+    PAUSAR = "pausar"  # pause, keeping the answers for "continuar"
+    REINICIAR = "reiniciar"  # forget this form's answers and ask again from the first question
+    CANCELAR = "cancelar"  # end the form and forget its answers
+
+    @property
+    def pausa(self) -> bool:
+        return self in (Salida.MENU, Salida.PAUSAR)
+
+
+# Words around the command that change nothing: "pues mejor ya no, gracias".
+_ANTES_DE_SALIR = (
+    r"^(?:(?:pues|bueno|oye|ok|okay|ah|ay|uy|mejor|ya|por favor|porfa|quiero|deseo|me quiero"
+    r"|quisiera|queria|hay que|vamos a|vamos|mejor ya)\s+)*"
 )
-_MAX_PALABRAS_CANCELAR = 8
+_DESPUES_DE_SALIR = (
+    r"(?:\s+(?:el|mi|la|este|esta|esto|eso|todo|registro|prerregistro|tramite|formulario"
+    r"|proceso|cotizacion|consulta|del|de|con|aqui|seguir|continuar|ya|mejor|ahorita|por ahora"
+    r"|por hoy|por el momento|por favor|porfa|pls|please|gracias|muchas gracias))*$"
+)
+_SALIDAS: tuple[tuple[Salida, str], ...] = (
+    (
+        Salida.REINICIAR,
+        r"(?:empezar|empezamos|empecemos|empieza|comenzar|comenzamos|comencemos|iniciar|inicia)"
+        r"\s+(?:de nuevo|otra vez|de cero|desde cero|desde el principio|desde el inicio)"
+        r"|volver a (?:empezar|comenzar|iniciar)|vuelve a empezar|volvamos a empezar"
+        r"|(?:de nuevo |otra vez )?desde (?:cero|el principio)|reiniciar|reinicia|reinicio"
+        r"|start over|restart",
+    ),
+    (
+        Salida.CANCELAR,
+        r"cancelar|cancela|cancelalo|cancelala|cancelarlo|cancelarla|cancelo|cancel"
+        r"|olvidalo|olvidala|olvida|olvidate",
+    ),
+    (
+        Salida.MENU,
+        r"(?:(?:ver|ir|regresar|volver|regresame|llevame)\s+(?:a |al )?)?"
+        r"(?:el )?menu(?: principal)?"
+        r"|(?:ir|regresar|volver)\s+al inicio|inicio|(?:ver )?(?:las )?opciones",
+    ),
+    (
+        Salida.PAUSAR,
+        r"salir|salirme|me salgo|salgamos|detener|detenlo|detente|parar|pausa|pausar|stop|basta"
+        r"|exit|quit|terminar|ya no quiero|ya no|mejor no|no quiero seguir|no quiero continuar"
+        r"|(?:(?:lo )?(?:sigo|termino|hago|continuo) )?(?:luego|despues|mas tarde|al rato)"
+        r"(?: lo (?:sigo|termino|hago|continuo))?",
+    ),
+)
+_PATRONES_SALIDA = tuple(
+    (salida, re.compile(_ANTES_DE_SALIR + f"(?:{patron})" + _DESPUES_DE_SALIR))
+    for salida, patron in _SALIDAS
+)
+_MAX_PALABRAS_SALIDA = 8
 
 
-def es_cancelacion(texto: str | None) -> bool:
-    """True for short messages asking to stop what is being done ("cancelar", "ya no")."""
+def salida_de_formulario(texto: str | None) -> Salida | None:
+    """The way out a short message asks for inside a form ("menú", "ya no", "empezar de nuevo").
+
+    Only whole short messages count, and never a question: "¿qué pasa si cancelo?" is a question
+    and "Salvador Salinas" a name. Accents, case and punctuation do not matter ("MENÚ!").
+    """
     crudo = str(texto or "")
     clave = _clave(crudo)
-    if "?" in crudo or "¿" in crudo or len(clave.split()) > _MAX_PALABRAS_CANCELAR:
-        return False
-    return bool(_CANCELAR.match(clave))
+    if not clave or "?" in crudo or "¿" in crudo or len(clave.split()) > _MAX_PALABRAS_SALIDA:
+        return None
+    for salida, patron in _PATRONES_SALIDA:
+        if patron.match(clave):
+            return salida
+    return None
 
+
+_NUMEROS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7}
+_OPCION = re.compile(
+    r"^(?:(?:la|el|opcion|numero|campo|dato|la opcion|el numero|el dato)\s+)?"
+    rf"(\d|{'|'.join(_NUMEROS)})$"
+)
+
+
+def numero_de_opcion(texto: str | None) -> int | None:
+    """The number of a numbered option: "3", "3.", "opción 3", "la tres" -> 3; else None."""
+    m = _OPCION.match(_clave(texto))
+    if not m:
+        return None
+    return int(m.group(1)) if m.group(1).isdigit() else _NUMEROS[m.group(1)]
+
+
+# --- questions ---------------------------------------------------------------------------
 
 _INTERROGATIVAS = re.compile(
     r"^(?:que|cuanto|cuanta|cuantos|cuantas|como|donde|adonde|cuando|cual|cuales|quien|quienes"
@@ -193,7 +270,6 @@ _SINONIMOS_DEBILES: dict[str, str] = {
 }
 _UMBRAL_DIFUSO = 85  # rapidfuzz.fuzz.ratio
 _LONGITUD_DIFUSA = 6  # shorter words count only when exact ("hombre" is not "nombre")
-_NUMERO_CAMPO = re.compile(r"^(?:(?:el|la|opcion|numero|campo|dato)\s+)?([1-7])$")
 
 
 def _buscar_frases(clave: str, sinonimos: dict[str, str]) -> list[tuple[int, str]]:
@@ -225,9 +301,9 @@ def campo_mencionado(texto: str | None) -> str | None:
     If several are named, the first wins. Tolerates misspellings like "corrreo" or "telefno".
     """
     clave = _clave(texto)
-    numero = _NUMERO_CAMPO.match(clave)
-    if numero:
-        return ORDEN_CAMPOS[int(numero.group(1)) - 1]
+    numero = numero_de_opcion(clave)
+    if numero and numero <= len(ORDEN_CAMPOS):
+        return ORDEN_CAMPOS[numero - 1]
     for buscar in (
         lambda c: _buscar_frases(c, _SINONIMOS),
         _buscar_difuso,
@@ -248,15 +324,101 @@ _CORRECCION = re.compile(
 _NEGACION_PREVIA = re.compile(r"\b(?:no|nada)\s+(?:\w+\s+)?$")
 
 
+def _senal_de_correccion(clave: str) -> re.Match[str] | None:
+    """The first correction word ("me equivoqué", "corregir", "está mal"), unless negated."""
+    m = _CORRECCION.search(clave)
+    if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
+        return None
+    return m
+
+
 def pide_correccion(texto: str | None) -> str | None:
     """The slot the message asks to correct ("me equivoqué en el correo" -> "email"), or None."""
     clave = _clave(texto)
-    m = _CORRECCION.search(clave)
-    if not m or _NEGACION_PREVIA.search(clave[: m.start()]):
+    m = _senal_de_correccion(clave)
+    if not m:
         return None
     resto = (clave[: m.start()] + " " + clave[m.end() :]).strip()
     resto = re.sub(r"^(?:quiero|puedo|hay que|me gustaria)\s+", "", resto)
     return campo_mencionado(clave) or campo_mencionado(resto)
+
+
+# Words that say nothing about which answer or what is wrong ("quiero corregir mi dato").
+_RELLENO_CORRECCION = frozenset(
+    "a al de del el en la las lo los le me mi mis tu un una unos unas algo dato datos ese esa eso"
+    " este esta esto es son que quiero quisiera queria puedo podemos podria necesito hay hacer"
+    " otra otro vez por favor porfa perdon perdona disculpa oye ups oops ay uy ya tantito tambien"
+    " solo nomas pues bueno creo sorry".split()
+)
+# Field phrases, longest first, so "correo electronico" goes before "correo".
+_FRASES_CAMPO = sorted({*_SINONIMOS, *_SINONIMOS_DEBILES}, key=len, reverse=True)
+
+
+def _palabras_ajenas(clave: str) -> list[str]:
+    """The words of `clave` that are not correction words, field names or filler.
+
+    "me equivoque en el correo" has none; "mi correo es juan error gmail com" has four.
+    """
+    resto = _CORRECCION.sub(" ", clave)
+    for frase in _FRASES_CAMPO:
+        resto = re.sub(rf"\b{re.escape(frase)}\b", " ", resto)
+    ajenas = []
+    for palabra in resto.split():
+        if palabra in _RELLENO_CORRECCION or numero_de_opcion(palabra) in range(1, 8):
+            continue
+        if _buscar_difuso(palabra):  # a misspelt field: "telefno"
+            continue
+        ajenas.append(palabra)
+    return ajenas
+
+
+def campo_elegido(texto: str | None) -> str | None:
+    """The answer picked from "¿Qué dato quieres corregir?": "3", "el correo", "mi telefno".
+
+    Only a bare choice: "Juan Nombre Pérez" names a field but is an answer, not a choice.
+    """
+    clave = _clave(texto)
+    campo = campo_mencionado(clave)
+    return campo if campo and not _palabras_ajenas(clave) else None
+
+
+@dataclass(frozen=True)
+class Correccion:
+    """A request to correct an earlier answer; `campo` is None when the person did not say which."""
+
+    campo: str | None
+
+
+def correccion_pedida(
+    texto: str | None, *, es_respuesta: bool, eligiendo: bool = False, segun_modelo: bool = False
+) -> Correccion | None:
+    """Whether a message inside the registration form asks to correct an earlier answer.
+
+    `es_respuesta`: the question being asked accepts the text as its answer. `eligiendo`: that
+    question is "¿Qué dato quieres corregir?". `segun_modelo`: the NLU model read `corregir`.
+
+    An answer is an answer: "Mi nombre es Juan Nombre" while the name is asked, or "gano 15 mil,
+    a veces cambia" while the income is, is never a correction (that used to loop between the
+    question and "¿Qué dato quieres corregir?"). Only a message made of nothing but correction
+    words and a field ("me equivoqué en el correo", "corregir 3") corrects whatever is asked,
+    and "está mal" to a yes/no question is the answer "no".
+    """
+    clave = _clave(texto)
+    if eligiendo:
+        campo = campo_elegido(clave)
+        if campo:
+            return Correccion(campo)
+    if _senal_de_correccion(clave) and not _palabras_ajenas(clave):
+        campo = pide_correccion(clave)
+        if campo:
+            return Correccion(campo)
+        return None if es_respuesta and si_o_no(clave) is not None else Correccion(None)
+    if es_respuesta:
+        return None
+    campo = pide_correccion(clave)
+    if campo:
+        return Correccion(campo)
+    return Correccion(None) if segun_modelo else None
 
 
 # --- name and occupation -----------------------------------------------------------------

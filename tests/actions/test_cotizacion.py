@@ -176,6 +176,31 @@ async def test_invalid_income_gives_the_parser_error_with_example(domain, text, 
     assert fragmento in messages[0]["text"] and "Ejemplos" in messages[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "esperado"),
+    [
+        ("menú", ["utter_formulario_dejado", "utter_menu"]),
+        ("ya no", ["utter_formulario_cancelado"]),
+    ],
+)
+async def test_leaving_before_the_amount_says_so_and_ends_the_form(domain, text, esperado):
+    result, messages = await validar(domain, "ingreso_cotizacion", text, intent="ayuda_menu")
+    assert result["formulario_pausado"] is True and result["requested_slot"] is None
+    assert responses(messages) == esperado
+    assert "pendiente" not in result  # nothing given, nothing to resume
+
+
+async def test_paused_quote_ends_without_asking_again():
+    events, messages = await cotizar({"formulario_pausado": True})
+    assert messages == [] and events == [SlotSet("formulario_pausado", False)]
+
+
+async def test_starting_over_asks_the_amount_again(domain):
+    result, messages = await validar(domain, "ingreso_cotizacion", "empezar de nuevo")
+    assert responses(messages) == ["utter_formulario_reiniciado"]
+    assert result["ingreso_cotizacion"] is None and "requested_slot" not in result
+
+
 async def test_cancel_inside_the_form_clears_and_flags(domain):
     result, _ = await validar(domain, "ingreso_cotizacion", "cancelar", intent="cancelar")
     assert result["ingreso_cotizacion"] is None

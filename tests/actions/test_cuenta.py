@@ -165,6 +165,33 @@ async def test_consulta_cancel_inside_the_form(domain):
     assert result["formulario_cancelado"] is True and result["requested_slot"] is None
 
 
+async def test_consulta_paused_keeps_the_folio_for_continuar(domain):
+    result, messages = await validar(
+        ValidateConsultaForm(),
+        domain,
+        "curp_consulta",
+        "salir",
+        intent="faq/pago_cuanto_cuesta",  # misread: the text decides
+        slots_antes={"folio_consulta": FOLIO},
+    )
+    assert responses(messages) == ["utter_formulario_pausado"]
+    assert result["formulario_pausado"] is True and result["requested_slot"] is None
+    assert result["pendiente"] == "consulta_form" and "folio_consulta" not in result
+    events, messages = await correr(
+        ActionConsultarRegistro(), {"folio_consulta": FOLIO, "formulario_pausado": True}
+    )
+    assert messages == [] and events == [SlotSet("formulario_pausado", False)]
+
+
+async def test_borrado_paused_deletes_nothing(domain, servicio):
+    route = servicio.delete(path__regex=r"/v1/registros/.*")
+    events, messages = await correr(
+        ActionBorrarDatos(), {**BORRADO, "borrado_confirmado": None, "formulario_pausado": True}
+    )
+    assert messages == [] and events == [SlotSet("formulario_pausado", False)]
+    assert route.call_count == 0
+
+
 async def test_consulta_same_request_mid_form_is_not_a_digression(domain):
     result, messages = await validar(
         ValidateConsultaForm(),

@@ -240,11 +240,150 @@ async def test_summary_option_3_cancels(domain):
 
 
 # ------------------------------------------------------------------ shared form behaviour
-@pytest.mark.parametrize("text", ["cancelar", "ya no quiero"])
+@pytest.mark.parametrize("text", ["cancelar", "Olvídalo", "/cancelar"])
 async def test_cancel_mid_form_forgets_the_answers_and_ends_the_form(domain, text):
     result, _ = await answer(domain, "email", text, slots=DATOS | {"email": None})
     assert result["formulario_cancelado"] is True and result["requested_slot"] is None
     assert all(result[s] is None for s in ("curp", "nombre", "curp_nacimiento", "telefono"))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("menú", "ayuda_menu"),
+        ("MENU", "nlu_fallback"),
+        ("salir", "cancelar"),
+        ("ya no", "negar"),
+        ("Ya no quiero", "cancelar"),
+        ("mejor luego", "faq/pago_cuanto_cuesta"),  # misread by the model: the text decides
+    ],
+)
+async def test_menu_or_leaving_mid_form_pauses_it_and_keeps_the_answers(domain, text, intent):
+    result, messages = await answer(
+        domain, "email", text, intent, confidence=0.9, slots=DATOS | {"email": None}
+    )
+    assert result["formulario_pausado"] is True and result["requested_slot"] is None
+    assert result["email"] is None  # the pause word is not an e-mail
+    assert not {"curp", "nombre", "consentimiento"} & result.keys()  # kept
+    assert "formulario_cancelado" not in result
+    assert "pendiente" not in result  # a half-done registration resumes by its answers
+    esperado = ["utter_prerregistro_pausado"] + (["utter_menu"] if "men" in text.lower() else [])
+    assert responses(messages) == esperado
+
+
+@pytest.mark.parametrize(
+    ("text", "esperado"),
+    [
+        ("menú", ["utter_formulario_dejado", "utter_menu"]),
+        ("salir", ["utter_formulario_cancelado"]),
+    ],
+)
+async def test_leaving_before_any_answer_says_nothing_was_kept(domain, text, esperado):
+    result, messages = await answer(domain, "consentimiento", text, "ayuda_menu")
+    assert result["formulario_pausado"] is True and result["requested_slot"] is None
+    assert responses(messages) == esperado
+
+
+async def test_a_paused_registration_ends_quietly_and_resumes_with_continuar(domain, servicio):
+    pausado = {**DATOS, "email": None, "registro_confirmado": None, "formulario_pausado": True}
+    events, messages = await finalizar(domain, pausado)
+    assert messages == [] and events == [SlotSet("formulario_pausado", False)]
+    assert not servicio.calls  # nothing submitted
+    events, _ = await run(ActionContinuar(), domain, {**pausado, "formulario_pausado": False})
+    assert events == [FollowupAction("registro_form")]
+
+
+@pytest.mark.parametrize(
+    "text", ["empezar de nuevo", "Volver a empezar", "quiero empezar desde cero"]
+)
+async def test_starting_over_clears_the_answers_and_asks_the_first_question(domain, text):
+    result, messages = await answer(
+        domain, "ocupacion", text, "ayuda_menu", slots=DATOS | {"ocupacion": None}
+    )
+    assert responses(messages) == ["utter_formulario_reiniciado"]
+    assert all(result[s] is None for s in ("consentimiento", "consentimiento_en", "curp", "email"))
+    assert result["curp_nacimiento"] is None and result["moneda"] is None
+    # The form goes on (no requested_slot = None): Rasa asks its first empty slot, the consent.
+    assert "requested_slot" not in result
+    assert registro.PREGUNTAS[0] == "consentimiento"
+    assert "formulario_cancelado" not in result and "formulario_pausado" not in result
+
+
+@pytest.mark.parametrize("text", ["opción 3", "3.", "la tres"])
+async def test_summary_option_3_in_other_words_cancels(domain, text):
+    result, _ = await answer(domain, "registro_confirmado", text, slots=DATOS)
+    assert result["formulario_cancelado"] is True and result["curp"] is None
+
+
+async def test_a_sentence_naming_a_field_at_the_summary_is_not_a_correction(domain):
+    result, messages = await answer(
+        domain, "registro_confirmado", "todo bien con mi nombre", slots=DATOS
+    )
+    assert result == {"registro_confirmado": None}
+    assert responses(messages) == ["utter_responde_resumen"]
+
+
+# ------------------------------------------------------------------ corrections
+async def test_a_name_with_the_word_nombre_does_not_loop_into_which_answer(domain):
+    """Regression: "Mi nombre es …" read as `corregir` asked "¿Qué dato quieres corregir?", then
+    the name again, for ever. Played turn by turn until the name is kept (or 4 turns)."""
+    valores = {k: DATOS[k] for k in ("consentimiento", "curp", "curp_confirmada")}
+    pedido, dichos = "nombre", []
+    for _ in range(4):
+        if valores.get("nombre"):
+            break
+        texto = "2" if valores.get("corrigiendo") else "Mi nombre es Juan Nombre Pérez"
+        result, messages = await answer(
+            domain, pedido, texto, "corregir", confidence=0.93, slots=dict(valores)
+        )
+        valores.update(result)
+        dichos += responses(messages)
+        pedido = valores.get("requested_slot") or pedido
+    assert valores["nombre"] == "Juan Nombre Pérez"
+    assert dichos == []
+
+
+async def test_an_answer_while_picking_what_to_correct_is_taken_and_ends_the_picking(domain):
+    result, messages = await answer(
+        domain, "nombre", "Mi nombre es Juan Pérez", "corregir", slots={"corrigiendo": True}
+    )
+    assert result["nombre"] == "Juan Pérez" and result["corrigiendo"] is False
+    assert messages == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("email", "juan.error@gmail.com", "juan.error@gmail.com"),
+        ("ocupacion", "mi trabajo es corregir textos", "Corregir textos"),
+        ("ocupacion", "arreglar casas", "Arreglar casas"),
+        ("ingreso_mensual", "gano 15 mil, a veces cambia", 15000.0),
+    ],
+)
+async def test_an_answer_with_a_correction_word_is_an_answer(domain, slot, text, expected):
+    result, messages = await answer(domain, slot, text, "corregir", confidence=0.9)
+    assert result[slot] == expected
+    assert not {"utter_corregir_cual", "utter_corregir_campo"} & set(responses(messages))
+
+
+async def test_an_explicit_correction_still_works_while_free_text_is_asked(domain):
+    result, messages = await answer(
+        domain,
+        "ocupacion",
+        "quiero corregir mi nombre",
+        "corregir",
+        slots=DATOS | {"ocupacion": None},
+    )
+    assert result["nombre"] is None and result["ocupacion"] is None
+    assert messages[0]["response"] == "utter_corregir_campo" and messages[0]["campo"] == "nombre"
+
+
+async def test_no_to_a_yes_no_question_is_not_a_correction(domain):
+    result, messages = await answer(
+        domain, "curp_confirmada", "está mal", "corregir", slots={"curp": CURP}
+    )
+    assert result["curp"] is None  # the CURP is asked again, as for any "no"
+    assert responses(messages) == ["utter_curp_no_coincide"]
 
 
 async def test_correction_clears_that_answer_and_the_pending_one(domain):

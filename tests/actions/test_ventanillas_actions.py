@@ -166,6 +166,21 @@ async def test_cancelar_lo_maneja_la_clase_base():
     assert messages == []
 
 
+async def test_menu_sale_del_formulario_y_muestra_el_menu():
+    events, messages = await validar(en_formulario(FORM, "lugar", "Menú", "ayuda_menu"))
+    assert slots(events) == {
+        "lugar": None,
+        "formulario_pausado": True,
+        "requested_slot": None,
+    }
+    assert respuestas_de(messages) == ["utter_formulario_dejado", "utter_menu"]
+
+
+async def test_pausado_no_busca_ventanilla():
+    events, messages = await cerrar({"formulario_pausado": True, "lugar": None})
+    assert messages == [] and events == [SlotSet("formulario_pausado", False)]
+
+
 async def test_pregunta_de_un_tema_se_responde_y_se_vuelve_a_preguntar():
     tracker = en_formulario(
         FORM, "lugar", "¿qué servicios dan?", "faq/otras_vds_servicios", confidence=0.9

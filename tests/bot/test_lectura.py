@@ -106,32 +106,55 @@ def test_ni_si_ni_no(texto):
     assert F.si_o_no(texto) is None
 
 
-# --- es_cancelacion ----------------------------------------------------------------------
+# --- salida_de_formulario ----------------------------------------------------------------
+
+S = F.Salida
 
 
 @pytest.mark.parametrize(
-    "texto",
+    ("texto", "salida"),
     [
-        "cancelar",
-        "Cancela",
-        "cancélalo",
-        "ya no quiero",
-        "ya no",
-        "Olvídalo",
-        "mejor no",
-        "salir",
-        "detener",
-        "stop",
-        "basta",
-        "ya no quiero seguir",
-        "cancelar registro",
-        "quiero cancelar mi registro",
-        "mejor ya no, gracias",
-        "CANCELAR!",
+        ("menú", S.MENU),
+        ("MENU", S.MENU),
+        ("Menú!", S.MENU),
+        ("menu por favor", S.MENU),
+        ("ver el menú", S.MENU),
+        ("regresar al menú", S.MENU),
+        ("volver al inicio", S.MENU),
+        ("opciones", S.MENU),
+        ("salir", S.PAUSAR),
+        ("SALIR", S.PAUSAR),
+        ("quiero salir", S.PAUSAR),
+        ("me salgo", S.PAUSAR),
+        ("ya no", S.PAUSAR),
+        ("Ya no quiero", S.PAUSAR),
+        ("ya no quiero seguir", S.PAUSAR),
+        ("ya no quiero seguir con el registro", S.PAUSAR),
+        ("mejor ya no, gracias", S.PAUSAR),
+        ("mejor no", S.PAUSAR),
+        ("detener", S.PAUSAR),
+        ("stop", S.PAUSAR),
+        ("basta", S.PAUSAR),
+        ("mejor luego", S.PAUSAR),
+        ("lo termino después", S.PAUSAR),
+        ("empezar de nuevo", S.REINICIAR),
+        ("Volver a empezar", S.REINICIAR),
+        ("quiero empezar de nuevo", S.REINICIAR),
+        ("empecemos otra vez", S.REINICIAR),
+        ("desde cero", S.REINICIAR),
+        ("reiniciar", S.REINICIAR),
+        ("cancelar", S.CANCELAR),
+        ("Cancela", S.CANCELAR),
+        ("cancélalo", S.CANCELAR),
+        ("CANCELAR!", S.CANCELAR),
+        ("/cancelar", S.CANCELAR),  # the button's payload
+        ("cancelar registro", S.CANCELAR),
+        ("quiero cancelar mi registro", S.CANCELAR),
+        ("Olvídalo", S.CANCELAR),
     ],
 )
-def test_es_cancelacion(texto):
-    assert F.es_cancelacion(texto) is True
+def test_salida_de_formulario(texto, salida):
+    assert F.salida_de_formulario(texto) is salida
 
 
 @pytest.mark.parametrize(
@@ -143,16 +166,37 @@ def test_es_cancelacion(texto):
         None,
         "seguir",
         "continuar",
+        "intentar de nuevo",  # retry, not restart
         "¿qué pasa si cancelo mi registro?",
         "cancelar?",
+        "¿qué hay en el menú?",
         "si cancelo me cobran algo o como funciona eso",
         "ya no quiero pagar tanto de cuota cada mes la verdad",
         "cancelaron mi seguro",
         "Maria Lopez",
+        "Salvador Salinas",
+        "3",
     ],
 )
-def test_no_es_cancelacion(texto):
-    assert F.es_cancelacion(texto) is False
+def test_no_es_salida_de_formulario(texto):
+    assert F.salida_de_formulario(texto) is None
+
+
+def test_solo_menu_y_salir_pausan():
+    assert {s for s in S if s.pausa} == {S.MENU, S.PAUSAR}
+
+
+@pytest.mark.parametrize(
+    ("texto", "numero"),
+    [("3", 3), ("3.", 3), (" 3 ", 3), ("opción 3", 3), ("la 3", 3), ("la tres", 3), ("#1", 1)],
+)
+def test_numero_de_opcion(texto, numero):
+    assert F.numero_de_opcion(texto) == numero
+
+
+@pytest.mark.parametrize("texto", ["", None, "13", "3 mil", "tres cosas", "uno de mis hijos"])
+def test_no_es_numero_de_opcion(texto):
+    assert F.numero_de_opcion(texto) is None
 
 
 # --- parece_pregunta ---------------------------------------------------------------------
@@ -303,6 +347,86 @@ def test_pide_correccion(texto, slot):
 )
 def test_no_pide_correccion(texto):
     assert F.pide_correccion(texto) is None
+
+
+# --- correccion_pedida: an answer to the question asked is never a correction ---------------
+
+C = F.Correccion
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "me equivoqué en el correo",
+        "quiero corregir mi nombre",
+        "corregir teléfono",
+        "el correo está mal",
+        "puse mal mi ingreso",
+        "corregir 3",
+        "Me equivoque en el telefno",
+    ],
+)
+@pytest.mark.parametrize("es_respuesta", [True, False])
+def test_una_peticion_explicita_corrige_sea_cual_sea_la_pregunta(texto, es_respuesta):
+    """Nothing but correction words and a field: a correction, even where free text fits."""
+    pedida = F.correccion_pedida(texto, es_respuesta=es_respuesta)
+    assert pedida == C(F.pide_correccion(texto)) and pedida.campo is not None
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "Mi nombre es Juan Pérez",  # the loop: the model read "corregir" in it
+        "Juan Nombre Pérez",
+        "mi correo es juan.error@gmail.com",
+        "mi trabajo es corregir textos",
+        "corrijo estilo de libros",
+        "gano 15 mil, a veces cambia",
+        "está mal",  # "no" to a yes/no question
+        "incorrecto",
+    ],
+)
+@pytest.mark.parametrize("eligiendo", [True, False])
+def test_una_respuesta_valida_nunca_es_correccion(texto, eligiendo):
+    assert (
+        F.correccion_pedida(texto, es_respuesta=True, eligiendo=eligiendo, segun_modelo=True)
+        is None
+    )
+
+
+@pytest.mark.parametrize("texto", ["me equivoqué", "corregir", "/corregir", "quiero corregir algo"])
+def test_sin_decir_cual_se_pregunta_cual(texto):
+    assert F.correccion_pedida(texto, es_respuesta=False) == C(None)
+
+
+def test_el_modelo_solo_cuenta_si_no_es_una_respuesta():
+    texto = "lo del correo no es así"
+    assert F.correccion_pedida(texto, es_respuesta=False) is None
+    assert F.correccion_pedida(texto, es_respuesta=False, segun_modelo=True) == C(None)
+    assert F.correccion_pedida(texto, es_respuesta=True, segun_modelo=True) is None
+
+
+def test_una_respuesta_invalida_con_campo_y_senal_corrige_ese_campo():
+    texto = "me equivoqué en el correo, es juan@gmail.com"
+    assert F.correccion_pedida(texto, es_respuesta=False) == C("email")
+    assert F.correccion_pedida(texto, es_respuesta=True) is None
+
+
+@pytest.mark.parametrize(
+    ("texto", "slot"),
+    [("3", "email"), ("el correo", "email"), ("mi telefno", "telefono"), ("2.", "nombre")],
+)
+def test_tras_preguntar_cual_basta_elegirlo(texto, slot):
+    assert F.campo_elegido(texto) == slot
+    assert F.correccion_pedida(texto, es_respuesta=True, eligiendo=True) == C(slot)
+    assert F.correccion_pedida(texto, es_respuesta=True) is None  # not asked: an answer
+
+
+@pytest.mark.parametrize(
+    "texto", ["Juan Nombre Pérez", "mi correo es ana@gmail.com", "todo bien con mi nombre", "8"]
+)
+def test_nombrar_un_campo_no_es_elegirlo(texto):
+    assert F.campo_elegido(texto) is None
 
 
 # --- validar_nombre ----------------------------------------------------------------------
