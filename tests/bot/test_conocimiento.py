@@ -170,3 +170,19 @@ def test_generator_trains_on_the_training_half_only(tmp_path, monkeypatch, entra
     assert "para entrenar xyz" in ejemplos and "pregunta reservada xyz" not in ejemplos
     assert set(respuestas) == {f"utter_faq/{e.id}" for e in entradas}
     assert "{" not in " ".join(r[0]["text"] for r in respuestas.values())
+
+
+def _plano(texto: str) -> str:
+    import unicodedata
+
+    descompuesto = unicodedata.normalize("NFKD", texto.lower().strip(" ¿?¡!."))
+    return "".join(c for c in descompuesto if not unicodedata.combining(c))
+
+
+def test_no_way_of_asking_belongs_to_two_entries(entradas):
+    """The same phrasing under two entries teaches the classifier both answers for it."""
+    duenos: dict[str, set[str]] = {}
+    for e in entradas:
+        for p in e.preguntas:
+            duenos.setdefault(_plano(p), set()).add(e.id)
+    assert not {p: ids for p, ids in duenos.items() if len(ids) > 1}
