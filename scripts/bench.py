@@ -144,6 +144,7 @@ FILAS = (
     ("reales_en_alcance", "Reales (prueba), en alcance con la entrada correcta", "{:.1%}"),
     ("reales_fuera_rechazadas", "Reales (prueba), fuera de alcance rechazadas", "{:.1%}"),
     ("reales_a_fallback", "Reales (prueba), en alcance al fallback", "{:.1%}"),
+    ("reales_en_alcance_o_sugerida", "Reales (prueba), correcta o entre las sugeridas", "{:.1%}"),
     ("exactitud", "Reservado del equipo, exactitud", "{:.1%}"),
     ("macro_f1_con_fallback", "Reservado del equipo, macro-F1 con fallback", "{:.3f}"),
     ("a_fallback", "Reservado del equipo, en alcance al fallback", "{:.1%}"),

@@ -57,6 +57,7 @@ class Prediction:
     intent: str  # what the assistant acts on, nlu_fallback included
     top_intent: str  # best real intent, ignoring the fallback
     confidence: float  # confidence of top_intent
+    sugeridas: tuple[str, ...] = ()  # the entries a fallback offers as buttons, ``faq/<id>``
 
 
 def heldout_examples(path: Path = HELDOUT) -> list[tuple[str, str]]:
@@ -79,6 +80,7 @@ async def _parse_all(agent, examples: list[tuple[str, str]]) -> list[Prediction]
                 etiqueta(parsed, parsed["intent"]["name"], expected),
                 etiqueta(parsed, top["name"], expected),
                 top["confidence"],
+                tuple(f"{temas.INTENT}/{e}" for e in temas.sugerencias(parsed)),
             )
         )
     return predictions
@@ -180,6 +182,12 @@ def reales_score(predictions: list[Prediction]) -> dict[str, float]:
         "en_alcance": sum(p.intent == p.expected for p in dentro) / max(len(dentro), 1),
         "fuera_rechazadas": sum(rechazada(p, aceptadas) for p in fuera) / max(len(fuera), 1),
         "a_fallback": sum(p.intent == FALLBACK for p in dentro) / max(len(dentro), 1),
+        # Answered right, or sent to the fallback with the right entry among its buttons.
+        "en_alcance_o_sugerida": sum(
+            p.intent == p.expected or (p.intent == FALLBACK and p.expected in p.sugeridas)
+            for p in dentro
+        )
+        / max(len(dentro), 1),
         "n_en_alcance": len(dentro),
         "n_sin_entrada": sum(p.expected == SIN_ENTRADA for p in dentro),
         "n_fuera": len(fuera),

@@ -6,8 +6,11 @@ from scripts import model_cache, nlu_eval
 
 pytestmark = pytest.mark.model
 
-# Committed minimum on the held-out split (with the fallback in place); see README "Pipeline".
-MIN_MACRO_F1 = 0.85
+# Committed minimums, a little below what `make bench` measured (docs/mediciones.md): the team's
+# held-out split (with the fallback in place) and the held-out half of the real questions.
+MIN_MACRO_F1 = 0.95
+MIN_REALES_EN_ALCANCE = 0.40
+MIN_REALES_FUERA_RECHAZADAS = 0.88
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +26,46 @@ def heldout_predictions(agent):
 def intent_of(agent, text: str) -> str:
     """The intent, or ``faq/<id>`` for the knowledge-base entry the model chose."""
     return nlu_eval.predict(agent, [(text, "?")])[0].intent
+
+
+@pytest.fixture(scope="session")
+def reales(agent):
+    return nlu_eval.reales_score(nlu_eval.predict(agent, nlu_eval.reales_examples("prueba")))
+
+
+def parse(agent, text: str) -> dict:
+    import asyncio
+
+    return asyncio.run(agent.parse_message(text))
+
+
+def test_real_held_out_questions_meet_the_committed_minimums(reales):
+    assert reales["en_alcance"] >= MIN_REALES_EN_ALCANCE, reales
+    assert reales["fuera_rechazadas"] >= MIN_REALES_FUERA_RECHAZADAS, reales
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Buen día, quisiera saber cuánto cuesta el seguro", "faq/pago_cuanto_cuesta"),
+        ("Hola buenas tardes, ¿qué es PTI?", "faq/general_que_es_pti"),
+        ("Buenas noches", "saludo"),
+        ("hola, me quiero morir ya no aguanto", "faq/urgente_crisis_suicidio"),
+        ("detuvieron a mi esposo los de ICE, que hago", "faq/urgente_detencion"),
+        ("cuánto cuesta presentar la N-400", "faq/fuera_ciudadania"),
+    ],
+)
+def test_real_world_language_gets_its_answer(agent, text, intent):
+    assert intent_of(agent, text) == intent
+
+
+def test_two_questions_in_one_message_answer_the_first_and_keep_the_second(agent):
+    data = parse(agent, "¿Cuánto cuesta al mes? ¿Y puedo asegurar a mis papás?")
+    assert data["response_selector"]["faq"]["response"]["intent_response_key"] == (
+        "faq/pago_cuanto_cuesta"
+    )
+    familia = {f"faq/{e}" for e in nlu_eval._anteriores()["familia"]}
+    assert data["otra_pregunta"]["intent_response_key"] in familia
 
 
 def test_heldout_macro_f1_meets_the_committed_minimum(heldout_predictions):
