@@ -118,7 +118,7 @@ migracion: venv-servicio ## New Alembic revision from the models: make migracion
 	$(VENV)/bin/ruff format -q servicio/inscripcion/migraciones/versions
 
 bench: train venv-servicio ## NLU of this pipeline vs DIET+ResponseSelector and Rasa's default (real and team held-out), training, REST latency, RSS
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench $(ARGS)
 
 bench-service: venv-servicio ## Requests/s and p95 of the enrollment service
 	$(PY_SERVICIO) -m scripts.bench_service

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import warnings
 from typing import Any
 
 import joblib
@@ -53,6 +54,12 @@ from sklearn.svm import LinearSVC
 from bot.consulta import preguntas, sin_cortesias, urgencia
 
 logger = logging.getLogger(__name__)
+
+# Rasa's recipe validator looks for its own ResponseSelector class by type and warns that the
+# faq/<id> examples go unused; this component trains on them.
+warnings.filterwarnings(
+    "ignore", message="You have defined training data with examples for training a response"
+)
 
 ARCHIVO = "clasificador.joblib"
 OTRA_PREGUNTA = "otra_pregunta"
