@@ -23,6 +23,7 @@ __all__ = [
     "ETIQUETAS",
     "OTRO",
     "PREFIJO_CONSOLA",
+    "PREFIJOS_RESERVADOS",
     "PREFIJO_TWILIO",
     "REST",
     "SMS",
@@ -38,6 +39,7 @@ __all__ = [
     "etiqueta_en_frase",
     "medio_de_remitente",
     "medio_de_ticket",
+    "prefijo_reservado",
 ]
 
 WHATSAPP = "whatsapp"
@@ -65,6 +67,8 @@ ENTRADA_REST = "rest"
 #: Sender ids: "tw-<hash>" (channels/twilio.py), "consola-<promotor>-<random>" (console).
 PREFIJO_TWILIO = "tw-"
 PREFIJO_CONSOLA = "consola-"
+#: Prefixes only the server gives: a client-chosen sender id may not start with one of them.
+PREFIJOS_RESERVADOS = (PREFIJO_TWILIO,)
 
 #: Labels of the console's statistics and charts.
 ETIQUETAS: dict[str, str] = {
@@ -119,6 +123,12 @@ def canal_de_sender(sender_id: Any) -> str | None:
     if sender_id.startswith(PREFIJO_TWILIO):
         return SMS
     return None
+
+
+def prefijo_reservado(sender_id: str) -> str | None:
+    """The reserved prefix a client-chosen sender id starts with (case ignored), else None."""
+    minusculas = sender_id.strip().lower()
+    return next((p for p in PREFIJOS_RESERVADOS if minusculas.startswith(p)), None)
 
 
 def canal_de_evento(evento: Any) -> str:
