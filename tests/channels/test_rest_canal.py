@@ -71,3 +71,10 @@ async def test_cuerpo_que_no_es_objeto_en_toda_ruta(rest, rasa: RasaFalso, ruta:
 async def test_salud(rest):
     r = await rest.get("/webhooks/rest/")
     assert r.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("sender", ["web-abc123", "WEB-abc", "tw-x", " tw-x"])
+async def test_prefijos_reservados_de_otros_canales(rest, rasa: RasaFalso, sender: str):
+    r = await rest.post(RUTAS[0], json={"sender": sender, "message": "hola"})
+    assert r.status_code == 422
+    assert rasa.recibidos == []
