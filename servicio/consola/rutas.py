@@ -264,13 +264,21 @@ def preguntar_post(*, request: Request, pregunta: str = Form(""), sesion: CsrfDe
 
 # ------------------------------------------------------------------ registros
 @router.get("/registros")
+def registros_form(*, request: Request, sesion: SesionDep):
+    """The search form only: a CURP or a name never travels in a URL (``?q=`` is ignored)."""
+    return _html(request, "registros.html", q="", busqueda=registros.Busqueda([], ""))
+
+
+@router.post("/registros")
 def registros_lista(
     *,
     request: Request,
-    q: str = "",
-    sesion: SesionDep,
+    q: str = Form(""),
+    sesion: CsrfDep,
     session: SessionDep,
 ):
+    """Search by folio, CURP or name, sent in the body of a POST (not in access logs, history
+    or the Referer)."""
     busqueda = registros.buscar(session, q)
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)

@@ -99,6 +99,10 @@ def registrar(c, **cambios) -> httpx.Response:
     return c.post("/consola/registros/nuevo", data={**REGISTRO, **cambios, "csrf": csrf(c)})
 
 
+def buscar(c, q: str) -> httpx.Response:
+    return c.post("/consola/registros", data={"q": q, "csrf": csrf(c)})
+
+
 def auditoria(session, accion=None):
     stmt = select(m.Auditoria).order_by(m.Auditoria.id)
     if accion:
@@ -217,11 +221,27 @@ def test_invalid_registration_keeps_what_was_typed(promotor, session):
 
 def test_search_lists_and_audits_every_record_shown(promotor, session):
     folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
-    r = promotor.get("/consola/registros", params={"q": "gloria hernandez"})
+    r = buscar(promotor, "gloria hernandez")
     assert folio in r.text
     assert [a.folio for a in auditoria(session, "consola_busqueda")] == [folio]
-    nada = promotor.get("/consola/registros", params={"q": "<script>x</script>"})
+    nada = buscar(promotor, "<script>x</script>")
     assert "&lt;script&gt;" in nada.text and "<script>x" not in nada.text
+
+
+@pytest.mark.parametrize("q", ["gloria hernandez", CURP])
+def test_search_never_reads_the_url(promotor, session, q):
+    """A CURP or a name in ?q= would sit in access logs, the browser history and Referer."""
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    r = promotor.get("/consola/registros", params={"q": q})
+    assert r.status_code == 200 and folio not in r.text
+    assert auditoria(session, "consola_busqueda") == []
+    assert 'method="post" action="/consola/registros"' in r.text
+    assert folio in buscar(promotor, q).text
+
+
+def test_search_needs_the_csrf_token(promotor):
+    r = promotor.post("/consola/registros", data={"q": CURP})
+    assert r.status_code == 403
 
 
 def test_print_page_is_audited(promotor, session):
