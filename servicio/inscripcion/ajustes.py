@@ -23,6 +23,9 @@ class AjustesServicio(BaseSettings):
     #: Year of the parameter table used for registrations; None → current calendar year (UTC).
     anio_tarifa: int | None = None
     max_body_bytes: int = 16 * 1024
+    #: Serve ``/docs``, ``/redoc`` and ``/openapi.json`` (local development). The deployment
+    #: turns them off (ORIENTA_API_DOCS=false) and its ingress never routes them or ``/v1``.
+    api_docs: bool = True
     db_pool_size: int = 10
 
     def exigir_secretos(self) -> None:

@@ -156,8 +156,14 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     settings = settings or AjustesServicio()
     settings.exigir_secretos()
     engine = crear_motor(settings.database_url, settings.db_pool_size)
+    docs = settings.api_docs
     app = FastAPI(
-        title="Orienta — servicio de inscripción PTI", version="1.0.0", description=DESCRIPTION
+        title="Orienta — servicio de inscripción PTI",
+        version="1.0.0",
+        description=DESCRIPTION,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -15,7 +15,7 @@ from bot import lectura
 from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import linea_captura_valida
-from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
+from tests.ayudas import ADMIN, ADMIN_KEY, ASSISTANT_KEY, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
@@ -694,3 +694,26 @@ def test_database_down_is_a_spanish_503_without_the_statement_in_the_log(caplog)
     assert "intenta más tarde" in r.json()["detail"][0]["mensaje"]
     assert curp not in caplog.text
     app.state.engine.dispose()
+
+
+def test_docs_off_when_configured(db_url):
+    """ORIENTA_API_DOCS=false (the deployment): no /docs, /redoc or /openapi.json."""
+    from fastapi.testclient import TestClient
+
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.app import crear_app
+
+    ajustes = AjustesServicio(
+        database_url=db_url,
+        assistant_api_key=ASSISTANT_KEY,
+        admin_api_key=ADMIN_KEY,
+        api_docs=False,
+    )
+    app = crear_app(ajustes)
+    try:
+        with TestClient(app) as c:
+            for ruta in ("/docs", "/redoc", "/openapi.json"):
+                assert c.get(ruta).status_code == 404, ruta
+            assert c.get("/health").status_code == 200
+    finally:
+        app.state.engine.dispose()
