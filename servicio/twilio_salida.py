@@ -34,6 +34,7 @@ from twilio.rest import Client
 
 from bot import canales
 from bot.mensajes import MAX_CUERPO, a_gsm7, texto_respuesta_promotor
+from bot.secretos import exigir
 from bot.tiempo import ahora_utc
 from bot.validacion import es_e164
 
@@ -76,6 +77,14 @@ def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
     if canal == canales.SMS:
         return ajustes.numero_sms
     return None
+
+
+def exigir_secretos(ajustes: AjustesSalida | None = None) -> None:
+    """With outbound sends configured (a token), the token must be a real secret: a placeholder,
+    example or short one refuses to start the web app (``bot/secretos.py``)."""
+    ajustes = ajustes or AjustesSalida()
+    if ajustes.auth_token is not None:
+        exigir({"ORIENTA_TWILIO_AUTH_TOKEN": ajustes.auth_token.get_secret_value()})
 
 
 def configurado(canal: str, ajustes: AjustesSalida | None = None) -> bool:
@@ -210,4 +219,5 @@ __all__ = [
     "dentro_de_ventana",
     "enviar",
     "enviar_respuesta",
+    "exigir_secretos",
 ]
