@@ -6,6 +6,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 
 # isort: split
 import logging
+import math
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -211,17 +212,28 @@ def entrar(
 ):
     if not seguridad.csrf_valido(request.cookies.get(COOKIE_PRE), csrf):
         return _pagina_login(request, "La página de acceso caducó; intenta de nuevo.", 400)
+    # The peer, or the client a trusted proxy names (servicio/inscripcion/proxy.py): never a
+    # client-chosen X-Forwarded-For.
     ip = request.client.host if request.client else "desconocida"
     usuario, clave = usuario[:100], clave[: seguridad.PASSWORD_MAX]
-    if seguridad.bloqueado(session, usuario, ip):
-        log.warning("consola: acceso bloqueado por intentos fallidos")
+    espera = seguridad.espera(session, usuario, ip)
+    if espera.total_seconds() > 0:
+        log.warning("consola: intento de acceso antes de la espera por fallos")
+        segundos = max(1, math.ceil(espera.total_seconds()))
         return _pagina_login(
             request,
-            "Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo, "
-            "o pide a tu administrador que revise tu cuenta.",
+            f"Hubo varios intentos fallidos. Espera {segundos} segundos e intenta de nuevo.",
             429,
         )
-    cuenta = seguridad.autenticar(session, usuario, clave)
+    try:
+        cuenta = seguridad.autenticar(session, usuario, clave)
+    except seguridad.Ocupado:
+        log.warning("consola: verificaciones de contraseña saturadas")
+        return _pagina_login(
+            request,
+            "Hay muchas personas entrando a la vez. Intenta de nuevo en unos segundos.",
+            503,
+        )
     if cuenta is None:
         seguridad.registrar_fallo(session, usuario, ip)
         return _pagina_login(request, "Usuario o contraseña incorrectos.", 401)

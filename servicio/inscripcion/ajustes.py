@@ -30,6 +30,9 @@ class AjustesServicio(BaseSettings):
     #: Serve ``/docs``, ``/redoc`` and ``/openapi.json`` (local development). The deployment
     #: turns them off (ORIENTA_API_DOCS=false) and its ingress never routes them or ``/v1``.
     api_docs: bool = True
+    #: Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs, comma-separated;
+    #: servicio/inscripcion/proxy.py). Empty: the peer is the client.
+    proxies_confiables: str = ""
     db_pool_size: int = 10
 
     def exigir_secretos(self) -> None:

@@ -20,6 +20,7 @@ from servicio.inscripcion import (
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion.ajustes import AjustesServicio
 from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
+from servicio.inscripcion.proxy import ClienteReal, leer_redes
 
 log = logging.getLogger("orienta.enrollment")
 
@@ -179,6 +180,8 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     app.exception_handler(OperationalError)(_database_down)
     app.exception_handler(Exception)(_unhandled)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    # Outermost: everything below sees the client a trusted proxy names, or the peer.
+    app.add_middleware(ClienteReal, redes=leer_redes(settings.proxies_confiables))
     _install_log_redaction()
 
     @app.on_event("shutdown")

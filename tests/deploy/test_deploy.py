@@ -498,6 +498,28 @@ def test_k8s_and_compose_turn_the_api_docs_off(services: dict):
     assert services["web"]["environment"]["ORIENTA_API_DOCS"] == "${ORIENTA_API_DOCS:-false}"
 
 
+def test_web_believes_forwarded_headers_only_from_the_configured_proxy(services: dict):
+    """uvicorn's own proxy handling is off; the app's (ORIENTA_PROXIES_CONFIABLES) never "*"."""
+    web = next(doc for name, doc in workloads() if name == "web")
+    (contenedor,) = web["spec"]["template"]["spec"]["containers"]
+    assert "--no-proxy-headers" in contenedor["args"]
+    assert "--proxy-headers" not in contenedor["args"]
+    entornos = [
+        e
+        for c in web["spec"]["template"]["spec"].get("initContainers", [])
+        for e in c.get("env", [])
+    ]
+    entornos += contenedor.get("env", [])
+    valores = {e["name"]: e.get("value") for e in entornos}
+    assert "FORWARDED_ALLOW_IPS" not in valores
+    assert valores["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
+    comando = " ".join(services["web"]["command"])
+    assert "--no-proxy-headers" in comando and "--proxy-headers --" not in comando
+    assert "FORWARDED_ALLOW_IPS" not in services["web"]["environment"]
+    assert "ORIENTA_PROXIES_CONFIABLES" in services["web"]["environment"]
+    assert "--no-proxy-headers" in (DEPLOY / "Dockerfile").read_text()
+
+
 def test_kustomizations_list_existing_files():
     for directory in (K8S, DEPLOY):
         kust = _kustomization(directory)

@@ -136,12 +136,53 @@ def test_wrong_password_and_missing_form_token(web, cuentas_consola):
         assert "orienta_consola=" not in "".join(sin_token.headers.get_list("set-cookie"))
 
 
-def test_login_is_rate_limited(web, cuentas_consola):
+def _atrasar_fallos(web, segundos: float) -> None:
+    """Moves every recorded failure ``segundos`` into the past (time passing)."""
+    from datetime import timedelta
+
+    with crear_fabrica_sesiones(web.state.engine)() as s:
+        for fila in s.execute(select(m.IntentoLogin)).scalars():
+            fila.en = fila.en - timedelta(seconds=segundos)
+        s.commit()
+
+
+def test_login_is_delayed_not_locked(web, cuentas_consola):
     with cliente(web) as c:
-        for _ in range(seguridad.MAX_FALLOS_USUARIO):
-            assert entrar(c, clave="otra-clave-larga-1").status_code == 401
-        r = entrar(c)  # even the right password waits now
-    assert r.status_code == 429 and "Demasiados intentos" in r.text
+        for _ in range(seguridad.UMBRAL_USUARIO + 5):  # someone else guessing Ana's password
+            entrar(c, clave="otra-clave-larga-1")
+        r = entrar(c)  # even the right password waits a little now
+        assert r.status_code == 429 and "Espera" in r.text and "segundos" in r.text
+        _atrasar_fallos(web, seguridad.ESPERA_MAX.total_seconds() + 1)
+        assert entrar(c).status_code == 303  # a minute later Ana gets in: nothing was locked
+
+
+def test_a_spoofed_forwarded_for_does_not_reset_the_delay(web, cuentas_consola):
+    """Without a configured proxy, X-Forwarded-For is ignored: rotating it changes nothing."""
+    with cliente(web) as c:
+        for i in range(seguridad.UMBRAL_IP + 2):
+            c.headers["X-Forwarded-For"] = f"203.0.113.{i}"
+            entrar(c, usuario=f"nadie{i}", clave="otra-clave-larga-1")
+        c.headers["X-Forwarded-For"] = "198.51.100.7"
+        r = entrar(c, usuario="otra-persona", clave="otra-clave-larga-1")
+    assert r.status_code == 429
+
+
+def test_login_busy_hashing_is_a_spanish_503(web, cuentas_consola, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(seguridad, "_HASHES", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(seguridad, "ESPERA_HASH_S", 0.01)
+    with cliente(web) as c:
+        pagina = c.get("/consola/entrar")
+        seguridad._HASHES.acquire()
+        try:
+            r = c.post(
+                "/consola/entrar",
+                data={"usuario": "ana", "clave": CLAVE, "csrf": csrf_de(pagina.text)},
+            )
+        finally:
+            seguridad._HASHES.release()
+    assert r.status_code == 503 and "Intenta de nuevo" in r.text
 
 
 def test_logout_ends_the_session(promotor):
