@@ -30,6 +30,7 @@ from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.api import SessionDep
 
 from . import auditoria, estadisticas, graficas, preguntar, registros, seguridad
+from .alcance import Alcance
 
 log = logging.getLogger("orienta.consola")
 
@@ -291,7 +292,14 @@ def registros_lista(
 ):
     """Search by folio, CURP or name, sent in the body of a POST (not in access logs, history
     or the Referer)."""
-    busqueda = registros.buscar(session, q)
+    busqueda = registros.buscar(
+        session,
+        q,
+        Alcance.de(sesion.promotor),
+        auditoria.busquedas_nombre_recientes(session, sesion.promotor),
+    )
+    if busqueda.criterio == "nombre":
+        auditoria.anotar_busqueda_nombre(session, sesion.promotor)
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)
     )
@@ -348,9 +356,11 @@ def registro_nuevo(
     return _redirigir(f"{RUTA}/registros/{quote(folio)}{aviso}")
 
 
-def _registro_o_404(session: Session, folio: str) -> m.Registro:
+def _registro_o_404(session: Session, folio: str, sesion: seguridad.SesionActiva) -> m.Registro:
+    """The registration, if this account may see it; outside its scope, the same 404 as a
+    folio that does not exist (servicio/consola/alcance.py)."""
     reg = registros.por_folio(session, folio)
-    if reg is None:
+    if reg is None or not Alcance.de(sesion.promotor).ve_registro(reg):
         raise Prohibido("No existe un registro con ese folio.", 404)
     return reg
 
@@ -363,7 +373,7 @@ def registro_detalle(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.VISTA, [reg.folio])
     return _html(
         request,
@@ -383,7 +393,7 @@ def registro_ficha(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
 
@@ -397,7 +407,7 @@ def registro_enviar(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
@@ -416,7 +426,7 @@ def registro_pago(
     session: SessionDep,
 ):
     csrf_ok(request, sesion, csrf)
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     try:
         svc.confirmar_pago(session, reg.folio, auditoria.actor(sesion.promotor))
     except svc.ErrorApi as error:
@@ -434,15 +444,20 @@ def canalizaciones_lista(
     session: SessionDep,
 ):
     estado = estado if estado in ("abierta", "tomada", "cerrada") else ""
-    filas = tickets.listar(session, estado or None)
+    filas = tickets.listar(
+        session, estado or None, dentro=Alcance.de(sesion.promotor).filtro_canalizaciones()
+    )
     if not estado:  # "Pendientes": open and taken ones (listar puts them first)
         filas = [f for f in filas if f.estado != m.CANALIZACION_CERRADA]
     return _html(request, "canalizaciones.html", filas=filas, estado=estado)
 
 
-def _ticket_o_404(session: Session, ticket_id: int) -> m.Canalizacion:
+def _ticket_o_404(
+    session: Session, ticket_id: int, sesion: seguridad.SesionActiva
+) -> m.Canalizacion:
+    """The case, if this account may see it; outside its scope the same 404 as a missing one."""
     fila = session.get(m.Canalizacion, ticket_id)
-    if fila is None:
+    if fila is None or not Alcance.de(sesion.promotor).ve_canalizacion(fila):
         raise Prohibido("No existe esa canalización.", 404)
     return fila
 
@@ -470,7 +485,7 @@ def canalizacion_detalle(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    fila = _ticket_o_404(session, ticket_id)
+    fila = _ticket_o_404(session, ticket_id, sesion)
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
@@ -486,6 +501,7 @@ def _accion_ticket(fn, session: Session, ticket_id: int, *args) -> Any:
 
 @router.post("/canalizaciones/{ticket_id}/tomar")
 def canalizacion_tomar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _ticket_o_404(session, ticket_id, sesion)
     _accion_ticket(tickets.tomar, session, ticket_id, sesion.promotor)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=tomada")
 
@@ -499,7 +515,7 @@ def canalizacion_responder(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    fila = _ticket_o_404(session, ticket_id)
+    fila = _ticket_o_404(session, ticket_id, sesion)
     try:
         respuesta = tickets.responder(session, ticket_id, sesion.promotor, texto)
     except svc.ErrorApi as error:
@@ -513,6 +529,7 @@ def canalizacion_responder(
 
 @router.post("/canalizaciones/{ticket_id}/cerrar")
 def canalizacion_cerrar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _ticket_o_404(session, ticket_id, sesion)
     _accion_ticket(tickets.cerrar, session, ticket_id, sesion.promotor)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=cerrada")
 
@@ -527,7 +544,10 @@ def estadisticas_pagina(
     session: SessionDep,
 ):
     dias = dias if dias in (7, 30, 90) else 30
-    datos = estadisticas.resumen(session, dias=dias)
+    alcance = Alcance.de(sesion.promotor)
+    datos = estadisticas.resumen(
+        session, dias=dias, consulado=None if alcance.nacional else alcance.consulado or ""
+    )
     temas_items = [(t.etiqueta, t.veces) for t in datos.temas]
     return _html(
         request,

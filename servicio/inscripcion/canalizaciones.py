@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -108,10 +108,17 @@ def _es_admin(promotor: m.Promotor | None) -> bool:
 
 # ------------------------------------------------------------------ lectura
 def listar(
-    session: Session, estado: str | None, consulado: str | None = None, limite: int = 200
+    session: Session,
+    estado: str | None,
+    consulado: str | None = None,
+    limite: int = 200,
+    dentro: ColumnElement[bool] | None = None,
 ) -> list[m.Canalizacion]:
-    """Newest first. Without ``estado``: open and taken tickets first, then closed ones."""
+    """Newest first. Without ``estado``: open and taken tickets first, then closed ones.
+    ``dentro``: an extra condition (the console account's scope)."""
     stmt = select(m.Canalizacion)
+    if dentro is not None:
+        stmt = stmt.where(dentro)
     if estado:
         if estado not in _ESTADOS:
             raise ErrorApi(422, "Elige un estado válido: abierta, tomada o cerrada.", "estado")

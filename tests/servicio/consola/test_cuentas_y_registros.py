@@ -323,7 +323,56 @@ def test_search_without_matches_or_too_short(session, registro, consulta):
 
 
 def test_short_search_explains_what_to_type(session):
-    assert "3 letras" in registros.buscar(session, "ab").mensaje
+    assert "4 letras" in registros.buscar(session, "abc").mensaje
+
+
+def _otro_registro(session, consulado: str, nombre: str = "Gloria Hernández Ruiz") -> m.Registro:
+    """A registration of another consulate, written directly (as the assistant would)."""
+    from tests.ayudas import make_curp
+
+    base = session.execute(select(m.Registro)).scalars().first()
+    reg = m.Registro(
+        **{
+            c.key: getattr(base, c.key)
+            for c in m.Registro.__table__.columns
+            if c.key not in ("id", "folio", "open_curp", "curp", "creado_por", "consulado")
+        }
+    )
+    reg.folio, reg.curp = "OR-7K2M9P4QXZ", make_curp()
+    reg.open_curp, reg.consulado, reg.creado_por = reg.curp, consulado, None
+    reg.nombre, reg.nombre_busqueda = nombre, "gloria hernandez ruiz"
+    session.add(reg)
+    session.commit()
+    return reg
+
+
+def test_a_promoter_searches_only_their_consulate(session, ana, registro):
+    """Ana (Chicago) used to find Houston's registrations by name, CURP or folio."""
+    from servicio.consola.alcance import Alcance
+
+    ajeno = _otro_registro(session, "Houston, TX")
+    alcance = Alcance.de(ana)
+    for consulta in ("gloria hernandez", ajeno.curp, ajeno.folio):
+        folios = [r.folio for r in registros.buscar(session, consulta, alcance).registros]
+        assert ajeno.folio not in folios, consulta
+    assert [r.folio for r in registros.buscar(session, "gloria", alcance).registros] == [
+        registro.folio
+    ]
+    jefa = cuentas.crear(session, "jefa", "Rosa Admin", CLAVE, rol=m.ROL_ADMIN)
+    nacional = registros.buscar(session, "gloria hernandez", Alcance.de(jefa)).registros
+    assert {r.folio for r in nacional} == {registro.folio, ajeno.folio}
+
+
+def test_name_search_shows_few_rows_and_has_an_hourly_budget(session, registro):
+    assert registros.MAX_RESULTADOS_NOMBRE <= 10
+    agotado = registros.buscar(
+        session, "gloria", nombres_en_la_hora=registros.BUSQUEDAS_NOMBRE_POR_HORA
+    )
+    assert agotado.registros == [] and "en una hora" in agotado.mensaje
+    # Folio and CURP searches are not name searches: no budget.
+    assert registros.buscar(
+        session, registro.folio, nombres_en_la_hora=registros.BUSQUEDAS_NOMBRE_POR_HORA
+    ).registros
 
 
 def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):

@@ -370,3 +370,85 @@ def test_audit_page_links_tickets_and_channel_labels(promotor, admin, ticket):
 def test_statistics_page_renders_charts(promotor):
     r = promotor.get("/consola/estadisticas")
     assert r.status_code == 200 and "<svg" in r.text
+
+
+# ------------------------------------------------------------------ scope by consulate
+@pytest.fixture
+def ticket_houston(session):
+    fila = m.Canalizacion(
+        resumen="Pide hablar con una persona (Orienta, SMS).",
+        canal="telefono",
+        direccion_canal="+17135550123",
+        consulado="Houston, TX",
+        estado="abierta",
+        creada_en=ahora_utc(),
+    )
+    session.add(fila)
+    session.commit()
+    return fila.id
+
+
+@pytest.fixture
+def folio_houston(admin, session):
+    """A registration an admin made for a person of Houston (Ana's consulate is Chicago)."""
+    from tests.ayudas import make_curp
+
+    r = registrar(admin, residencia="Houston, TX", curp=make_curp())
+    assert r.status_code == 303, r.text
+    folio = r.headers["location"].rsplit("/", 1)[1].split("?")[0]
+    consulado = session.execute(
+        select(m.Registro.consulado).where(m.Registro.folio == folio)
+    ).scalar_one()
+    assert consulado and consulado != "Chicago, IL"
+    return folio
+
+
+def test_promoter_gets_404_outside_their_consulate(promotor, admin, folio_houston, session):
+    """Ana (Chicago) used to open, print and send any registration of the country."""
+    for url in (f"/consola/registros/{folio_houston}", f"/consola/registros/{folio_houston}/ficha"):
+        r = promotor.get(url)
+        assert r.status_code == 404 and "No existe un registro con ese folio" in r.text
+    enviar = promotor.post(
+        f"/consola/registros/{folio_houston}/enviar", data={"csrf": csrf(promotor)}
+    )
+    assert enviar.status_code == 404
+    assert 'id="resultados"' not in buscar(promotor, folio_houston).text
+    assert folio_houston not in buscar(promotor, "gloria hernandez").text
+    assert auditoria(session, "consola_vista") == []  # nothing shown, nothing audited
+    assert admin.get(f"/consola/registros/{folio_houston}").status_code == 200  # national
+
+
+def test_promoter_cases_are_their_consulates(promotor, admin, ticket, ticket_houston):
+    lista = promotor.get("/consola/canalizaciones").text
+    assert f"#{ticket}" in lista and f"#{ticket_houston}" not in lista
+    url = f"/consola/canalizaciones/{ticket_houston}"
+    assert promotor.get(url).status_code == 404
+    for accion in ("tomar", "cerrar"):
+        r = promotor.post(f"{url}/{accion}", data={"csrf": csrf(promotor)})
+        assert r.status_code == 404, accion
+    r = promotor.post(f"{url}/responder", data={"texto": "Hola", "csrf": csrf(promotor)})
+    assert r.status_code == 404
+    assert f"#{ticket_houston}" in admin.get("/consola/canalizaciones").text
+
+
+def test_promoter_statistics_are_their_consulates_funnel(promotor, admin, folio_houston, session):
+    otro = session.execute(
+        select(m.Registro.consulado).where(m.Registro.folio == folio_houston)
+    ).scalar_one()
+    r = promotor.get("/consola/estadisticas")
+    assert r.status_code == 200 and 'id="solo-consulado"' in r.text
+    assert otro not in r.text and 'id="sin-respuesta"' not in r.text
+    nacional = admin.get("/consola/estadisticas").text
+    assert otro in nacional and 'id="solo-consulado"' not in nacional
+
+
+def test_name_searches_are_budgeted_per_hour(promotor, session, monkeypatch):
+    from servicio.consola import registros
+
+    monkeypatch.setattr(registros, "BUSQUEDAS_NOMBRE_POR_HORA", 2)
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    assert folio in buscar(promotor, "gloria").text
+    assert folio in buscar(promotor, "hernandez").text
+    r = buscar(promotor, "garcia")
+    assert folio not in r.text and "búsquedas por nombre en una hora" in r.text
+    assert folio in buscar(promotor, CURP).text  # by CURP still works
