@@ -349,8 +349,13 @@ class TwilioCanal(InputChannel):
         # Promoters' replies waiting for this person's next message: fetched while the turn
         # runs and shown first. Never raises; [] if the service does not answer.
         pendientes = asyncio.ensure_future(
+            # firmado: this request's signature was checked (atender), so the service may
+            # trust the number (the console messages only numbers recorded this way).
             entregas.respuestas_pendientes(
-                canales.canal_de_ticket(medio), telefono, maximo=MAX_RESPUESTAS_PROMOTOR
+                canales.canal_de_ticket(medio),
+                telefono,
+                maximo=MAX_RESPUESTAS_PROMOTOR,
+                firmado=True,
             )
         )
 

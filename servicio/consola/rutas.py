@@ -62,6 +62,10 @@ AVISOS = {
     "cerrada": "Canalización cerrada.",
     "enviada": "Referencia de pago enviada a la persona.",
     "no_enviada": "No se pudo enviar la referencia: revisa la configuración de Twilio o imprímela.",
+    "no_verificado": (
+        "No se envió: ese número no nos ha escrito por ese medio (o en WhatsApp, no en las "
+        "últimas 24 horas). Imprime la ficha o pide a la persona que escriba primero."
+    ),
     "pagado": "Pago confirmado.",
     "existente": "Ya había un registro abierto con esa CURP: este es.",
 }
@@ -398,6 +402,19 @@ def registro_ficha(
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
 
 
+def _numero_confiable(session: Session, reg: m.Registro, medio: str) -> bool:
+    """Whether the console may message this registration's number: it wrote to us in a request
+    signed by Twilio (WhatsApp: within its 24-hour window), or, for SMS, a promoter typed it with
+    the person present. A number typed into a chat form is never enough: anyone can type
+    someone else's (servicio/inscripcion/contactos.py)."""
+    telefono = reg.telefono or ""
+    if medio == canales.WHATSAPP:
+        return twilio_salida.ventana_abierta(
+            session, medio, telefono, twilio_salida.AjustesSalida()
+        )
+    return reg.origen == m.ORIGEN_CONSOLA or twilio_salida.numero_firmado(session, medio, telefono)
+
+
 @router.post("/registros/{folio}/enviar")
 def registro_enviar(
     *,
@@ -408,8 +425,12 @@ def registro_enviar(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio, sesion)
-    if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
+    medio = canales.medio_de_ticket(canal)
+    if medio is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
+    if not _numero_confiable(session, reg, medio):
+        log.info("consola: envío a un número sin mensaje firmado folio=%s", reg.folio)
+        return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_verificado")
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
     ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
     aviso = "enviada" if ok else "no_enviada"

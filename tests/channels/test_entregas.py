@@ -110,7 +110,13 @@ async def test_twilio_whatsapp_respuestas_primero(cliente: Cliente, rasa: RasaFa
     assert mensajes_twiml(r) == [
         "Respuesta de tu Ventanilla de Salud (caso 7): Hola, soy Ana del consulado.\n\neco: Hola"
     ]
-    assert pedido(ruta) == {"canal": "whatsapp", "direccion": TELEFONO, "maximo": 2}
+    # firmado: the channel checked the signature, so the service may record the number.
+    assert pedido(ruta) == {
+        "canal": "whatsapp",
+        "direccion": TELEFONO,
+        "maximo": 2,
+        "firmado": True,
+    }
     assert rasa.textos == ["Hola"]
 
 

@@ -452,3 +452,63 @@ def test_name_searches_are_budgeted_per_hour(promotor, session, monkeypatch):
     r = buscar(promotor, "garcia")
     assert folio not in r.text and "búsquedas por nombre en una hora" in r.text
     assert folio in buscar(promotor, CURP).text  # by CURP still works
+
+
+# ------------------------------------------------------------------ numbers only from Twilio
+@pytest.fixture
+def envios(monkeypatch):
+    """Twilio configured; the send itself recorded instead of calling Twilio."""
+    from servicio import twilio_salida
+
+    for k, v in {
+        "ORIENTA_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "ORIENTA_TWILIO_AUTH_TOKEN": "token-de-prueba-0123456789",
+        "ORIENTA_TWILIO_NUMERO_SMS": "+15005550006",
+        "ORIENTA_TWILIO_NUMERO_WHATSAPP": "whatsapp:+14155238886",
+    }.items():
+        monkeypatch.setenv(k, v)
+    hechos: list[tuple[str, str]] = []
+
+    def enviar(canal, telefono, texto, *a, **k):
+        hechos.append((canal, telefono))
+        return True
+
+    monkeypatch.setattr(twilio_salida, "enviar", enviar)
+    return hechos
+
+
+def _enviar_referencia(c, folio: str, canal: str) -> str:
+    url = f"/consola/registros/{folio}"
+    r = c.post(f"{url}/enviar", data={"canal": canal, "csrf": csrf(c, url)})
+    assert r.status_code == 303
+    return r.headers["location"]
+
+
+def test_a_typed_number_is_never_messaged(promotor, session, envios):
+    """Someone registered through the web chat with a stranger's number: the promoter's
+    "send by SMS/WhatsApp" used to message it. Now only a number that wrote to us in a request
+    signed by Twilio gets a message."""
+    from servicio.inscripcion import contactos
+
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    reg.origen = m.ORIGEN_ASISTENTE  # as if the chat had created it
+    session.commit()
+    for canal in ("telefono", "whatsapp"):
+        assert _enviar_referencia(promotor, folio, canal).endswith("aviso=no_verificado")
+    assert envios == []
+    assert (
+        "ese número no nos ha escrito"
+        in promotor.get(f"/consola/registros/{folio}?aviso=no_verificado").text
+    )
+    contactos.registrar_firmado(session, "whatsapp", reg.telefono)  # the person writes, signed
+    assert _enviar_referencia(promotor, folio, "whatsapp").endswith("aviso=enviada")
+    assert envios == [("whatsapp", reg.telefono)]
+
+
+def test_sms_to_a_number_typed_by_the_promoter_in_person(promotor, session, envios):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]  # origen consola
+    assert _enviar_referencia(promotor, folio, "telefono").endswith("aviso=enviada")
+    # WhatsApp needs the person's own signed message in the last 24 hours, whoever typed it.
+    assert _enviar_referencia(promotor, folio, "whatsapp").endswith("aviso=no_verificado")
+    assert [c for c, _ in envios] == ["telefono"]
