@@ -23,7 +23,9 @@ __all__ = [
     "ETIQUETAS",
     "OTRO",
     "PREFIJO_CONSOLA",
+    "PREFIJOS_RESERVADOS",
     "PREFIJO_TWILIO",
+    "PREFIJO_WEB",
     "REST",
     "SMS",
     "TELEFONO",
@@ -36,8 +38,10 @@ __all__ = [
     "canonico",
     "etiqueta",
     "etiqueta_en_frase",
+    "id_web",
     "medio_de_remitente",
     "medio_de_ticket",
+    "prefijo_reservado",
 ]
 
 WHATSAPP = "whatsapp"
@@ -62,9 +66,13 @@ ENTRADA_TWILIO = "twilio_orienta"
 ENTRADA_SOCKETIO = "socketio"
 ENTRADA_REST = "rest"
 
-#: Sender ids: "tw-<hash>" (channels/twilio.py), "consola-<promotor>-<random>" (console).
+#: Sender ids: "tw-<hash>" (channels/twilio.py), "web-<session id>" (channels/socketio.py),
+#: "consola-<promotor>-<random>" (console, through REST). The server adds "tw-" and "web-".
 PREFIJO_TWILIO = "tw-"
+PREFIJO_WEB = "web-"
 PREFIJO_CONSOLA = "consola-"
+#: Prefixes only the server gives: a client-chosen sender id may not start with one of them.
+PREFIJOS_RESERVADOS = (PREFIJO_TWILIO, PREFIJO_WEB)
 
 #: Labels of the console's statistics and charts.
 ETIQUETAS: dict[str, str] = {
@@ -118,7 +126,21 @@ def canal_de_sender(sender_id: Any) -> str | None:
         return CONSOLA
     if sender_id.startswith(PREFIJO_TWILIO):
         return SMS
+    if sender_id.startswith(PREFIJO_WEB):
+        return WEB
     return None
+
+
+def id_web(session_id: str) -> str:
+    """The conversation id of a web chat session: the client's id in the channel's namespace,
+    so a browser can never name a Twilio (or any other channel's) conversation."""
+    return PREFIJO_WEB + session_id
+
+
+def prefijo_reservado(sender_id: str) -> str | None:
+    """The reserved prefix a client-chosen sender id starts with (case ignored), else None."""
+    minusculas = sender_id.strip().lower()
+    return next((p for p in PREFIJOS_RESERVADOS if minusculas.startswith(p)), None)
 
 
 def canal_de_evento(evento: Any) -> str:

@@ -14,9 +14,18 @@ loads any component). The command-line programs that also live in this package
 metrics consumer and the retention job run in pods limited to 256 MiB (deploy/k8s/).
 Other programs that want the patches call ``parches_rasa.instalar()`` themselves
 (``scripts/perfil_turno.py``).
+
+Rasa's structlog events lose every value that can carry message text
+(``channels/registros_sin_texto.py``) in any process where Rasa's logging is loaded.
 """
 
 import sys
+
+# Rasa's CLI has configured structlog by now (rasa/__main__.py): keep message text out of it.
+if "rasa.utils.log_utils" in sys.modules:
+    from channels import registros_sin_texto
+
+    registros_sin_texto.instalar()
 
 if "rasa.core.actions.action" in sys.modules:
     from channels import parches_rasa

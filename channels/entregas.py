@@ -68,10 +68,13 @@ async def respuestas_pendientes(
     direccion: str,
     *,
     maximo: int = MAXIMO_POR_MENSAJE,
+    firmado: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[str]:
     """Ready-to-send texts of the replies pending for ``canal``/``direccion`` (oldest first).
 
+    ``firmado``: only the Twilio channel, after checking the request's signature; the service
+    then records the number as one that writes to us (the console messages no other).
     Never raises: on any failure returns ``[]`` and logs a warning (no phone, no text).
     """
     if not canal or not direccion:
@@ -79,7 +82,12 @@ async def respuestas_pendientes(
     base, clave = _ajustes()
     peticion: dict[str, Any] = {
         "url": base + RUTA,
-        "json": {"canal": canal, "direccion": direccion, "maximo": maximo},
+        "json": {
+            "canal": canal,
+            "direccion": direccion,
+            "maximo": maximo,
+            **({"firmado": True} if firmado else {}),
+        },
         "headers": {"X-API-Key": clave},
     }
     try:

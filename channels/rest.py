@@ -12,7 +12,9 @@ Unlike Rasa's channel (tests/e2e/test_entrada_mala.py):
   turn as the shared sender ``default``, or returned ``[]`` for ``message: null``);
 - ``input_channel`` and ``metadata`` from the body are ignored: the actions trust
   ``metadata.telefono`` (Twilio's) to address handoff tickets and promoters' replies;
-- ``sender`` is at most 128 characters and may not start with ``tw-`` (Twilio's hashed senders);
+- the checks run in the route handler, so ``/webhook/`` (Sanic matches it too) gets them all;
+- ``sender`` is at most 128 characters and may not start with a prefix reserved to another
+  channel (``tw-`` Twilio, ``web-`` socket.io; ``bot/canales.py``);
 - control characters, bidi overrides and lone surrogates are removed from the text; an empty text
   or one over 1600 characters (Twilio's own cap) gets a fixed Spanish reply without running the
   model (100,000 characters kept the server busy for 47 s);
@@ -27,13 +29,14 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, ResponseStream
 
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
@@ -47,7 +50,6 @@ CHANNEL = f"{__name__}.RestInput"
 #: Longest text the model sees (Twilio's cap for one incoming message).
 MAX_TEXTO = 1600
 MAX_SENDER = 128
-#: Prefix of the Twilio channel's sender ids (channels/twilio.py: id_remitente).
 
 TEXTO_VACIO = "No recibí ningún texto. Escribe tu pregunta o MENÚ para ver los temas."
 TEXTO_LARGO = (
@@ -81,10 +83,19 @@ def _respuesta_fija(request: Request, sender: str, texto: str) -> HTTPResponse:
     return response.json([mensaje])
 
 
-async def validar_peticion(request: Request) -> HTTPResponse | None:
-    """Request middleware of the webhook: a Spanish 4xx or fixed reply, or clean JSON for Rasa."""
-    if request.method != "POST" or not request.path.endswith("/webhook"):
-        return None
+@dataclass(frozen=True)
+class Peticion:
+    """What a checked webhook request hands to Rasa: nothing else from the body is used."""
+
+    sender: str
+    texto: str
+
+
+def validar_peticion(request: Request) -> HTTPResponse | Peticion:
+    """The webhook's checks: a Spanish 4xx or fixed reply, or the clean sender and text.
+
+    Called by the route handler itself (not a middleware keyed on the path), so every route
+    Sanic matches to the webhook (``/webhook/`` included) runs them."""
     try:
         cuerpo = json.loads(request.body.decode("utf-8")) if request.body else None
     except (UnicodeDecodeError, ValueError):
@@ -107,11 +118,12 @@ async def validar_peticion(request: Request) -> HTTPResponse | None:
             "sender",
             f"«sender» debe tener a lo más {MAX_SENDER} caracteres, sin caracteres de control.",
         )
-    if sender.startswith(canales.PREFIJO_TWILIO):
+    reservado = canales.prefijo_reservado(sender)
+    if reservado is not None:
         return _error(
             422,
             "sender",
-            f"Los «sender» que empiezan con «{canales.PREFIJO_TWILIO}» son del canal de Twilio.",
+            f"Los «sender» que empiezan con «{reservado}» son de otro canal.",
         )
     mensaje = cuerpo.get("message")
     if not isinstance(mensaje, str):
@@ -121,9 +133,7 @@ async def validar_peticion(request: Request) -> HTTPResponse | None:
         return _respuesta_fija(request, sender, TEXTO_VACIO)
     if len(texto) > MAX_TEXTO:
         return _respuesta_fija(request, sender, TEXTO_LARGO)
-    # What Rasa's handler reads: no input_channel or metadata chosen by the client.
-    request.parsed_json = {"sender": sender, "message": texto}
-    return None
+    return Peticion(sender, texto)
 
 
 #: What an output channel can send; Rasa's ``send_response`` calls the others.
@@ -202,10 +212,40 @@ class RestInput(RasaRestInput):
         return "rest"  # same webhook path (/webhooks/rest/webhook) and input_channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's two routes, written here: the checks run inside the handler, and a turn
+        cancelled by a timeout is logged without its text (Rasa logs ``text=``)."""
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        manejador = con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
-        bp = super().blueprint(con_disculpa(manejador))
-        bp.middleware(validar_peticion, "request")
+        manejador = con_disculpa(
+            con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
+        )
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def salud(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def recibir(request: Request) -> ResponseStream | HTTPResponse:
+            peticion = validar_peticion(request)
+            if not isinstance(peticion, Peticion):
+                return peticion
+            if request.args.get("stream", "").lower() == "true":
+                return response.stream(
+                    self.stream_response(
+                        manejador, peticion.texto, peticion.sender, self.name(), None
+                    ),
+                    content_type="text/event-stream",
+                )
+            colector = CollectingOutputChannel()
+            mensaje = UserMessage(
+                peticion.texto, colector, peticion.sender, input_channel=self.name()
+            )
+            try:
+                await manejador(mensaje)
+            except asyncio.CancelledError:
+                logger.error("rest: turno cancelado antes de terminar")
+            return response.json(colector.messages)
+
         return bp
 
 

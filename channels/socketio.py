@@ -13,6 +13,11 @@ one that awaits ``enter_room``. It also shows promoters' replies to a handoff ti
 characters, bidi overrides and lone surrogates are removed; an empty text or one over 1600
 characters gets REST's fixed Spanish reply as ``bot_uttered`` without running the model; the
 client's ``metadata`` is dropped (the actions trust ``metadata.telefono``, which only Twilio sets).
+
+Conversation ids are namespaced on the server: the browser's ``session_id`` names the Rasa
+conversation (and room) ``web-<session_id>`` (``bot.canales.id_web``), so no web client can read
+or write a Twilio conversation (``tw-…``) or any other channel's; a ``session_id`` that itself
+starts with a reserved prefix is refused (a fresh one is issued, its messages are ignored).
 Enable it in credentials.yml with the same settings::
 
     channels.socketio.SocketIOInput:
@@ -33,7 +38,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
 from bot import canales
-from bot.texto import limpiar_texto
+from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
 from channels.entregas import con_respuestas_pendientes
 from channels.rest import (
     MAX_TEXTO,
@@ -46,6 +51,18 @@ from channels.rest import (
 log = logging.getLogger(__name__)
 
 SESSION_ID_MAX = 128
+
+
+def sesion_valida(session_id: Any) -> bool:
+    """A client's session id: a short text without control characters or reserved prefix."""
+    return (
+        isinstance(session_id, str)
+        and 0 < len(session_id) <= SESSION_ID_MAX
+        and not CARACTERES_DE_CONTROL.search(session_id)
+        and canales.prefijo_reservado(session_id) is None
+    )
+
+
 #: The key to use in credentials.yml.
 CHANNEL = f"{__name__}.SocketIOInput"
 
@@ -57,7 +74,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Promoters' replies waiting for this conversation go out as `bot_uttered` before the
-        # answer to the new message. The sender_id is the session_id (session_persistence) or
+        # answer to the new message. The sender_id is "web-<session_id>" (session_persistence) or
         # the socket id, the same id actions/canalizacion.py stores as the ticket's address.
         # Same wrappers as REST: promoters' replies first, an apology instead of silence or an
         # error when a turn fails (e.g. the action server is down).
@@ -70,10 +87,11 @@ class SocketIOInput(RasaSocketIOInput):
         async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not 0 < len(session_id) <= SESSION_ID_MAX:
+            if not sesion_valida(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
-                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                sala = canales.id_web(session_id)
+                entered = sio.enter_room(sid, sala, namespace=self.namespace)
                 if inspect.isawaitable(entered):  # python-socketio >= 5.10
                     await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
@@ -86,12 +104,14 @@ class SocketIOInput(RasaSocketIOInput):
         async def user_uttered(sid: str, data: Any) -> None:
             datos = dict(data) if isinstance(data, dict) else {}
             session_id = datos.get("session_id")
-            if self.session_persistence and not (
-                isinstance(session_id, str) and 0 < len(session_id) <= SESSION_ID_MAX
-            ):
-                # Rasa warns and ignores a message without a valid session_id.
-                await rasa_user_uttered(sid, {**datos, "session_id": None})
-                return
+            if self.session_persistence:
+                if not sesion_valida(session_id):
+                    # Rasa warns and ignores a message without a valid session_id.
+                    await rasa_user_uttered(sid, {**datos, "session_id": None})
+                    return
+                # What Rasa uses as sender_id and room: the channel's namespace, never the
+                # client's raw id.
+                datos["session_id"] = canales.id_web(session_id)
             # Like REST: no client-chosen metadata (the actions trust metadata.telefono).
             datos.pop(self.metadata_key, None)
             mensaje = datos.get("message")
@@ -100,7 +120,7 @@ class SocketIOInput(RasaSocketIOInput):
             if fija is not None:
                 # The length only, never the text (it may hold personal data).
                 log.info("socketio: mensaje vacío o de %d caracteres; respuesta fija", len(texto))
-                destino = session_id if self.session_persistence else sid
+                destino = datos["session_id"] if self.session_persistence else sid
                 salida = SocketIOOutput(sio, self.bot_message_evt)
                 await salida.send_text_message(destino, fija)
                 return

@@ -5,7 +5,9 @@ Differences from ``rasa.core.channels.twilio`` (see docs/twilio.md):
 - answers within the webhook with TwiML, without calls to Twilio's REST API;
 - joins the messages of one turn into the fewest messages (≤ 1600 characters, ≤ 3);
 - does not rewrite the text (``¡`` arrives as ``¡``);
-- processes each ``MessageSid`` once; the ``sender_id`` is a hash, not the phone number;
+- processes each ``MessageSid`` once; the ``sender_id`` is an HMAC of the phone number with a
+  secret salt (``ORIENTA_TWILIO_ID_SALT``, required with the token), not reversible without it;
+- refuses to start with a placeholder, example or short token or salt (``bot/secretos.py``);
 - with ``ORIENTA_REDIS_URL``, the dedup and the numbered options are shared between replicas
   (``channels/estado_compartido.py``); without it they live in the process's memory;
 - puts first the promoters' replies waiting for that phone (``channels/entregas.py``).
@@ -44,6 +46,7 @@ from bot.mensajes import (
     formatear_turno,
     texto_sistema,
 )
+from bot.secretos import exigir
 from bot.texto import limpiar_texto
 from channels import entregas
 from channels.estado_compartido import CacheTTL, crear_estado
@@ -91,7 +94,8 @@ class AjustesTwilio(BaseSettings):
     # The exact public URL Twilio calls (behind a proxy). With only scheme and host, the
     # request's path is appended. Unset: the request's URL + X-Forwarded-*.
     public_url: Optional[str] = None  # noqa: UP045
-    # Optional secret salt for the sender's hash (HMAC-SHA256). Without it, plain SHA-256.
+    # Secret salt of the sender's hash (HMAC-SHA256 of the number): required with the token, so
+    # a sender id cannot be reversed by hashing every phone number. Never change it afterwards.
     id_salt: Optional[SecretStr] = None  # noqa: UP045
     # Longest a Rasa turn may take (Twilio gives up after 15 s, connection included).
     timeout_s: float = 12.0
@@ -139,14 +143,30 @@ def leer_formulario(request: Request) -> _Parametros:
     return parametros
 
 
-def id_remitente(remitente: str, sal: str | None = None) -> str:
-    """A stable ``sender_id`` for Rasa without the phone number: 'tw-' + 20 hex digits."""
+def id_remitente(remitente: str, sal: str) -> str:
+    """A stable ``sender_id`` for Rasa without the phone number: 'tw-' + 20 hex digits of the
+    HMAC-SHA256 of the number with the secret salt. There is no unsalted form: a plain hash of a
+    phone number is reversed by hashing the ~10^10 numbers of a country in minutes."""
+    if not sal:
+        raise ValueError("id_remitente needs ORIENTA_TWILIO_ID_SALT")
     datos = remitente.strip().encode("utf-8")
-    if sal:
-        digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
-    else:
-        digest = hashlib.sha256(datos).hexdigest()
+    digest = hmac.new(sal.encode("utf-8"), datos, hashlib.sha256).hexdigest()
     return canales.PREFIJO_TWILIO + digest[:20]
+
+
+def exigir_secretos(ajustes: AjustesTwilio) -> None:
+    """With a token (the channel enabled), the token and the sender-id salt must be real secrets
+    (``bot/secretos.py``): a placeholder, an example value or a short one refuses to start."""
+    token = ajustes.auth_token
+    if token is None:
+        return
+    sal = ajustes.id_salt
+    exigir(
+        {
+            "ORIENTA_TWILIO_AUTH_TOKEN": token.get_secret_value(),
+            "ORIENTA_TWILIO_ID_SALT": sal.get_secret_value() if sal else None,
+        }
+    )
 
 
 def telefono_e164(remitente: str) -> str:
@@ -188,9 +208,10 @@ class TwilioCanal(InputChannel):
         reloj: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ajustes = ajustes or AjustesTwilio()
+        exigir_secretos(self.ajustes)  # Rasa does not start with a placeholder or without salt
         token = self.ajustes.auth_token
         self._validador = RequestValidator(token.get_secret_value()) if token else None
-        self._sal = self.ajustes.id_salt.get_secret_value() if self.ajustes.id_salt else None
+        self._sal = self.ajustes.id_salt.get_secret_value() if self.ajustes.id_salt else ""
         url = self.ajustes.redis_url.get_secret_value() if self.ajustes.redis_url else None
         self._estado = crear_estado(url, self.ajustes, reloj)
         self._en_curso: dict[str, asyncio.Future[str]] = {}
@@ -328,8 +349,13 @@ class TwilioCanal(InputChannel):
         # Promoters' replies waiting for this person's next message: fetched while the turn
         # runs and shown first. Never raises; [] if the service does not answer.
         pendientes = asyncio.ensure_future(
+            # firmado: this request's signature was checked (atender), so the service may
+            # trust the number (the console messages only numbers recorded this way).
             entregas.respuestas_pendientes(
-                canales.canal_de_ticket(medio), telefono, maximo=MAX_RESPUESTAS_PROMOTOR
+                canales.canal_de_ticket(medio),
+                telefono,
+                maximo=MAX_RESPUESTAS_PROMOTOR,
+                firmado=True,
             )
         )
 
@@ -460,4 +486,12 @@ def _registrar_fallo_tardio(tarea: asyncio.Future[Any]) -> None:
         logger.error("twilio_orienta: un turno que excedió el tiempo terminó con error")
 
 
-__all__ = ["AjustesTwilio", "CacheTTL", "TwilioCanal", "id_remitente", "telefono_e164", "twiml"]
+__all__ = [
+    "AjustesTwilio",
+    "CacheTTL",
+    "TwilioCanal",
+    "exigir_secretos",
+    "id_remitente",
+    "telefono_e164",
+    "twiml",
+]

@@ -10,11 +10,13 @@ Environment (``ORIENTA_TWILIO_*``, shared with ``channels/twilio.py``):
 * ``ORIENTA_TWILIO_NUMERO_SMS``: E.164 sender for SMS (``telefono`` tickets);
 * ``ORIENTA_TWILIO_NUMERO_WHATSAPP``: WhatsApp sender (``+1…`` or ``whatsapp:+1…``).
 
-WhatsApp only accepts free-form messages within 24 hours of the person's last message; outside
-it Twilio fails with error 63016 (an approved template is needed). ``enviar_respuesta`` does not
-even try when the last contact we know of (ticket created, reply delivered with a message) is
-older than ``ORIENTA_TWILIO_VENTANA_WHATSAPP_H`` (23 h by default, a margin for clock skew and
-queueing); the reply then waits for the person's next message. Twilio often reports 63016 only
+Numbers come only from requests signed by Twilio (``servicio/inscripcion/contactos.py``): an SMS
+reply goes only to a number that wrote to us. WhatsApp only accepts free-form messages within
+24 hours of the person's last message; outside it Twilio fails with error 63016 (an approved
+template is needed). ``enviar_respuesta`` does not even try when the person's last *signed*
+message is older than ``ORIENTA_TWILIO_VENTANA_WHATSAPP_H`` (23 h by default, a margin for
+clock skew and queueing); the reply then waits for the person's next message. Twilio often
+reports 63016 only
 later, in the message's status (not in the API answer); this module does not track status
 callbacks, which is why the window is checked here first.
 """
@@ -34,6 +36,7 @@ from twilio.rest import Client
 
 from bot import canales
 from bot.mensajes import MAX_CUERPO, a_gsm7, texto_respuesta_promotor
+from bot.secretos import exigir
 from bot.tiempo import ahora_utc
 from bot.validacion import es_e164
 
@@ -76,6 +79,14 @@ def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
     if canal == canales.SMS:
         return ajustes.numero_sms
     return None
+
+
+def exigir_secretos(ajustes: AjustesSalida | None = None) -> None:
+    """With outbound sends configured (a token), the token must be a real secret: a placeholder,
+    example or short one refuses to start the web app (``bot/secretos.py``)."""
+    ajustes = ajustes or AjustesSalida()
+    if ajustes.auth_token is not None:
+        exigir({"ORIENTA_TWILIO_AUTH_TOKEN": ajustes.auth_token.get_secret_value()})
 
 
 def configurado(canal: str, ajustes: AjustesSalida | None = None) -> bool:
@@ -159,13 +170,25 @@ def enviar(
 
 
 def dentro_de_ventana(session: Any, ticket: Any, ajustes: AjustesSalida) -> bool:
-    """WhatsApp: True if we know the person wrote within the configured window."""
-    from servicio.inscripcion import canalizaciones as tickets
+    """WhatsApp: True if the person wrote within the configured window, in a request whose
+    Twilio signature was checked (servicio/inscripcion/contactos.py)."""
+    return ventana_abierta(session, ticket.canal, ticket.direccion_canal, ajustes)
 
-    ultimo = tickets.ultimo_contacto(session, ticket.canal, ticket.direccion_canal)
+
+def ventana_abierta(session: Any, canal: str, telefono: str, ajustes: AjustesSalida) -> bool:
+    from servicio.inscripcion import contactos
+
+    ultimo = contactos.ultimo_firmado(session, canal, telefono)
     if ultimo is None:
         return False
     return ahora_utc() - ultimo < timedelta(hours=ajustes.ventana_whatsapp_h)
+
+
+def numero_firmado(session: Any, canal: str, telefono: str) -> bool:
+    """True if ``telefono`` wrote to us on ``canal`` in a signed request (kept 30 days)."""
+    from servicio.inscripcion import contactos
+
+    return contactos.ultimo_firmado(session, canal, telefono) is not None
 
 
 def enviar_respuesta(
@@ -192,6 +215,9 @@ def enviar_respuesta(
     if medio == canales.WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
         log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
         return False
+    if medio == canales.SMS and not numero_firmado(session, medio, ticket.direccion_canal):
+        log.info("twilio_salida: número sin mensaje firmado por Twilio (caso=%s)", ticket.id)
+        return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
         return False  # already delivered with the person's message
     texto = texto_respuesta_promotor(ticket.id, respuesta_row.texto)
@@ -210,4 +236,7 @@ __all__ = [
     "dentro_de_ventana",
     "enviar",
     "enviar_respuesta",
+    "exigir_secretos",
+    "numero_firmado",
+    "ventana_abierta",
 ]

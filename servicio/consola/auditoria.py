@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.tiempo import ahora_utc, en_utc
@@ -22,7 +22,11 @@ VISTA = "consola_vista"
 FICHA = "consola_ficha"
 ENVIO_REFERENCIA = "consola_envio_referencia"
 VISTA_CANALIZACION = "consola_vista_canalizacion"
+#: One row per search by name (record "-"): the hourly budget of name searches counts them.
+BUSQUEDA_NOMBRE = "consola_busqueda_nombre"
+SIN_REGISTRO = "-"
 ETIQUETAS = {
+    BUSQUEDA_NOMBRE: "buscó por nombre",
     BUSQUEDA: "vio el registro en una búsqueda",
     VISTA: "abrió el registro",
     FICHA: "imprimió la ficha de pago",
@@ -49,6 +53,26 @@ def anotar_accesos(
     if n:
         session.commit()
     return n
+
+
+def anotar_busqueda_nombre(session: Session, promotor: m.Promotor) -> None:
+    session.add(
+        m.Auditoria(
+            folio=SIN_REGISTRO, accion=BUSQUEDA_NOMBRE, en=ahora_utc(), actor=actor(promotor)
+        )
+    )
+    session.commit()
+
+
+def busquedas_nombre_recientes(session: Session, promotor: m.Promotor) -> int:
+    """Name searches of this account in the last hour."""
+    return session.execute(
+        select(func.count()).where(
+            m.Auditoria.accion == BUSQUEDA_NOMBRE,
+            m.Auditoria.actor == actor(promotor),
+            m.Auditoria.en >= ahora_utc() - timedelta(hours=1),
+        )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,9 @@ class Resumen:
     temas: list[Tema]
     fallback: Fallback
     embudo: list[FilaEmbudo]
+    #: False for a promoter: only their consulate's funnel. Conversations, topics and the
+    #: unanswered questions carry no consulate, so they are national, for admins only.
+    nacional: bool = True
 
     @property
     def conversaciones(self) -> int:
@@ -246,11 +249,26 @@ def embudo_por_consulado(session: Session, desde: date) -> list[FilaEmbudo]:
     return filas
 
 
-def resumen(session: Session, dias: int = 30, *, hoy: date | None = None) -> Resumen:
-    """Everything the statistics page shows, for the last ``dias`` days (1–90) including today."""
+def resumen(
+    session: Session, dias: int = 30, *, hoy: date | None = None, consulado: str | None = None
+) -> Resumen:
+    """Everything the statistics page shows, for the last ``dias`` days (1–90) including today.
+
+    ``consulado`` given (a promoter; "" for one without a consulate): only that consulate's
+    funnel row, nothing national."""
     dias = min(max(int(dias), 1), MAX_DIAS)
     hasta = hoy or hoy_mx()
     desde = hasta - timedelta(days=dias - 1)
+    if consulado is not None:
+        return Resumen(
+            desde=desde,
+            hasta=hasta,
+            por_dia=[],
+            temas=[],
+            fallback=Fallback(0, 0, 0.0),
+            embudo=[f for f in embudo_por_consulado(session, desde) if f.consulado == consulado],
+            nacional=False,
+        )
     return Resumen(
         desde=desde,
         hasta=hasta,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pydantic
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from bot import lectura, ventanillas
@@ -29,8 +29,15 @@ from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.esquemas import RegistroIn
 
+from .alcance import Alcance
+
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RESULTADOS = 20
+# Searching by name is how one would list people in bulk: fewer rows, a few letters at least,
+# and a budget per account and hour (counted in the audit trail, so it holds across replicas).
+MAX_RESULTADOS_NOMBRE = 10
+MIN_LETRAS_NOMBRE = 4
+BUSQUEDAS_NOMBRE_POR_HORA = 30
 
 # Form fields, in the order the promoter fills them.
 CAMPOS = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso", "moneda")
@@ -61,39 +68,65 @@ class Busqueda:
     mensaje: str | None = None
 
 
-def buscar(session: Session, consulta: str) -> Busqueda:
-    """By folio, by CURP or by name (accents and case ignored)."""
+def buscar(
+    session: Session,
+    consulta: str,
+    alcance: Alcance | None = None,
+    nombres_en_la_hora: int = 0,
+) -> Busqueda:
+    """By folio, by CURP or by name (accents and case ignored), within ``alcance`` (the
+    account's consulate; None: national). A name needs ``MIN_LETRAS_NOMBRE`` letters, shows at
+    most ``MAX_RESULTADOS_NOMBRE`` rows, and an account gets ``BUSQUEDAS_NOMBRE_POR_HORA``
+    name searches an hour (``nombres_en_la_hora``: how many it already made)."""
     texto = " ".join((consulta or "").split())[:120]
     if not texto:
         return Busqueda([], "")
+    dentro = alcance.filtro_registros() if alcance is not None else true()
     clave = texto.upper().replace(" ", "")
     if es_folio(clave):
-        stmt = select(m.Registro).where(m.Registro.folio == clave)
+        stmt = select(m.Registro).where(m.Registro.folio == clave, dentro)
         return Busqueda(list(session.execute(stmt).scalars()), "folio")
     try:
         curp = v.validar_curp(clave).curp
     except v.ErrorValidacion:
         curp = None
     if curp:
-        stmt = select(m.Registro).where(m.Registro.curp == curp).order_by(m.Registro.id.desc())
-        return Busqueda(list(session.execute(stmt).scalars().all()[:MAX_RESULTADOS]), "curp")
+        stmt = (
+            select(m.Registro)
+            .where(m.Registro.curp == curp, dentro)
+            .order_by(m.Registro.id.desc())
+            .limit(MAX_RESULTADOS)
+        )
+        return Busqueda(list(session.execute(stmt).scalars()), "curp")
     nombre = lectura.minusculas_sin_acentos(texto)
-    if len(nombre) < 3:
+    if len(nombre.replace(" ", "")) < MIN_LETRAS_NOMBRE:
         return Busqueda(
-            [], "", "Escribe un folio (OR-…), una CURP completa o al menos 3 letras del nombre."
+            [],
+            "",
+            f"Escribe un folio (OR-…), una CURP completa o al menos {MIN_LETRAS_NOMBRE} letras "
+            "del nombre.",
+        )
+    if nombres_en_la_hora >= BUSQUEDAS_NOMBRE_POR_HORA:
+        return Busqueda(
+            [],
+            "",
+            f"Llegaste a {BUSQUEDAS_NOMBRE_POR_HORA} búsquedas por nombre en una hora. "
+            "Busca por folio o CURP, o intenta más tarde.",
         )
     patron = "%" + nombre.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     stmt = (
         select(m.Registro)
-        .where(m.Registro.nombre_busqueda.like(patron, escape="\\"))
+        .where(m.Registro.nombre_busqueda.like(patron, escape="\\"), dentro)
         .order_by(m.Registro.id.desc())
-        .limit(MAX_RESULTADOS + 1)
+        .limit(MAX_RESULTADOS_NOMBRE + 1)
     )
     filas = list(session.execute(stmt).scalars())
     mensaje = None
-    if len(filas) > MAX_RESULTADOS:
-        filas = filas[:MAX_RESULTADOS]
-        mensaje = f"Hay más de {MAX_RESULTADOS} coincidencias: escribe el nombre más completo."
+    if len(filas) > MAX_RESULTADOS_NOMBRE:
+        filas = filas[:MAX_RESULTADOS_NOMBRE]
+        mensaje = (
+            f"Hay más de {MAX_RESULTADOS_NOMBRE} coincidencias: escribe el nombre más completo."
+        )
     return Busqueda(filas, "nombre", mensaje)
 
 

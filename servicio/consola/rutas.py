@@ -6,6 +6,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 
 # isort: split
 import logging
+import math
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.api import SessionDep
 
 from . import auditoria, estadisticas, graficas, preguntar, registros, seguridad
+from .alcance import Alcance
 
 log = logging.getLogger("orienta.consola")
 
@@ -60,6 +62,10 @@ AVISOS = {
     "cerrada": "Canalización cerrada.",
     "enviada": "Referencia de pago enviada a la persona.",
     "no_enviada": "No se pudo enviar la referencia: revisa la configuración de Twilio o imprímela.",
+    "no_verificado": (
+        "No se envió: ese número no nos ha escrito por ese medio (o en WhatsApp, no en las "
+        "últimas 24 horas). Imprime la ficha o pide a la persona que escriba primero."
+    ),
     "pagado": "Pago confirmado.",
     "existente": "Ya había un registro abierto con esa CURP: este es.",
 }
@@ -211,17 +217,28 @@ def entrar(
 ):
     if not seguridad.csrf_valido(request.cookies.get(COOKIE_PRE), csrf):
         return _pagina_login(request, "La página de acceso caducó; intenta de nuevo.", 400)
+    # The peer, or the client a trusted proxy names (servicio/inscripcion/proxy.py): never a
+    # client-chosen X-Forwarded-For.
     ip = request.client.host if request.client else "desconocida"
     usuario, clave = usuario[:100], clave[: seguridad.PASSWORD_MAX]
-    if seguridad.bloqueado(session, usuario, ip):
-        log.warning("consola: acceso bloqueado por intentos fallidos")
+    espera = seguridad.espera(session, usuario, ip)
+    if espera.total_seconds() > 0:
+        log.warning("consola: intento de acceso antes de la espera por fallos")
+        segundos = max(1, math.ceil(espera.total_seconds()))
         return _pagina_login(
             request,
-            "Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo, "
-            "o pide a tu administrador que revise tu cuenta.",
+            f"Hubo varios intentos fallidos. Espera {segundos} segundos e intenta de nuevo.",
             429,
         )
-    cuenta = seguridad.autenticar(session, usuario, clave)
+    try:
+        cuenta = seguridad.autenticar(session, usuario, clave)
+    except seguridad.Ocupado:
+        log.warning("consola: verificaciones de contraseña saturadas")
+        return _pagina_login(
+            request,
+            "Hay muchas personas entrando a la vez. Intenta de nuevo en unos segundos.",
+            503,
+        )
     if cuenta is None:
         seguridad.registrar_fallo(session, usuario, ip)
         return _pagina_login(request, "Usuario o contraseña incorrectos.", 401)
@@ -264,14 +281,29 @@ def preguntar_post(*, request: Request, pregunta: str = Form(""), sesion: CsrfDe
 
 # ------------------------------------------------------------------ registros
 @router.get("/registros")
+def registros_form(*, request: Request, sesion: SesionDep):
+    """The search form only: a CURP or a name never travels in a URL (``?q=`` is ignored)."""
+    return _html(request, "registros.html", q="", busqueda=registros.Busqueda([], ""))
+
+
+@router.post("/registros")
 def registros_lista(
     *,
     request: Request,
-    q: str = "",
-    sesion: SesionDep,
+    q: str = Form(""),
+    sesion: CsrfDep,
     session: SessionDep,
 ):
-    busqueda = registros.buscar(session, q)
+    """Search by folio, CURP or name, sent in the body of a POST (not in access logs, history
+    or the Referer)."""
+    busqueda = registros.buscar(
+        session,
+        q,
+        Alcance.de(sesion.promotor),
+        auditoria.busquedas_nombre_recientes(session, sesion.promotor),
+    )
+    if busqueda.criterio == "nombre":
+        auditoria.anotar_busqueda_nombre(session, sesion.promotor)
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.BUSQUEDA, (r.folio for r in busqueda.registros)
     )
@@ -328,9 +360,11 @@ def registro_nuevo(
     return _redirigir(f"{RUTA}/registros/{quote(folio)}{aviso}")
 
 
-def _registro_o_404(session: Session, folio: str) -> m.Registro:
+def _registro_o_404(session: Session, folio: str, sesion: seguridad.SesionActiva) -> m.Registro:
+    """The registration, if this account may see it; outside its scope, the same 404 as a
+    folio that does not exist (servicio/consola/alcance.py)."""
     reg = registros.por_folio(session, folio)
-    if reg is None:
+    if reg is None or not Alcance.de(sesion.promotor).ve_registro(reg):
         raise Prohibido("No existe un registro con ese folio.", 404)
     return reg
 
@@ -343,7 +377,7 @@ def registro_detalle(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.VISTA, [reg.folio])
     return _html(
         request,
@@ -363,9 +397,22 @@ def registro_ficha(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
+
+
+def _numero_confiable(session: Session, reg: m.Registro, medio: str) -> bool:
+    """Whether the console may message this registration's number: it wrote to us in a request
+    signed by Twilio (WhatsApp: within its 24-hour window), or, for SMS, a promoter typed it with
+    the person present. A number typed into a chat form is never enough: anyone can type
+    someone else's (servicio/inscripcion/contactos.py)."""
+    telefono = reg.telefono or ""
+    if medio == canales.WHATSAPP:
+        return twilio_salida.ventana_abierta(
+            session, medio, telefono, twilio_salida.AjustesSalida()
+        )
+    return reg.origen == m.ORIGEN_CONSOLA or twilio_salida.numero_firmado(session, medio, telefono)
 
 
 @router.post("/registros/{folio}/enviar")
@@ -377,9 +424,13 @@ def registro_enviar(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    reg = _registro_o_404(session, folio)
-    if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
+    reg = _registro_o_404(session, folio, sesion)
+    medio = canales.medio_de_ticket(canal)
+    if medio is None or not reg.telefono or not reg.linea_captura:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
+    if not _numero_confiable(session, reg, medio):
+        log.info("consola: envío a un número sin mensaje firmado folio=%s", reg.folio)
+        return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_verificado")
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
     ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
     aviso = "enviada" if ok else "no_enviada"
@@ -396,7 +447,7 @@ def registro_pago(
     session: SessionDep,
 ):
     csrf_ok(request, sesion, csrf)
-    reg = _registro_o_404(session, folio)
+    reg = _registro_o_404(session, folio, sesion)
     try:
         svc.confirmar_pago(session, reg.folio, auditoria.actor(sesion.promotor))
     except svc.ErrorApi as error:
@@ -414,15 +465,20 @@ def canalizaciones_lista(
     session: SessionDep,
 ):
     estado = estado if estado in ("abierta", "tomada", "cerrada") else ""
-    filas = tickets.listar(session, estado or None)
+    filas = tickets.listar(
+        session, estado or None, dentro=Alcance.de(sesion.promotor).filtro_canalizaciones()
+    )
     if not estado:  # "Pendientes": open and taken ones (listar puts them first)
         filas = [f for f in filas if f.estado != m.CANALIZACION_CERRADA]
     return _html(request, "canalizaciones.html", filas=filas, estado=estado)
 
 
-def _ticket_o_404(session: Session, ticket_id: int) -> m.Canalizacion:
+def _ticket_o_404(
+    session: Session, ticket_id: int, sesion: seguridad.SesionActiva
+) -> m.Canalizacion:
+    """The case, if this account may see it; outside its scope the same 404 as a missing one."""
     fila = session.get(m.Canalizacion, ticket_id)
-    if fila is None:
+    if fila is None or not Alcance.de(sesion.promotor).ve_canalizacion(fila):
         raise Prohibido("No existe esa canalización.", 404)
     return fila
 
@@ -450,7 +506,7 @@ def canalizacion_detalle(
     sesion: SesionDep,
     session: SessionDep,
 ):
-    fila = _ticket_o_404(session, ticket_id)
+    fila = _ticket_o_404(session, ticket_id, sesion)
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
@@ -466,6 +522,7 @@ def _accion_ticket(fn, session: Session, ticket_id: int, *args) -> Any:
 
 @router.post("/canalizaciones/{ticket_id}/tomar")
 def canalizacion_tomar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _ticket_o_404(session, ticket_id, sesion)
     _accion_ticket(tickets.tomar, session, ticket_id, sesion.promotor)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=tomada")
 
@@ -479,7 +536,7 @@ def canalizacion_responder(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    fila = _ticket_o_404(session, ticket_id)
+    fila = _ticket_o_404(session, ticket_id, sesion)
     try:
         respuesta = tickets.responder(session, ticket_id, sesion.promotor, texto)
     except svc.ErrorApi as error:
@@ -493,6 +550,7 @@ def canalizacion_responder(
 
 @router.post("/canalizaciones/{ticket_id}/cerrar")
 def canalizacion_cerrar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+    _ticket_o_404(session, ticket_id, sesion)
     _accion_ticket(tickets.cerrar, session, ticket_id, sesion.promotor)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=cerrada")
 
@@ -507,7 +565,10 @@ def estadisticas_pagina(
     session: SessionDep,
 ):
     dias = dias if dias in (7, 30, 90) else 30
-    datos = estadisticas.resumen(session, dias=dias)
+    alcance = Alcance.de(sesion.promotor)
+    datos = estadisticas.resumen(
+        session, dias=dias, consulado=None if alcance.nacional else alcance.consulado or ""
+    )
     temas_items = [(t.etiqueta, t.veces) for t in datos.temas]
     return _html(
         request,

@@ -1,8 +1,14 @@
 """Console accounts and sessions: password hashing, session tokens, CSRF and login throttling.
 
-Passwords use scrypt from the standard library (memory-hard, no extra dependency). Sessions are
-server-side rows keyed by the SHA-256 of a random token, so the cookie alone cannot be forged
-and logging out or deactivating an account ends every session at once.
+Passwords use scrypt from the standard library (memory-hard, no extra dependency), at most
+``MAX_HASHES_A_LA_VEZ`` at once per process. Sessions are server-side rows keyed by the SHA-256
+of a random token, so the cookie alone cannot be forged and logging out or deactivating an
+account ends every session at once; a session ends after ``INACTIVIDAD`` without a request and
+``SESION_HORAS`` after login in any case.
+
+Failed logins never lock an account (anyone who knows a user name could keep a promoter out):
+after a few failures each new attempt for that account, or from that address, waits a delay
+that doubles with every failure, up to ``ESPERA_MAX``.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,10 +32,24 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 SESION_HORAS = 8  # a working day at the desk
-# Login throttling: failures counted over a window, per account and per address.
+#: A console left open at a shared desk ends after this long without a request.
+INACTIVIDAD = timedelta(minutes=30)
+# Login throttling: failures counted over a window, per account and per address. From the
+# threshold on, the next attempt waits 1, 2, 4, … seconds after the last failure (at most
+# ESPERA_MAX); nothing is ever locked for longer.
 VENTANA_INTENTOS = timedelta(minutes=15)
-MAX_FALLOS_USUARIO = 5
-MAX_FALLOS_IP = 20
+UMBRAL_USUARIO = 3
+UMBRAL_IP = 10
+ESPERA_MAX = timedelta(seconds=60)
+#: Concurrent scrypt computations per process (16 MiB each): a login flood queues here instead
+#: of taking the machine's memory and both cores.
+MAX_HASHES_A_LA_VEZ = 2
+ESPERA_HASH_S = 10.0
+_HASHES = threading.BoundedSemaphore(MAX_HASHES_A_LA_VEZ)
+
+
+class Ocupado(RuntimeError):
+    """Too many password checks at once: the login answers 503 and the person retries."""
 
 
 class ClaveInvalida(ValueError):
@@ -53,7 +74,13 @@ def _b64(data: bytes) -> str:
 
 
 def _scrypt(clave: str, sal: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(clave.encode("utf-8"), salt=sal, n=n, r=r, p=p, maxmem=64 * 2**20)
+    """scrypt, never more than MAX_HASHES_A_LA_VEZ at once; raises Ocupado after ESPERA_HASH_S."""
+    if not _HASHES.acquire(timeout=ESPERA_HASH_S):
+        raise Ocupado("demasiadas verificaciones de contraseña a la vez")
+    try:
+        return hashlib.scrypt(clave.encode("utf-8"), salt=sal, n=n, r=r, p=p, maxmem=64 * 2**20)
+    finally:
+        _HASHES.release()
 
 
 def hash_clave(clave: str) -> str:
@@ -98,20 +125,32 @@ def _claves_intento(usuario: str, ip: str) -> tuple[str, str]:
     return f"u:{normalizar_usuario(usuario)[:60]}", f"ip:{ip[:100]}"
 
 
-def _fallos(session: Session, clave: str, desde: datetime) -> int:
-    return session.execute(
-        select(func.count()).where(m.IntentoLogin.clave == clave, m.IntentoLogin.en >= desde)
-    ).scalar_one()
+def _fallos(session: Session, clave: str, desde: datetime) -> tuple[int, datetime | None]:
+    """How many failures since ``desde`` and when the last one was."""
+    cuantos, ultimo = session.execute(
+        select(func.count(), func.max(m.IntentoLogin.en)).where(
+            m.IntentoLogin.clave == clave, m.IntentoLogin.en >= desde
+        )
+    ).one()
+    return cuantos, en_utc(ultimo) if ultimo is not None else None
 
 
-def bloqueado(session: Session, usuario: str, ip: str, ahora: datetime | None = None) -> bool:
-    """True when this account or this address failed too often in the last 15 minutes."""
-    desde = (ahora or ahora_utc()) - VENTANA_INTENTOS
+def _retraso(fallos: int, umbral: int) -> timedelta:
+    if fallos < umbral:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(fallos - umbral, 16)), ESPERA_MAX)
+
+
+def espera(session: Session, usuario: str, ip: str, ahora: datetime | None = None) -> timedelta:
+    """How long this account and this address must wait before the next attempt (0: now)."""
+    ahora = ahora or ahora_utc()
     por_usuario, por_ip = _claves_intento(usuario, ip)
-    return (
-        _fallos(session, por_usuario, desde) >= MAX_FALLOS_USUARIO
-        or _fallos(session, por_ip, desde) >= MAX_FALLOS_IP
-    )
+    restante = timedelta(0)
+    for clave, umbral in ((por_usuario, UMBRAL_USUARIO), (por_ip, UMBRAL_IP)):
+        fallos, ultimo = _fallos(session, clave, ahora - VENTANA_INTENTOS)
+        if ultimo is not None:
+            restante = max(restante, ultimo + _retraso(fallos, umbral) - ahora)
+    return restante
 
 
 def registrar_fallo(session: Session, usuario: str, ip: str) -> None:
@@ -139,6 +178,11 @@ class SesionActiva:
     csrf: str
 
 
+def _vence(creada: datetime, ahora: datetime) -> datetime:
+    """The idle deadline, never past SESION_HORAS after login."""
+    return min(en_utc(creada) + timedelta(hours=SESION_HORAS), ahora + INACTIVIDAD)
+
+
 def abrir_sesion(session: Session, cuenta: m.Promotor) -> str:
     """Create a session and return the token for the cookie (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
@@ -149,7 +193,7 @@ def abrir_sesion(session: Session, cuenta: m.Promotor) -> str:
             promotor_id=cuenta.id,
             csrf=secrets.token_urlsafe(32),
             creada_en=ahora,
-            expira_en=ahora + timedelta(hours=SESION_HORAS),
+            expira_en=_vence(ahora, ahora),
         )
     )
     cuenta.ultimo_acceso_en = ahora
@@ -159,15 +203,24 @@ def abrir_sesion(session: Session, cuenta: m.Promotor) -> str:
     return token
 
 
-def sesion_de(session: Session, token: str | None) -> SesionActiva | None:
+def sesion_de(
+    session: Session, token: str | None, ahora: datetime | None = None
+) -> SesionActiva | None:
+    """The session of this cookie, if it is still active; each request pushes the idle deadline
+    (``expira_en``) back to INACTIVIDAD from now (written at most once a minute)."""
     if not token or len(token) > 200:
         return None
+    ahora = ahora or ahora_utc()
     fila = session.get(m.SesionConsola, _id_sesion(token))
-    if fila is None or en_utc(fila.expira_en) <= ahora_utc():
+    if fila is None or en_utc(fila.expira_en) <= ahora:
         return None
     cuenta = session.get(m.Promotor, fila.promotor_id)
     if cuenta is None or not cuenta.activo:
         return None
+    nuevo = _vence(fila.creada_en, ahora)
+    if nuevo - en_utc(fila.expira_en) > timedelta(minutes=1):
+        fila.expira_en = nuevo
+        session.commit()
     return SesionActiva(cuenta, fila.csrf)
 
 

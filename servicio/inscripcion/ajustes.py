@@ -4,9 +4,13 @@ from decimal import Decimal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.secretos import SecretoInvalido, es_marcador, exigir
 
 
-class FaltanSecretos(RuntimeError):
+class FaltanSecretos(SecretoInvalido):
     pass
 
 
@@ -23,25 +27,38 @@ class AjustesServicio(BaseSettings):
     #: Year of the parameter table used for registrations; None → current calendar year (UTC).
     anio_tarifa: int | None = None
     max_body_bytes: int = 16 * 1024
+    #: Serve ``/docs``, ``/redoc`` and ``/openapi.json`` (local development). The deployment
+    #: turns them off (ORIENTA_API_DOCS=false) and its ingress never routes them or ``/v1``.
+    api_docs: bool = True
+    #: Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs, comma-separated;
+    #: servicio/inscripcion/proxy.py). Empty: the peer is the client.
+    proxies_confiables: str = ""
     db_pool_size: int = 10
 
     def exigir_secretos(self) -> None:
-        missing = [
-            name
-            for name, value in (
-                ("ORIENTA_ASSISTANT_API_KEY", self.assistant_api_key),
-                ("ORIENTA_ADMIN_API_KEY", self.admin_api_key),
-            )
-            if value is None or len(value.get_secret_value()) < 16
-        ]
-        if missing:
-            raise FaltanSecretos(
-                "No se puede iniciar el servicio: faltan las variables de entorno "
-                + ", ".join(missing)
-                + " (cada clave debe tener al menos 16 caracteres; p. ej. `openssl rand -hex 32`)."
-            )
+        """Refuses to start on a missing, short or placeholder API key (``bot/secretos.py``),
+        equal keys, or a placeholder database password."""
         asistente, admin = self.assistant_api_key, self.admin_api_key
+        try:
+            exigir(
+                {
+                    "ORIENTA_ASSISTANT_API_KEY": asistente.get_secret_value()
+                    if asistente
+                    else None,
+                    "ORIENTA_ADMIN_API_KEY": admin.get_secret_value() if admin else None,
+                }
+            )
+        except SecretoInvalido as error:
+            raise FaltanSecretos(str(error)) from None
         if asistente and admin and asistente.get_secret_value() == admin.get_secret_value():
             raise FaltanSecretos(
                 "ORIENTA_ASSISTANT_API_KEY y ORIENTA_ADMIN_API_KEY deben ser distintas."
+            )
+        try:
+            clave_bd = make_url(self.database_url).password
+        except ArgumentError:
+            clave_bd = None
+        if es_marcador(str(clave_bd) if clave_bd is not None else None):
+            raise FaltanSecretos(
+                "No se puede iniciar: la contraseña de DATABASE_URL es un valor de ejemplo."
             )

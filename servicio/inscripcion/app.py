@@ -20,6 +20,7 @@ from servicio.inscripcion import (
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion.ajustes import AjustesServicio
 from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
+from servicio.inscripcion.proxy import ClienteReal, leer_redes
 
 log = logging.getLogger("orienta.enrollment")
 
@@ -156,8 +157,14 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     settings = settings or AjustesServicio()
     settings.exigir_secretos()
     engine = crear_motor(settings.database_url, settings.db_pool_size)
+    docs = settings.api_docs
     app = FastAPI(
-        title="Orienta — servicio de inscripción PTI", version="1.0.0", description=DESCRIPTION
+        title="Orienta — servicio de inscripción PTI",
+        version="1.0.0",
+        description=DESCRIPTION,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -173,6 +180,8 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     app.exception_handler(OperationalError)(_database_down)
     app.exception_handler(Exception)(_unhandled)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    # Outermost: everything below sees the client a trusted proxy names, or the peer.
+    app.add_middleware(ClienteReal, redes=leer_redes(settings.proxies_confiables))
     _install_log_redaction()
 
     @app.on_event("shutdown")

@@ -28,11 +28,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from bot.tiempo import ahora_utc, en_utc
+from bot.tiempo import ahora_utc
+from servicio.inscripcion import contactos
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import ErrorApi
 
@@ -108,10 +109,17 @@ def _es_admin(promotor: m.Promotor | None) -> bool:
 
 # ------------------------------------------------------------------ lectura
 def listar(
-    session: Session, estado: str | None, consulado: str | None = None, limite: int = 200
+    session: Session,
+    estado: str | None,
+    consulado: str | None = None,
+    limite: int = 200,
+    dentro: ColumnElement[bool] | None = None,
 ) -> list[m.Canalizacion]:
-    """Newest first. Without ``estado``: open and taken tickets first, then closed ones."""
+    """Newest first. Without ``estado``: open and taken tickets first, then closed ones.
+    ``dentro``: an extra condition (the console account's scope)."""
     stmt = select(m.Canalizacion)
+    if dentro is not None:
+        stmt = stmt.where(dentro)
     if estado:
         if estado not in _ESTADOS:
             raise ErrorApi(422, "Elige un estado válido: abierta, tomada o cerrada.", "estado")
@@ -376,22 +384,10 @@ def desmarcar_entrega(session: Session, respuesta_id: int, via: str) -> bool:
 
 
 def ultimo_contacto(session: Session, canal: str, direccion: str) -> datetime | None:
-    """The last time we know the person wrote from that address: a ticket created or a reply
-    delivered with their next message (used for WhatsApp's 24-hour window)."""
-    de_la_direccion = (
-        m.Canalizacion.canal == canal,
-        m.Canalizacion.direccion_canal == direccion,
-    )
-    creada = session.execute(
-        select(func.max(m.Canalizacion.creada_en)).where(*de_la_direccion)
-    ).scalar()
-    entregada = session.execute(
-        select(func.max(m.RespuestaCanalizacion.entregada_en))
-        .join(m.Canalizacion, m.Canalizacion.id == m.RespuestaCanalizacion.canalizacion_id)
-        .where(*de_la_direccion, m.RespuestaCanalizacion.entregada_via == VIA_SIGUIENTE_MENSAJE)
-    ).scalar()
-    fechas = [en_utc(f) for f in (creada, entregada) if f is not None]
-    return max(fechas) if fechas else None
+    """The last time the person wrote from that number in a request signed by Twilio (used for
+    WhatsApp's 24-hour window). Ticket creation and deliveries no longer count: only the
+    channel that checked the signature vouches for a number (``contactos.py``)."""
+    return contactos.ultimo_firmado(session, canal, direccion)
 
 
 __all__ = [

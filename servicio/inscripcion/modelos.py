@@ -216,6 +216,22 @@ class EmbudoConversacion(Base):
     folio: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
+class ContactoFirmado(Base):
+    """The last message a phone number sent us in a request signed by Twilio, per medium.
+
+    The only proof we have that a number belongs to someone who writes to us: the console sends
+    SMS/WhatsApp only to numbers found here (WhatsApp: within its 24-hour window), never to a
+    number someone typed. Rows older than ``contactos.RETENCION`` are deleted.
+    """
+
+    __tablename__ = "contactos_firmados"
+
+    #: "whatsapp" or "telefono" (SMS), the spelling tickets store.
+    medio: Mapped[str] = mapped_column(String(10), primary_key=True)
+    telefono: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ultimo_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
 

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
+from servicio import twilio_salida
 from servicio.consola import rutas as consola
 from servicio.inscripcion.ajustes import AjustesServicio as AjustesCliente
 from servicio.inscripcion.app import app_diferida
@@ -81,6 +82,7 @@ def crear_app(
     web_settings: AjustesWeb | None = None,
     consola_settings: Optional["consola.AjustesConsola"] = None,
 ) -> FastAPI:
+    twilio_salida.exigir_secretos()  # before anything starts: no placeholder Twilio token
     app = create_enrollment_app(settings)
     consola.instalar(app, consola_settings)
     web = web_settings or AjustesWeb()

@@ -45,7 +45,13 @@ def test_canal_de_ticket_keeps_the_stored_spelling(medio, canal):
 
 @pytest.mark.parametrize(
     ("sender", "canal"),
-    [("consola-3-ab12cd", "consola"), ("tw-0123456789abcdef0123", "sms"), ("abc", None), (7, None)],
+    [
+        ("consola-3-ab12cd", "consola"),
+        ("tw-0123456789abcdef0123", "sms"),
+        ("web-abc", "web"),
+        ("abc", None),
+        (7, None),
+    ],
 )
 def test_canal_de_sender(sender, canal):
     assert canal_de_sender(sender) == canal
@@ -95,3 +101,12 @@ def test_canal_de_evento(evento, canal):
 )
 def test_medio_de_remitente(remitente, medio):
     assert medio_de_remitente(remitente) == medio
+
+
+def test_reserved_prefixes_and_web_namespace():
+    assert canales.id_web("abc") == "web-abc"
+    assert canales.prefijo_reservado("tw-123") == "tw-" == canales.prefijo_reservado(" TW-1")
+    assert canales.prefijo_reservado("web-abc") == "web-"
+    assert canales.prefijo_reservado("ana") is None
+    # The console's prefix is not reserved: the console itself talks to Rasa through REST.
+    assert canales.prefijo_reservado("consola-3-ab") is None

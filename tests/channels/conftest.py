@@ -18,6 +18,8 @@ from twilio.request_validator import RequestValidator
 from channels.twilio import AjustesTwilio, TwilioCanal
 
 TOKEN = "token-de-prueba-123"
+#: The sender-id salt, required with the token (channels/twilio.py: exigir_secretos).
+SAL = "sal-de-prueba-7f3a9c2e41"
 BASE = "http://testserver"
 RUTA = "/webhooks/twilio_orienta/webhook"
 URL = BASE + RUTA
@@ -121,7 +123,7 @@ def rasa() -> RasaFalso:
 
 @pytest.fixture
 def ajustes() -> AjustesTwilio:
-    return AjustesTwilio(auth_token=TOKEN, public_url=None, id_salt=None, timeout_s=5)
+    return AjustesTwilio(auth_token=TOKEN, public_url=None, id_salt=SAL, timeout_s=5)
 
 
 class Reloj:

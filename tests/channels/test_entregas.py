@@ -110,7 +110,13 @@ async def test_twilio_whatsapp_respuestas_primero(cliente: Cliente, rasa: RasaFa
     assert mensajes_twiml(r) == [
         "Respuesta de tu Ventanilla de Salud (caso 7): Hola, soy Ana del consulado.\n\neco: Hola"
     ]
-    assert pedido(ruta) == {"canal": "whatsapp", "direccion": TELEFONO, "maximo": 2}
+    # firmado: the channel checked the signature, so the service may record the number.
+    assert pedido(ruta) == {
+        "canal": "whatsapp",
+        "direccion": TELEFONO,
+        "maximo": 2,
+        "firmado": True,
+    }
     assert rasa.textos == ["Hola"]
 
 
@@ -220,7 +226,7 @@ async def test_socketio_emite_respuestas_antes(rasa: RasaFalso, servicio, persis
     canal.sio.emit = falso.emit  # the output channel emits through the server
     manejador = canal.sio.handlers["/"]["user_uttered"]
     await manejador("sid-1", {"message": "Hola", "session_id": "sesion-eva"})
-    esperado = "sesion-eva" if persistencia else "sid-1"
+    esperado = "web-sesion-eva" if persistencia else "sid-1"
     assert falso.emitidos == [
         (
             "bot_uttered",
@@ -242,7 +248,7 @@ async def test_socketio_servicio_caido(rasa: RasaFalso, servicio):
     falso = SioFalso()
     canal.sio.emit = falso.emit
     await canal.sio.handlers["/"]["user_uttered"]("sid-1", {"message": "Hola", "session_id": "s"})
-    assert falso.emitidos == [("bot_uttered", {"text": "eco: Hola"}, "s")]
+    assert falso.emitidos == [("bot_uttered", {"text": "eco: Hola"}, "web-s")]
 
 
 async def test_pendientes_no_deja_una_linea_de_log_por_mensaje(servicio, caplog):

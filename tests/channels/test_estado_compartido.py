@@ -22,7 +22,7 @@ from channels.estado_compartido import (
     crear_estado,
 )
 from channels.twilio import TEXTO_DEMORA, AjustesTwilio, TwilioCanal, id_remitente
-from tests.channels.conftest import TELEFONO, TOKEN, RasaFalso, parametros, redis_vacio
+from tests.channels.conftest import SAL, TELEFONO, TOKEN, RasaFalso, parametros, redis_vacio
 
 URL_PRUEBAS = os.environ.get("ORIENTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 # Nothing listens on port 1: connection refused at once.
@@ -41,7 +41,9 @@ def redis_sync():
 
 
 def ajustes(url: str = URL_PRUEBAS, **extra) -> AjustesTwilio:
-    return AjustesTwilio(**{"auth_token": TOKEN, "timeout_s": 5, "redis_url": url, **extra})
+    return AjustesTwilio(
+        **{"auth_token": TOKEN, "id_salt": SAL, "timeout_s": 5, "redis_url": url, **extra}
+    )
 
 
 @pytest.fixture
@@ -119,7 +121,7 @@ async def test_opciones_de_a_sirven_en_b(replicas, rasa: RasaFalso, redis_sync):
     await b.enviar(parametros("3"))
     assert rasa.textos == ["menu", "/costo"]
 
-    clave = f"{PREFIJO}opciones:{id_remitente(TELEFONO)}"
+    clave = f"{PREFIJO}opciones:{id_remitente(TELEFONO, SAL)}"
     assert redis_sync.ttl(clave) == -2, "a reply without buttons clears the options"
     await b.enviar(parametros("sino"))
     assert json.loads(redis_sync.get(clave)) == [
@@ -148,7 +150,7 @@ async def test_redis_no_guarda_telefonos_en_claro(replicas, redis_sync):
     volcado = " ".join(claves + [redis_sync.get(k) or "" for k in claves])
     for fragmento in ("3125550100", "whatsapp:+1", "+1312"):
         assert fragmento not in volcado
-    assert f"{PREFIJO}opciones:{id_remitente('whatsapp:' + TELEFONO)}" in claves
+    assert f"{PREFIJO}opciones:{id_remitente('whatsapp:' + TELEFONO, SAL)}" in claves
 
 
 # ------------------------------------------------------------------ Redis down

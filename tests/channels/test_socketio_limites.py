@@ -35,7 +35,7 @@ def canal_con(rasa: RasaFalso, persistencia: bool = True):
 async def test_mensaje_muy_largo_respuesta_fija_sin_rasa(rasa: RasaFalso, persistencia: bool):
     manejador, sio = canal_con(rasa, persistencia)
     await manejador("sid-1", {"message": "a" * (MAX_TEXTO + 1), "session_id": "s-1"})
-    destino = "s-1" if persistencia else "sid-1"
+    destino = "web-s-1" if persistencia else "sid-1"
     assert sio.emitidos == [("bot_uttered", {"text": TEXTO_LARGO}, destino)]
     assert rasa.recibidos == []
 
@@ -46,14 +46,14 @@ async def test_largo_se_mide_despues_de_limpiar(rasa: RasaFalso):
     texto = "  " + "\x00\u202e" * 50 + "b" * MAX_TEXTO + "\x07  "
     await manejador("sid-1", {"message": texto, "session_id": "s-1"})
     assert rasa.textos == ["b" * MAX_TEXTO]
-    assert sio.emitidos == [("bot_uttered", {"text": "eco: " + "b" * MAX_TEXTO}, "s-1")]
+    assert sio.emitidos == [("bot_uttered", {"text": "eco: " + "b" * MAX_TEXTO}, "web-s-1")]
 
 
 @pytest.mark.parametrize("mensaje", ["", "   ", "\x00\x1b\u202e", None, 42, ["hola"], {"a": 1}])
 async def test_vacio_o_no_texto_respuesta_fija(rasa: RasaFalso, mensaje):
     manejador, sio = canal_con(rasa)
     await manejador("sid-1", {"message": mensaje, "session_id": "s-1"})
-    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_VACIO}, "s-1")]
+    assert sio.emitidos == [("bot_uttered", {"text": TEXTO_VACIO}, "web-s-1")]
     assert rasa.recibidos == []
 
 
@@ -68,7 +68,7 @@ async def test_texto_limpio_llega_a_rasa(rasa: RasaFalso):
     manejador, sio = canal_con(rasa)
     await manejador("sid-1", {"message": " ¡Hola,\u202e ñandú!\x00 ", "session_id": "s-1"})
     assert rasa.textos == ["¡Hola, ñandú!"]
-    assert rasa.recibidos[0].sender_id == "s-1"
+    assert rasa.recibidos[0].sender_id == "web-s-1"
     assert rasa.recibidos[0].input_channel == "socketio"
 
 
@@ -117,3 +117,51 @@ def test_credentials_use_the_socketio_channel_that_joins_rooms():
         "ver docs/webchat.md"
     )
     assert creds[CHANNEL]["session_persistence"] is True
+
+
+# ------------------------------------------------------------------ conversation ids by channel
+TWILIO = "tw-0123456789abcdef0123"
+
+
+class SalasFalsas(SioFalso):
+    def __init__(self) -> None:
+        super().__init__()
+        self.salas: list[str] = []
+
+    async def enter_room(self, sid, sala, namespace=None):
+        self.salas.append(sala)
+
+
+def canal_con_salas(rasa: RasaFalso):
+    canal = SocketIOInput(session_persistence=True)
+    canal.blueprint(rasa)
+    falso = SalasFalsas()
+    canal.sio.emit, canal.sio.enter_room = falso.emit, falso.enter_room
+    return canal.sio.handlers["/"], falso
+
+
+async def test_sesion_de_twilio_no_se_puede_unir(rasa: RasaFalso):
+    """A browser naming a WhatsApp/SMS conversation joins a fresh web one instead."""
+    manejadores, sio = canal_con_salas(rasa)
+    await manejadores["session_request"]("sid-1", {"session_id": TWILIO})
+    (sala,) = sio.salas
+    assert sala.startswith("web-") and TWILIO not in sala
+    ((evento, confirmada, _),) = sio.emitidos
+    assert evento == "session_confirm" and confirmada != TWILIO
+
+
+@pytest.mark.parametrize("session_id", [TWILIO, "TW-abc", "web-abc"])
+async def test_mensaje_con_prefijo_reservado_no_llega(rasa: RasaFalso, session_id: str):
+    manejador, sio = canal_con(rasa)
+    with pytest.warns(UserWarning, match="session_id"):
+        await manejador("sid-1", {"message": "hola", "session_id": session_id})
+    assert rasa.recibidos == [] and sio.emitidos == []
+
+
+async def test_conversacion_web_en_su_espacio(rasa: RasaFalso):
+    manejadores, sio = canal_con_salas(rasa)
+    await manejadores["session_request"]("sid-1", {"session_id": "abc123"})
+    await manejadores["user_uttered"]("sid-1", {"message": "hola", "session_id": "abc123"})
+    assert sio.salas == ["web-abc123"]
+    assert rasa.recibidos[0].sender_id == "web-abc123"
+    assert sio.emitidos[-1] == ("bot_uttered", {"text": "eco: hola"}, "web-abc123")

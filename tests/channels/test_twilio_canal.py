@@ -9,9 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bot.mensajes import MAX_CUERPO, MAX_MENSAJES
+from bot.secretos import SecretoInvalido
 from channels.twilio import AjustesTwilio, CacheTTL, TwilioCanal, id_remitente, telefono_e164
 from tests.channels.conftest import (
     RUTA,
+    SAL,
     TELEFONO,
     TOKEN,
     URL,
@@ -212,7 +214,7 @@ async def test_opciones_son_por_remitente(cliente: Cliente, rasa: RasaFalso):
 
 
 async def test_opciones_caducan(rasa: RasaFalso, cliente_factory, reloj):
-    cliente = await cliente_factory(AjustesTwilio(auth_token=TOKEN, opciones_ttl_s=60))
+    cliente = await cliente_factory(AjustesTwilio(auth_token=TOKEN, id_salt=SAL, opciones_ttl_s=60))
     await cliente.enviar(parametros("menu"))
     reloj.avanzar(61)
     await cliente.enviar(parametros("1"))
@@ -289,7 +291,7 @@ async def test_cuerpo_vacio_pide_texto(body: str, cliente: Cliente, rasa: RasaFa
 async def test_sender_id_es_hash_y_metadata_trae_telefono(cliente: Cliente, rasa: RasaFalso):
     await cliente.enviar(parametros("Hola", whatsapp=True))
     (mensaje,) = rasa.recibidos
-    assert mensaje.sender_id == id_remitente("whatsapp:" + TELEFONO)
+    assert mensaje.sender_id == id_remitente("whatsapp:" + TELEFONO, SAL)
     assert mensaje.sender_id.startswith("tw-") and len(mensaje.sender_id) == 23
     assert TELEFONO.lstrip("+") not in mensaje.sender_id
     assert mensaje.metadata == {"telefono": TELEFONO, "canal": "whatsapp"}
@@ -326,7 +328,7 @@ async def test_turno_sin_respuesta_del_bot_no_queda_en_silencio(cliente: Cliente
 
 
 async def test_turno_lento_responde_antes_del_limite(rasa: RasaFalso, cliente_factory):
-    cliente = await cliente_factory(AjustesTwilio(auth_token=TOKEN, timeout_s=0.05))
+    cliente = await cliente_factory(AjustesTwilio(auth_token=TOKEN, id_salt=SAL, timeout_s=0.05))
     rasa.espera_s = 0.5
     r = await cliente.enviar(parametros("Hola", whatsapp=True))
     assert r.status_code == 200
@@ -346,19 +348,54 @@ def test_from_credentials_sin_secretos(credenciales, monkeypatch: pytest.MonkeyP
 
 
 def test_ajustes_desde_entorno(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ORIENTA_TWILIO_AUTH_TOKEN", "abc")
+    monkeypatch.setenv("ORIENTA_TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("ORIENTA_TWILIO_ID_SALT", SAL)
     monkeypatch.setenv("ORIENTA_TWILIO_PUBLIC_URL", "https://bot.example.org")
     ajustes = TwilioCanal.from_credentials(None).ajustes
-    assert ajustes.auth_token.get_secret_value() == "abc"
+    assert ajustes.auth_token.get_secret_value() == TOKEN
     assert ajustes.public_url == "https://bot.example.org"
-    assert "abc" not in repr(ajustes)
+    assert TOKEN not in repr(ajustes) and SAL not in repr(ajustes)
 
 
-def test_id_remitente_estable_y_con_sal():
-    a = id_remitente("+13125550100")
-    assert a == id_remitente("+13125550100")
-    assert a != id_remitente("+13125550101")
-    assert id_remitente("+13125550100", sal="s1") != a
+@pytest.mark.parametrize(
+    ("token", "sal", "variable"),
+    [
+        ("CAMBIAR-auth-token-de-twilio", SAL, "ORIENTA_TWILIO_AUTH_TOKEN"),
+        ("abc", SAL, "ORIENTA_TWILIO_AUTH_TOKEN"),
+        (TOKEN, None, "ORIENTA_TWILIO_ID_SALT"),
+        (TOKEN, "CAMBIAR-sal-openssl-rand-hex-32", "ORIENTA_TWILIO_ID_SALT"),
+        (TOKEN, "corta", "ORIENTA_TWILIO_ID_SALT"),
+        (TOKEN, "a" * 40, "ORIENTA_TWILIO_ID_SALT"),
+    ],
+)
+def test_no_arranca_con_secretos_de_ejemplo_o_sin_sal(token, sal, variable, monkeypatch):
+    """deploy/.env.example's placeholders, a short token, or no salt: Rasa refuses to start."""
+    monkeypatch.setenv("ORIENTA_TWILIO_AUTH_TOKEN", token)
+    if sal is not None:
+        monkeypatch.setenv("ORIENTA_TWILIO_ID_SALT", sal)
+    with pytest.raises(SecretoInvalido, match=variable) as error:
+        TwilioCanal.from_credentials(None)
+    assert token not in str(error.value) or len(token) < 4
+    if sal:
+        assert sal not in str(error.value)
+
+
+def test_sin_token_no_pide_sal(monkeypatch):
+    """Twilio disabled (no token: every request gets 403): nothing to hash, no salt needed."""
+    assert TwilioCanal.from_credentials(None).ajustes.id_salt is None
+
+
+def test_id_remitente_estable_y_no_reversible_sin_sal():
+    a = id_remitente("+13125550100", SAL)
+    assert a == id_remitente("+13125550100", SAL)
+    assert a != id_remitente("+13125550101", SAL)
+    assert id_remitente("+13125550100", "otra-sal-9b8c7d6e5f") != a
+    # Not the plain SHA-256 anyone could rebuild from a list of phone numbers.
+    import hashlib
+
+    assert a[3:] != hashlib.sha256(b"+13125550100").hexdigest()[:20]
+    with pytest.raises(ValueError):
+        id_remitente("+13125550100", "")
     assert telefono_e164("whatsapp:+13125550100") == "+13125550100"
     assert telefono_e164("+13125550100") == "+13125550100"
 

@@ -257,6 +257,7 @@ def test_env_example_covers_compose_and_has_only_placeholders(compose: dict):
     assert env[keys[0]] != env[keys[1]]
     assert env["ORIENTA_CONSOLA_COOKIE_SECURE"] == "true"
     assert env["ORIENTA_TWILIO_PUBLIC_URL"].startswith("https://")
+    assert env["ORIENTA_API_DOCS"] == "false"
 
 
 def test_endpoints_custom_classes_import():
@@ -439,6 +440,84 @@ def test_k8s_config_map_has_no_secrets():
 
 def _kustomization(directory: Path) -> dict:
     return yaml.safe_load((directory / "kustomization.yaml").read_text())
+
+
+def _ruta_publica(ruta: str) -> str | None:
+    """The Service the public ingress sends ``ruta`` to (any host), else None."""
+    for _, doc in k8s_docs():
+        if doc["kind"] != "Ingress":
+            continue
+        for regla in doc["spec"]["rules"]:
+            for p in regla["http"]["paths"]:
+                base, tipo = p["path"], p["pathType"]
+                if tipo == "Exact":
+                    coincide = ruta == base
+                else:  # Prefix (and ImplementationSpecific, read as a prefix: the strict case)
+                    raiz = base.rstrip("/")
+                    coincide = ruta == base or ruta.startswith(raiz + "/")
+                if coincide:
+                    return p["backend"]["service"]["name"]
+    return None
+
+
+@pytest.mark.parametrize(
+    "ruta",
+    [
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+        "/health",
+        "/v1/registros/consulta",
+        "/v1/registros/OR-7K2M9P4QXZ",
+        "/v1/canalizaciones",
+        "/v1/metricas",
+    ],
+)
+def test_k8s_ingress_never_exposes_the_api_or_its_docs(ruta: str):
+    assert _ruta_publica(ruta) is None, f"{ruta} is reachable from the public ingress"
+
+
+@pytest.mark.parametrize(
+    ("ruta", "servicio"),
+    [
+        ("/", "web"),
+        ("/static/orienta-chat.js", "web"),
+        ("/privacidad", "web"),
+        ("/consola/entrar", "web"),
+        ("/socket.io/", "rasa"),
+        ("/webhooks/twilio_orienta/webhook", "rasa"),
+    ],
+)
+def test_k8s_ingress_routes_what_people_use(ruta: str, servicio: str):
+    assert _ruta_publica(ruta) == servicio
+
+
+def test_k8s_and_compose_turn_the_api_docs_off(services: dict):
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert config["ORIENTA_API_DOCS"] == "false"
+    assert services["web"]["environment"]["ORIENTA_API_DOCS"] == "${ORIENTA_API_DOCS:-false}"
+
+
+def test_web_believes_forwarded_headers_only_from_the_configured_proxy(services: dict):
+    """uvicorn's own proxy handling is off; the app's (ORIENTA_PROXIES_CONFIABLES) never "*"."""
+    web = next(doc for name, doc in workloads() if name == "web")
+    (contenedor,) = web["spec"]["template"]["spec"]["containers"]
+    assert "--no-proxy-headers" in contenedor["args"]
+    assert "--proxy-headers" not in contenedor["args"]
+    entornos = [
+        e
+        for c in web["spec"]["template"]["spec"].get("initContainers", [])
+        for e in c.get("env", [])
+    ]
+    entornos += contenedor.get("env", [])
+    valores = {e["name"]: e.get("value") for e in entornos}
+    assert "FORWARDED_ALLOW_IPS" not in valores
+    assert valores["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
+    comando = " ".join(services["web"]["command"])
+    assert "--no-proxy-headers" in comando and "--proxy-headers --" not in comando
+    assert "FORWARDED_ALLOW_IPS" not in services["web"]["environment"]
+    assert "ORIENTA_PROXIES_CONFIABLES" in services["web"]["environment"]
+    assert "--no-proxy-headers" in (DEPLOY / "Dockerfile").read_text()
 
 
 def test_kustomizations_list_existing_files():

@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 RASA_PORT, ACTIONS_PORT, SERVICE_PORT = 5425, 5475, 5490
 TOKEN_TWILIO = "token-e2e-" + secrets.token_hex(8)
+SAL_TWILIO = "sal-e2e-" + secrets.token_hex(8)
 
 SQL = "'; DROP TABLE registros; --"
 SCRIPT = "<script>alert(1)</script>"
@@ -40,9 +41,11 @@ ESPANOL = ("puedo", "temas", "escribe", "quieres", "mensaje", "entendido", "ayud
 @pytest.fixture(scope="module")
 def pila(tmp_path_factory):
     model = os.environ.get("ORIENTA_E2E_MODEL")
-    previo = os.environ.get("ORIENTA_TWILIO_AUTH_TOKEN")
-    # stack.base_env() copies os.environ: the Twilio channel of this Rasa gets the token.
+    previo = {v: os.environ.get(v) for v in ("ORIENTA_TWILIO_AUTH_TOKEN", "ORIENTA_TWILIO_ID_SALT")}
+    # stack.base_env() copies os.environ: the Twilio channel of this Rasa gets the token and
+    # the sender-id salt it requires.
     os.environ["ORIENTA_TWILIO_AUTH_TOKEN"] = TOKEN_TWILIO
+    os.environ["ORIENTA_TWILIO_ID_SALT"] = SAL_TWILIO
     try:
         running = iniciar_pila_flujo(
             tmp_path_factory.mktemp("entrada_mala"),
@@ -52,10 +55,11 @@ def pila(tmp_path_factory):
             model=Path(model) if model else None,
         )
     finally:
-        if previo is None:
-            os.environ.pop("ORIENTA_TWILIO_AUTH_TOKEN", None)
-        else:
-            os.environ["ORIENTA_TWILIO_AUTH_TOKEN"] = previo
+        for variable, valor in previo.items():
+            if valor is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = valor
     try:
         yield running
     finally:
@@ -284,7 +288,7 @@ def test_twilio_message_sid_duplicado_se_procesa_una_vez(pila):
 def _sender_twilio(telefono: str) -> str:
     from channels.twilio import id_remitente
 
-    return id_remitente(telefono)  # the e2e stack has no ORIENTA_TWILIO_ID_SALT
+    return id_remitente(telefono, SAL_TWILIO)
 
 
 def test_redactar_quita_caracteres_de_control():

@@ -15,6 +15,7 @@ from twilio.http.response import Response
 
 from bot.tiempo import ahora_utc
 from servicio.inscripcion import canalizaciones as tickets
+from servicio.inscripcion import contactos
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import ErrorApi
 from tests.ayudas import ADMIN, A
@@ -73,7 +74,12 @@ def ticket(
     estado: str = m.CANALIZACION_ABIERTA,
     consulado=None,
     creada_en=None,
+    firmado: bool = True,
 ) -> m.Canalizacion:
+    """A ticket; ``firmado``: its number wrote in a signed Twilio request when it was opened
+    (what really happens), recorded as the Twilio channel does."""
+    if firmado:
+        contactos.registrar_firmado(session, canal, direccion, ahora=creada_en or ahora_utc())
     t = m.Canalizacion(
         resumen="Pide hablar con una persona.",
         canal=canal,
@@ -451,6 +457,43 @@ def test_enviar_respuesta_web_o_sin_configurar(session, ana, salida, monkeypatch
     assert salida.enviar_respuesta(session, r2, wa, http_client=http) is False
     assert http.peticiones == []
     assert r.entregada_en is None and r2.entregada_en is None
+
+
+@pytest.mark.parametrize("canal", ["whatsapp", "telefono"])
+def test_numero_que_nunca_escribio_firmado_no_recibe_nada(session, ana, salida, canal):
+    """A ticket whose number did not come from a signed Twilio request (someone typed it):
+    the console's reply is not sent to it; it waits for a message from that conversation."""
+    t = ticket(session, canal=canal, direccion="+13125550142", firmado=False)
+    r = tickets.responder(session, t.id, ana, "Hola")
+    http = TwilioFalso()
+    assert salida.enviar_respuesta(session, r, t, http_client=http) is False
+    assert http.peticiones == [] and r.entregada_en is None
+
+
+def test_la_ventana_de_whatsapp_cuenta_solo_mensajes_firmados(session, ana, salida):
+    """Opening a ticket (or anything else the API is told) does not open the window: only a
+    message whose Twilio signature was checked."""
+    t = ticket(session, firmado=False)  # ticket created now, but no signed message from TEL
+    r = tickets.responder(session, t.id, ana, "Hola")
+    http = TwilioFalso()
+    assert salida.enviar_respuesta(session, r, t, http_client=http) is False
+    contactos.registrar_firmado(session, "whatsapp", TEL)  # the person writes (signed)
+    assert salida.enviar_respuesta(session, r, t, http_client=http) is True
+
+
+def test_entregas_registra_el_numero_solo_si_viene_firmado(client_entregas, session):
+    otro = "+13125550177"
+    body = {"canal": "whatsapp", "direccion": otro}
+    client_entregas.post("/v1/canalizaciones/entregas", json=body, headers=A)
+    assert contactos.ultimo_firmado(session, "whatsapp", otro) is None
+    body["firmado"] = True
+    client_entregas.post("/v1/canalizaciones/entregas", json=body, headers=A)
+    assert contactos.ultimo_firmado(session, "whatsapp", otro) is not None
+    web = {"canal": "web", "direccion": "sesion-1", "firmado": True}
+    assert (
+        client_entregas.post("/v1/canalizaciones/entregas", json=web, headers=A).status_code == 200
+    )
+    assert session.execute(select(m.ContactoFirmado.medio)).scalars().all() == ["whatsapp"]
 
 
 def test_tomar_ve_el_estado_actual_aunque_la_fila_este_en_la_sesion(Sesion, session, ana, beto):

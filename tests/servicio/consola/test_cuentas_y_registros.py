@@ -134,30 +134,111 @@ def test_csrf_comparison():
 
 
 # ------------------------------------------------------------------ throttling
-def test_login_is_blocked_after_five_failures_per_account(session, ana):
-    for _ in range(seguridad.MAX_FALLOS_USUARIO - 1):
+def test_failures_delay_the_account_progressively_never_lock_it(session, ana):
+    """Anyone who knows "ana.perez" used to lock her out for 15 minutes with 5 wrong passwords.
+    Now each failure past the threshold doubles the wait, capped at ESPERA_MAX."""
+    for _ in range(seguridad.UMBRAL_USUARIO - 1):
         seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
-    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.2")
-    seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
-    assert seguridad.bloqueado(session, "ANA.PEREZ", "10.0.0.2")  # any address
-    assert not seguridad.bloqueado(session, "beto", "10.0.0.2")  # other accounts still work
-    later = ahora_utc() + seguridad.VENTANA_INTENTOS + timedelta(seconds=1)
-    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.2", ahora=later)
+    assert seguridad.espera(session, "ana.perez", "10.0.0.2") == timedelta(0)
+    for _ in range(40):  # an attacker keeps trying
+        seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+    ahora = ahora_utc()
+    espera = seguridad.espera(session, "ANA.PEREZ", "10.0.0.2", ahora=ahora)  # any address
+    assert timedelta(0) < espera <= seguridad.ESPERA_MAX
+    assert seguridad.espera(session, "beto", "10.0.0.2") == timedelta(0)  # other accounts
+    # One minute after the attacker's last try, Ana's own attempt goes through.
+    luego = ahora + seguridad.ESPERA_MAX + timedelta(seconds=1)
+    assert seguridad.espera(session, "ana.perez", "10.0.0.2", ahora=luego) == timedelta(0)
 
 
-def test_login_is_blocked_per_address_across_accounts(session):
-    for i in range(seguridad.MAX_FALLOS_IP):
+def test_delays_double_with_each_failure(session, ana):
+    esperas = []
+    for _ in range(seguridad.UMBRAL_USUARIO + 3):
+        seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
+        esperas.append(round(seguridad.espera(session, "ana.perez", "10.0.0.9").total_seconds()))
+    assert esperas[-4:] == [1, 2, 4, 8]
+
+
+def test_delays_per_address_across_accounts(session):
+    for i in range(seguridad.UMBRAL_IP + 2):
         seguridad.registrar_fallo(session, f"usuario{i}", "10.9.9.9")
-    assert seguridad.bloqueado(session, "otro", "10.9.9.9")
-    assert not seguridad.bloqueado(session, "otro", "10.9.9.8")
+    assert seguridad.espera(session, "otro", "10.9.9.9") > timedelta(0)
+    assert seguridad.espera(session, "otro", "10.9.9.8") == timedelta(0)
 
 
 def test_successful_login_clears_the_account_failures(session, ana):
-    for _ in range(seguridad.MAX_FALLOS_USUARIO - 1):
+    for _ in range(seguridad.UMBRAL_USUARIO + 2):
         seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
     seguridad.abrir_sesion(session, ana)
     seguridad.registrar_fallo(session, "ana.perez", "10.0.0.1")
-    assert not seguridad.bloqueado(session, "ana.perez", "10.0.0.3")
+    assert seguridad.espera(session, "ana.perez", "10.0.0.3") == timedelta(0)
+
+
+def test_password_hashing_is_bounded(monkeypatch):
+    """A login flood queues for scrypt (16 MiB each) instead of running 40 at once."""
+    import threading
+    import time
+
+    activos, maximo, candado = 0, 0, threading.Lock()
+    original = seguridad.hashlib.scrypt
+
+    def contando(*args, **kwargs):
+        nonlocal activos, maximo
+        with candado:
+            activos += 1
+            maximo = max(maximo, activos)
+        time.sleep(0.05)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            with candado:
+                activos -= 1
+
+    monkeypatch.setattr(seguridad.hashlib, "scrypt", contando)
+    guardado = seguridad.hash_clave("una-clave-larga-2026")
+    hilos = [
+        threading.Thread(target=seguridad.verificar_clave, args=("x" * 12, guardado))
+        for _ in range(8)
+    ]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert 1 <= maximo <= seguridad.MAX_HASHES_A_LA_VEZ
+
+
+def test_hashing_saturated_raises_busy(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(seguridad, "_HASHES", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(seguridad, "ESPERA_HASH_S", 0.01)
+    seguridad._HASHES.acquire()
+    try:
+        with pytest.raises(seguridad.Ocupado):
+            seguridad.hash_clave("una-clave-larga-2026")
+    finally:
+        seguridad._HASHES.release()
+
+
+def test_idle_session_ends(session, ana):
+    """A console left open at a shared desk: the next person finds it closed."""
+    token = seguridad.abrir_sesion(session, ana)
+    ahora = ahora_utc()
+    assert seguridad.sesion_de(session, token, ahora=ahora + timedelta(minutes=20))
+    # Activity pushes the deadline: 20 + 25 minutes is still within 30 of the last request.
+    assert seguridad.sesion_de(session, token, ahora=ahora + timedelta(minutes=45))
+    assert seguridad.sesion_de(session, token, ahora=ahora + timedelta(minutes=76)) is None
+
+
+def test_active_session_still_ends_after_the_working_day(session, ana):
+    token = seguridad.abrir_sesion(session, ana)
+    ahora = ahora_utc()
+    minutos = 0
+    while minutos < seguridad.SESION_HORAS * 60 - 20:
+        minutos += 20
+        assert seguridad.sesion_de(session, token, ahora=ahora + timedelta(minutes=minutos))
+    fin = ahora + timedelta(hours=seguridad.SESION_HORAS, minutes=1)
+    assert seguridad.sesion_de(session, token, ahora=fin) is None
 
 
 # ------------------------------------------------------------------ assisted registration
@@ -242,7 +323,56 @@ def test_search_without_matches_or_too_short(session, registro, consulta):
 
 
 def test_short_search_explains_what_to_type(session):
-    assert "3 letras" in registros.buscar(session, "ab").mensaje
+    assert "4 letras" in registros.buscar(session, "abc").mensaje
+
+
+def _otro_registro(session, consulado: str, nombre: str = "Gloria Hernández Ruiz") -> m.Registro:
+    """A registration of another consulate, written directly (as the assistant would)."""
+    from tests.ayudas import make_curp
+
+    base = session.execute(select(m.Registro)).scalars().first()
+    reg = m.Registro(
+        **{
+            c.key: getattr(base, c.key)
+            for c in m.Registro.__table__.columns
+            if c.key not in ("id", "folio", "open_curp", "curp", "creado_por", "consulado")
+        }
+    )
+    reg.folio, reg.curp = "OR-7K2M9P4QXZ", make_curp()
+    reg.open_curp, reg.consulado, reg.creado_por = reg.curp, consulado, None
+    reg.nombre, reg.nombre_busqueda = nombre, "gloria hernandez ruiz"
+    session.add(reg)
+    session.commit()
+    return reg
+
+
+def test_a_promoter_searches_only_their_consulate(session, ana, registro):
+    """Ana (Chicago) used to find Houston's registrations by name, CURP or folio."""
+    from servicio.consola.alcance import Alcance
+
+    ajeno = _otro_registro(session, "Houston, TX")
+    alcance = Alcance.de(ana)
+    for consulta in ("gloria hernandez", ajeno.curp, ajeno.folio):
+        folios = [r.folio for r in registros.buscar(session, consulta, alcance).registros]
+        assert ajeno.folio not in folios, consulta
+    assert [r.folio for r in registros.buscar(session, "gloria", alcance).registros] == [
+        registro.folio
+    ]
+    jefa = cuentas.crear(session, "jefa", "Rosa Admin", CLAVE, rol=m.ROL_ADMIN)
+    nacional = registros.buscar(session, "gloria hernandez", Alcance.de(jefa)).registros
+    assert {r.folio for r in nacional} == {registro.folio, ajeno.folio}
+
+
+def test_name_search_shows_few_rows_and_has_an_hourly_budget(session, registro):
+    assert registros.MAX_RESULTADOS_NOMBRE <= 10
+    agotado = registros.buscar(
+        session, "gloria", nombres_en_la_hora=registros.BUSQUEDAS_NOMBRE_POR_HORA
+    )
+    assert agotado.registros == [] and "en una hora" in agotado.mensaje
+    # Folio and CURP searches are not name searches: no budget.
+    assert registros.buscar(
+        session, registro.folio, nombres_en_la_hora=registros.BUSQUEDAS_NOMBRE_POR_HORA
+    ).registros
 
 
 def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):

@@ -99,6 +99,10 @@ def registrar(c, **cambios) -> httpx.Response:
     return c.post("/consola/registros/nuevo", data={**REGISTRO, **cambios, "csrf": csrf(c)})
 
 
+def buscar(c, q: str) -> httpx.Response:
+    return c.post("/consola/registros", data={"q": q, "csrf": csrf(c)})
+
+
 def auditoria(session, accion=None):
     stmt = select(m.Auditoria).order_by(m.Auditoria.id)
     if accion:
@@ -132,12 +136,53 @@ def test_wrong_password_and_missing_form_token(web, cuentas_consola):
         assert "orienta_consola=" not in "".join(sin_token.headers.get_list("set-cookie"))
 
 
-def test_login_is_rate_limited(web, cuentas_consola):
+def _atrasar_fallos(web, segundos: float) -> None:
+    """Moves every recorded failure ``segundos`` into the past (time passing)."""
+    from datetime import timedelta
+
+    with crear_fabrica_sesiones(web.state.engine)() as s:
+        for fila in s.execute(select(m.IntentoLogin)).scalars():
+            fila.en = fila.en - timedelta(seconds=segundos)
+        s.commit()
+
+
+def test_login_is_delayed_not_locked(web, cuentas_consola):
     with cliente(web) as c:
-        for _ in range(seguridad.MAX_FALLOS_USUARIO):
-            assert entrar(c, clave="otra-clave-larga-1").status_code == 401
-        r = entrar(c)  # even the right password waits now
-    assert r.status_code == 429 and "Demasiados intentos" in r.text
+        for _ in range(seguridad.UMBRAL_USUARIO + 5):  # someone else guessing Ana's password
+            entrar(c, clave="otra-clave-larga-1")
+        r = entrar(c)  # even the right password waits a little now
+        assert r.status_code == 429 and "Espera" in r.text and "segundos" in r.text
+        _atrasar_fallos(web, seguridad.ESPERA_MAX.total_seconds() + 1)
+        assert entrar(c).status_code == 303  # a minute later Ana gets in: nothing was locked
+
+
+def test_a_spoofed_forwarded_for_does_not_reset_the_delay(web, cuentas_consola):
+    """Without a configured proxy, X-Forwarded-For is ignored: rotating it changes nothing."""
+    with cliente(web) as c:
+        for i in range(seguridad.UMBRAL_IP + 2):
+            c.headers["X-Forwarded-For"] = f"203.0.113.{i}"
+            entrar(c, usuario=f"nadie{i}", clave="otra-clave-larga-1")
+        c.headers["X-Forwarded-For"] = "198.51.100.7"
+        r = entrar(c, usuario="otra-persona", clave="otra-clave-larga-1")
+    assert r.status_code == 429
+
+
+def test_login_busy_hashing_is_a_spanish_503(web, cuentas_consola, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(seguridad, "_HASHES", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(seguridad, "ESPERA_HASH_S", 0.01)
+    with cliente(web) as c:
+        pagina = c.get("/consola/entrar")
+        seguridad._HASHES.acquire()
+        try:
+            r = c.post(
+                "/consola/entrar",
+                data={"usuario": "ana", "clave": CLAVE, "csrf": csrf_de(pagina.text)},
+            )
+        finally:
+            seguridad._HASHES.release()
+    assert r.status_code == 503 and "Intenta de nuevo" in r.text
 
 
 def test_logout_ends_the_session(promotor):
@@ -217,11 +262,27 @@ def test_invalid_registration_keeps_what_was_typed(promotor, session):
 
 def test_search_lists_and_audits_every_record_shown(promotor, session):
     folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
-    r = promotor.get("/consola/registros", params={"q": "gloria hernandez"})
+    r = buscar(promotor, "gloria hernandez")
     assert folio in r.text
     assert [a.folio for a in auditoria(session, "consola_busqueda")] == [folio]
-    nada = promotor.get("/consola/registros", params={"q": "<script>x</script>"})
+    nada = buscar(promotor, "<script>x</script>")
     assert "&lt;script&gt;" in nada.text and "<script>x" not in nada.text
+
+
+@pytest.mark.parametrize("q", ["gloria hernandez", CURP])
+def test_search_never_reads_the_url(promotor, session, q):
+    """A CURP or a name in ?q= would sit in access logs, the browser history and Referer."""
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    r = promotor.get("/consola/registros", params={"q": q})
+    assert r.status_code == 200 and folio not in r.text
+    assert auditoria(session, "consola_busqueda") == []
+    assert 'method="post" action="/consola/registros"' in r.text
+    assert folio in buscar(promotor, q).text
+
+
+def test_search_needs_the_csrf_token(promotor):
+    r = promotor.post("/consola/registros", data={"q": CURP})
+    assert r.status_code == 403
 
 
 def test_print_page_is_audited(promotor, session):
@@ -309,3 +370,145 @@ def test_audit_page_links_tickets_and_channel_labels(promotor, admin, ticket):
 def test_statistics_page_renders_charts(promotor):
     r = promotor.get("/consola/estadisticas")
     assert r.status_code == 200 and "<svg" in r.text
+
+
+# ------------------------------------------------------------------ scope by consulate
+@pytest.fixture
+def ticket_houston(session):
+    fila = m.Canalizacion(
+        resumen="Pide hablar con una persona (Orienta, SMS).",
+        canal="telefono",
+        direccion_canal="+17135550123",
+        consulado="Houston, TX",
+        estado="abierta",
+        creada_en=ahora_utc(),
+    )
+    session.add(fila)
+    session.commit()
+    return fila.id
+
+
+@pytest.fixture
+def folio_houston(admin, session):
+    """A registration an admin made for a person of Houston (Ana's consulate is Chicago)."""
+    from tests.ayudas import make_curp
+
+    r = registrar(admin, residencia="Houston, TX", curp=make_curp())
+    assert r.status_code == 303, r.text
+    folio = r.headers["location"].rsplit("/", 1)[1].split("?")[0]
+    consulado = session.execute(
+        select(m.Registro.consulado).where(m.Registro.folio == folio)
+    ).scalar_one()
+    assert consulado and consulado != "Chicago, IL"
+    return folio
+
+
+def test_promoter_gets_404_outside_their_consulate(promotor, admin, folio_houston, session):
+    """Ana (Chicago) used to open, print and send any registration of the country."""
+    for url in (f"/consola/registros/{folio_houston}", f"/consola/registros/{folio_houston}/ficha"):
+        r = promotor.get(url)
+        assert r.status_code == 404 and "No existe un registro con ese folio" in r.text
+    enviar = promotor.post(
+        f"/consola/registros/{folio_houston}/enviar", data={"csrf": csrf(promotor)}
+    )
+    assert enviar.status_code == 404
+    assert 'id="resultados"' not in buscar(promotor, folio_houston).text
+    assert folio_houston not in buscar(promotor, "gloria hernandez").text
+    assert auditoria(session, "consola_vista") == []  # nothing shown, nothing audited
+    assert admin.get(f"/consola/registros/{folio_houston}").status_code == 200  # national
+
+
+def test_promoter_cases_are_their_consulates(promotor, admin, ticket, ticket_houston):
+    lista = promotor.get("/consola/canalizaciones").text
+    assert f"#{ticket}" in lista and f"#{ticket_houston}" not in lista
+    url = f"/consola/canalizaciones/{ticket_houston}"
+    assert promotor.get(url).status_code == 404
+    for accion in ("tomar", "cerrar"):
+        r = promotor.post(f"{url}/{accion}", data={"csrf": csrf(promotor)})
+        assert r.status_code == 404, accion
+    r = promotor.post(f"{url}/responder", data={"texto": "Hola", "csrf": csrf(promotor)})
+    assert r.status_code == 404
+    assert f"#{ticket_houston}" in admin.get("/consola/canalizaciones").text
+
+
+def test_promoter_statistics_are_their_consulates_funnel(promotor, admin, folio_houston, session):
+    otro = session.execute(
+        select(m.Registro.consulado).where(m.Registro.folio == folio_houston)
+    ).scalar_one()
+    r = promotor.get("/consola/estadisticas")
+    assert r.status_code == 200 and 'id="solo-consulado"' in r.text
+    assert otro not in r.text and 'id="sin-respuesta"' not in r.text
+    nacional = admin.get("/consola/estadisticas").text
+    assert otro in nacional and 'id="solo-consulado"' not in nacional
+
+
+def test_name_searches_are_budgeted_per_hour(promotor, session, monkeypatch):
+    from servicio.consola import registros
+
+    monkeypatch.setattr(registros, "BUSQUEDAS_NOMBRE_POR_HORA", 2)
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    assert folio in buscar(promotor, "gloria").text
+    assert folio in buscar(promotor, "hernandez").text
+    r = buscar(promotor, "garcia")
+    assert folio not in r.text and "búsquedas por nombre en una hora" in r.text
+    assert folio in buscar(promotor, CURP).text  # by CURP still works
+
+
+# ------------------------------------------------------------------ numbers only from Twilio
+@pytest.fixture
+def envios(monkeypatch):
+    """Twilio configured; the send itself recorded instead of calling Twilio."""
+    from servicio import twilio_salida
+
+    for k, v in {
+        "ORIENTA_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "ORIENTA_TWILIO_AUTH_TOKEN": "token-de-prueba-0123456789",
+        "ORIENTA_TWILIO_NUMERO_SMS": "+15005550006",
+        "ORIENTA_TWILIO_NUMERO_WHATSAPP": "whatsapp:+14155238886",
+    }.items():
+        monkeypatch.setenv(k, v)
+    hechos: list[tuple[str, str]] = []
+
+    def enviar(canal, telefono, texto, *a, **k):
+        hechos.append((canal, telefono))
+        return True
+
+    monkeypatch.setattr(twilio_salida, "enviar", enviar)
+    return hechos
+
+
+def _enviar_referencia(c, folio: str, canal: str) -> str:
+    url = f"/consola/registros/{folio}"
+    r = c.post(f"{url}/enviar", data={"canal": canal, "csrf": csrf(c, url)})
+    assert r.status_code == 303
+    return r.headers["location"]
+
+
+def test_a_typed_number_is_never_messaged(promotor, session, envios):
+    """Someone registered through the web chat with a stranger's number: the promoter's
+    "send by SMS/WhatsApp" used to message it. Now only a number that wrote to us in a request
+    signed by Twilio gets a message."""
+    from servicio.inscripcion import contactos
+
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    reg.origen = m.ORIGEN_ASISTENTE  # as if the chat had created it
+    session.commit()
+    for canal in ("telefono", "whatsapp"):
+        assert _enviar_referencia(promotor, folio, canal).endswith("aviso=no_verificado")
+    assert envios == []
+    assert (
+        "ese número no nos ha escrito"
+        in promotor.get(f"/consola/registros/{folio}?aviso=no_verificado").text
+    )
+    contactos.registrar_firmado(session, "whatsapp", reg.telefono)  # the person writes, signed
+    assert _enviar_referencia(promotor, folio, "whatsapp").endswith("aviso=enviada")
+    assert envios == [("whatsapp", reg.telefono)]
+
+
+def test_sms_to_a_number_typed_by_the_promoter_in_person(promotor, session, envios):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]  # origen consola
+    assert _enviar_referencia(promotor, folio, "telefono").endswith("aviso=enviada")
+    # WhatsApp needs the person's own signed message in the last 24 hours, whoever typed it.
+    assert _enviar_referencia(promotor, folio, "whatsapp").endswith("aviso=no_verificado")
+    assert [c for c, _ in envios] == ["telefono"]

@@ -27,6 +27,7 @@ TABLES = (
     "promotores",
     "metricas_mensajes",
     "embudo",
+    "contactos_firmados",
 )
 
 

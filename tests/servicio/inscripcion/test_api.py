@@ -15,7 +15,7 @@ from bot import lectura
 from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import linea_captura_valida
-from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
+from tests.ayudas import ADMIN, ADMIN_KEY, ASSISTANT_KEY, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
@@ -694,3 +694,68 @@ def test_database_down_is_a_spanish_503_without_the_statement_in_the_log(caplog)
     assert "intenta más tarde" in r.json()["detail"][0]["mensaje"]
     assert curp not in caplog.text
     app.state.engine.dispose()
+
+
+def test_docs_off_when_configured(db_url):
+    """ORIENTA_API_DOCS=false (the deployment): no /docs, /redoc or /openapi.json."""
+    from fastapi.testclient import TestClient
+
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.app import crear_app
+
+    ajustes = AjustesServicio(
+        database_url=db_url,
+        assistant_api_key=ASSISTANT_KEY,
+        admin_api_key=ADMIN_KEY,
+        api_docs=False,
+    )
+    app = crear_app(ajustes)
+    try:
+        with TestClient(app) as c:
+            for ruta in ("/docs", "/redoc", "/openapi.json"):
+                assert c.get(ruta).status_code == 404, ruta
+            assert c.get("/health").status_code == 200
+    finally:
+        app.state.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("asistente", "admin", "variable"),
+    [
+        # deploy/.env.example and deploy/k8s/secret.example.yaml, copied as they are.
+        ("CAMBIAR-clave-asistente-openssl-rand-hex-32", ADMIN_KEY, "ORIENTA_ASSISTANT_API_KEY"),
+        (ASSISTANT_KEY, "CAMBIAR-clave-admin-openssl-rand-hex-32", "ORIENTA_ADMIN_API_KEY"),
+        (ASSISTANT_KEY, "changeme-changeme-changeme", "ORIENTA_ADMIN_API_KEY"),
+        (ASSISTANT_KEY, "corta", "ORIENTA_ADMIN_API_KEY"),
+        (ASSISTANT_KEY, "a" * 32, "ORIENTA_ADMIN_API_KEY"),
+    ],
+)
+def test_app_refuses_placeholder_example_or_short_keys(db_url, asistente, admin, variable):
+    from servicio.inscripcion.ajustes import AjustesServicio, FaltanSecretos
+    from servicio.inscripcion.app import crear_app
+
+    ajustes = AjustesServicio(database_url=db_url, assistant_api_key=asistente, admin_api_key=admin)
+    with pytest.raises(FaltanSecretos, match=variable) as error:
+        crear_app(ajustes)
+    assert asistente not in str(error.value) and admin not in str(error.value)
+
+
+def test_app_refuses_a_placeholder_database_password():
+    from servicio.inscripcion.ajustes import AjustesServicio, FaltanSecretos
+
+    url = "postgresql+psycopg2://orienta:CAMBIAR-password-postgres@db:5432/orienta"
+    ajustes = AjustesServicio(
+        database_url=url, assistant_api_key=ASSISTANT_KEY, admin_api_key=ADMIN_KEY
+    )
+    with pytest.raises(FaltanSecretos, match="DATABASE_URL") as error:
+        ajustes.exigir_secretos()
+    assert "CAMBIAR-password" not in str(error.value)
+
+
+def test_web_app_refuses_a_placeholder_twilio_token(settings, monkeypatch):
+    from bot.secretos import SecretoInvalido
+    from servicio.web.app import crear_app
+
+    monkeypatch.setenv("ORIENTA_TWILIO_AUTH_TOKEN", "CAMBIAR-auth-token-de-twilio")
+    with pytest.raises(SecretoInvalido, match="ORIENTA_TWILIO_AUTH_TOKEN"):
+        crear_app(settings)

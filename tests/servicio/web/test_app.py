@@ -4,12 +4,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from servicio.web.app import content_security_policy, crear_app, rasa_origins
+from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
 
 
 @pytest.fixture
 def make_client(monkeypatch, tmp_path):
-    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", "a" * 32)
-    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", "b" * 32)
+    monkeypatch.setenv("ORIENTA_ASSISTANT_API_KEY", ASSISTANT_KEY)
+    monkeypatch.setenv("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")
 
     def make(rasa_url: str | None = None) -> TestClient:
