@@ -27,6 +27,9 @@ from bot.parametros import Vigentes, vigentes_en
 
 __all__ = [
     "AVISO_ESTIMACION",
+    "CALCULADORA_IMSS",
+    "FUENTE_REFERENCIA_IMSS",
+    "REFERENCIA_IMSS",
     "PERIODOS_MESES",
     "Aviso",
     "Cuota",
@@ -42,6 +45,15 @@ AVISO_ESTIMACION = (
     "Esta cantidad es una estimación de Orienta con fines informativos, no un cálculo del IMSS. "
     "El monto oficial es el que da el sistema del IMSS al generar tu línea de captura."
 )
+#: The one published figure to compare with (facts.md §3, facts-addendum §1.3): a reported
+#: figure, not a price; the addendum reads it as the 2025 minimum-income fee.
+REFERENCIA_IMSS = (
+    "En junio de 2025 el IMSS reportó unos 88 dólares al mes (alrededor de 1,700 pesos), "
+    "cerca de lo que daba el ingreso mínimo en 2025."
+)
+FUENTE_REFERENCIA_IMSS = "La Jornada, 15/06/2025"
+#: Where the IMSS fee calculator is (facts.md §2 and §8: the PTI micrositio).
+CALCULADORA_IMSS = "www.imss.gob.mx/personas-trabajadoras-independientes"
 PERIODOS_MESES = (1, 2, 3, 6, 12)
 CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -197,7 +198,7 @@ def dar_de_alta(
     session: Session,
     form: Formulario,
     promotor: m.Promotor,
-    anio: int,
+    fecha: date,
     tipo_cambio: Decimal,
 ) -> Alta:
     """Create the registration for the person at the desk, recording the promoter."""
@@ -206,7 +207,7 @@ def dar_de_alta(
         return Alta(None)
     try:
         res = svc.crear_registro(
-            session, payload, anio, tipo_cambio, origen=m.ORIGEN_CONSOLA, creado_por=promotor
+            session, payload, fecha, tipo_cambio, origen=m.ORIGEN_CONSOLA, creado_por=promotor
         )
     except svc.ErrorApi as error:
         form.error(error.campo or "general", error.mensaje)

@@ -7,7 +7,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 # isort: split
 import logging
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import canales, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
-from bot.tiempo import ZONA_MX, ahora_utc, en_utc
+from bot.tiempo import ZONA_MX, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
@@ -278,8 +278,8 @@ def registros_lista(
     return _html(request, "registros.html", q=q[:120], busqueda=busqueda)
 
 
-def _anio(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or ahora_utc().year
+def _fecha_tarifa(request: Request) -> date:
+    return svc.fecha_de_tarifa(request.app.state.settings.anio_tarifa)
 
 
 @router.get("/registros/nuevo")
@@ -318,7 +318,7 @@ def registro_nuevo(
     )
     st = request.app.state.settings
     alta = registros.dar_de_alta(
-        session, form, sesion.promotor, _anio(request), st.tipo_cambio_usd_mxn
+        session, form, sesion.promotor, _fecha_tarifa(request), st.tipo_cambio_usd_mxn
     )
     if alta.registro is None:
         return _html(request, "registro_nuevo.html", 422, form=form)

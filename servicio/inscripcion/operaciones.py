@@ -6,7 +6,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot import lectura
 from bot import validacion as v
-from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
+from bot.cuota import Cuota, cuota_en, redondear_centavos
 from bot.folio import nuevo_folio
-from bot.parametros import SinTablaDelAnio, cargar_parametros
-from bot.tiempo import ZONA_MX, ahora_utc, en_utc
+from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
 
@@ -46,17 +45,18 @@ def ingreso_en_mxn(
     return redondear_centavos(amount), None
 
 
-def cotizar_o_error(
-    income_mxn: Decimal, year: int, campo_ingreso: str = "ingreso_mensual"
-) -> Cuota:
-    try:
-        params = cargar_parametros(year)
-    except SinTablaDelAnio as exc:
-        raise ErrorApi(422, str(exc), "anio") from None
-    try:
-        return calcular_cuota(income_mxn, params)
-    except IngresoFueraDeRango as exc:
-        raise ErrorApi(422, exc.mensaje, campo_ingreso) from None
+def fecha_de_tarifa(anio_tarifa: int | None = None) -> date:
+    """The day whose values a quote uses: today in Mexico City, or 1 February of a fixed year
+    (``ORIENTA_ANIO_TARIFA``: the first day all of that year's values apply)."""
+    if anio_tarifa is not None:
+        return date(anio_tarifa, 2, 1)
+    return dia_en_mexico(ahora_utc())
+
+
+def cotizar(income_mxn: Decimal, fecha: date) -> Cuota:
+    """The estimate for `fecha`: never an error (a missing year uses the latest table, an income
+    outside the floor/cap is estimated at the bound; the quote says both)."""
+    return cuota_en(income_mxn, fecha)
 
 
 # ------------------------------------------------------------------ línea de captura
@@ -128,7 +128,7 @@ def _cross_check(payload: RegistroIn) -> None:
 def crear_registro(
     session: Session,
     payload: RegistroIn,
-    year: int,
+    fecha: date,
     default_tc: Decimal,
     *,
     origen: str = m.ORIGEN_ASISTENTE,
@@ -154,7 +154,7 @@ def crear_registro(
     income_mxn, tc = ingreso_en_mxn(
         payload.ingreso_mensual, payload.moneda, payload.tipo_cambio, default_tc
     )
-    quote = cotizar_o_error(income_mxn, year)
+    quote = cotizar(income_mxn, fecha)
     info = v.validar_curp(payload.curp)
     for _attempt in range(3):
         existing = session.execute(
