@@ -49,6 +49,7 @@ SLOTS_PERSONALES: tuple[str, ...] = (
     "curp_borrado",
     "ingreso_cotizacion",
     "moneda_cotizacion",
+    "tipo_cambio_cotizacion",
 )
 
 FORM_CONSULTA = "consulta_form"

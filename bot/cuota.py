@@ -143,7 +143,9 @@ def limites_de_ingreso(vigentes: Vigentes) -> tuple[Decimal, Decimal]:
     )
 
 
-def _avisos(v: Vigentes, ajuste: str | None, piso: Decimal, tope: Decimal) -> list[Aviso]:
+def _avisos(
+    v: Vigentes, ajuste: str | None, piso: Decimal, tope: Decimal, incierta: bool
+) -> list[Aviso]:
     avisos = []
     if v.anio_valores is not None:
         faltan = []  # (what, its year, the year of the table used instead)
@@ -165,11 +167,11 @@ def _avisos(v: Vigentes, ajuste: str | None, piso: Decimal, tope: Decimal) -> li
                 f"Estimación con valores de {usados}: {que} {verbo} en nuestras fuentes.",
             )
         )
-    if v.cesantia.incierto:
+    if incierta:
         avisos.append(
             Aviso(
                 CESANTIA_INCIERTA,
-                f"La tasa de cesantía y vejez de {v.cesantia.anio} falta cotejarla con el DOF; "
+                f"Tasa de cesantía {v.cesantia.anio} por cotejar con el DOF; "
                 "confírmalo con el IMSS.",
             )
         )
@@ -177,24 +179,19 @@ def _avisos(v: Vigentes, ajuste: str | None, piso: Decimal, tope: Decimal) -> li
         avisos.append(
             Aviso(
                 AJUSTE_PISO,
-                f"Tu ingreso queda abajo del mínimo de referencia ({_pesos(piso)} al mes, "
-                "1 salario mínimo): calculé con ese mínimo; confírmalo con el IMSS.",
+                f"Usé el mínimo de referencia, {_pesos(piso)} (1 salario mínimo); "
+                "confírmalo con el IMSS.",
             )
         )
     elif ajuste == AJUSTE_TOPE:
         avisos.append(
             Aviso(
                 AJUSTE_TOPE,
-                f"Tu ingreso pasa del máximo de referencia ({_pesos(tope)} al mes, 25 UMA): "
-                "calculé con ese máximo; confírmalo con el IMSS.",
+                f"Usé el máximo de referencia, {_pesos(tope)} (25 UMA); confírmalo con el IMSS.",
             )
         )
     avisos.append(
-        Aviso(
-            RIESGO_TRABAJO,
-            "La prima de riesgos de trabajo para PTI no está publicada: el rango la supone de "
-            f"0 a {v.tabla.riesgo_trabajo.prima_maxima_supuesta.normalize()} % de tu ingreso.",
-        )
+        Aviso(RIESGO_TRABAJO, "El rango es por la prima de riesgo de trabajo, que no se publica.")
     )
     return avisos
 
@@ -213,6 +210,9 @@ def calcular_cuota(monthly_income_mxn: Decimal, vigentes: Vigentes) -> Cuota:
     # is exactly 1 SM.
     banda = v.bandas.banda(redondear_centavos(sbc_diario), v.salario_minimo.valor, uma)
     tasa_cv = v.cesantia.tasas[banda]
+    # An uncertain column only matters where it differs from a sourced one (not at 1 SM: 3.150).
+    otras = [c.tasas[banda] for c in v.bandas.columnas.values() if not c.incierto]
+    incierta = v.cesantia.incierto and tasa_cv not in otras
     bases = {
         "sbc": income,
         "uma": uma * days,
@@ -227,7 +227,7 @@ def calcular_cuota(monthly_income_mxn: Decimal, vigentes: Vigentes) -> Cuota:
         nota = rate.nota
         if rate.patron is None:
             nota = f"{nota} Banda {v.bandas.bandas[banda].descripcion}, año {v.cesantia.anio}."
-            if v.cesantia.incierto:
+            if incierta:
                 nota = f"{nota} {v.cesantia.nota}"
         lines.append(
             LineaCuota(
@@ -242,7 +242,7 @@ def calcular_cuota(monthly_income_mxn: Decimal, vigentes: Vigentes) -> Cuota:
                 cuota_patron=employer,
                 total=worker + employer,
                 fundamento=rate.fundamento,
-                supuesto=rate.supuesto or (rate.patron is None and v.cesantia.incierto),
+                supuesto=rate.supuesto or (rate.patron is None and incierta),
                 nota=nota,
             )
         )
@@ -268,7 +268,7 @@ def calcular_cuota(monthly_income_mxn: Decimal, vigentes: Vigentes) -> Cuota:
         cesantia_banda=v.bandas.bandas[banda].descripcion,
         cesantia_tasa_patron=tasa_cv,
         cesantia_anio=v.cesantia.anio,
-        cesantia_incierta=v.cesantia.incierto,
+        cesantia_incierta=incierta,
         piso_mensual=piso,
         tope_mensual=tope,
         lineas=tuple(lines),
@@ -279,7 +279,7 @@ def calcular_cuota(monthly_income_mxn: Decimal, vigentes: Vigentes) -> Cuota:
         riesgo_trabajo_maximo=rt_max,
         total_maximo=total + rt_max,
         totales_por_periodo={n: total * n for n in PERIODOS_MESES},
-        avisos=tuple(_avisos(v, ajuste, piso, tope)),
+        avisos=tuple(_avisos(v, ajuste, piso, tope, incierta)),
     )
 
 
