@@ -58,9 +58,9 @@ AVISOS = {
     "entregada": "Respuesta enviada por Twilio a la persona.",
     "pendiente": "La persona la recibirá con la próxima respuesta del asistente (cuando escriba).",
     "cerrada": "Canalización cerrada.",
-    "enviada": "Referencia de pago enviada a la persona.",
-    "no_enviada": "No se pudo enviar la referencia: revisa la configuración de Twilio o imprímela.",
-    "pagado": "Pago confirmado.",
+    "enviada": "Mensaje de la solicitud enviado a la persona.",
+    "no_enviada": "No se pudo enviar el mensaje: revisa la configuración de Twilio o imprímelo.",
+    "pagado": "Pago anotado.",
     "existente": "Ya había un registro abierto con esa CURP: este es.",
 }
 
@@ -349,7 +349,7 @@ def registro_detalle(
         request,
         "registro.html",
         reg=reg,
-        texto_referencia=registros.texto_referencia(reg) if reg.linea_captura else "",
+        texto_confirmacion=registros.texto_confirmacion(reg),
         envio_sms=twilio_salida.configurado(canales.SMS),
         envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
     )
@@ -365,7 +365,9 @@ def registro_ficha(
 ):
     reg = _registro_o_404(session, folio)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
-    return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
+    return _html(
+        request, "ficha.html", reg=reg, texto_confirmacion=registros.texto_confirmacion(reg)
+    )
 
 
 @router.post("/registros/{folio}/enviar")
@@ -378,10 +380,14 @@ def registro_enviar(
     session: SessionDep,
 ):
     reg = _registro_o_404(session, folio)
-    if canales.medio_de_ticket(canal) is None or not reg.telefono or not reg.linea_captura:
+    if (
+        canales.medio_de_ticket(canal) is None
+        or not reg.telefono
+        or reg.estado == m.ESTADO_ELIMINADO
+    ):
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
-    ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
+    ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_confirmacion(reg))
     aviso = "enviada" if ok else "no_enviada"
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
 

@@ -25,6 +25,11 @@ from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 
 ROLE_ASSISTANT, ROLE_ADMIN = "asistente", "admin"
+#: What a registration is, said with every one the API returns.
+QUE_ES_PRERREGISTRO = (
+    "Solicitud de prerregistro para la ventanilla de documentación del consulado; no es una "
+    "inscripción al IMSS. La línea de captura para pagar solo la genera el sistema del IMSS."
+)
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -197,15 +202,6 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
 
 # ------------------------------------------------------------------ registros
 def registro_salida(reg: m.Registro) -> s.RegistroOut:
-    linea = None
-    if reg.linea_captura and reg.linea_vence_en is not None:
-        vence = en_utc(reg.linea_vence_en)
-        linea = s.LineaCaptura(
-            referencia=reg.linea_captura,
-            monto=reg.linea_monto,
-            vence_en=vence,
-            vigente=vence > ahora_utc(),
-        )
     return s.RegistroOut(
         folio=reg.folio,
         estado=reg.estado,
@@ -213,7 +209,7 @@ def registro_salida(reg: m.Registro) -> s.RegistroOut:
         tabla_version=reg.tabla_version,
         monto_mensual=reg.monto_mensual,
         aviso=AVISO_ESTIMACION,
-        linea_captura=linea,
+        que_es=QUE_ES_PRERREGISTRO,
         creado_en=en_utc(reg.creado_en),
         activado_en=en_utc(reg.activado_en),
     )
@@ -335,7 +331,7 @@ def consultar_registro(
     response_model=s.RegistroOut,
     tags=["registros"],
     responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
-    summary="Confirmar pago (simulado; solo admin)",
+    summary="Anotar que la persona pagó su línea de captura del IMSS (solo admin)",
 )
 def confirmar_pago(
     *,
@@ -344,23 +340,6 @@ def confirmar_pago(
     _role: AdminDep,
 ):
     return registro_salida(svc.confirmar_pago(session, folio))
-
-
-@router.post(
-    "/registros/{folio}/linea-captura",
-    response_model=s.RegistroOut,
-    tags=["registros"],
-    responses={**ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
-    summary="Renovar una línea de captura vencida",
-)
-def renovar_linea(
-    *,
-    payload: s.CurpIn,
-    folio: str = Path(..., max_length=40),
-    session: SessionDep,
-    _role: AssistantDep,
-):
-    return registro_salida(svc.renovar_linea(session, folio, payload.curp))
 
 
 @router.delete(

@@ -334,15 +334,6 @@ class RegistroIn(BaseModel):
         return value
 
 
-class LineaCaptura(BaseModel):
-    referencia: str = Field(
-        ..., description="20 dígitos; los 2 últimos son verificadores ISO 7064 MOD 97-10"
-    )
-    monto: Numero
-    vence_en: datetime
-    vigente: bool
-
-
 class RegistroOut(BaseModel):
     folio: str
     estado: str
@@ -351,7 +342,7 @@ class RegistroOut(BaseModel):
     monto_mensual: Numero
     estimacion: bool = True
     aviso: str
-    linea_captura: LineaCaptura | None = None
+    que_es: str = Field(..., description="Qué es un prerregistro: no es la inscripción al IMSS")
     creado_en: datetime
     activado_en: datetime | None = None
 

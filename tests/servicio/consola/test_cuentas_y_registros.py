@@ -263,10 +263,11 @@ def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):
     assert auditoria.consultar(session, folio="OR-NOEXISTE") == []
 
 
-def test_payment_reference_text_uses_the_assistant_words(registro):
-    texto = registros.texto_referencia(registro)
-    assert registro.folio in texto and registro.linea_captura in texto
-    assert "el monto oficial lo da el IMSS" in texto
+def test_confirmation_text_uses_the_assistant_words_and_has_no_reference(registro):
+    texto = registros.texto_confirmacion(registro)
+    assert registro.folio in texto and "el monto oficial lo da el IMSS" in texto
+    assert "Todavía no es tu alta en el IMSS" in texto and "Referencia de pago" not in texto
+    assert registro.linea_captura is None
 
 
 def test_first_admin_only_on_an_empty_database(session, monkeypatch, db_url, tmp_path, capsys):

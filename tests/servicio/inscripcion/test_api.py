@@ -6,17 +6,17 @@ import logging
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot import lectura
 from bot.cuota import cuota_en
 from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import fecha_de_tarifa, linea_captura_valida
+from servicio.inscripcion.operaciones import fecha_de_tarifa
 from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
@@ -60,7 +60,6 @@ def test_openapi_documents_v1(client):
         "/v1/registros/{folio}",
         "/v1/registros/consulta",
         "/v1/registros/{folio}/pago",
-        "/v1/registros/{folio}/linea-captura",
         "/v1/canalizaciones",
         "/v1/canalizaciones/{ticket_id}/cerrar",
         "/health",
@@ -76,7 +75,6 @@ PROTECTED = [
     ("post", "/v1/registros/consulta"),
     ("get", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/registros/OR-X/pago"),
-    ("post", "/v1/registros/OR-X/linea-captura"),
     ("delete", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/canalizaciones"),
     ("get", "/v1/canalizaciones"),
@@ -284,15 +282,15 @@ def test_registro_created_then_idempotent_by_curp(client, engine):
     assert b1["estado"] == "pendiente_de_pago"
     esperado = float(cuota_en(Decimal(12000), fecha_de_tarifa()).total_mensual)
     assert b1["monto_mensual"] == esperado and b1["estimacion"] is True
-    ref = b1["linea_captura"]["referencia"]
-    assert linea_captura_valida(ref) and int(ref) % 97 == 1
-    assert b1["linea_captura"]["monto"] == esperado and b1["linea_captura"]["vigente"] is True
+    # A request to the consulate's desk: no payment reference of ours (only IMSS issues one).
+    assert "linea_captura" not in b1 and "no es una inscripción al IMSS" in b1["que_es"]
     # Same CURP, lower case and different other data: same folio, 200.
     _, r2 = _create(client, curp.lower(), nombre="Otro Nombre")
     assert r2.status_code == 200 and r2.json()["folio"] == b1["folio"]
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
         assert row.telefono == "+13125551234" and row.sexo == "H"
+        assert row.linea_captura is None and row.linea_vence_en is None and row.linea_monto is None
         assert row.estado_nacimiento == "JC" and str(row.fecha_nacimiento) == "1985-03-12"
         assert row.aviso_privacidad_version == "2026-01"
         assert conn.execute(select(func.count()).select_from(m.Registro)).scalar() == 1
@@ -326,28 +324,6 @@ def test_registro_usd_uses_rate(client, engine):
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
     assert float(row.ingreso_mensual_mxn) == 17000.0 and float(row.tipo_cambio) == 17.0
-
-
-def test_linea_captura_check_digit_detects_typos():
-    from servicio.inscripcion.operaciones import generar_linea_captura
-
-    ref = generar_linea_captura(datetime(2026, 3, 5, tzinfo=timezone.utc))
-    assert ref.startswith("2603") and len(ref) == 20 and linea_captura_valida(ref)
-    typo = ref[:5] + str((int(ref[5]) + 1) % 10) + ref[6:]
-    assert not linea_captura_valida(typo)
-    swapped = ref[:6] + ref[7] + ref[6] + ref[8:]
-    assert swapped == ref or not linea_captura_valida(swapped)
-
-
-def test_linea_expiry_day_20_mexico_city():
-    from servicio.inscripcion.operaciones import vencimiento_linea
-
-    assert vencimiento_linea(datetime(2026, 3, 5, 12, tzinfo=timezone.utc)) == datetime(
-        2026, 3, 21, 5, 59, 59, tzinfo=timezone.utc
-    )
-    assert vencimiento_linea(datetime(2026, 12, 25, tzinfo=timezone.utc)) == datetime(
-        2027, 1, 21, 5, 59, 59, tzinfo=timezone.utc
-    )
 
 
 BAD_FIELDS = [
@@ -506,30 +482,6 @@ def test_pago_activa(client, engine):
             .all()
         )
     assert acciones.count("pago_confirmado") == 1
-
-
-def test_linea_captura_renewal(client, engine):
-    curp, r = _create(client)
-    folio, old_ref = r.json()["folio"], r.json()["linea_captura"]["referencia"]
-    vigente = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
-    assert vigente.status_code == 409
-    with engine.begin() as conn:
-        conn.execute(
-            update(m.Registro)
-            .where(m.Registro.folio == folio)
-            .values(linea_vence_en=datetime.now(timezone.utc) - timedelta(days=1))
-        )
-    expired = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
-    assert expired.json()["linea_captura"]["vigente"] is False
-    new = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
-    assert new.status_code == 200
-    ref = new.json()["linea_captura"]["referencia"]
-    assert ref != old_ref and linea_captura_valida(ref)
-    assert new.json()["linea_captura"]["vigente"] is True
-    wrong = client.post(
-        f"/v1/registros/{folio}/linea-captura", json={"curp": make_curp()}, headers=A
-    )
-    assert wrong.status_code == 404
 
 
 def test_delete_erases_personal_data(client, engine):
