@@ -49,7 +49,7 @@ AVISO_ESTIMACION = (
 #: figure, not a price; the addendum reads it as the 2025 minimum-income fee.
 REFERENCIA_IMSS = (
     "En junio de 2025 el IMSS reportó unos 88 dólares al mes (alrededor de 1,700 pesos), "
-    "cerca de lo que daba el ingreso mínimo en 2025."
+    "cerca del ingreso mínimo de 2025."
 )
 FUENTE_REFERENCIA_IMSS = "La Jornada, 15/06/2025"
 #: Where the IMSS fee calculator is (facts.md §2 and §8: the PTI micrositio).

@@ -158,7 +158,7 @@ def test_quote_mxn(client):
     assert body["tipo_cambio"] is None and body["tipo_cambio_supuesto"] is False
     assert [a["clave"] for a in body["avisos"]] == ["riesgo_trabajo"]
     ref = body["referencia_imss"]
-    assert "1,700 pesos" in ref["texto"] and "2025" in ref["texto"]
+    assert "1,700 pesos" in ref["texto"] and "ingreso mínimo de 2025" in ref["texto"]
     assert ref["calculadora"] == "www.imss.gob.mx/personas-trabajadoras-independientes"
 
 
