@@ -349,7 +349,7 @@ def test_promoter_console_in_the_browser(chromium, web_url):
         page.get_by_label("Buscar por folio, CURP o nombre").fill("gloria hernandez")
         page.get_by_role("button", name="Buscar").click()
         expect(page.locator("#resultados")).to_contain_text(folio)
-        expect(page.locator("#resultados")).to_contain_text("pendiente de pago")
+        expect(page.locator("#resultados")).to_contain_text("solicitud recibida")
         page.screenshot(path=str(SHOTS / "consola.png"))
         # The wrong password (401) and the invalid form (422) are answers, not errors.
         esperados = ("status of 401", "status of 422")
