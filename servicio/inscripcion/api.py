@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.cuota import AVISO_ESTIMACION, CALCULADORA_IMSS, FUENTE_REFERENCIA_IMSS, REFERENCIA_IMSS
-from bot.parametros import anio_de_la_uma, cargar_parametros
+from bot.parametros import anio_de_la_uma, cargar_cesantia, cargar_parametros
 from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
@@ -194,7 +194,7 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
             "fuente": FUENTE_REFERENCIA_IMSS,
             "calculadora": CALCULADORA_IMSS,
         },
-        "fuentes": list(params.fuentes),
+        "fuentes": [*params.fuentes, *cargar_cesantia().fuentes],
     }
     body = json.dumps(out, default=_decimal_to_number, ensure_ascii=False)
     return Response(body.encode("utf-8"), media_type="application/json")

@@ -151,7 +151,9 @@ def test_quote_mxn(client):
     }
     assert body["piso"]["mensual"] == 9577.22 and body["piso"]["supuesto"] is True
     assert body["tope"]["mensual"] == 89155.6
-    assert body["tabla_version"] == "2026.2" and body["fuentes"]
+    assert body["tabla_version"] == "2026.2"
+    assert any("leyes-mx.com" in f for f in body["fuentes"])  # LSS art. 227
+    assert any("cronista.com" in f for f in body["fuentes"])  # the 2026 Cesantía y Vejez column
     assert body["dias_por_mes"] == 30.4
     assert len(body["desglose"]) == 8
     assert all(d["fundamento"] for d in body["desglose"])
