@@ -6,15 +6,23 @@ to a month (bot.ingreso.leer_ingreso_mensual) and the conversion is said out lou
 hour we ask for the month instead.
 
 The slot keeps the normalised amount with its currency ("15000.00 MXN") so a form re-activated
-after "INTENTAR DE NUEVO" validates it again without losing the currency.
+after "INTENTAR DE NUEVO" validates it again without losing the currency. A dollar income may come
+with the person's exchange rate ("2000 dólares a 17.50", bot.ingreso.leer_tipo_cambio); without
+it the service uses its configured rate and the estimate says it is assumed.
+
+The estimate (a range, bot.cuota) is followed by the IMSS reference and where the IMSS
+calculator is: the exact amount is IMSS's.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -35,7 +43,14 @@ from actions.formularios import (
     texto,
 )
 from bot import lectura
-from bot.ingreso import Ingreso, IngresoMensual, IngresoNoMensual, leer_ingreso_mensual, leer_monto
+from bot.ingreso import (
+    Ingreso,
+    IngresoMensual,
+    IngresoNoMensual,
+    leer_ingreso_mensual,
+    leer_monto,
+    leer_tipo_cambio,
+)
 from bot.validacion import ErrorValidacion
 
 log = logging.getLogger("orienta.actions.cotizacion")
@@ -43,7 +58,8 @@ log = logging.getLogger("orienta.actions.cotizacion")
 FORM = "cotizacion_form"
 INGRESO = "ingreso_cotizacion"
 MONEDA = "moneda_cotizacion"
-SLOTS = (INGRESO, MONEDA)
+TIPO_CAMBIO = "tipo_cambio_cotizacion"
+SLOTS = (INGRESO, MONEDA, TIPO_CAMBIO)
 
 SMS = 320
 # In the message that starts the form, smaller numbers are rarely an income ("cotiza 3 meses").
@@ -51,6 +67,9 @@ MINIMO_EN_ACTIVACION = Decimal(100)
 
 # Responses (all sent by this module's actions).
 COTIZACION = "utter_cotizacion_resultado"
+COTIZACION_REFERENCIA = "utter_cotizacion_referencia"
+#: Sent after the estimate when the exchange rate was the service's, not the person's.
+COTIZACION_TIPO_CAMBIO = "utter_cotizacion_tipo_cambio"
 COTIZACION_INVALIDA = "utter_cotizacion_invalida"
 INGRESO_CONVERTIDO = "utter_ingreso_convertido"
 INGRESO_NO_MENSUAL = "utter_ingreso_no_mensual"
@@ -58,6 +77,8 @@ INGRESO_NO_MENSUAL = "utter_ingreso_no_mensual"
 ENVIADAS = frozenset(
     {
         COTIZACION,
+        COTIZACION_REFERENCIA,
+        COTIZACION_TIPO_CAMBIO,
         COTIZACION_INVALIDA,
         INGRESO_CONVERTIDO,
         INGRESO_NO_MENSUAL,
@@ -65,15 +86,20 @@ ENVIADAS = frozenset(
 )
 
 #: Text of `utter_cotizacion_resultado` in domain.yml (kept equal by a test), used to make sure
-#: the filled message fits one SMS.
+#: the filled message fits one SMS. {partes} and {notas} end with their own line break or space.
 PLANTILLA_COTIZACION = (
-    "Estimación {anio}: pagarías {total} al mes si ganas {ingreso}.\n"
-    "{partes}\n"
-    "{supuesto}El monto oficial lo da el IMSS. Escribe INSCRIBIRME para empezar.\n"
-    "Fuente: Ley del Seguro Social; UMA {anio}."
+    "Estimación para {mes}: de {minimo} a {maximo} al mes si ganas {ingreso}.\n"
+    "{partes}{notas}Cálculo de Orienta, no del IMSS.\n"
+    "Fuente: LSS art. 227; IDC, 16/02/2026."
 )
-AVISO_SUPUESTO = "Tasas generales de la ley, no confirmadas para PTI. "
-NOTA_LIMITES = " Esos límites son los generales de la ley; no están confirmados para PTI."
+#: Caveats in the order they are kept when the SMS is short of room (bot.cuota's keys);
+#: "valores_de_otro_anio" goes into the first line instead ("… con valores de 2026").
+PRIORIDAD_AVISOS = (
+    "piso",
+    "tope",
+    "cesantia_incierta",
+    "riesgo_trabajo",
+)
 
 NOMBRES_CORTOS = {
     "Enfermedades y Maternidad": "Enf. y maternidad",
@@ -124,6 +150,14 @@ def valor_slot(ingreso: Ingreso) -> str:
     return f"{ingreso.monto} {ingreso.moneda}"
 
 
+def leer_tipo_cambio_slot(valor: Any) -> Decimal | None:
+    """`tipo_cambio_cotizacion` as stored by the validator ("17.50"), or None."""
+    try:
+        return Decimal(str(valor)) if valor else None
+    except ArithmeticError:
+        return None
+
+
 def leer_slot(valor: Any) -> Ingreso | None:
     """`ingreso_cotizacion` as stored by the validator ("15000.00 MXN")."""
     try:
@@ -158,33 +192,84 @@ def _nombre_corto(seguro: str) -> str:
     return NOMBRES_CORTOS.get(seguro, seguro if len(seguro) <= 22 else seguro[:21] + ".")
 
 
-def hay_supuestos(datos: dict) -> bool:
-    lineas = datos.get("desglose") or []
-    limites = [datos.get("piso") or {}, datos.get("tope") or {}]
-    return any(bool(x.get("supuesto")) for x in [*lineas, *limites])
+def _mes(fecha: Any) -> str:
+    """ "2027-01-15" -> "enero de 2027"."""
+    return format_date(date.fromisoformat(str(fecha)[:10]), "MMMM 'de' y", locale=lectura.LOCALE)
+
+
+def _tc(valor: Any) -> str:
+    return format_decimal(Decimal(str(valor)), "#,##0.00", locale=lectura.LOCALE)
+
+
+def _ingreso(datos: dict) -> str:
+    """ "$15,000 MXN", or "$2,000 USD (≈$37,000 MXN a 18.50 por dólar, supuesto)"."""
+    moneda = str(datos.get("moneda") or "MXN")
+    ingreso = _corto(datos["ingreso_mensual"], moneda)
+    if moneda == "MXN":
+        return ingreso
+    mxn = _corto(datos.get("ingreso_declarado_mxn", datos["ingreso_mensual_mxn"]), "MXN")
+    tc = datos.get("tipo_cambio")
+    if tc is None:
+        return f"{ingreso} (≈{mxn})"
+    cual = ", supuesto" if datos.get("tipo_cambio_supuesto") else ", el tuyo"
+    return f"{ingreso} (≈{mxn} a {_tc(tc)} por dólar{cual})"
+
+
+_CON_VALORES = re.compile(r"^Estimación (con valores de [^:]+):")
+
+
+def _con_valores_de(datos: dict) -> str:
+    """ " con valores de 2026" when some value of the year is not in our tables yet."""
+    for aviso in datos.get("avisos") or []:
+        hallado = _CON_VALORES.match(str(aviso.get("texto", "")))
+        if aviso.get("clave") == "valores_de_otro_anio" and hallado:
+            return " " + hallado.group(1)
+    return ""
+
+
+def notas_cotizacion(datos: dict) -> list[str]:
+    """The caveats to say with the estimate, most important first."""
+    por_clave = {str(a["clave"]): str(a["texto"]) for a in datos.get("avisos") or []}
+    return [por_clave[c] for c in PRIORIDAD_AVISOS if c in por_clave]
+
+
+def variables_tipo_cambio(datos: dict) -> dict[str, str] | None:
+    """Placeholders of `utter_cotizacion_tipo_cambio`, or None when the rate was the person's."""
+    if datos.get("moneda") != "USD" or not datos.get("tipo_cambio_supuesto"):
+        return None
+    tc = Decimal(str(datos["tipo_cambio"]))
+    monto = Decimal(str(datos["ingreso_mensual"])).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return {
+        "tipo_cambio": _tc(tc),
+        "monto": format_decimal(monto, "#,##0", locale=lectura.LOCALE),
+        "ejemplo": _tc(tc - Decimal(1)),
+    }
 
 
 def variables_cotizacion(datos: dict) -> dict[str, str]:
-    """Placeholders of `utter_cotizacion_resultado`, shortened until the message fits an SMS."""
-    moneda = str(datos.get("moneda") or "MXN")
-    ingreso = _corto(datos["ingreso_mensual"], moneda)
-    if moneda != "MXN":
-        mxn = _corto(datos["ingreso_mensual_mxn"], "MXN")
-        tc = datos.get("tipo_cambio")
-        ingreso += f" (≈{mxn} a {tc} por dólar)" if tc is not None else f" (≈{mxn})"
+    """Placeholders of `utter_cotizacion_resultado`, shortened until the message fits an SMS:
+    the breakdown goes first, then the least important caveats."""
+    rango = datos.get("rango") or {}
     base = {
-        "anio": str(datos["anio"]),
-        "ingreso": ingreso,
-        "total": lectura.dinero(Decimal(str(datos["total_mensual"])), "MXN"),
-        "supuesto": AVISO_SUPUESTO if hay_supuestos(datos) else "",
+        "mes": _mes(datos["fecha"]) + _con_valores_de(datos),
+        "minimo": _pesos(rango.get("minimo", datos["total_mensual"])),
+        "maximo": _pesos(rango.get("maximo", datos["total_mensual"])),
+        "ingreso": _ingreso(datos),
     }
     partes = partes_principales(datos.get("desglose") or [])
-    for n in (4, 3, 2, 1, 0):
-        lista = "; ".join(f"{_nombre_corto(s)} {_pesos(v)}" for s, v in partes[:n])
-        variables = {**base, "partes": f"Principales: {lista}." if lista else ""}
-        if len(PLANTILLA_COTIZACION.format(**variables)) <= SMS:
-            return variables
-    return {**base, "partes": ""}
+    notas = notas_cotizacion(datos)
+    for k in range(len(notas), -1, -1):
+        texto_notas = "".join(f"{n} " for n in notas[:k])
+        for n in (4, 3, 2, 1, 0):
+            lista = "; ".join(f"{_nombre_corto(s)} {_pesos(v)}" for s, v in partes[:n])
+            variables = {
+                **base,
+                "partes": f"Principales: {lista}.\n" if lista else "",
+                "notas": texto_notas,
+            }
+            if len(PLANTILLA_COTIZACION.format(**variables)) <= SMS:
+                return variables
+    return {**base, "partes": "", "notas": ""}
 
 
 def texto_cotizacion(datos: dict) -> str:
@@ -224,16 +309,20 @@ class ValidateCotizacionForm(FormularioOrienta):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        escrito, tipo_cambio = leer_tipo_cambio(str(value or ""))
         try:
-            leido = leer_ingreso_mensual(str(value or ""))
+            leido = leer_ingreso_mensual(escrito)
         except IngresoNoMensual:
             dispatcher.utter_message(response=INGRESO_NO_MENSUAL)
-            return {INGRESO: None, MONEDA: None}
+            return {INGRESO: None, MONEDA: None, TIPO_CAMBIO: None}
         except ErrorValidacion as exc:
             dispatcher.utter_message(text=exc.mensaje)
-            return {INGRESO: None, MONEDA: None}
+            return {INGRESO: None, MONEDA: None, TIPO_CAMBIO: None}
         anunciar_conversion(dispatcher, leido)
-        return {INGRESO: valor_slot(leido.ingreso), MONEDA: leido.ingreso.moneda}
+        valores = {INGRESO: valor_slot(leido.ingreso), MONEDA: leido.ingreso.moneda}
+        if tipo_cambio is not None and leido.ingreso.moneda == "USD":
+            valores[TIPO_CAMBIO] = str(tipo_cambio)
+        return valores
 
 
 # ------------------------------------------------------------------ finishing action
@@ -258,7 +347,12 @@ class ActionCotizar(Action):
         if ingreso is None:  # nothing usable: ask again
             return limpiar(SLOTS) + [FollowupAction(FORM)]
 
-        resultado = await cliente().cotizar(ingreso.monto, ingreso.moneda)
+        tipo_cambio = leer_tipo_cambio_slot(tracker.get_slot(TIPO_CAMBIO))
+        resultado = await cliente().cotizar(
+            ingreso.monto,
+            ingreso.moneda,
+            tipo_cambio=tipo_cambio if ingreso.moneda == "USD" else None,
+        )
         log.info(
             "cotizacion ok=%s error=%s status=%s",
             resultado.ok,
@@ -272,13 +366,17 @@ class ActionCotizar(Action):
                 log.warning("cotizacion respuesta_inesperada")
             else:
                 dispatcher.utter_message(response=COTIZACION, **variables)
+                tipo_cambio_supuesto = variables_tipo_cambio(resultado.datos)
+                if tipo_cambio_supuesto is not None:
+                    dispatcher.utter_message(
+                        response=COTIZACION_TIPO_CAMBIO, **tipo_cambio_supuesto
+                    )
+                dispatcher.utter_message(response=COTIZACION_REFERENCIA)
                 return limpiar(SLOTS) + _sin_pendiente(tracker)
         elif resultado.error == INVALIDO:
             mensaje = " ".join(resultado.mensajes) or (
                 "No pude calcular la cuota con esa cantidad. Revisa que sea tu ingreso al mes."
             )
-            if "ingreso_mensual" in resultado.campos:
-                mensaje += NOTA_LIMITES
             dispatcher.utter_message(response=COTIZACION_INVALIDA, mensaje=mensaje)
             return limpiar(SLOTS) + _sin_pendiente(tracker) + [FollowupAction(FORM)]
         elif resultado.error == NO_ENCONTRADO:
@@ -297,7 +395,8 @@ __all__ = [
     "PLANTILLA_COTIZACION",
     "ActionCotizar",
     "ValidateCotizacionForm",
-    "hay_supuestos",
+    "notas_cotizacion",
+    "variables_tipo_cambio",
     "anunciar_conversion",
     "leer_slot",
     "partes_principales",

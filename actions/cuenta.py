@@ -9,8 +9,6 @@ people confuse them with (O -> 0, I/L -> 1).
 from __future__ import annotations
 
 import logging
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -34,9 +32,7 @@ from actions.formularios import (
     texto,
 )
 from actions.registro import DATOS_REGISTRO
-from bot import lectura
 from bot.folio import hay_folio, normalizar_folio
-from bot.tiempo import dia_en_mexico, leer_instante
 from bot.validacion import ErrorValidacion, extraer_curp, hay_curp
 
 log = logging.getLogger("orienta.actions.cuenta")
@@ -51,6 +47,7 @@ SLOTS_PERSONALES: tuple[str, ...] = (
     "curp_borrado",
     "ingreso_cotizacion",
     "moneda_cotizacion",
+    "tipo_cambio_cotizacion",
 )
 
 FORM_CONSULTA = "consulta_form"
@@ -67,9 +64,8 @@ SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO)
 
 # Responses (all sent by this module's actions).
 FOLIO_INVALIDO = "utter_folio_invalido"
-REGISTRO_PENDIENTE_PAGO = "utter_registro_pendiente_pago"
-REGISTRO_SIN_LINEA = "utter_registro_sin_linea_vigente"
-REGISTRO_ACTIVO = "utter_registro_activo"
+REGISTRO_RECIBIDO = "utter_registro_recibido"
+REGISTRO_PAGO_ANOTADO = "utter_registro_pago_anotado"
 REGISTRO_CANCELADO = "utter_registro_cancelado"
 REGISTRO_OTRO_ESTADO = "utter_registro_otro_estado"
 REGISTRO_NO_ENCONTRADO = "utter_registro_no_encontrado"
@@ -83,9 +79,8 @@ BORRADO_NO_ENCONTRADO_TRAS_FALLO = "utter_borrado_no_encontrado_tras_fallo"
 ENVIADAS = frozenset(
     {
         FOLIO_INVALIDO,
-        REGISTRO_PENDIENTE_PAGO,
-        REGISTRO_SIN_LINEA,
-        REGISTRO_ACTIVO,
+        REGISTRO_RECIBIDO,
+        REGISTRO_PAGO_ANOTADO,
         REGISTRO_CANCELADO,
         REGISTRO_OTRO_ESTADO,
         REGISTRO_NO_ENCONTRADO,
@@ -213,35 +208,17 @@ class ValidateBorradoForm(_FolioYCurp):
 
 
 # ------------------------------------------------------------------ status message
-def _fecha(valor: Any) -> date | None:
-    """`vence_en` (ISO datetime, UTC) as the calendar day in Mexico City."""
-    if not valor:
-        return None
-    try:
-        momento = leer_instante(valor)
-    except ValueError:
-        return None
-    return dia_en_mexico(momento)
-
-
 def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
-    """(response name, placeholders) for a RegistroOut."""
+    """(response name, placeholders) for a RegistroOut.
+
+    What we hold is a pre-registration request to the consulate's desk: we never say it is an
+    IMSS registration, give a payment reference or call it "activo"."""
     folio = str(datos.get("folio") or "")
     estado = str(datos.get("estado") or "")
     if estado == ESTADO_PENDIENTE:
-        linea = datos.get("linea_captura") or {}
-        vence = _fecha(linea.get("vence_en"))
-        if linea.get("referencia") and linea.get("vigente") and vence is not None:
-            monto = linea.get("monto", datos.get("monto_mensual"))
-            return REGISTRO_PENDIENTE_PAGO, {
-                "folio": folio,
-                "referencia": str(linea["referencia"]),
-                "monto": lectura.dinero(Decimal(str(monto)), "MXN"),
-                "vence": lectura.fecha_larga(vence),
-            }
-        return REGISTRO_SIN_LINEA, {"folio": folio}
+        return REGISTRO_RECIBIDO, {"folio": folio}
     if estado == ESTADO_ACTIVA:
-        return REGISTRO_ACTIVO, {"folio": folio}
+        return REGISTRO_PAGO_ANOTADO, {"folio": folio}
     if estado == ESTADO_ELIMINADO:
         return REGISTRO_CANCELADO, {"folio": folio}
     return REGISTRO_OTRO_ESTADO, {"folio": folio, "estado": estado.replace("_", " ")}

@@ -20,7 +20,7 @@ from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOri
 from bot import lectura, validacion, ventanillas
 from bot.ingreso import leer_ingreso_mensual
 from bot.registro import cuerpo_registro
-from bot.tiempo import ahora_utc, dia_en_mexico, leer_instante
+from bot.tiempo import ahora_utc
 from bot.validacion import ErrorValidacion
 
 logger = logging.getLogger(__name__)
@@ -422,7 +422,6 @@ class ActionFinalizarRegistro(Action):
 
     def _enviado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         datos = resultado.datos
-        linea = datos.get("linea_captura") or {}
         logger.info("registro enviado: folio=%s nuevo=%s", datos["folio"], resultado.status == 201)
         if resultado.status == 200:
             dispatcher.utter_message(response="utter_registro_ya_existia", folio=datos["folio"])
@@ -430,10 +429,6 @@ class ActionFinalizarRegistro(Action):
             response="utter_registro_enviado",
             folio=datos["folio"],
             monto=lectura.dinero(datos["monto_mensual"], "MXN"),
-            referencia=linea.get("referencia", "—"),
-            vence=lectura.fecha_larga(dia_en_mexico(leer_instante(linea["vence_en"])))
-            if linea.get("vence_en")
-            else "—",
         )
         dispatcher.utter_message(response="utter_registro_siguientes_pasos")
         return self._olvidar() + [SlotSet("folio", datos["folio"]), SlotSet(PENDIENTE, None)]

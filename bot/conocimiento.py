@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.parametros import anios_disponibles, cargar_parametros, semanas_ley97
+from bot.parametros import semanas_ley97, vigentes_en
 
 RUTA = Path(__file__).resolve().parent.parent / "data" / "conocimiento"
 INTENT = "faq"
@@ -85,20 +85,22 @@ def _pesos(valor: Decimal) -> str:
 
 
 def valores_del_anio(hoy: date) -> ValoresDelAnio:
-    """Values for `hoy`: the latest table whose year is not after it (a missing year uses the last
-    one published and says which, never an error)."""
-    anios = [a for a in anios_disponibles() if a <= hoy.year] or anios_disponibles()[:1]
-    tabla = cargar_parametros(max(anios))
-    dias = tabla.dias_por_mes
+    """Values in force on `hoy` (bot.parametros.vigentes_en: the minimum wage from 1 January,
+    the UMA from 1 February); a year not in the tables yet uses the last one and says which,
+    never an error."""
+    vigentes = vigentes_en(hoy)
+    dias = vigentes.tabla.dias_por_mes
+    uma, sm = vigentes.uma.valor, vigentes.salario_minimo.valor
     valores = {
         "anio": str(hoy.year),
-        "uma_diaria": _pesos(tabla.uma_diaria),
-        "uma_mensual": _pesos(tabla.uma_diaria * dias),
-        "salario_minimo_diario": _pesos(tabla.salario_minimo_diario),
-        "salario_minimo_mensual": _pesos(tabla.salario_minimo_diario * dias),
+        "uma_diaria": _pesos(uma),
+        "uma_mensual": _pesos(uma * dias),
+        "salario_minimo_diario": _pesos(sm),
+        "salario_minimo_mensual": _pesos(sm * dias),
         "semanas_ley97": f"{semanas_ley97(hoy.year):,}",
     }
-    return ValoresDelAnio(hoy.year, tabla.anio, valores)
+    tabla = max(vigentes.salario_minimo.anio_tabla, vigentes.uma.anio_tabla)
+    return ValoresDelAnio(hoy.year, tabla, valores)
 
 
 def _placeholders(texto: str) -> set[str]:

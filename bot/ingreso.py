@@ -27,6 +27,7 @@ __all__ = [
     "Periodo",
     "leer_ingreso_mensual",
     "leer_monto",
+    "leer_tipo_cambio",
 ]
 
 _EJEMPLO = 'Ejemplos: "12000", "15 mil pesos", "2,000 dólares" o "2000 usd".'
@@ -170,3 +171,36 @@ def leer_ingreso_mensual(text: str, moneda_por_omision: str = "MXN") -> IngresoM
             )
             return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
     return IngresoMensual(declarado, declarado, None)
+
+
+# ------------------------------------------------------------------ the person's exchange rate
+_NUM_TC = r"\$?\s*(\d{1,3}(?:[.,]\d{1,4})?)"
+_TIPO_CAMBIO = re.compile(
+    r"(?:tipo\s+de\s+cambio|\bt\.?\s?c\.?|\bcambio)\s*(?:de|a|:|=|en)?\s*" + _NUM_TC
+    + r"(?:\s*(?:pesos?|mxn))?(?:\s*(?:por|x|el|cada)\s+(?:cada\s+)?dolar)?"
+    + r"|\b(?:a|al)\s+" + _NUM_TC
+    + r"(?:\s*(?:pesos?|mxn))?(?:\s*(?:por|x|el|cada)\s+(?:cada\s+)?dolar|\s*$)"
+)  # fmt: skip
+_TC_MINIMO, _TC_MAXIMO = Decimal(1), Decimal(100)
+
+
+def leer_tipo_cambio(text: str) -> tuple[str, Decimal | None]:
+    """The exchange rate a person gives with a dollar income ("2000 dólares a 17.50", "tipo de
+    cambio 18.2", "a 17 pesos por dólar"), and the text without it, lower case and without
+    accents (for :func:`leer_ingreso_mensual`).
+
+    Only read when the text is in dollars; a rate outside 1 to 100 pesos is not a rate."""
+    clave = lectura.minusculas_sin_acentos(text)
+    if not _USD.search(clave):
+        return text, None
+    hallado = _TIPO_CAMBIO.search(clave)
+    if hallado is None:
+        return text, None
+    try:
+        tc = _to_decimal(hallado.group(1) or hallado.group(2))
+    except ErrorValidacion:
+        return text, None
+    if not _TC_MINIMO <= tc <= _TC_MAXIMO:
+        return text, None
+    resto = (clave[: hallado.start()] + " " + clave[hallado.end() :]).strip()
+    return resto, tc.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

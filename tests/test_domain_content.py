@@ -20,7 +20,7 @@ RESPUESTAS_FAQ = ROOT / "data" / "faq" / "respuestas.yml"
 # Intents that start or steer a flow (docs/flujos.md): registration, quote, status, deletion, desks.
 TRAMITES = {
     "inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana",
-    "cancelar", "corregir", "continuar",
+    "cancelar", "corregir", "continuar", "guia_imss",
 }  # fmt: skip
 SHARED = ROOT.parent / "shared"
 FUENTES = [

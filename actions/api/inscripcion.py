@@ -10,9 +10,7 @@
   - ``crear_canalizacion`` also always sends an ``Idempotency-Key`` (the service supports it on
     ``POST /v1/canalizaciones``), so a repeat cannot open a second ticket;
   - ``eliminar`` is NOT retried: if the first DELETE was applied but its answer was lost, the
-    repeat would find no CURP any more and answer 404, telling the person the wrong thing;
-  - ``renovar_linea`` is NOT retried: the service has no idempotency key for it and a repeat
-    could issue another payment reference.
+    repeat would find no CURP any more and answer 404, telling the person the wrong thing.
 
 * Logging: operation name, folio/ticket ids, status codes and attempt numbers only. The CURP is
   sent in JSON bodies whenever the service allows it; ``DELETE /v1/registros/{folio}`` only takes
@@ -294,16 +292,6 @@ class ClienteServicio:
             "DELETE",
             f"/v1/registros/{_segment(folio)}",
             params={"curp": curp},
-            retry=False,
-            log_id=folio,
-        )
-
-    async def renovar_linea(self, folio: str, curp: str) -> RespuestaServicio:
-        return await self._call(
-            "renovar_linea",
-            "POST",
-            f"/v1/registros/{_segment(folio)}/linea-captura",
-            json={"curp": curp},
             retry=False,
             log_id=folio,
         )

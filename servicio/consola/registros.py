@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,6 @@ from bot import validacion as v
 from bot.folio import es_folio
 from bot.ingreso import leer_ingreso_mensual
 from bot.registro import cuerpo_registro
-from bot.tiempo import ZONA_MX, en_utc
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -230,7 +230,7 @@ def dar_de_alta(
     session: Session,
     form: Formulario,
     promotor: m.Promotor,
-    anio: int,
+    fecha: date,
     tipo_cambio: Decimal,
 ) -> Alta:
     """Create the registration for the person at the desk, recording the promoter."""
@@ -239,7 +239,7 @@ def dar_de_alta(
         return Alta(None)
     try:
         res = svc.crear_registro(
-            session, payload, anio, tipo_cambio, origen=m.ORIGEN_CONSOLA, creado_por=promotor
+            session, payload, fecha, tipo_cambio, origen=m.ORIGEN_CONSOLA, creado_por=promotor
         )
     except svc.ErrorApi as error:
         form.error(error.campo or "general", error.mensaje)
@@ -247,24 +247,18 @@ def dar_de_alta(
     return Alta(res.registro, res.created)
 
 
-# ------------------------------------------------------------------ payment reference
+# ------------------------------------------------------------------ the person's confirmation
 @lru_cache(maxsize=1)
 def _respuestas() -> dict[str, str]:
     dominio = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     return {k: v[0]["text"] for k, v in dominio.get("responses", {}).items()}
 
 
-def texto_referencia(reg: m.Registro) -> str:
-    """The same words the assistant sends after a registration (domain.yml), for SMS/WhatsApp."""
+def texto_confirmacion(reg: m.Registro) -> str:
+    """The same words the assistant sends after a pre-registration (domain.yml), for SMS/WhatsApp
+    or print: what was recorded and what comes next. No payment reference: only IMSS issues it."""
     textos = _respuestas()
-    datos = {
-        "folio": reg.folio,
-        "monto": lectura.dinero(reg.monto_mensual, "MXN"),
-        "referencia": reg.linea_captura or "—",
-        "vence": lectura.fecha_larga(en_utc(reg.linea_vence_en).astimezone(ZONA_MX))
-        if reg.linea_vence_en
-        else "—",
-    }
+    datos = {"folio": reg.folio, "monto": lectura.dinero(reg.monto_mensual, "MXN")}
     return (
         textos["utter_registro_enviado"].format(**datos)
         + "\n"

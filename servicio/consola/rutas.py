@@ -8,7 +8,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 import logging
 import math
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot import canales, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
-from bot.tiempo import ZONA_MX, ahora_utc, en_utc
+from bot.tiempo import ZONA_MX, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
@@ -60,13 +60,13 @@ AVISOS = {
     "entregada": "Respuesta enviada por Twilio a la persona.",
     "pendiente": "La persona la recibirá con la próxima respuesta del asistente (cuando escriba).",
     "cerrada": "Canalización cerrada.",
-    "enviada": "Referencia de pago enviada a la persona.",
-    "no_enviada": "No se pudo enviar la referencia: revisa la configuración de Twilio o imprímela.",
+    "enviada": "Mensaje de la solicitud enviado a la persona.",
+    "no_enviada": "No se pudo enviar el mensaje: revisa la configuración de Twilio o imprímelo.",
     "no_verificado": (
         "No se envió: ese número no nos ha escrito por ese medio (o en WhatsApp, no en las "
         "últimas 24 horas). Imprime la ficha o pide a la persona que escriba primero."
     ),
-    "pagado": "Pago confirmado.",
+    "pagado": "Pago anotado.",
     "existente": "Ya había un registro abierto con esa CURP: este es.",
 }
 
@@ -310,8 +310,8 @@ def registros_lista(
     return _html(request, "registros.html", q=q[:120], busqueda=busqueda)
 
 
-def _anio(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or ahora_utc().year
+def _fecha_tarifa(request: Request) -> date:
+    return svc.fecha_de_tarifa(request.app.state.settings.anio_tarifa)
 
 
 @router.get("/registros/nuevo")
@@ -350,7 +350,7 @@ def registro_nuevo(
     )
     st = request.app.state.settings
     alta = registros.dar_de_alta(
-        session, form, sesion.promotor, _anio(request), st.tipo_cambio_usd_mxn
+        session, form, sesion.promotor, _fecha_tarifa(request), st.tipo_cambio_usd_mxn
     )
     if alta.registro is None:
         return _html(request, "registro_nuevo.html", 422, form=form)
@@ -383,7 +383,7 @@ def registro_detalle(
         request,
         "registro.html",
         reg=reg,
-        texto_referencia=registros.texto_referencia(reg) if reg.linea_captura else "",
+        texto_confirmacion=registros.texto_confirmacion(reg),
         envio_sms=twilio_salida.configurado(canales.SMS),
         envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
     )
@@ -399,7 +399,9 @@ def registro_ficha(
 ):
     reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
-    return _html(request, "ficha.html", reg=reg, texto_referencia=registros.texto_referencia(reg))
+    return _html(
+        request, "ficha.html", reg=reg, texto_confirmacion=registros.texto_confirmacion(reg)
+    )
 
 
 def _numero_confiable(session: Session, reg: m.Registro, medio: str) -> bool:
@@ -426,13 +428,13 @@ def registro_enviar(
 ):
     reg = _registro_o_404(session, folio, sesion)
     medio = canales.medio_de_ticket(canal)
-    if medio is None or not reg.telefono or not reg.linea_captura:
+    if medio is None or not reg.telefono or reg.estado == m.ESTADO_ELIMINADO:
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_enviada")
     if not _numero_confiable(session, reg, medio):
         log.info("consola: envío a un número sin mensaje firmado folio=%s", reg.folio)
         return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=no_verificado")
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.ENVIO_REFERENCIA, [reg.folio])
-    ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_referencia(reg))
+    ok = twilio_salida.enviar(canal, reg.telefono, registros.texto_confirmacion(reg))
     aviso = "enviada" if ok else "no_enviada"
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
 

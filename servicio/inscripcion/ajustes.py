@@ -24,7 +24,8 @@ class AjustesServicio(BaseSettings):
     admin_api_key: SecretStr | None = None
     #: Default USD→MXN rate used when a request gives USD without its own rate (echoed back).
     tipo_cambio_usd_mxn: Decimal = Decimal("18.50")
-    #: Year of the parameter table used for registrations; None → current calendar year (UTC).
+    #: Fix the quotes and registrations to one year's values (1 February of it); None → today in
+    #: Mexico City.
     anio_tarifa: int | None = None
     max_body_bytes: int = 16 * 1024
     #: Serve ``/docs``, ``/redoc`` and ``/openapi.json`` (local development). The deployment

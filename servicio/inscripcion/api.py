@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -15,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cuota import AVISO_ESTIMACION
-from bot.parametros import cargar_parametros
+from bot.cuota import AVISO_ESTIMACION, CALCULADORA_IMSS, FUENTE_REFERENCIA_IMSS, REFERENCIA_IMSS
+from bot.parametros import anio_de_la_uma, cargar_cesantia, cargar_parametros
 from bot.tiempo import ahora_utc, en_utc
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
@@ -24,6 +25,11 @@ from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 
 ROLE_ASSISTANT, ROLE_ADMIN = "asistente", "admin"
+#: What a registration is, said with every one the API returns.
+QUE_ES_PRERREGISTRO = (
+    "Solicitud de prerregistro para la ventanilla de documentación del consulado; no es una "
+    "inscripción al IMSS. La línea de captura para pagar solo la genera el sistema del IMSS."
+)
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -87,8 +93,8 @@ def _decimal_to_number(value):
     raise TypeError(type(value).__name__)
 
 
-def _current_year(request: Request) -> int:
-    return request.app.state.settings.anio_tarifa or ahora_utc().year
+def _fecha_tarifa(request: Request) -> date:
+    return svc.fecha_de_tarifa(request.app.state.settings.anio_tarifa)
 
 
 # ------------------------------------------------------------------ health
@@ -114,20 +120,25 @@ def health(request: Request):
 )
 async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: AssistantDep):
     st = request.app.state.settings
-    year = payload.anio or _current_year(request)
+    if payload.fecha is not None:
+        fecha = payload.fecha
+    elif payload.anio is not None:
+        fecha = svc.fecha_de_tarifa(payload.anio)
+    else:
+        fecha = _fecha_tarifa(request)
     income_mxn, tc = svc.ingreso_en_mxn(
         payload.ingreso_mensual, payload.moneda, payload.tipo_cambio, st.tipo_cambio_usd_mxn
     )
-    q = svc.cotizar_o_error(income_mxn, year)
-    params = cargar_parametros(q.anio)
+    q = svc.cotizar(income_mxn, fecha)
+    params = cargar_parametros(q.anio_salario_minimo)
     # Hot endpoint: build the documented CotizacionOut shape as a plain dict and encode it once
     # (building the model and FastAPI's response_model pass cost ~1 ms per request).
     # tests/servicio/inscripcion/test_api.py::test_quote_matches_response_model keeps them in sync.
 
-    def limite(bound, mensual):
+    def limite(bound, mensual, diario):
         return {
             "mensual": mensual,
-            "diario": bound.diario,
+            "diario": diario,
             "descripcion": bound.descripcion,
             "supuesto": bound.supuesto,
             "nota": bound.nota,
@@ -136,24 +147,54 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
     out = {
         "estimacion": True,
         "aviso": AVISO_ESTIMACION,
+        "fecha": q.fecha.isoformat(),
         "anio": q.anio,
+        "anio_valores": q.anio_valores,
         "tabla_version": q.tabla_version,
         "moneda": payload.moneda.value,
         "ingreso_mensual": payload.ingreso_mensual,
         "tipo_cambio": tc,
+        "tipo_cambio_supuesto": tc is not None and payload.tipo_cambio is None,
+        "ingreso_declarado_mxn": q.ingreso_declarado_mxn,
         "ingreso_mensual_mxn": q.ingreso_mensual_mxn,
+        "ajuste": q.ajuste,
         "dias_por_mes": q.dias_por_mes,
         "sbc_diario": q.sbc_diario,
-        "uma_diaria": params.uma_diaria,
-        "salario_minimo_diario": params.salario_minimo_diario,
-        "piso": limite(params.piso, q.piso_mensual),
-        "tope": limite(params.tope, q.tope_mensual),
+        "uma_diaria": q.uma_diaria,
+        "salario_minimo_diario": q.salario_minimo_diario,
+        "piso": limite(params.piso, q.piso_mensual, q.salario_minimo_diario * params.piso.veces),
+        "tope": limite(params.tope, q.tope_mensual, q.uma_diaria * params.tope.veces),
         "desglose": [dict(ln.__dict__) for ln in q.lineas],
+        "salario_minimo": {
+            "valor": q.salario_minimo_diario,
+            "anio": q.anio,
+            "anio_tabla": q.anio_salario_minimo,
+        },
+        "uma": {"valor": q.uma_diaria, "anio": anio_de_la_uma(q.fecha), "anio_tabla": q.anio_uma},
+        "cesantia_vejez": {
+            "anio": q.cesantia_anio,
+            "banda": q.cesantia_banda,
+            "tasa_patron": q.cesantia_tasa_patron,
+            "incierto": q.cesantia_incierta,
+        },
         "total_trabajador": q.total_trabajador,
         "total_patron": q.total_patron,
         "total_mensual": q.total_mensual,
+        "riesgo_trabajo": {
+            "prima_maxima_supuesta": q.prima_riesgo_maxima,
+            "monto_maximo": q.riesgo_trabajo_maximo,
+            "supuesto": True,
+            "nota": params.riesgo_trabajo.nota,
+        },
+        "rango": {"minimo": q.total_mensual, "maximo": q.total_maximo},
         "totales_por_periodo": {str(k): v for k, v in q.totales_por_periodo.items()},
-        "fuentes": list(params.fuentes),
+        "avisos": [{"clave": a.clave, "texto": a.texto} for a in q.avisos],
+        "referencia_imss": {
+            "texto": REFERENCIA_IMSS,
+            "fuente": FUENTE_REFERENCIA_IMSS,
+            "calculadora": CALCULADORA_IMSS,
+        },
+        "fuentes": [*params.fuentes, *cargar_cesantia().fuentes],
     }
     body = json.dumps(out, default=_decimal_to_number, ensure_ascii=False)
     return Response(body.encode("utf-8"), media_type="application/json")
@@ -161,15 +202,6 @@ async def cotizar(*, payload: s.CotizacionIn, request: Request, _role: Assistant
 
 # ------------------------------------------------------------------ registros
 def registro_salida(reg: m.Registro) -> s.RegistroOut:
-    linea = None
-    if reg.linea_captura and reg.linea_vence_en is not None:
-        vence = en_utc(reg.linea_vence_en)
-        linea = s.LineaCaptura(
-            referencia=reg.linea_captura,
-            monto=reg.linea_monto,
-            vence_en=vence,
-            vigente=vence > ahora_utc(),
-        )
     return s.RegistroOut(
         folio=reg.folio,
         estado=reg.estado,
@@ -177,7 +209,7 @@ def registro_salida(reg: m.Registro) -> s.RegistroOut:
         tabla_version=reg.tabla_version,
         monto_mensual=reg.monto_mensual,
         aviso=AVISO_ESTIMACION,
-        linea_captura=linea,
+        que_es=QUE_ES_PRERREGISTRO,
         creado_en=en_utc(reg.creado_en),
         activado_en=en_utc(reg.activado_en),
     )
@@ -261,7 +293,7 @@ def crear_registro(
     st = request.app.state.settings
 
     def run():
-        res = svc.crear_registro(session, payload, _current_year(request), st.tipo_cambio_usd_mxn)
+        res = svc.crear_registro(session, payload, _fecha_tarifa(request), st.tipo_cambio_usd_mxn)
         body = jsonable_encoder(registro_salida(res.registro))
         return (201 if res.created else 200), body, res.registro.folio
 
@@ -299,7 +331,7 @@ def consultar_registro(
     response_model=s.RegistroOut,
     tags=["registros"],
     responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
-    summary="Confirmar pago (simulado; solo admin)",
+    summary="Anotar que la persona pagó su línea de captura del IMSS (solo admin)",
 )
 def confirmar_pago(
     *,
@@ -308,23 +340,6 @@ def confirmar_pago(
     _role: AdminDep,
 ):
     return registro_salida(svc.confirmar_pago(session, folio))
-
-
-@router.post(
-    "/registros/{folio}/linea-captura",
-    response_model=s.RegistroOut,
-    tags=["registros"],
-    responses={**ERRORS, 404: {"model": s.ErrorResponse}, 409: {"model": s.ErrorResponse}},
-    summary="Renovar una línea de captura vencida",
-)
-def renovar_linea(
-    *,
-    payload: s.CurpIn,
-    folio: str = Path(..., max_length=40),
-    session: SessionDep,
-    _role: AssistantDep,
-):
-    return registro_salida(svc.renovar_linea(session, folio, payload.curp))
 
 
 @router.delete(

@@ -108,7 +108,14 @@ class CotizacionIn(BaseModel):
         None, description="MXN por 1 USD; si falta y moneda=USD se usa el valor configurado"
     )
     anio: int | None = Field(
-        None, ge=1900, le=2200, description="Año de la tabla; por omisión el actual"
+        None,
+        ge=1900,
+        le=2200,
+        description="Estimar con los valores de ese año (los del 1 de febrero); por omisión, hoy",
+    )
+    fecha: date | None = Field(
+        None,
+        description="Estimar con los valores vigentes ese día (gana sobre `anio`); omitido: hoy",
     )
 
     model_config = SIN_EXTRAS
@@ -138,15 +145,60 @@ class Limite(BaseModel):
     nota: str
 
 
+class Rango(BaseModel):
+    minimo: Numero = Field(..., description="La estimación sin prima de riesgos de trabajo")
+    maximo: Numero = Field(..., description="Con la prima máxima supuesta")
+
+
+class RiesgoTrabajoOut(BaseModel):
+    prima_maxima_supuesta: Numero = Field(..., description="Porcentaje del ingreso")
+    monto_maximo: Numero
+    supuesto: bool = True
+    nota: str
+
+
+class ValorUsado(BaseModel):
+    valor: Numero
+    anio: int = Field(..., description="Año cuyo valor rige en la fecha")
+    anio_tabla: int = Field(..., description="Año de la tabla usada (anterior si falta)")
+
+
+class CesantiaUsada(BaseModel):
+    anio: int
+    banda: str
+    tasa_patron: Numero
+    incierto: bool
+
+
+class AvisoOut(BaseModel):
+    clave: str
+    texto: str
+
+
+class ReferenciaImss(BaseModel):
+    texto: str
+    fuente: str
+    calculadora: str = Field(..., description="Dónde está la calculadora oficial del IMSS")
+
+
 class CotizacionOut(BaseModel):
     estimacion: bool = True
     aviso: str
+    fecha: date = Field(..., description="Día cuyos valores se usaron")
     anio: int
+    anio_valores: int | None = Field(
+        None, description="Si algún valor de ese año falta en nuestras tablas: el año usado"
+    )
     tabla_version: str
     moneda: Moneda
     ingreso_mensual: Numero
     tipo_cambio: Numero | None = None
-    ingreso_mensual_mxn: Numero
+    tipo_cambio_supuesto: bool = Field(
+        False, description="True si el tipo de cambio es el configurado, no el de la persona"
+    )
+    ingreso_declarado_mxn: Numero
+    ingreso_mensual_mxn: Numero = Field(..., description="Base usada: el declarado, o piso/tope")
+    ajuste: str | None = Field(None, description="'piso' o 'tope' si se estimó en el límite")
     dias_por_mes: Numero
     sbc_diario: Numero
     uma_diaria: Numero
@@ -154,10 +206,17 @@ class CotizacionOut(BaseModel):
     piso: Limite
     tope: Limite
     desglose: list[LineaDesglose]
+    salario_minimo: ValorUsado
+    uma: ValorUsado
+    cesantia_vejez: CesantiaUsada
     total_trabajador: Numero
     total_patron: Numero
-    total_mensual: Numero
+    total_mensual: Numero = Field(..., description="Estimación sin prima de riesgos de trabajo")
+    riesgo_trabajo: RiesgoTrabajoOut
+    rango: Rango
     totales_por_periodo: dict[str, Numero] = Field(..., description="Meses (1,2,3,6,12) → total")
+    avisos: list[AvisoOut]
+    referencia_imss: ReferenciaImss
     fuentes: list[str]
 
 
@@ -275,15 +334,6 @@ class RegistroIn(BaseModel):
         return value
 
 
-class LineaCaptura(BaseModel):
-    referencia: str = Field(
-        ..., description="20 dígitos; los 2 últimos son verificadores ISO 7064 MOD 97-10"
-    )
-    monto: Numero
-    vence_en: datetime
-    vigente: bool
-
-
 class RegistroOut(BaseModel):
     folio: str
     estado: str
@@ -292,7 +342,7 @@ class RegistroOut(BaseModel):
     monto_mensual: Numero
     estimacion: bool = True
     aviso: str
-    linea_captura: LineaCaptura | None = None
+    que_es: str = Field(..., description="Qué es un prerregistro: no es la inscripción al IMSS")
     creado_en: datetime
     activado_en: datetime | None = None
 

@@ -72,6 +72,8 @@ class Registro(Base):
     anio_tarifa: Mapped[int] = mapped_column(Integer, nullable=False)
     tabla_version: Mapped[str] = mapped_column(String(20), nullable=False)
     monto_mensual: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    # Kept only for rows from before: the service no longer makes up payment references (only
+    # IMSS's system issues a línea de captura); new rows leave these three empty.
     linea_captura: Mapped[str | None] = mapped_column(String(24), nullable=True)
     linea_monto: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
     linea_vence_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -15,16 +14,13 @@ from sqlalchemy.orm import Session
 
 from bot import lectura
 from bot import validacion as v
-from bot.cuota import Cuota, IngresoFueraDeRango, calcular_cuota, redondear_centavos
+from bot.cuota import Cuota, cuota_en, redondear_centavos
 from bot.folio import nuevo_folio
-from bot.parametros import SinTablaDelAnio, cargar_parametros
-from bot.tiempo import ZONA_MX, ahora_utc, en_utc
+from bot.tiempo import ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.esquemas import CanalizacionIn, Moneda, RegistroIn
 
 log = logging.getLogger("orienta.enrollment")
-
-DIA_LIMITE_PAGO = 20
 
 
 class ErrorApi(Exception):
@@ -46,46 +42,18 @@ def ingreso_en_mxn(
     return redondear_centavos(amount), None
 
 
-def cotizar_o_error(
-    income_mxn: Decimal, year: int, campo_ingreso: str = "ingreso_mensual"
-) -> Cuota:
-    try:
-        params = cargar_parametros(year)
-    except SinTablaDelAnio as exc:
-        raise ErrorApi(422, str(exc), "anio") from None
-    try:
-        return calcular_cuota(income_mxn, params)
-    except IngresoFueraDeRango as exc:
-        raise ErrorApi(422, exc.mensaje, campo_ingreso) from None
+def fecha_de_tarifa(anio_tarifa: int | None = None) -> date:
+    """The day whose values a quote uses: today in Mexico City, or 1 February of a fixed year
+    (``ORIENTA_ANIO_TARIFA``: the first day all of that year's values apply)."""
+    if anio_tarifa is not None:
+        return date(anio_tarifa, 2, 1)
+    return dia_en_mexico(ahora_utc())
 
 
-# ------------------------------------------------------------------ línea de captura
-def digitos_verificadores_linea(payload: str) -> str:
-    """ISO 7064 MOD 97-10 check digits (as in IBAN) for a string of digits."""
-    return f"{98 - (int(payload) * 100) % 97:02d}"
-
-
-def generar_linea_captura(now: datetime) -> str:
-    """20 digits: YYMM of issue + 14 random digits + 2 check digits (MOD 97-10).
-
-    A reference is well formed when ``int(referencia) % 97 == 1``.
-    """
-    payload = now.strftime("%y%m") + "".join(secrets.choice("0123456789") for _ in range(14))
-    return payload + digitos_verificadores_linea(payload)
-
-
-def linea_captura_valida(ref: str) -> bool:
-    return len(ref) == 20 and ref.isdigit() and int(ref) % 97 == 1
-
-
-def vencimiento_linea(now: datetime) -> datetime:
-    """Day 20 of this month (or next month after the 20th), 23:59:59 Mexico City time, in UTC."""
-    local = now.astimezone(ZONA_MX)
-    year, month = local.year, local.month
-    if local.day > DIA_LIMITE_PAGO:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    end = datetime(year, month, DIA_LIMITE_PAGO, 23, 59, 59, tzinfo=ZONA_MX)
-    return end.astimezone(timezone.utc)
+def cotizar(income_mxn: Decimal, fecha: date) -> Cuota:
+    """The estimate for `fecha`: never an error (a missing year uses the latest table, an income
+    outside the floor/cap is estimated at the bound; the quote says both)."""
+    return cuota_en(income_mxn, fecha)
 
 
 # ------------------------------------------------------------------ registros
@@ -128,13 +96,18 @@ def _cross_check(payload: RegistroIn) -> None:
 def crear_registro(
     session: Session,
     payload: RegistroIn,
-    year: int,
+    fecha: date,
     default_tc: Decimal,
     *,
     origen: str = m.ORIGEN_ASISTENTE,
     creado_por: m.Promotor | None = None,
 ) -> ResultadoRegistro:
     """Create a pre-registration, or return the open one for the same CURP (idempotent).
+
+    A pre-registration is a request to the consulate's documentation desk, not an IMSS
+    registration: nothing here creates a payment reference (only IMSS's system issues the línea
+    de captura, facts addendum §4). The ``linea_*`` columns stay for older rows and are never
+    filled.
 
     ``creado_por`` is the promoter of an assisted registration (console): recorded on the row
     and as the actor of its audit entry.
@@ -154,7 +127,7 @@ def crear_registro(
     income_mxn, tc = ingreso_en_mxn(
         payload.ingreso_mensual, payload.moneda, payload.tipo_cambio, default_tc
     )
-    quote = cotizar_o_error(income_mxn, year)
+    quote = cotizar(income_mxn, fecha)
     info = v.validar_curp(payload.curp)
     for _attempt in range(3):
         existing = session.execute(
@@ -186,9 +159,6 @@ def crear_registro(
             anio_tarifa=quote.anio,
             tabla_version=quote.tabla_version,
             monto_mensual=quote.total_mensual,
-            linea_captura=generar_linea_captura(now),
-            linea_monto=quote.total_mensual,
-            linea_vence_en=vencimiento_linea(now),
             creado_en=now,
             actualizado_en=now,
             consulado=payload.consulado,
@@ -235,25 +205,6 @@ def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.
         _audit(session, reg.folio, "pago_confirmado", now, actor)
         session.commit()
         log.info("pago confirmado folio=%s", reg.folio)
-    return reg
-
-
-def renovar_linea(session: Session, folio: str, curp: str) -> m.Registro:
-    reg = buscar_registro(session, folio, curp)
-    if reg.estado != m.ESTADO_PENDIENTE:
-        raise ErrorApi(409, "Solo se renueva la línea de captura de un registro pendiente de pago.")
-    now = ahora_utc()
-    if reg.linea_vence_en is not None and en_utc(reg.linea_vence_en) > now:
-        raise ErrorApi(
-            409, "La línea de captura sigue vigente; úsala antes de que venza.", "linea_captura"
-        )
-    reg.linea_captura = generar_linea_captura(now)
-    reg.linea_monto = reg.monto_mensual
-    reg.linea_vence_en = vencimiento_linea(now)
-    reg.actualizado_en = now
-    _audit(session, reg.folio, "linea_renovada", now)
-    session.commit()
-    log.info("linea de captura renovada folio=%s", reg.folio)
     return reg
 
 

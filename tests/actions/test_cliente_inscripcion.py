@@ -140,14 +140,6 @@ async def test_eliminar_folio_is_one_encoded_segment(client, mock):
     assert _req(route).url.raw_path.startswith(b"/v1/registros/a%2F..%2Fb%3Fx%3D1?curp=")
 
 
-async def test_renovar_linea(client, mock):
-    route = mock.post(f"/v1/registros/{FOLIO}/linea-captura").respond(200, json=REGISTRO)
-    assert (await client.renovar_linea(FOLIO, CURP)).ok
-    req = _req(route)
-    assert req.method == "POST" and req.headers["X-API-Key"] == KEY
-    assert _body(req) == {"curp": CURP}
-
-
 async def test_crear_canalizacion(client, mock):
     route = mock.post("/v1/canalizaciones").respond(201, json={"id": 7, "estado": "abierta"})
     res = await client.crear_canalizacion(
@@ -264,12 +256,6 @@ async def test_eliminar_timeout_is_not_retried(client, mock):
     assert route.call_count == 1
 
 
-async def test_renovar_linea_is_not_retried(client, mock):
-    route = mock.post(f"/v1/registros/{FOLIO}/linea-captura").respond(504)
-    assert (await client.renovar_linea(FOLIO, CURP)).error == "no_disponible"
-    assert route.call_count == 1
-
-
 async def test_connection_refused_is_no_disponible():
     # Real socket, nothing listening: port 9 (discard) on localhost is closed here.
     c = ClienteServicio(AjustesCliente(base_url="http://127.0.0.1:9", api_key=KEY))
@@ -296,14 +282,12 @@ async def test_logs_never_contain_personal_data(client, mock, caplog):
         httpx.Response(404, json={"detail": [{"campo": None, "mensaje": "No existe."}]}),
     ]
     mock.delete(f"/v1/registros/{FOLIO}").respond(200, json={"folio": FOLIO})
-    mock.post(f"/v1/registros/{FOLIO}/linea-captura").respond(503)
     mock.post("/v1/canalizaciones").respond(201, json={"id": 3})
     mock.post("/v1/cotizaciones").respond(200, json={"total_mensual": 1})
     datos = registro_body(CURP, email=EMAIL, nss="12345678903")
     await client.registrar(datos, "k")
     await client.consultar(FOLIO, CURP)
     await client.eliminar(FOLIO, CURP)
-    await client.renovar_linea(FOLIO, CURP)
     await client.crear_canalizacion("Soy Carlos Gómez", "email", EMAIL)
     await client.cotizar(12345.67, "MXN")
     assert caplog.records, "expected some log lines (ids/status codes)"

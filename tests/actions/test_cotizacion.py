@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 
 import httpx
@@ -19,10 +20,10 @@ from actions.cotizacion import (
     ValidateCotizacionForm,
     texto_cotizacion,
     variables_cotizacion,
+    variables_tipo_cambio,
 )
-from bot.cuota import AVISO_ESTIMACION, cuota_del_anio
+from bot.cuota import AVISO_ESTIMACION, CALCULADORA_IMSS, REFERENCIA_IMSS, cuota_en
 from bot.ingreso import leer_ingreso_mensual
-from bot.parametros import cargar_parametros
 from bot.validacion import ErrorValidacion
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
@@ -40,31 +41,27 @@ async def validar(domain, requested, text, intent="nlu_fallback", **kw):
     return slots(events), dispatcher.messages
 
 
-def cotizacion_json(ingreso, moneda="MXN", tipo_cambio=None, anio=2026) -> dict:
+def cotizacion_json(
+    ingreso, moneda="MXN", tipo_cambio=None, fecha=date(2026, 12, 15), supuesto=False
+) -> dict:
     """A CotizacionOut body as the service builds it (servicio/inscripcion/api.py: cotizar)."""
     ingreso = Decimal(str(ingreso))
     mxn = ingreso * Decimal(str(tipo_cambio)) if moneda == "USD" else ingreso
-    q = cuota_del_anio(mxn, anio)
-    params = cargar_parametros(anio)
-
-    def limite(bound, mensual):
-        return {
-            "mensual": float(mensual),
-            "diario": float(bound.diario),
-            "supuesto": bound.supuesto,
-        }
-
+    q = cuota_en(mxn, fecha)
     return {
         "estimacion": True,
         "aviso": AVISO_ESTIMACION,
+        "fecha": q.fecha.isoformat(),
         "anio": q.anio,
+        "anio_valores": q.anio_valores,
         "tabla_version": q.tabla_version,
         "moneda": moneda,
         "ingreso_mensual": float(ingreso),
         "tipo_cambio": tipo_cambio,
+        "tipo_cambio_supuesto": supuesto,
+        "ingreso_declarado_mxn": float(q.ingreso_declarado_mxn),
         "ingreso_mensual_mxn": float(q.ingreso_mensual_mxn),
-        "piso": limite(params.piso, q.piso_mensual),
-        "tope": limite(params.tope, q.tope_mensual),
+        "ajuste": q.ajuste,
         "desglose": [
             {**{k: str(v) for k, v in ln.__dict__.items()}, "supuesto": ln.supuesto}
             for ln in q.lineas
@@ -72,8 +69,9 @@ def cotizacion_json(ingreso, moneda="MXN", tipo_cambio=None, anio=2026) -> dict:
         "total_trabajador": float(q.total_trabajador),
         "total_patron": float(q.total_patron),
         "total_mensual": float(q.total_mensual),
+        "rango": {"minimo": float(q.total_mensual), "maximo": float(q.total_maximo)},
         "totales_por_periodo": {str(k): float(v) for k, v in q.totales_por_periodo.items()},
-        "fuentes": list(params.fuentes),
+        "avisos": [{"clave": a.clave, "texto": a.texto} for a in q.avisos],
     }
 
 
@@ -209,63 +207,117 @@ async def test_cancel_inside_the_form_clears_and_flags(domain):
 
 # ------------------------------------------------------------------ the quote message
 @pytest.mark.parametrize(
-    ("ingreso", "moneda", "tc"),
-    [(15000, "MXN", None), (9577.22, "MXN", None), (89155.6, "MXN", None), (2000, "USD", 18.5)],
+    ("ingreso", "moneda", "tc", "supuesto"),
+    [
+        (15000, "MXN", None, False),
+        (5000, "MXN", None, False),
+        (89155.6, "MXN", None, False),
+        (300000, "MXN", None, False),
+        (2000, "USD", 18.5, True),
+        (2000, "USD", 17.25, False),
+    ],
 )
-def test_quote_text_fits_an_sms_and_says_what_it_must(ingreso, moneda, tc):
-    datos = cotizacion_json(ingreso, moneda, tc)
+@pytest.mark.parametrize("fecha", [date(2026, 12, 15), date(2027, 1, 15), date(2027, 2, 15)])
+def test_quote_text_fits_an_sms_and_says_what_it_must(ingreso, moneda, tc, supuesto, fecha):
+    datos = cotizacion_json(ingreso, moneda, tc, fecha, supuesto)
     texto = texto_cotizacion(datos)
-    assert len(texto) <= 320, len(texto)
-    assert texto.startswith("Estimación 2026")
-    assert "El monto oficial lo da el IMSS" in texto
-    assert "INSCRIBIRME" in texto
+    assert len(texto) <= 320, (len(texto), texto)
+    assert texto.startswith(f"Estimación para {'diciembre de 2026' if fecha.year == 2026 else ''}")
+    assert " al mes si ganas " in texto and "de $" in texto
+    assert "Cálculo de Orienta, no del IMSS." in texto
     assert texto.splitlines()[-1].startswith("Fuente:")
-    assert "no confirmadas para PTI" in texto  # every rate in the 2026 table is supuesto
-    assert "Principales:" in texto
+    if fecha.year == 2027:
+        assert (
+            f"{'enero' if fecha.month == 1 else 'febrero'} de 2027 con valores de 2026: de $"
+            in (texto)
+        )
+    if moneda == "MXN" and ingreso < 9577:
+        assert "mínimo de referencia" in texto
+    if moneda == "MXN" and ingreso > 89156:
+        assert "máximo de referencia" in texto
+    if moneda == "USD":
+        assert ("supuesto" in texto) == supuesto and ("el tuyo" in texto) == (not supuesto)
+
+
+def test_quote_text_for_december_2026_and_january_2027():
+    dic = texto_cotizacion(cotizacion_json(15000, fecha=date(2026, 12, 15)))
+    ene = texto_cotizacion(cotizacion_json(15000, fecha=date(2027, 1, 15)))
+    assert dic.startswith(
+        "Estimación para diciembre de 2026: de $3,250 a $3,400 al mes si ganas $15,000 MXN."
+    )
+    assert "Principales: Retiro y vejez" in dic and "prima de riesgo de trabajo" in dic
+    assert ene.startswith(
+        "Estimación para enero de 2027 con valores de 2026: de $3,414 a $3,564 al mes"
+    )
+    assert "Tasa de cesantía 2027 por cotejar con el DOF; confírmalo con el IMSS." in ene
 
 
 def test_quote_text_groups_by_insurance_biggest_first():
     variables = variables_cotizacion(cotizacion_json(15000))
-    assert variables["total"] == "$2,677.31 MXN"
-    assert variables["partes"].startswith("Principales: Enf. y maternidad $1,148; Retiro y vejez")
+    assert (variables["minimo"], variables["maximo"]) == ("$3,250", "$3,400")
+    assert variables["partes"].startswith("Principales: Retiro y vejez $1,596; Enf. y maternidad")
 
 
-def test_quote_in_dollars_shows_pesos_and_exchange_rate():
-    variables = variables_cotizacion(cotizacion_json(2000, "USD", 18.5))
-    assert variables["ingreso"] == "$2,000 USD (≈$37,000 MXN a 18.5 por dólar)"
+def test_quote_in_dollars_shows_pesos_and_the_assumed_exchange_rate():
+    variables = variables_cotizacion(cotizacion_json(2000, "USD", 18.5, supuesto=True))
+    assert variables["ingreso"] == "$2,000 USD (≈$37,000 MXN a 18.50 por dólar, supuesto)"
+    assert variables_tipo_cambio(cotizacion_json(2000, "USD", 18.5, supuesto=True)) == {
+        "tipo_cambio": "18.50",
+        "monto": "2,000",
+        "ejemplo": "17.50",
+    }
+    propio = cotizacion_json(2000, "USD", 17.25)
+    assert variables_cotizacion(propio)["ingreso"] == (
+        "$2,000 USD (≈$34,500 MXN a 17.25 por dólar, el tuyo)"
+    )
+    assert variables_tipo_cambio(propio) is None
 
 
-def test_quote_without_assumed_values_has_no_warning():
-    datos = cotizacion_json(15000)
-    for linea in datos["desglose"]:
-        linea["supuesto"] = False
-    datos["piso"]["supuesto"] = datos["tope"]["supuesto"] = False
-    assert "no confirmadas" not in texto_cotizacion(datos)
+async def test_assumed_exchange_rate_is_said_and_how_to_give_yours(servicio, domain):
+    body = cotizacion_json(2000, "USD", 18.5, supuesto=True)
+    servicio.post("/v1/cotizaciones").respond(200, json=body)
+    _, messages = await cotizar({"ingreso_cotizacion": "2000.00 USD", "moneda_cotizacion": "USD"})
+    assert responses(messages) == [
+        "utter_cotizacion_resultado",
+        "utter_cotizacion_tipo_cambio",
+        "utter_cotizacion_referencia",
+    ]
+    assert rellenar(messages[1], domain) == (
+        "Usé un tipo de cambio supuesto: 18.50 pesos por dólar. Si el tuyo es otro, escríbelo "
+        "así: cotiza 2,000 dólares a 17.50"
+    )
+    # and that message, written back, quotes with the person's rate
+    result, _ = await validar(domain, "ingreso_cotizacion", "cotiza 2,000 dólares a 17.50")
+    assert result["tipo_cambio_cotizacion"] == "17.50"
 
 
 def test_domain_template_matches_the_code(domain):
-    if "utter_cotizacion_resultado" not in domain["responses"]:
-        pytest.skip("fragment not available and domain not merged yet")
     assert domain["responses"]["utter_cotizacion_resultado"][0]["text"] == PLANTILLA_COTIZACION
 
 
+def test_the_imss_reference_is_the_one_in_the_rules(domain):
+    texto = domain["responses"]["utter_cotizacion_referencia"][0]["text"]
+    assert REFERENCIA_IMSS.removeprefix("En junio") in texto and CALCULADORA_IMSS in texto
+    assert len(texto) <= 320
+
+
 # ------------------------------------------------------------------ action_cotizar
-async def test_quote_success_sends_one_message_and_clears(servicio, domain):
+async def test_quote_success_sends_the_estimate_then_the_imss_reference(servicio, domain):
     route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(15000))
     events, messages = await cotizar(
         {"ingreso_cotizacion": "15000.00 MXN", "moneda_cotizacion": "MXN", "pendiente": FORM}
     )
     assert route.call_count == 1
     assert route.calls.last.request.content == b'{"ingreso_mensual":15000,"moneda":"MXN"}'
-    assert responses(messages) == ["utter_cotizacion_resultado"]
+    assert responses(messages) == ["utter_cotizacion_resultado", "utter_cotizacion_referencia"]
     assert slots(events) == {
         "ingreso_cotizacion": None,
         "moneda_cotizacion": None,
+        "tipo_cambio_cotizacion": None,
         "pendiente": None,
     }
-    if "utter_cotizacion_resultado" in domain["responses"]:
-        texto = rellenar(messages[0], domain)
-        assert len(texto) <= 320 and "$2,677.31 MXN" in texto
+    texto = rellenar(messages[0], domain)
+    assert len(texto) <= 320 and "de $3,250 a $3,400 al mes" in texto
 
 
 async def test_quote_success_keeps_another_flows_pending_retry(servicio):
@@ -275,21 +327,49 @@ async def test_quote_success_keeps_another_flows_pending_retry(servicio):
 
 
 async def test_quote_in_dollars_sends_usd(servicio):
-    route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(2000, "USD", 18.5))
+    body = cotizacion_json(2000, "USD", 18.5, supuesto=True)
+    route = servicio.post("/v1/cotizaciones").respond(200, json=body)
     await cotizar({"ingreso_cotizacion": "2000.00 USD", "moneda_cotizacion": "USD"})
     assert route.calls.last.request.content == b'{"ingreso_mensual":2000,"moneda":"USD"}'
 
 
-async def test_quote_out_of_range_gives_service_message_and_asks_again(servicio):
-    mensaje = "El ingreso mensual declarado (500.00 MXN) debe estar entre 9,577.22 MXN y ..."
+async def test_quote_in_dollars_sends_the_persons_exchange_rate(servicio):
+    route = servicio.post("/v1/cotizaciones").respond(200, json=cotizacion_json(2000, "USD", 17.5))
+    await cotizar(
+        {
+            "ingreso_cotizacion": "2000.00 USD",
+            "moneda_cotizacion": "USD",
+            "tipo_cambio_cotizacion": "17.50",
+        }
+    )
+    assert route.calls.last.request.content == (
+        b'{"ingreso_mensual":2000,"moneda":"USD","tipo_cambio":17.5}'
+    )
+
+
+async def test_exchange_rate_in_the_message_is_kept_for_the_quote(domain):
+    result, messages = await validar(
+        domain, None, "cuanto pagaria si gano 2000 dolares a 17.50", intent="cotizar"
+    )
+    result, messages = await validar(domain, "ingreso_cotizacion", "2000 dólares a 17.50")
+    assert result["ingreso_cotizacion"] == "2000.00 USD"
+    assert result["tipo_cambio_cotizacion"] == "17.50"
+    assert messages == []
+
+
+async def test_quote_refused_by_the_service_gives_its_message_and_asks_again(servicio):
+    mensaje = "El campo «tipo_cambio» debe ser menor o igual que 1000."
     servicio.post("/v1/cotizaciones").respond(
-        422, json={"detail": [{"campo": "ingreso_mensual", "mensaje": mensaje}]}
+        422, json={"detail": [{"campo": "tipo_cambio", "mensaje": mensaje}]}
     )
     events, messages = await cotizar({"ingreso_cotizacion": "500.00 MXN"})
     assert responses(messages) == ["utter_cotizacion_invalida"]
-    assert messages[0]["mensaje"].startswith(mensaje)
-    assert "no están confirmados para PTI" in messages[0]["mensaje"]
-    assert slots(events) == {"ingreso_cotizacion": None, "moneda_cotizacion": None}
+    assert messages[0]["mensaje"] == mensaje
+    assert slots(events) == {
+        "ingreso_cotizacion": None,
+        "moneda_cotizacion": None,
+        "tipo_cambio_cotizacion": None,
+    }
     assert events[-1] == FollowupAction(FORM)
 
 
@@ -315,6 +395,7 @@ async def test_quote_cancelled(servicio):
     assert slots(events) == {
         "ingreso_cotizacion": None,
         "moneda_cotizacion": None,
+        "tipo_cambio_cotizacion": None,
         "formulario_cancelado": False,
         "pendiente": None,
     }
@@ -350,14 +431,20 @@ async def test_quote_against_the_real_service(servicio_real, monkeypatch):
 
     monkeypatch.setattr(cotizacion, "cliente", lambda: client)
     try:
-        for ingreso in ("15000.00 MXN", "2000.00 USD"):
+        for ingreso in ("15000.00 MXN", "2000.00 USD", "500.00 MXN", "500000.00 MXN"):
             events, messages = await cotizar({"ingreso_cotizacion": ingreso})
-            assert responses(messages) == ["utter_cotizacion_resultado"], messages
+            assert responses(messages) == [
+                "utter_cotizacion_resultado",
+                *(["utter_cotizacion_tipo_cambio"] if "USD" in ingreso else []),
+                "utter_cotizacion_referencia",
+            ], messages
             variables = {k: v for k, v in messages[0].items() if isinstance(v, str)}
-            assert len(PLANTILLA_COTIZACION.format_map(variables)) <= 320
-        events, messages = await cotizar({"ingreso_cotizacion": "500.00 MXN"})
-        assert responses(messages) == ["utter_cotizacion_invalida"]
-        assert "debe estar entre" in messages[0]["mensaje"]
+            texto = PLANTILLA_COTIZACION.format_map(variables)
+            assert len(texto) <= 320
+            if ingreso == "500.00 MXN":
+                assert "mínimo de referencia" in texto
+            if ingreso == "2000.00 USD":
+                assert "supuesto" in texto
     finally:
         await client.aclose()
 

@@ -35,12 +35,7 @@ REGISTRO = {
     "monto_mensual": 2677.31,
     "estimacion": True,
     "aviso": "Esta cantidad es una estimación...",
-    "linea_captura": {
-        "referencia": "26110123456789012345",
-        "monto": 2677.31,
-        "vence_en": "2026-12-21T05:59:59+00:00",  # 20/12 23:59:59 in Mexico City
-        "vigente": True,
-    },
+    "que_es": "Solicitud de prerregistro para la ventanilla de documentación del consulado...",
     "creado_en": "2026-11-23T14:00:00+00:00",
     "activado_en": None,
 }
@@ -269,35 +264,28 @@ async def test_borrado_cancel_inside_the_form(domain):
 
 
 # ------------------------------------------------------------------ status messages
-def test_pending_payment_says_reference_amount_and_expiry():
-    nombre, variables = respuesta_estado(REGISTRO)
-    assert nombre == "utter_registro_pendiente_pago"
-    assert variables == {
-        "folio": FOLIO,
-        "referencia": "26110123456789012345",
-        "monto": "$2,677.31 MXN",
-        "vence": "20 de diciembre de 2026",
-    }
-
-
-def test_pending_with_expired_reference():
-    datos = {**REGISTRO, "linea_captura": {**REGISTRO["linea_captura"], "vigente": False}}
-    assert respuesta_estado(datos) == ("utter_registro_sin_linea_vigente", {"folio": FOLIO})
-    assert respuesta_estado({**REGISTRO, "linea_captura": None})[0] == (
-        "utter_registro_sin_linea_vigente"
-    )
+def test_received_request_is_not_called_an_imss_registration_nor_gets_a_reference():
+    assert respuesta_estado(REGISTRO) == ("utter_registro_recibido", {"folio": FOLIO})
 
 
 @pytest.mark.parametrize(
     ("estado", "respuesta"),
     [
-        ("activa", "utter_registro_activo"),
+        ("activa", "utter_registro_pago_anotado"),
         ("eliminado", "utter_registro_cancelado"),
         ("en_revision", "utter_registro_otro_estado"),
     ],
 )
 def test_other_states(estado, respuesta):
     assert respuesta_estado({**REGISTRO, "estado": estado})[0] == respuesta
+
+
+def test_no_status_message_claims_an_imss_status_or_a_reference(domain):
+    for nombre, valores in domain["responses"].items():
+        if nombre.startswith(("utter_registro_", "utter_prerregistro")):
+            texto = valores[0]["text"]
+            assert "activo" not in texto and "Referencia de pago" not in texto, nombre
+            assert "{referencia}" not in texto and "Paga con tu referencia" not in texto, nombre
 
 
 def test_status_messages_fit_an_sms(domain):
@@ -322,10 +310,9 @@ def test_status_messages_fit_an_sms(domain):
 @pytest.mark.parametrize(
     ("datos", "respuesta"),
     [
-        (REGISTRO, "utter_registro_pendiente_pago"),
-        ({**REGISTRO, "linea_captura": None}, "utter_registro_sin_linea_vigente"),
-        ({**REGISTRO, "estado": "activa", "linea_captura": None}, "utter_registro_activo"),
-        ({**REGISTRO, "estado": "eliminado", "linea_captura": None}, "utter_registro_cancelado"),
+        (REGISTRO, "utter_registro_recibido"),
+        ({**REGISTRO, "estado": "activa"}, "utter_registro_pago_anotado"),
+        ({**REGISTRO, "estado": "eliminado"}, "utter_registro_cancelado"),
     ],
 )
 async def test_consultar_each_state_then_forgets_the_curp(servicio, domain, datos, respuesta):
@@ -339,10 +326,10 @@ async def test_consultar_each_state_then_forgets_the_curp(servicio, domain, dato
     if respuesta in domain["responses"]:
         texto = rellenar(messages[0], domain)
         assert FOLIO in texto and len(texto) <= 320
-        if respuesta == "utter_registro_pendiente_pago":
-            assert "$2,677.31 MXN" in texto and "20 de diciembre de 2026" in texto
-        if respuesta == "utter_registro_activo":
-            assert "UMF" in texto
+        if respuesta == "utter_registro_recibido":
+            assert "todavía no un alta en el IMSS" in texto and "línea de captura" in texto
+        if respuesta == "utter_registro_pago_anotado":
+            assert "UMF" in texto and "Orienta no es el IMSS" in texto
 
 
 async def test_consultar_not_found_is_the_same_whichever_field_is_wrong(servicio):
@@ -545,8 +532,8 @@ async def test_status_and_erasure_against_the_real_service(servicio_real, monkey
 
         consulta = {"folio_consulta": folio, "curp_consulta": curp}
         _, messages = await correr(ActionConsultarRegistro(), consulta)
-        assert responses(messages) == ["utter_registro_pendiente_pago"], messages
-        assert messages[0]["referencia"] == reg.datos["linea_captura"]["referencia"]
+        assert responses(messages) == ["utter_registro_recibido"], messages
+        assert "linea_captura" not in reg.datos and "no es una inscripción" in reg.datos["que_es"]
 
         otra = make_curp(random.Random(12))
         _, messages = await correr(

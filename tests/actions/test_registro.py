@@ -50,12 +50,7 @@ REGISTRO_OK = {
     "folio": "ORI-2026-000123",
     "estado": "pendiente_pago",
     "monto_mensual": "2255.26",
-    "linea_captura": {
-        "referencia": "12345678901234567890",
-        "monto": "2255.26",
-        "vence_en": "2026-12-20T23:59:00+00:00",
-        "vigente": True,
-    },
+    "que_es": "Solicitud de prerregistro para la ventanilla de documentación del consulado...",
 }
 
 
@@ -457,7 +452,7 @@ async def finalizar(domain, valores, sender="prueba"):
     return events, dispatcher.messages
 
 
-async def test_submission_gives_folio_amount_reference_and_next_steps(domain, servicio, caplog):
+async def test_submission_gives_folio_amount_and_next_steps_no_reference(domain, servicio, caplog):
     route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
     caplog.set_level(logging.DEBUG)
     events, messages = await finalizar(domain, DATOS)
@@ -467,24 +462,18 @@ async def test_submission_gives_folio_amount_reference_and_next_steps(domain, se
     enviado = messages[0]
     assert enviado["response"] == "utter_registro_enviado"
     assert enviado["folio"] == "ORI-2026-000123" and enviado["monto"] == "$2,255.26 MXN"
-    assert enviado["referencia"] == "12345678901234567890"
-    assert enviado["vence"] == "20 de diciembre de 2026"
+    assert "referencia" not in enviado and "vence" not in enviado
     assert responses(messages)[1] == "utter_registro_siguientes_pasos"
+    confirmacion = domain["responses"]["utter_registro_enviado"][0]["text"]
+    pasos = domain["responses"]["utter_registro_siguientes_pasos"][0]["text"]
+    assert "Todavía no es tu alta en el IMSS" in confirmacion
+    assert "Solo ese sistema te da tu línea de captura" in pasos
+    assert "una fuente dice el 15" in pasos  # the ⚠ deadline keeps its hedge
     result = slots(events)
     assert result["folio"] == "ORI-2026-000123"
     assert all(result[s] is None for s in registro.DATOS_REGISTRO)
     logged = caplog.text
     assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
-
-
-async def test_due_date_is_the_mexico_city_day(domain, servicio):
-    # The service's due date: day 20, 23:59:59 in Mexico City = 05:59:59 UTC on the 21st.
-    linea = {**REGISTRO_OK["linea_captura"], "vence_en": "2026-12-21T05:59:59+00:00"}
-    servicio.post("/v1/registros").mock(
-        return_value=httpx.Response(201, json={**REGISTRO_OK, "linea_captura": linea})
-    )
-    _, messages = await finalizar(domain, DATOS)
-    assert messages[0]["vence"] == "20 de diciembre de 2026"
 
 
 async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):

@@ -10,6 +10,7 @@ from bot.ingreso import (
     IngresoNoMensual,
     leer_ingreso_mensual,
     leer_monto,
+    leer_tipo_cambio,
 )
 from bot.validacion import ErrorValidacion
 
@@ -110,3 +111,27 @@ def test_leer_ingreso_mensual_bare_numbers_use_the_default_currency():
 def test_per_day_is_a_validation_error_with_an_example():
     with pytest.raises(ErrorValidacion, match="Ejemplos"):
         leer_ingreso_mensual("gano 300 al dia")
+
+
+# ------------------------------------------------------------------ the person's exchange rate
+@pytest.mark.parametrize(
+    ("texto", "tc", "monto"),
+    [
+        ("cotiza 2000 dólares a 17.50", "17.50", "2000.00"),
+        ("2,000 dólares tipo de cambio 18.2", "18.20", "2000.00"),
+        ("gano 2000 dls, el dolar a 17 pesos", "17.00", "2000.00"),
+        ("2000 usd a 17 pesos por dólar", "17.00", "2000.00"),
+        ("tc 20 y gano 2500 dolares", "20.00", "2500.00"),
+    ],
+)
+def test_exchange_rate_given_with_a_dollar_income(texto, tc, monto):
+    resto, leido = leer_tipo_cambio(texto)
+    assert leido == Decimal(tc)
+    assert leer_ingreso_mensual(resto).ingreso == Ingreso(Decimal(monto), "USD")
+
+
+@pytest.mark.parametrize(
+    "texto", ["2000 dolares a la semana", "15 mil pesos a 17.5", "2000 dolares a 500 pesos"]
+)
+def test_no_exchange_rate_is_read_where_there_is_none(texto):
+    assert leer_tipo_cambio(texto) == (texto, None)

@@ -52,7 +52,9 @@ def registrado(flujo):
 
 
 # ------------------------------------------------------------------ a) registration
-def test_full_registration_gives_folio_amount_reference_and_next_steps(flujo, registrado, domain):
+def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
+    flujo, registrado, domain
+):
     conv, curp, folio = registrado
     replies = [r for _, r in conv.transcript]
     assert replies[0] and AVISO_URL in replies[0][-1], conv
@@ -60,8 +62,8 @@ def test_full_registration_gives_folio_amount_reference_and_next_steps(flujo, re
     final = "\n".join(replies[-1])
     assert folio, conv
     assert "MXN" in final and "estimada" in final, conv
-    assert "Referencia de pago:" in final and "Referencia de pago: —" not in final, conv
-    assert "Siguientes pasos" in final, conv
+    assert "Referencia de pago" not in final and "no es tu alta en el IMSS" in final, conv
+    assert "Sigue: 1)" in final and "línea de captura" in final, conv
     rows = flujo.registros(curp)
     assert len(rows) == 1, conv
     assert rows[0]["folio"] == folio and rows[0]["estado"] == "pendiente_de_pago"

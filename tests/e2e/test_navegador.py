@@ -6,7 +6,6 @@ Needs /usr/bin/chromium (`make browser`). Screenshots go to var/log/webchat*.png
 
 import functools
 import http.server
-import re
 import socket
 import subprocess
 import threading
@@ -343,15 +342,15 @@ def test_promoter_console_in_the_browser(chromium, web_url):
         heading = page.get_by_role("heading", level=1)
         expect(heading).to_contain_text("Registro OR-")
         folio = heading.inner_text().split()[-1]
-        expect(page.locator("#referencia")).to_have_text(re.compile(r"^\d{20}$"))
-        expect(page.get_by_role("link", name="Imprimir ficha")).to_be_visible()
+        expect(page.locator("#texto-confirmacion")).to_contain_text("no es tu alta en el IMSS")
+        expect(page.get_by_role("link", name="Imprimir hoja")).to_be_visible()
 
         # The list finds it by name, without accents.
         page.get_by_role("link", name="Registros", exact=True).click()
         page.get_by_label("Buscar por folio, CURP o nombre").fill("gloria hernandez")
         page.get_by_role("button", name="Buscar").click()
         expect(page.locator("#resultados")).to_contain_text(folio)
-        expect(page.locator("#resultados")).to_contain_text("pendiente de pago")
+        expect(page.locator("#resultados")).to_contain_text("solicitud recibida")
         page.screenshot(path=str(SHOTS / "consola.png"))
         # The wrong password (401) and the invalid form (422) are answers, not errors.
         esperados = ("status of 401", "status of 422")

@@ -4,12 +4,13 @@ assisted registration and the audit trail (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, update
 
+from bot.cuota import cuota_del_anio
 from bot.tiempo import ahora_utc
 from servicio.consola import auditoria, cuentas, registros, seguridad
 from servicio.inscripcion import modelos as m
@@ -283,27 +284,33 @@ def test_every_bad_field_is_reported_and_nothing_is_lost():
 
 
 def test_dar_de_alta_records_the_promoter_origin_and_audit(session, ana):
-    alta = registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50"))
+    alta = registros.dar_de_alta(session, formulario(), ana, date(2026, 6, 1), Decimal("18.50"))
     reg = alta.registro
     assert alta.creado and reg.origen == m.ORIGEN_CONSOLA and reg.creado_por == ana.id
     assert reg.consulado == "Chicago, IL"
     assert reg.nombre_busqueda == "gloria hernandez garcia"
     fila = session.execute(select(m.Auditoria).where(m.Auditoria.folio == reg.folio)).scalar_one()
     assert (fila.accion, fila.actor) == ("registro_creado", f"promotor:{ana.id}")
-    otra = registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50"))
+    otra = registros.dar_de_alta(session, formulario(), ana, date(2026, 6, 1), Decimal("18.50"))
     assert not otra.creado and otra.registro.folio == reg.folio  # one open registration per CURP
 
 
-def test_income_out_of_range_is_a_field_error(session, ana):
-    form = formulario(ingreso="1 peso")
-    assert registros.dar_de_alta(session, form, ana, 2026, Decimal("18.50")).registro is None
-    assert "ingreso" in form.errores
+def test_income_below_the_floor_is_recorded_and_estimated_at_the_floor(session, ana):
+    alta = registros.dar_de_alta(
+        session, formulario(ingreso="5000 pesos"), ana, date(2026, 6, 1), Decimal("18.50")
+    )
+    assert alta.registro is not None
+    assert alta.registro.ingreso_mensual_mxn == Decimal("5000.00")  # what the person declared
+    en_el_piso = cuota_del_anio(Decimal("9577.22"), 2026).total_mensual
+    assert alta.registro.monto_mensual == en_el_piso
 
 
 # ------------------------------------------------------------------ search and audit
 @pytest.fixture
 def registro(session, ana):
-    return registros.dar_de_alta(session, formulario(), ana, 2026, Decimal("18.50")).registro
+    return registros.dar_de_alta(
+        session, formulario(), ana, date(2026, 6, 1), Decimal("18.50")
+    ).registro
 
 
 @pytest.mark.parametrize(
@@ -386,10 +393,11 @@ def test_audit_rows_name_the_promoter_and_the_record(session, ana, registro):
     assert auditoria.consultar(session, folio="OR-NOEXISTE") == []
 
 
-def test_payment_reference_text_uses_the_assistant_words(registro):
-    texto = registros.texto_referencia(registro)
-    assert registro.folio in texto and registro.linea_captura in texto
-    assert "el monto oficial lo da el IMSS" in texto
+def test_confirmation_text_uses_the_assistant_words_and_has_no_reference(registro):
+    texto = registros.texto_confirmacion(registro)
+    assert registro.folio in texto and "el monto oficial lo da el IMSS" in texto
+    assert "Todavía no es tu alta en el IMSS" in texto and "Referencia de pago" not in texto
+    assert registro.linea_captura is None
 
 
 def test_first_admin_only_on_an_empty_database(session, monkeypatch, db_url, tmp_path, capsys):

@@ -229,7 +229,8 @@ def test_only_admins_confirm_payments(promotor, admin, session):
     assert promotor.post(url, data={"csrf": csrf(promotor)}).status_code == 403
     r = admin.post(url, data={"csrf": csrf(admin)})
     assert r.status_code == 303
-    assert "pagado, activo" in admin.get(f"/consola/registros/{folio}").text
+    pagina = admin.get(f"/consola/registros/{folio}").text
+    assert "pago anotado" in pagina and "activo" not in pagina
     pago = auditoria(session, "pago_confirmado")[-1]
     assert pago.folio == folio and pago.actor.startswith("promotor:")
 
@@ -243,7 +244,10 @@ def test_assisted_registration_then_detail_is_audited(promotor, session):
     assert detalle.status_code == 200
     assert folio in detalle.text and "Gloria Hernández García" in detalle.text
     reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
-    assert reg.linea_captura in detalle.text and reg.origen == "consola"
+    assert reg.linea_captura is None and reg.origen == "consola"
+    assert "Referencia de pago" not in detalle.text and "Todavía no es tu alta en el IMSS" in (
+        detalle.text
+    )
     ana = session.execute(select(m.Promotor).where(m.Promotor.usuario == "ana")).scalar_one()
     acciones = [(a.accion, a.actor) for a in auditoria(session) if a.folio == folio]
     assert acciones == [
@@ -289,6 +293,7 @@ def test_print_page_is_audited(promotor, session):
     folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
     r = promotor.get(f"/consola/registros/{folio}/ficha")
     assert r.status_code == 200 and "data-imprimir" in r.text
+    assert "no sirve para pagar" in r.text and "Ficha de pago" not in r.text
     assert [a.folio for a in auditoria(session, "consola_ficha")] == [folio]
 
 

@@ -6,16 +6,18 @@ import logging
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot import lectura
+from bot.cuota import cuota_en
 from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import linea_captura_valida
-from tests.ayudas import ADMIN, ADMIN_KEY, ASSISTANT_KEY, A, make_curp, make_nss, registro_body
+from servicio.inscripcion.operaciones import fecha_de_tarifa
+from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
@@ -58,7 +60,6 @@ def test_openapi_documents_v1(client):
         "/v1/registros/{folio}",
         "/v1/registros/consulta",
         "/v1/registros/{folio}/pago",
-        "/v1/registros/{folio}/linea-captura",
         "/v1/canalizaciones",
         "/v1/canalizaciones/{ticket_id}/cerrar",
         "/health",
@@ -74,7 +75,6 @@ PROTECTED = [
     ("post", "/v1/registros/consulta"),
     ("get", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/registros/OR-X/pago"),
-    ("post", "/v1/registros/OR-X/linea-captura"),
     ("delete", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/canalizaciones"),
     ("get", "/v1/canalizaciones"),
@@ -126,25 +126,42 @@ def test_body_too_large_413(client):
 
 
 def test_quote_mxn(client):
-    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 12000, "anio": 2026})
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 10000, "anio": 2026})
     assert r.status_code == 200
     body = r.json()
-    assert body["estimacion"] is True and "IMSS" in body["aviso"]
-    assert body["total_mensual"] == 2255.26
+    assert body["estimacion"] is True and "no un cálculo del IMSS" in body["aviso"]
+    assert body["fecha"] == "2026-02-01" and body["anio"] == 2026 and body["anio_valores"] is None
+    # facts-addendum §2.4: 10,000 a month in 2026 is ≈ 2,218 before the RT premium (+100 per 1 %)
+    assert body["total_mensual"] == 2217.61
+    assert body["rango"] == {"minimo": 2217.61, "maximo": 2317.61}
+    assert body["riesgo_trabajo"]["supuesto"] is True
+    assert body["riesgo_trabajo"]["prima_maxima_supuesta"] == 1
     assert body["totales_por_periodo"] == {
-        "1": 2255.26,
-        "2": 4510.52,
-        "3": 6765.78,
-        "6": 13531.56,
-        "12": 27063.12,
+        "1": 2217.61,
+        "2": 4435.22,
+        "3": 6652.83,
+        "6": 13305.66,
+        "12": 26611.32,
+    }
+    assert body["cesantia_vejez"] == {
+        "anio": 2026,
+        "banda": "2.51 a 3.00 UMA",
+        "tasa_patron": 6.026,
+        "incierto": False,
     }
     assert body["piso"]["mensual"] == 9577.22 and body["piso"]["supuesto"] is True
     assert body["tope"]["mensual"] == 89155.6
-    assert body["tabla_version"] == "2026.1" and body["fuentes"]
+    assert body["tabla_version"] == "2026.2"
+    assert any("leyes-mx.com" in f for f in body["fuentes"])  # LSS art. 227
+    assert any("cronista.com" in f for f in body["fuentes"])  # the 2026 Cesantía y Vejez column
     assert body["dias_por_mes"] == 30.4
-    assert len(body["desglose"]) == 9
-    assert all(d["fundamento"] and d["supuesto"] for d in body["desglose"])
-    assert body["tipo_cambio"] is None
+    assert len(body["desglose"]) == 8
+    assert all(d["fundamento"] for d in body["desglose"])
+    assert body["tipo_cambio"] is None and body["tipo_cambio_supuesto"] is False
+    assert [a["clave"] for a in body["avisos"]] == ["riesgo_trabajo"]
+    ref = body["referencia_imss"]
+    assert "1,700 pesos" in ref["texto"] and "ingreso mínimo de 2025" in ref["texto"]
+    assert ref["calculadora"] == "www.imss.gob.mx/personas-trabajadoras-independientes"
 
 
 def test_quote_matches_response_model(client):
@@ -165,33 +182,63 @@ def test_quote_usd_explicit_rate_echoed(client):
         json={"ingreso_mensual": 1000, "moneda": "USD", "tipo_cambio": 17.25, "anio": 2026},
     )
     assert r.status_code == 200
-    assert r.json()["tipo_cambio"] == 17.25
-    assert r.json()["ingreso_mensual_mxn"] == 17250.0
+    assert r.json()["tipo_cambio"] == 17.25 and r.json()["tipo_cambio_supuesto"] is False
+    assert r.json()["ingreso_declarado_mxn"] == 17250.0
 
 
-def test_quote_usd_default_rate_from_settings(client, settings):
+def test_quote_usd_default_rate_from_settings_is_labelled_assumed(client, settings):
     r = client.post(
         "/v1/cotizaciones", headers=A, json={"ingreso_mensual": 1000, "moneda": "USD", "anio": 2026}
     )
     assert r.status_code == 200
     assert r.json()["tipo_cambio"] == float(settings.tipo_cambio_usd_mxn)
-    assert r.json()["ingreso_mensual_mxn"] == float(1000 * settings.tipo_cambio_usd_mxn)
+    assert r.json()["tipo_cambio_supuesto"] is True
+    assert r.json()["ingreso_declarado_mxn"] == float(1000 * settings.tipo_cambio_usd_mxn)
 
 
-@pytest.mark.parametrize("income", [5000, 100000])
-def test_quote_out_of_bounds_422_states_bounds(client, income):
+@pytest.mark.parametrize(
+    ("income", "ajuste", "base", "fragmento"),
+    [(5000, "piso", 9577.22, "$9,577"), (100000, "tope", 89155.6, "25 UMA")],
+)
+def test_quote_outside_the_bounds_is_estimated_at_the_bound(
+    client, income, ajuste, base, fragmento
+):
     r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": income, "anio": 2026})
-    assert r.status_code == 422
-    err = r.json()["detail"][0]
-    assert err["campo"] == "ingreso_mensual"
-    assert "9,577.22" in err["mensaje"] and "89,155.60" in err["mensaje"]
+    assert r.status_code == 200
+    body = r.json()
+    assert body["ajuste"] == ajuste and body["ingreso_mensual_mxn"] == base
+    assert body["ingreso_declarado_mxn"] == income
+    aviso = next(a["texto"] for a in body["avisos"] if a["clave"] == ajuste)
+    assert fragmento in aviso and "confírmalo con el IMSS" in aviso
 
 
-def test_quote_missing_year_422(client):
+def test_quote_for_a_year_without_table_uses_the_latest_and_says_so(client):
     r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 12000, "anio": 2031})
-    assert r.status_code == 422
-    assert r.json()["detail"] == [{"campo": "anio", "mensaje": r.json()["detail"][0]["mensaje"]}]
-    assert "2031" in r.json()["detail"][0]["mensaje"]
+    assert r.status_code == 200
+    body = r.json()
+    assert body["anio"] == 2031 and body["anio_valores"] == 2026
+    assert body["avisos"][0]["texto"].startswith("Estimación con valores de 2026")
+
+
+@pytest.mark.parametrize(
+    ("fecha", "sm", "uma", "cesantia"),
+    [
+        ("2026-12-15", (2026, 2026), (2026, 2026), (2026, False)),
+        ("2027-01-01", (2027, 2026), (2026, 2026), (2027, True)),
+        ("2027-01-15", (2027, 2026), (2026, 2026), (2027, True)),
+        ("2027-02-15", (2027, 2026), (2027, 2026), (2027, True)),
+    ],
+)
+def test_quote_on_a_fixed_date_switches_each_value_on_its_own_day(client, fecha, sm, uma, cesantia):
+    r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 15000, "fecha": fecha})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["fecha"] == fecha
+    assert (body["salario_minimo"]["anio"], body["salario_minimo"]["anio_tabla"]) == sm
+    assert (body["uma"]["anio"], body["uma"]["anio_tabla"]) == uma
+    assert (body["cesantia_vejez"]["anio"], body["cesantia_vejez"]["incierto"]) == cesantia
+    otro = [a for a in body["avisos"] if a["clave"] == "valores_de_otro_anio"]
+    assert bool(otro) == (fecha >= "2027")
 
 
 @pytest.mark.parametrize(
@@ -235,19 +282,43 @@ def test_registro_created_then_idempotent_by_curp(client, engine):
     b1 = r1.json()
     assert b1["folio"].startswith("OR-")
     assert b1["estado"] == "pendiente_de_pago"
-    assert b1["monto_mensual"] == 2255.26 and b1["estimacion"] is True
-    ref = b1["linea_captura"]["referencia"]
-    assert linea_captura_valida(ref) and int(ref) % 97 == 1
-    assert b1["linea_captura"]["monto"] == 2255.26 and b1["linea_captura"]["vigente"] is True
+    esperado = float(cuota_en(Decimal(12000), fecha_de_tarifa()).total_mensual)
+    assert b1["monto_mensual"] == esperado and b1["estimacion"] is True
+    # A request to the consulate's desk: no payment reference of ours (only IMSS issues one).
+    assert "linea_captura" not in b1 and "no es una inscripción al IMSS" in b1["que_es"]
     # Same CURP, lower case and different other data: same folio, 200.
     _, r2 = _create(client, curp.lower(), nombre="Otro Nombre")
     assert r2.status_code == 200 and r2.json()["folio"] == b1["folio"]
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
         assert row.telefono == "+13125551234" and row.sexo == "H"
+        assert row.linea_captura is None and row.linea_vence_en is None and row.linea_monto is None
         assert row.estado_nacimiento == "JC" and str(row.fecha_nacimiento) == "1985-03-12"
         assert row.aviso_privacidad_version == "2026-01"
         assert conn.execute(select(func.count()).select_from(m.Registro)).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    "instante",
+    [
+        datetime(2027, 1, 1, 6, 30, tzinfo=timezone.utc),  # 00:30 on 1 January in Mexico City
+        datetime(2027, 1, 15, 18, tzinfo=timezone.utc),
+    ],
+)
+def test_registro_in_january_2027_works_with_the_2026_values(client, monkeypatch, instante):
+    from servicio.inscripcion import operaciones
+
+    monkeypatch.setattr(operaciones, "ahora_utc", lambda: instante)
+    body = registro_body(
+        make_curp(),
+        consentimiento={"version_aviso": "2026-01", "aceptado_en": instante.isoformat()},
+    )
+    r = client.post("/v1/registros", headers=A, json=body)
+    assert r.status_code == 201, r.text
+    esperado = cuota_en(Decimal(12000), instante.date())
+    assert r.json()["anio_tarifa"] == 2027
+    assert r.json()["monto_mensual"] == float(esperado.total_mensual)
+    assert esperado.anio_valores == 2026
 
 
 def test_registro_usd_uses_rate(client, engine):
@@ -255,28 +326,6 @@ def test_registro_usd_uses_rate(client, engine):
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
     assert float(row.ingreso_mensual_mxn) == 17000.0 and float(row.tipo_cambio) == 17.0
-
-
-def test_linea_captura_check_digit_detects_typos():
-    from servicio.inscripcion.operaciones import generar_linea_captura
-
-    ref = generar_linea_captura(datetime(2026, 3, 5, tzinfo=timezone.utc))
-    assert ref.startswith("2603") and len(ref) == 20 and linea_captura_valida(ref)
-    typo = ref[:5] + str((int(ref[5]) + 1) % 10) + ref[6:]
-    assert not linea_captura_valida(typo)
-    swapped = ref[:6] + ref[7] + ref[6] + ref[8:]
-    assert swapped == ref or not linea_captura_valida(swapped)
-
-
-def test_linea_expiry_day_20_mexico_city():
-    from servicio.inscripcion.operaciones import vencimiento_linea
-
-    assert vencimiento_linea(datetime(2026, 3, 5, 12, tzinfo=timezone.utc)) == datetime(
-        2026, 3, 21, 5, 59, 59, tzinfo=timezone.utc
-    )
-    assert vencimiento_linea(datetime(2026, 12, 25, tzinfo=timezone.utc)) == datetime(
-        2027, 1, 21, 5, 59, 59, tzinfo=timezone.utc
-    )
 
 
 BAD_FIELDS = [
@@ -293,7 +342,6 @@ BAD_FIELDS = [
     ({"sexo": "M"}, "sexo", "CURP"),
     ({"fecha_nacimiento": "1990-01-01"}, "fecha_nacimiento", "12/03/1985"),
     ({"estado_nacimiento": "NL"}, "estado_nacimiento", "Jalisco"),
-    ({"ingreso_mensual": 1000}, "ingreso_mensual", "9,577.22"),
     ({"consentimiento": None}, "consentimiento", ""),
     ({"consentimiento": {"version_aviso": "2026-01"}}, "consentimiento.aceptado_en", ""),
     (
@@ -436,30 +484,6 @@ def test_pago_activa(client, engine):
             .all()
         )
     assert acciones.count("pago_confirmado") == 1
-
-
-def test_linea_captura_renewal(client, engine):
-    curp, r = _create(client)
-    folio, old_ref = r.json()["folio"], r.json()["linea_captura"]["referencia"]
-    vigente = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
-    assert vigente.status_code == 409
-    with engine.begin() as conn:
-        conn.execute(
-            update(m.Registro)
-            .where(m.Registro.folio == folio)
-            .values(linea_vence_en=datetime.now(timezone.utc) - timedelta(days=1))
-        )
-    expired = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
-    assert expired.json()["linea_captura"]["vigente"] is False
-    new = client.post(f"/v1/registros/{folio}/linea-captura", json={"curp": curp}, headers=A)
-    assert new.status_code == 200
-    ref = new.json()["linea_captura"]["referencia"]
-    assert ref != old_ref and linea_captura_valida(ref)
-    assert new.json()["linea_captura"]["vigente"] is True
-    wrong = client.post(
-        f"/v1/registros/{folio}/linea-captura", json={"curp": make_curp()}, headers=A
-    )
-    assert wrong.status_code == 404
 
 
 def test_delete_erases_personal_data(client, engine):
@@ -656,7 +680,7 @@ def test_sqlite_uses_wal_and_busy_timeout(engine):
 def test_quote_other_years_use_their_table(client, year, floor):
     r = client.post("/v1/cotizaciones", headers=A, json={"ingreso_mensual": 20000, "anio": year})
     assert r.status_code == 200
-    assert r.json()["tabla_version"] == f"{year}.1"
+    assert r.json()["tabla_version"] == f"{year}.2"
     assert r.json()["piso"]["mensual"] == floor
 
 
