@@ -219,7 +219,7 @@ class Analizador:
         parse = evento.get("parse_data")
         intent = parse.get("intent") if isinstance(parse, dict) else None
         nombre = _texto_corto(intent.get("name"), 80) if isinstance(intent, dict) else None
-        if nombre == INTENT_BASE:
+        if nombre == INTENT_BASE and isinstance(parse, dict):
             # The knowledge base's entry, "faq/<id>", so the statistics count answers, not "faq".
             nombre = _texto_corto(_clave_de_respuesta(parse), 80) or nombre
         confianza = intent.get("confidence") if isinstance(intent, dict) else None

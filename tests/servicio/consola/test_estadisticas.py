@@ -15,6 +15,8 @@ from servicio.inscripcion import api_metricas
 from servicio.inscripcion import modelos as m
 from tests.ayudas import A, make_curp
 
+COSTO = "faq/pago_cuanto_cuesta"
+
 UTC = timezone.utc
 
 
@@ -38,7 +40,7 @@ def cid(n) -> str:
     return conversacion_id(f"s{n}")
 
 
-def mensaje(conv, en, canal="web", intent="costo", fallback=False, texto=None):
+def mensaje(conv, en, canal="web", intent=COSTO, fallback=False, texto=None):
     return {
         "tipo": "mensaje",
         "en": en,
@@ -190,21 +192,21 @@ def test_temas_y_fallback(cliente, session):
     hoy = est.hoy_mx()
     ahora = datetime.now(UTC).isoformat()
     cuerpo = (
-        [mensaje(cid(i), ahora, intent="costo") for i in range(3)]
+        [mensaje(cid(i), ahora, intent=COSTO) for i in range(3)]
         + [mensaje(cid(9), ahora, intent="cotizar")] * 2
         + [mensaje(cid(9), ahora, intent="saludo")] * 5
-        + [mensaje(cid(9), ahora, intent="costo", canal="consola")] * 9
+        + [mensaje(cid(9), ahora, intent=COSTO, canal="consola")] * 9
         + [
             mensaje(cid(7), ahora, intent="nlu_fallback", fallback=True, texto="¿Y la VISA?"),
             mensaje(cid(8), ahora, intent="nlu_fallback", fallback=True, texto="y la visa"),
-            mensaje(cid(8), ahora, intent="costo", fallback=True, texto="pasaporte"),
+            mensaje(cid(8), ahora, intent=COSTO, fallback=True, texto="pasaporte"),
             mensaje(cid(8), ahora, canal="consola", fallback=True, texto="prueba promotor"),
         ]
     )
     assert cliente.post("/v1/metricas", json=cuerpo, headers=A).status_code == 200
     temas = est.temas_principales(session, hoy)
     assert [(t.intent, t.etiqueta, t.veces) for t in temas] == [
-        ("costo", "Cuánto cuesta", 3),
+        (COSTO, "Cuánto cuesta", 3),
         ("cotizar", "Cotizar su cuota", 2),
     ]
     fb = est.fallback(session, hoy)

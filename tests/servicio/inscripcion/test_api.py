@@ -17,7 +17,7 @@ from bot.cuota import cuota_en
 from bot.validacion import ErrorValidacion
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.operaciones import fecha_de_tarifa
-from tests.ayudas import ADMIN, A, make_curp, make_nss, registro_body
+from tests.ayudas import ADMIN, ADMIN_KEY, ASSISTANT_KEY, A, make_curp, make_nss, registro_body
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dialect sqlite\\+pysqlite does \\*not\\* support Decimal"
