@@ -138,7 +138,7 @@ def test_service_down_for_a_status_query_keeps_folio_and_curp(flujo, conversacio
     assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
 
     estado = "\n".join(conversacion("intentar de nuevo")).lower()
-    assert "pendiente" in estado, conversacion  # folio and CURP were kept
+    assert "recibida" in estado, conversacion  # folio and CURP were kept
 
 
 # ------------------------------------------------------------------ c) database down
