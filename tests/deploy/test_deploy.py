@@ -512,12 +512,15 @@ def test_web_believes_forwarded_headers_only_from_the_configured_proxy(services:
     entornos += contenedor.get("env", [])
     valores = {e["name"]: e.get("value") for e in entornos}
     assert "FORWARDED_ALLOW_IPS" not in valores
-    assert valores["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert config["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
     comando = " ".join(services["web"]["command"])
     assert "--no-proxy-headers" in comando and "--proxy-headers --" not in comando
     assert "FORWARDED_ALLOW_IPS" not in services["web"]["environment"]
     assert "ORIENTA_PROXIES_CONFIABLES" in services["web"]["environment"]
     assert "--no-proxy-headers" in (DEPLOY / "Dockerfile").read_text()
+    rasa = services["rasa-1"]["environment"]["ORIENTA_PROXIES_CONFIABLES"]
+    assert "*" not in rasa
 
 
 def test_kustomizations_list_existing_files():
