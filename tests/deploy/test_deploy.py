@@ -492,6 +492,13 @@ def test_k8s_ingress_routes_what_people_use(ruta: str, servicio: str):
     assert _ruta_publica(ruta) == servicio
 
 
+def test_k8s_ingresses_limit_requests_per_address():
+    for _, doc in k8s_docs():
+        if doc["kind"] == "Ingress":
+            anotaciones = doc["metadata"]["annotations"]
+            assert int(anotaciones["nginx.ingress.kubernetes.io/limit-rpm"]) > 0, doc["metadata"]
+
+
 def test_k8s_and_compose_turn_the_api_docs_off(services: dict):
     config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
     assert config["ORIENTA_API_DOCS"] == "false"
