@@ -18,11 +18,17 @@ from typing import Any
 from rasa.core.brokers.pika import PikaEventBroker
 
 from bot.analitica import minimizar
+from bot.secretos import rechazar_marcador
 
 __all__ = ["PikaMinimo"]
 
 
 class PikaMinimo(PikaEventBroker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        password = kwargs.get("password", args[2] if len(args) > 2 else None)
+        rechazar_marcador("ORIENTA_RABBITMQ_PASSWORD", password)
+        super().__init__(*args, **kwargs)
+
     def publish(self, event: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         minimo = minimizar(event)
         if minimo is not None:

@@ -31,12 +31,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from cryptography.fernet import InvalidToken
 from redis.exceptions import RedisError, ResponseError
 
 from bot.mensajes import Opcion
+from bot.secretos import rechazar_marcador
 from channels.almacen import cifrador
 
 logger = logging.getLogger(__name__)
@@ -156,6 +158,7 @@ class EstadoRedis:
         timeout_s: float = TIMEOUT_REDIS_S,
         espera_caido_s: float = ESPERA_CAIDO_S,
     ) -> None:
+        rechazar_marcador("ORIENTA_REDIS_URL (contraseña)", urlsplit(url).password)
         self._url = url
         self._timeout_s = timeout_s
         self._espera_caido_s = espera_caido_s

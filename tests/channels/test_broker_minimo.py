@@ -94,3 +94,18 @@ def test_the_broker_publishes_the_minimised_events(monkeypatch):
         broker.publish(evento)
     assert publicados == [m for e in conversacion() if (m := minimizar(e)) is not None]
     assert not any(e["event"] == "bot" for e in publicados)
+
+
+def test_placeholder_passwords_refuse_to_start():
+    """deploy/.env.example's values copied as they are: Rasa's stores and broker refuse them."""
+    import pytest
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.secretos import SecretoInvalido
+    from channels.cerrojo import RedisLockStoreAtomico
+
+    with pytest.raises(SecretoInvalido, match="ORIENTA_RABBITMQ_PASSWORD"):
+        PikaMinimo("rabbitmq", "orienta", "CAMBIAR-password-rabbitmq")
+    with pytest.raises(SecretoInvalido, match="ORIENTA_REDIS_PASSWORD"):
+        RedisLockStoreAtomico(EndpointConfig(url="redis", password="CAMBIAR-password-redis"))
+    RedisLockStoreAtomico(EndpointConfig(url="redis", password=""))  # local Redis without AUTH
