@@ -158,8 +158,10 @@ def minimizar(evento: Any) -> dict | None:
         "timestamp": evento.get("timestamp"),
     }
     if tipo == "user":
-        parse = evento.get("parse_data") if isinstance(evento.get("parse_data"), dict) else {}
-        intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+        crudo = evento.get("parse_data")
+        parse: dict[str, Any] = crudo if isinstance(crudo, dict) else {}
+        intent_crudo = parse.get("intent")
+        intent: dict[str, Any] = intent_crudo if isinstance(intent_crudo, dict) else {}
         nombre = intent.get("name")
         minimo["parse_data"] = {
             "intent": {"name": nombre, "confidence": intent.get("confidence")},
