@@ -97,12 +97,13 @@
   // CURP-shaped values, folios, e-mails, E.164 numbers; in what the person typed, any run of 7+
   // digits too (a phone, an NSS). The bot's own texts keep public numbers such as 911.
   var PERSONAL_RE =
-    /[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{0,8}|\bOR-?[0-9A-Za-z]{10}\b|[^\s@]+@[^\s@]+\.[^\s@]+|\+\d{7,}/;
-  var DIGITS_RE = /\d(?:[\s().-]*\d){6,}/;
+    /[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{0,8}|\bOR-[0-9A-Z]{10}\b|[^\s@]+@[^\s@]+\.[^\s@]+|\+\d{7,}/;
+  // What a person types: a folio in any case, with or without its dash; any run of 7+ digits.
+  var TYPED_RE = /\bor-?[0-9a-z]{10}\b|\d(?:[\s().-]*\d){6,}/i;
   var NOT_STORED = "[Mensaje con datos personales: no se guarda en este dispositivo]";
   function forStorage(entry) {
     var personal =
-      PERSONAL_RE.test(entry.text) || (entry.from === "user" && DIGITS_RE.test(entry.text));
+      PERSONAL_RE.test(entry.text) || (entry.from === "user" && TYPED_RE.test(entry.text));
     return personal ? { from: entry.from, text: NOT_STORED } : entry;
   }
 
