@@ -28,6 +28,8 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.secretos import rechazar_marcador
+
 log = logging.getLogger(__name__)
 
 CLAVE_ENV = "ORIENTA_TRACKER_KEY"
@@ -123,6 +125,7 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._fernet = cifrador()  # fail at start-up, not at the first message
+        rechazar_marcador("ORIENTA_PG_PASSWORD (tracker)", kwargs.get("password"))
         super().__init__(*args, **kwargs)
 
     def _filas(self, session: Any, sender_id: str, todas: bool) -> list[dict[str, Any]]:

@@ -8,8 +8,10 @@ Two things the channel (``channels/twilio.py``) has to remember between requests
 
 Without ``ORIENTA_REDIS_URL``: ``EstadoMemoria`` (two ``CacheTTL``), correct with one replica
 only. With it: ``EstadoRedis``, keys ``orienta:twilio:sid:<MessageSid>`` and
-``orienta:twilio:opciones:<sender_id>`` (the sender's hash, never the phone number), JSON values,
-the same TTLs. The first ``SET NX`` of a ``MessageSid`` leaves the ``procesando`` mark with the
+``orienta:twilio:opciones:<sender_id>`` (the sender's hash, never the phone number), JSON
+values, the same TTLs; every value is encrypted with the tracker's Fernet key
+(``ORIENTA_TRACKER_KEY``, required with Redis): a cached TwiML answer holds what the bot told
+the person. The first ``SET NX`` of a ``MessageSid`` leaves the ``procesando`` mark with the
 dedup TTL; only the replica that set it processes the message and replaces the mark with the
 answer. Another replica that gets the same ``MessageSid`` polls the key for up to ``timeout_s``
 and, if no answer arrives, replies with the delay notice: it never processes it again (if the
@@ -29,11 +31,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from cryptography.fernet import InvalidToken
 from redis.exceptions import RedisError, ResponseError
 
 from bot.mensajes import Opcion
+from bot.secretos import rechazar_marcador
+from channels.almacen import cifrador
 
 logger = logging.getLogger(__name__)
 
@@ -152,12 +158,16 @@ class EstadoRedis:
         timeout_s: float = TIMEOUT_REDIS_S,
         espera_caido_s: float = ESPERA_CAIDO_S,
     ) -> None:
+        rechazar_marcador("ORIENTA_REDIS_URL (contraseña)", urlsplit(url).password)
         self._url = url
         self._timeout_s = timeout_s
         self._espera_caido_s = espera_caido_s
         self._ttl_dedup = max(1, int(ajustes.dedup_ttl_s))
         self._ttl_opciones = max(1, int(ajustes.opciones_ttl_s))
         self.memoria = EstadoMemoria(ajustes, reloj)
+        # Values in Redis are Fernet tokens (raises ClaveFaltante without a valid key).
+        clave = getattr(ajustes, "tracker_key", None)
+        self._fernet = cifrador(clave.get_secret_value() if clave is not None else None)
         self._cliente: aioredis.Redis | None = None
         self._caido_hasta = 0.0
         self._caido = False
@@ -218,6 +228,19 @@ class EstadoRedis:
             await self._cliente.close()
             self._cliente = None
 
+    # ------------------------------------------------------------------ values
+
+    def _cifrar(self, valor: str) -> str:
+        return self._fernet.encrypt(valor.encode("utf-8")).decode("ascii")
+
+    def _descifrar(self, valor: str | bytes) -> str:
+        """The plain value; "" for one that is not ours (an old plain value, another key)."""
+        try:
+            crudo = valor.encode("ascii") if isinstance(valor, str) else valor
+            return self._fernet.decrypt(crudo).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            return ""
+
     # ------------------------------------------------------------------ MessageSid
 
     @staticmethod
@@ -234,7 +257,7 @@ class EstadoRedis:
         if local.respuesta is not None:
             return local
         clave = self.clave_sid(sid)
-        marca = json.dumps({"estado": PROCESANDO})
+        marca = self._cifrar(json.dumps({"estado": PROCESANDO}))
 
         async def reservar(cliente: aioredis.Redis) -> Reserva:
             for _ in range(3):
@@ -242,7 +265,7 @@ class EstadoRedis:
                     return Reserva()
                 valor = await cliente.get(clave)
                 if valor is not None:  # None: it expired between the SET and the GET
-                    return _leer_reserva(valor)
+                    return _leer_reserva(self._descifrar(valor))
             return Reserva(en_curso=True)
 
         ok, reserva = await self._usar("reservar", reservar)
@@ -263,7 +286,9 @@ class EstadoRedis:
             ok, valor = await self._usar("esperar_respuesta", lambda c: c.get(clave))
             if not ok:
                 return None
-            respuesta = _leer_reserva(valor).respuesta if valor is not None else None
+            respuesta = (
+                _leer_reserva(self._descifrar(valor)).respuesta if valor is not None else None
+            )
             if respuesta is not None:
                 await self.memoria.guardar_respuesta(sid, respuesta)
                 return respuesta
@@ -275,7 +300,7 @@ class EstadoRedis:
 
     async def guardar_respuesta(self, sid: str, xml: str) -> None:
         await self.memoria.guardar_respuesta(sid, xml)
-        valor = json.dumps({"estado": LISTO, "twiml": xml}, ensure_ascii=False)
+        valor = self._cifrar(json.dumps({"estado": LISTO, "twiml": xml}, ensure_ascii=False))
         await self._usar(
             "guardar_respuesta", lambda c: c.set(self.clave_sid(sid), valor, ex=self._ttl_dedup)
         )
@@ -294,10 +319,10 @@ class EstadoRedis:
         ok, valor = await self._usar("leer_opciones", lambda c: c.get(clave))
         if not ok:
             return await self.memoria.opciones(sender_id)
-        return _leer_opciones(valor) if valor is not None else None
+        return _leer_opciones(self._descifrar(valor)) if valor is not None else None
 
     async def guardar_opciones(self, sender_id: str, opciones: list[Opcion]) -> None:
-        valor = json.dumps([asdict(o) for o in opciones], ensure_ascii=False)
+        valor = self._cifrar(json.dumps([asdict(o) for o in opciones], ensure_ascii=False))
         clave = self.clave_opciones(sender_id)
         ok, _ = await self._usar(
             "guardar_opciones", lambda c: c.set(clave, valor, ex=self._ttl_opciones)

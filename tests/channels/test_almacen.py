@@ -219,3 +219,16 @@ def test_retention_refuses_a_zero_limit(capsys):
 
     assert retencion.main(["--dias", "0", "--url", "sqlite://"]) == 2
     assert "mayor que 0" in capsys.readouterr().err
+
+
+def test_contrasena_de_ejemplo_no_arranca(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from bot.secretos import SecretoInvalido
+    from channels.almacen import SQLTrackerStoreSeguro
+
+    monkeypatch.setenv("ORIENTA_TRACKER_KEY", Fernet.generate_key().decode())
+    with pytest.raises(SecretoInvalido, match="ORIENTA_PG_PASSWORD"):
+        SQLTrackerStoreSeguro(
+            dialect="postgresql", url="db", password="CAMBIAR-password-postgres", db="x"
+        )
