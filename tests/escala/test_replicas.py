@@ -51,6 +51,9 @@ def tracker(prod, conversation: str):
 
     from channels.almacen import SQLTrackerStoreSeguro
 
+    # The store reads its key from the environment; put it back afterwards, or later tests
+    # that check a missing key would find this one.
+    anterior = os.environ.get("ORIENTA_TRACKER_KEY")
     os.environ["ORIENTA_TRACKER_KEY"] = prod.env["ORIENTA_TRACKER_KEY"]
     store = SQLTrackerStoreSeguro(
         domain=Domain.load("domain.yml"),
@@ -63,6 +66,10 @@ def tracker(prod, conversation: str):
         return asyncio.run(store.retrieve_full_tracker(conversation))
     finally:
         store.engine.dispose()
+        if anterior is None:
+            os.environ.pop("ORIENTA_TRACKER_KEY", None)
+        else:
+            os.environ["ORIENTA_TRACKER_KEY"] = anterior
 
 
 def registrar(prod, conv: str, curp: str, replica_de_turno) -> list[list[str]]:
