@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -101,8 +102,12 @@ def crear_registro(
     *,
     origen: str = m.ORIGEN_ASISTENTE,
     creado_por: m.Promotor | None = None,
+    antes_de_confirmar: Callable[[m.Registro], None] | None = None,
 ) -> ResultadoRegistro:
     """Create a pre-registration, or return the open one for the same CURP (idempotent).
+
+    ``created=False`` hands back someone's existing registration: only a promoter (the console)
+    may see it; the API answers an unauthenticated caller 409 without its folio, amount or data.
 
     A pre-registration is a request to the consulate's documentation desk, not an IMSS
     registration: nothing here creates a payment reference (only IMSS's system issues the línea
@@ -114,6 +119,9 @@ def crear_registro(
 
     Uniqueness is enforced by the database (unique ``open_curp``), so concurrent requests for
     the same CURP end with exactly one row: the loser catches IntegrityError and reads the winner.
+    ``antes_de_confirmar(reg)`` adds rows committed with the new one (the API's Idempotency-Key
+    row, so a retry racing the first request always finds one or the other, never just the
+    registration).
     """
     _cross_check(payload)
     now = ahora_utc()
@@ -169,6 +177,8 @@ def crear_registro(
         session.add(reg)
         actor = f"promotor:{creado_por.id}" if creado_por else None
         _audit(session, reg.folio, "registro_creado", now, actor)
+        if antes_de_confirmar is not None:
+            antes_de_confirmar(reg)
         try:
             session.commit()
         except IntegrityError:
@@ -209,8 +219,13 @@ def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.
 
 
 def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
-    """ARCO cancellation: erase personal fields, close the registration, keep an anonymous audit."""
-    reg = buscar_registro(session, folio, curp)
+    """ARCO cancellation by a promoter (admin key): folio and CURP must match."""
+    return borrar(session, buscar_registro(session, folio, curp))
+
+
+def borrar(session: Session, reg: m.Registro) -> m.Registro:
+    """ARCO cancellation of a registration whose owner was verified (a one-time code, or a
+    promoter): erase personal fields, close it, keep an anonymous audit."""
     now = ahora_utc()
     reg.estado = m.ESTADO_ELIMINADO
     reg.open_curp = None
@@ -238,6 +253,14 @@ def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
         setattr(reg, field, None)
     reg.eliminado_en = reg.actualizado_en = now
     session.execute(delete(m.IdempotencyKey).where(m.IdempotencyKey.folio == reg.folio))
+    session.execute(delete(m.CodigoVerificacion).where(m.CodigoVerificacion.folio == reg.folio))
+    session.execute(
+        delete(m.IntentoVerificacion).where(
+            m.IntentoVerificacion.clave.in_(
+                [f"fallo:folio:{reg.folio}", f"envio:folio:{reg.folio}"]
+            )
+        )
+    )
     _audit(session, reg.folio, "registro_eliminado", now)
     session.commit()
     log.info("registro eliminado (ARCO) folio=%s", reg.folio)
