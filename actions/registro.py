@@ -493,7 +493,8 @@ class ActionCancelar(Action):
         if pendiente in forms:  # a quote, status check or deletion waiting for the service
             dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
             return formularios.limpiar(forms[pendiente]["required_slots"]) + [
-                SlotSet(PENDIENTE, None)
+                SlotSet(formularios.CODIGO_PEDIDO, None),
+                SlotSet(PENDIENTE, None),
             ]
         dispatcher.utter_message(response="utter_nada_que_cancelar")
         return []
