@@ -460,7 +460,7 @@ def borrar_con_codigo(
         payload.codigo,
         payload.conversacion,
     )
-    return _eliminado(svc.borrar(session, reg))
+    return _eliminado(svc.borrar(session, reg, [payload.conversacion]))
 
 
 @router.delete(
@@ -511,7 +511,8 @@ def crear_canalizacion(
 ):
     def run():
         row = svc.crear_canalizacion(session, payload)
-        return 201, jsonable_encoder(_canal_out(row)), None
+        # The ticket's id as the row's reference: erasing the person deletes the replay too.
+        return 201, jsonable_encoder(_canal_out(row)), f"{svc.PREFIJO_CASO}{row.id}"
 
     return _idempotent(session, "canalizaciones", idempotency_key, payload, run)
 

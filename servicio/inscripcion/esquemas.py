@@ -339,7 +339,7 @@ class RegistroOut(BaseModel):
     estado: str
     anio_tarifa: int
     tabla_version: str
-    monto_mensual: Numero
+    monto_mensual: Numero | None = Field(None, description="Vacío si el registro se borró")
     estimacion: bool = True
     aviso: str
     que_es: str = Field(..., description="Qué es un prerregistro: no es la inscripción al IMSS")

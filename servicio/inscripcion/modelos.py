@@ -71,7 +71,8 @@ class Registro(Base):
     )
     anio_tarifa: Mapped[int] = mapped_column(Integer, nullable=False)
     tabla_version: Mapped[str] = mapped_column(String(20), nullable=False)
-    monto_mensual: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    # The estimated fee reveals the declared income: erased with the registration (NULL).
+    monto_mensual: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
     # Kept only for rows from before: the service no longer makes up payment references (only
     # IMSS's system issues a línea de captura); new rows leave these three empty.
     linea_captura: Mapped[str | None] = mapped_column(String(24), nullable=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import lectura
 from bot import validacion as v
+from bot.analitica import conversacion_id
 from bot.cuota import Cuota, cuota_en, redondear_centavos
 from bot.folio import nuevo_folio
 from bot.tiempo import ahora_utc, dia_en_mexico, en_utc
@@ -223,10 +224,26 @@ def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
     return borrar(session, buscar_registro(session, folio, curp))
 
 
-def borrar(session: Session, reg: m.Registro) -> m.Registro:
+def borrar(
+    session: Session, reg: m.Registro, conversaciones: Iterable[str | None] = ()
+) -> m.Registro:
     """ARCO cancellation of a registration whose owner was verified (a one-time code, or a
-    promoter): erase personal fields, close it, keep an anonymous audit."""
+    promoter): a cascade over everything of that person the service holds, in one transaction.
+
+    * the registration's personal fields and the stored fee (it reveals the income); the row
+      keeps its folio, state and dates, and the audit trail (no personal data) gets a line;
+    * the person's cases (tickets whose address is the registration's phone or e-mail, or one of
+      ``conversaciones``: the assistant's sender ids, e.g. the conversation asking for it), their
+      replies and the idempotency rows that replay them;
+    * funnel and metric rows of the conversation that submitted it (the funnel row holds the
+      folio) and of ``conversaciones`` (by their hash, ``bot.analitica.conversacion_id``);
+    * the phone's signed-contact rows, the registration's idempotency rows, one-time codes and
+      lock counters.
+
+    The assistant's own stores (tracker, Redis) are erased on Rasa's side (``channels/``).
+    """
     now = ahora_utc()
+    _borrar_rastros(session, reg, [c for c in conversaciones if c])
     reg.estado = m.ESTADO_ELIMINADO
     reg.open_curp = None
     reg.curp = None
@@ -267,7 +284,53 @@ def borrar(session: Session, reg: m.Registro) -> m.Registro:
     return reg
 
 
+def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]) -> None:
+    """Delete the rows of other tables that belong to the person of ``reg`` (no commit)."""
+    direcciones = {d for d in (reg.telefono, reg.email, *conversaciones) if d}
+    tickets = list(
+        session.execute(
+            select(m.Canalizacion.id).where(m.Canalizacion.direccion_canal.in_(direcciones))
+        ).scalars()
+    )
+    if tickets:
+        session.execute(
+            delete(m.RespuestaCanalizacion).where(
+                m.RespuestaCanalizacion.canalizacion_id.in_(tickets)
+            )
+        )
+        session.execute(
+            delete(m.IdempotencyKey).where(
+                m.IdempotencyKey.folio.in_([f"{PREFIJO_CASO}{t}" for t in tickets])
+            )
+        )
+        session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(tickets)))
+    hashes = {conversacion_id(c) for c in conversaciones}
+    hashes.update(
+        session.execute(
+            select(m.EmbudoConversacion.conversacion).where(m.EmbudoConversacion.folio == reg.folio)
+        ).scalars()
+    )
+    if hashes:
+        session.execute(delete(m.MetricaMensaje).where(m.MetricaMensaje.conversacion.in_(hashes)))
+        session.execute(
+            delete(m.EmbudoConversacion).where(m.EmbudoConversacion.conversacion.in_(hashes))
+        )
+    if reg.telefono:
+        session.execute(delete(m.ContactoFirmado).where(m.ContactoFirmado.telefono == reg.telefono))
+    reg.monto_mensual = None
+    log.info(
+        "borrado en cascada folio=%s casos=%d conversaciones=%d",
+        reg.folio,
+        len(tickets),
+        len(hashes),
+    )
+
+
 # ------------------------------------------------------------------ canalizaciones
+#: The ``folio`` column of a ticket's idempotency row (and of its audit lines): ``CAN-<id>``.
+PREFIJO_CASO = "CAN-"
+
+
 def crear_canalizacion(session: Session, payload: CanalizacionIn) -> m.Canalizacion:
     row = m.Canalizacion(
         resumen=payload.resumen,
