@@ -83,6 +83,7 @@ CURP_BORRADO = "curp_borrado"
 CONFIRMADO = "borrado_confirmado"
 CODIGO_BORRADO = "codigo_borrado"
 CONVERSACION_BORRADA = "conversacion_borrada"  # channels/almacen.SLOT_BORRADO
+CONVERSACIONES_BORRADAS = "conversaciones_borradas"  # channels/almacen.SLOT_OTRAS
 SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO, CODIGO_BORRADO, CODIGO_PEDIDO)
 
 # Responses (all sent by this module's actions).
@@ -465,11 +466,13 @@ class ActionBorrarDatos(Action):
             datos = resultado.datos or {}
             dispatcher.utter_message(response=BORRADO_HECHO, folio=str(datos.get("folio") or folio))
             personales = sorted({*SLOTS_PERSONALES, *SLOTS_BORRADO})
-            # The marker makes the tracker store delete the conversation's earlier events.
+            otras = [str(c) for c in datos.get("conversaciones") or [] if isinstance(c, str)]
+            # The marker makes the tracker store delete the conversation's earlier events, and
+            # the person's other conversations the service knew of (hashes of their ids).
             return (
                 limpiar(personales)
                 + _sin_pendiente(tracker, FORM_BORRADO)
-                + [SlotSet(CONVERSACION_BORRADA, True)]
+                + [SlotSet(CONVERSACIONES_BORRADAS, otras), SlotSet(CONVERSACION_BORRADA, True)]
             )
         if resultado.error == NO_ENCONTRADO:
             dispatcher.utter_message(

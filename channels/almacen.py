@@ -12,7 +12,10 @@ registration form, the summary the bot repeats back, the phone number in Twilio'
 
 Both honour a person's request to erase their data (``borrado_form``, actions/cuenta.py): when the
 action that erased a registration sets the slot ``conversacion_borrada``, every earlier event of
-that conversation is deleted from the store.
+that conversation is deleted from the store, and so is every other conversation of that person
+the service knew of (``conversaciones_borradas``: hashes ``bot.analitica.conversacion_id`` of
+their ids, e.g. the WhatsApp conversation that submitted the registration when the erasure is
+asked on the web chat), on any channel.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,10 +32,14 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.analitica import conversacion_id
+
 log = logging.getLogger(__name__)
 
 CLAVE_ENV = "ORIENTA_TRACKER_KEY"
 SLOT_BORRADO = "conversacion_borrada"
+SLOT_OTRAS = "conversaciones_borradas"
+_HASH = re.compile(r"^[0-9a-f]{32}$")
 CIFRADO = "_cifrado"
 # Event types that never carry what a person wrote, a slot value or channel metadata: they stay
 # in clear (Rasa and operators query them). Every other type (user, bot, slot, entities,
@@ -102,14 +110,28 @@ def _marca_de_borrado(eventos: list[Event]) -> int | None:
     return None
 
 
+def _otras_conversaciones(eventos: list[Event], marca: int) -> set[str]:
+    """The hashes of the person's other conversations, set with the erasure marker."""
+    for e in reversed(eventos[: marca + 1]):
+        if isinstance(e, SlotSet) and e.key == SLOT_OTRAS:
+            valores = e.value if isinstance(e.value, list) else []
+            return {str(v) for v in valores if _HASH.match(str(v))}
+    return set()
+
+
 class InMemoryTrackerStoreSeguro(InMemoryTrackerStore):
     """Rasa's in-memory store that forgets a conversation's past when its data is erased."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        marca = _marca_de_borrado(list(tracker.events))
+        eventos = list(tracker.events)
+        marca = _marca_de_borrado(eventos)
         if not marca:  # None, or already the first stored event
             await super().save(tracker)
             return
+        otras = _otras_conversaciones(eventos, marca)
+        for sender in [s for s in self.store if s != tracker.sender_id]:
+            if conversacion_id(sender) in otras:
+                del self.store[sender]
         await self.stream_events(tracker)
         recortado = DialogueStateTracker.from_events(
             tracker.sender_id, list(tracker.events)[marca:], self.domain.slots
@@ -152,8 +174,13 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
             if marca is not None:
                 # Erased: drop every stored event of the conversation and keep only what
                 # follows the marker (the marker stays so the next count lines up).
+                otras = _otras_conversaciones(nuevos, marca)
+                borrar = {tracker.sender_id}
+                if otras:
+                    senders = session.query(self.SQLEvent.sender_id).distinct()
+                    borrar.update(s for (s,) in senders if conversacion_id(s) in otras)
                 session.query(self.SQLEvent).filter(
-                    self.SQLEvent.sender_id == tracker.sender_id
+                    self.SQLEvent.sender_id.in_(sorted(borrar))
                 ).delete(synchronize_session=False)
                 nuevos = nuevos[marca:]
                 log.info("conversacion borrada del tracker (SQL)")

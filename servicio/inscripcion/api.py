@@ -432,12 +432,13 @@ def confirmar_pago(
     return registro_salida(svc.confirmar_pago(session, folio))
 
 
-def _eliminado(reg: m.Registro) -> s.EliminadoOut:
+def _eliminado(borrado: svc.Borrado) -> s.EliminadoOut:
     return s.EliminadoOut(
-        folio=reg.folio,
-        estado=reg.estado,
+        folio=borrado.registro.folio,
+        estado=borrado.registro.estado,
         mensaje="Tus datos personales fueron borrados. Conservamos solo el folio "
         "y las fechas, sin datos personales.",
+        conversaciones=borrado.conversaciones,
     )
 
 

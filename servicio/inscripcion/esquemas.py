@@ -406,6 +406,11 @@ class EliminadoOut(BaseModel):
     folio: str
     estado: str
     mensaje: str
+    conversaciones: list[str] = Field(
+        default_factory=list,
+        description="Hashes de las conversaciones de la persona con el asistente (32 hex): el "
+        "asistente borra también esas conversaciones",
+    )
 
 
 # ---------------------------------------------------------------- canalizaciones

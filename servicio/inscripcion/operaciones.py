@@ -60,6 +60,14 @@ def cotizar(income_mxn: Decimal, fecha: date) -> Cuota:
 
 # ------------------------------------------------------------------ registros
 @dataclass
+class Borrado:
+    registro: m.Registro
+    #: Hashes (``bot.analitica.conversacion_id``) of the person's conversations with the
+    #: assistant that the service knew of: the assistant erases their trackers too.
+    conversaciones: list[str]
+
+
+@dataclass
 class ResultadoRegistro:
     registro: m.Registro
     created: bool
@@ -219,14 +227,12 @@ def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.
     return reg
 
 
-def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
+def borrar_registro(session: Session, folio: str, curp: str) -> Borrado:
     """ARCO cancellation by a promoter (admin key): folio and CURP must match."""
     return borrar(session, buscar_registro(session, folio, curp))
 
 
-def borrar(
-    session: Session, reg: m.Registro, conversaciones: Iterable[str | None] = ()
-) -> m.Registro:
+def borrar(session: Session, reg: m.Registro, conversaciones: Iterable[str | None] = ()) -> Borrado:
     """ARCO cancellation of a registration whose owner was verified (a one-time code, or a
     promoter): a cascade over everything of that person the service holds, in one transaction.
 
@@ -243,7 +249,7 @@ def borrar(
     The assistant's own stores (tracker, Redis) are erased on Rasa's side (``channels/``).
     """
     now = ahora_utc()
-    _borrar_rastros(session, reg, [c for c in conversaciones if c])
+    hashes = _borrar_rastros(session, reg, [c for c in conversaciones if c])
     reg.estado = m.ESTADO_ELIMINADO
     reg.open_curp = None
     reg.curp = None
@@ -281,11 +287,12 @@ def borrar(
     _audit(session, reg.folio, "registro_eliminado", now)
     session.commit()
     log.info("registro eliminado (ARCO) folio=%s", reg.folio)
-    return reg
+    return Borrado(reg, hashes)
 
 
-def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]) -> None:
-    """Delete the rows of other tables that belong to the person of ``reg`` (no commit)."""
+def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]) -> list[str]:
+    """Delete the rows of other tables that belong to the person of ``reg`` (no commit); the
+    hashes of the person's conversations found on the way."""
     direcciones = {d for d in (reg.telefono, reg.email, *conversaciones) if d}
     tickets = list(
         session.execute(
@@ -305,6 +312,8 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
         )
         session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(tickets)))
     hashes = {conversacion_id(c) for c in conversaciones}
+    # Web/REST tickets carry the conversation's id as their address.
+    hashes.update(conversacion_id(d) for d in direcciones if d not in (reg.telefono, reg.email))
     hashes.update(
         session.execute(
             select(m.EmbudoConversacion.conversacion).where(m.EmbudoConversacion.folio == reg.folio)
@@ -324,6 +333,7 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
         len(tickets),
         len(hashes),
     )
+    return sorted(hashes)
 
 
 # ------------------------------------------------------------------ canalizaciones

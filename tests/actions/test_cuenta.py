@@ -447,6 +447,7 @@ async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, domai
     limpiados = slots(events)
     # The last event tells the tracker store to delete the conversation's earlier events.
     assert limpiados.pop("conversacion_borrada") is True
+    assert limpiados.pop("conversaciones_borradas") == []
     assert events[-1] == {**events[-1], "name": "conversacion_borrada", "value": True}
     assert set(SLOTS_PERSONALES) <= set(limpiados)
     assert set(TODOS_LOS_DATOS) <= set(limpiados)
@@ -767,3 +768,17 @@ def test_code_messages_are_warm_short_and_say_how_to_get_help(domain):
         texto = domain["responses"][nombre][0]["text"]
         assert "te mandé un código" in texto and "10 minutos" in texto and "OTRO CÓDIGO" in texto
     assert "PROMOTOR" in domain["responses"]["utter_codigo_bloqueado"][0]["text"]
+
+
+async def test_erasure_hands_the_other_conversations_to_the_tracker_store(servicio):
+    """Item 7: the service names (by hash) the person's other conversations, e.g. the WhatsApp
+    one that registered; the store deletes them with this one."""
+    hashes = ["0" * 32, "a" * 32]
+    servicio.post("/v1/registros/borrado").respond(
+        200, json={**ELIMINADO, "conversaciones": hashes}
+    )
+    events, _ = await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
+    assert events[-2:] == [
+        SlotSet("conversaciones_borradas", hashes),
+        SlotSet("conversacion_borrada", True),
+    ]

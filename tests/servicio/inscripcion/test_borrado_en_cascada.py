@@ -95,6 +95,8 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, engine, caplo
     codigo = _codigo(client, caplog, folio, curp, "borrado", conversacion=WEB)
     d = _borrado(client, folio, curp, codigo, conversacion=WEB)
     assert d.status_code == 200, d.text
+    # The assistant is told which conversations (by hash) to erase from its tracker store.
+    assert sorted(d.json()["conversaciones"]) == sorted({wa, web})
 
     assert _rastros(engine, *secretos) == {}
     with engine.connect() as conn:
