@@ -24,7 +24,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -110,6 +111,25 @@ def _marca_de_borrado(eventos: list[Event]) -> int | None:
     return None
 
 
+# Who else keeps something of a conversation (the Twilio channel's cached answers and options,
+# in memory or Redis): told the erased sender ids. Weak, so a discarded channel is forgotten.
+_AL_BORRAR: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def al_borrar(dueno: Any) -> None:
+    """``dueno.olvidar_conversaciones(sender_ids)`` (async) runs after each erasure."""
+    _AL_BORRAR.add(dueno)
+
+
+async def _avisar_borrado(senders: set[str]) -> None:
+    for dueno in list(_AL_BORRAR):
+        olvidar: Callable[[set[str]], Awaitable[None]] = dueno.olvidar_conversaciones
+        try:
+            await olvidar(set(senders))
+        except Exception as error:  # noqa: BLE001 - the erasure itself already happened
+            log.warning("no se pudo borrar el estado del canal (%s)", type(error).__name__)
+
+
 def _otras_conversaciones(eventos: list[Event], marca: int) -> set[str]:
     """The hashes of the person's other conversations, set with the erasure marker."""
     for e in reversed(eventos[: marca + 1]):
@@ -129,15 +149,18 @@ class InMemoryTrackerStoreSeguro(InMemoryTrackerStore):
             await super().save(tracker)
             return
         otras = _otras_conversaciones(eventos, marca)
+        borradas = {tracker.sender_id}
         for sender in [s for s in self.store if s != tracker.sender_id]:
             if conversacion_id(sender) in otras:
                 del self.store[sender]
+                borradas.add(sender)
         await self.stream_events(tracker)
         recortado = DialogueStateTracker.from_events(
             tracker.sender_id, list(tracker.events)[marca:], self.domain.slots
         )
         self.store[tracker.sender_id] = self.serialise_tracker(recortado)
         log.info("conversacion borrada del tracker (memoria)")
+        await _avisar_borrado(borradas)
 
 
 class SQLTrackerStoreSeguro(SQLTrackerStore):
@@ -164,6 +187,7 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        borradas: set[str] = set()
         with self.session_scope() as session:
             nuevos = list(self._additional_events(session, tracker))
             # Rasa's stream_events would retrieve (decrypt and replay) the whole conversation
@@ -183,9 +207,12 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
                     self.SQLEvent.sender_id.in_(sorted(borrar))
                 ).delete(synchronize_session=False)
                 nuevos = nuevos[marca:]
+                borradas = borrar
                 log.info("conversacion borrada del tracker (SQL)")
             self._agregar(session, tracker.sender_id, nuevos)
             session.commit()
+        if borradas:
+            await _avisar_borrado(borradas)
 
     def _agregar(self, session: Any, sender_id: str, eventos: Iterable[Event]) -> None:
         for event in eventos:
