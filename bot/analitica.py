@@ -8,6 +8,14 @@ into small records for the enrollment service's ``POST /v1/metricas``:
 * never the metadata (Twilio's carries the phone number): only the channel label;
 * message text only for turns the assistant could not answer, masked by ``redactar``;
   never while a form is active, because that is where people type their CURP, e-mail or income.
+
+``minimizar`` cuts an event down to what ``Analizador`` reads before it leaves the Rasa process
+(``channels/broker_minimo.py``, the RabbitMQ broker of the production configuration): hashed
+conversation id, channel label, event type, time, intent and confidence, action and form names,
+the ``consulado`` and ``folio`` slots only, and a user text only when NLU itself said fallback,
+already masked. Everything else (texts, other slots, metadata, bot messages) never reaches the
+queue. ``Analizador`` gives the same records for the minimised stream as for the full one (minus
+the texts of fallbacks decided later by the policies).
 """
 
 from __future__ import annotations
@@ -112,11 +120,64 @@ def _instante(evento: dict) -> datetime:
     return ahora_utc()
 
 
+def _canal(evento: dict) -> str:
+    """The channel label: computed by ``minimizar`` already, or from the full event."""
+    if evento.get(MINIMIZADO) and isinstance(evento.get("canal"), str):
+        return evento["canal"]
+    return canal_de_evento(evento)
+
+
 def _texto_corto(valor: Any, limite: int) -> str | None:
     if not isinstance(valor, str):
         return None
     valor = valor.strip()
     return valor[:limite] or None
+
+
+# ------------------------------------------------------------------ minimised events
+#: Marks an event cut down by ``minimizar``: its ``sender_id`` is already ``conversacion_id``
+#: and its ``canal`` already the label.
+MINIMIZADO = "orienta_minimo"
+#: The only slots whose values the metrics need (not personal: a consulate, a folio).
+SLOTS_METRICAS = frozenset({"consulado", "folio"})
+_TIPOS_METRICAS = frozenset({"user", "action", "active_loop", "slot", "restart", "session_started"})
+
+
+def minimizar(evento: Any) -> dict | None:
+    """What the metrics need of one Rasa event, or None if they need nothing of it."""
+    if not isinstance(evento, dict):
+        return None
+    sender, tipo = evento.get("sender_id"), evento.get("event")
+    if not isinstance(sender, str) or not sender or tipo not in _TIPOS_METRICAS:
+        return None
+    minimo: dict[str, Any] = {
+        MINIMIZADO: True,
+        "event": tipo,
+        "sender_id": conversacion_id(sender),
+        "canal": canal_de_evento(evento),
+        "timestamp": evento.get("timestamp"),
+    }
+    if tipo == "user":
+        crudo = evento.get("parse_data")
+        parse: dict[str, Any] = crudo if isinstance(crudo, dict) else {}
+        intent_crudo = parse.get("intent")
+        intent: dict[str, Any] = intent_crudo if isinstance(intent_crudo, dict) else {}
+        nombre = intent.get("name")
+        minimo["parse_data"] = {
+            "intent": {"name": nombre, "confidence": intent.get("confidence")},
+            "response_selector": {
+                INTENT_BASE: {"response": {"intent_response_key": _clave_de_respuesta(parse)}}
+            },
+        }
+        if nombre == INTENT_FALLBACK:
+            minimo["text"] = redactar(evento.get("text")) or None
+    elif tipo in ("action", "active_loop"):
+        minimo["name"] = evento.get("name")
+    elif tipo == "slot":
+        if evento.get("name") not in SLOTS_METRICAS:
+            return None
+        minimo["name"], minimo["value"] = evento.get("name"), evento.get("value")
+    return minimo
 
 
 # ------------------------------------------------------------------ analyser
@@ -163,10 +224,10 @@ class Analizador:
             return []
 
     # -------------------------------------------------------------- internals
-    def _conversacion(self, sender: str) -> _Conversacion:
+    def _conversacion(self, sender: str, anonimo: bool = False) -> _Conversacion:
         estado = self._estado.get(sender)
         if estado is None:
-            estado = _Conversacion(conversacion_id(sender))
+            estado = _Conversacion(sender if anonimo else conversacion_id(sender))
             self._estado[sender] = estado
             while len(self._estado) > self.max_conversaciones:
                 self._estado.popitem(last=False)
@@ -180,12 +241,12 @@ class Analizador:
         sender, tipo = evento.get("sender_id"), evento.get("event")
         if not isinstance(sender, str) or not sender or not isinstance(tipo, str):
             return []
-        conv = self._conversacion(sender)
+        conv = self._conversacion(sender, bool(evento.get(MINIMIZADO)))
         salida: list[dict] = []
         if tipo == "user":
             # A turn that never reached action_listen (restart, crash) still counts.
             self._cerrar_turno(conv, salida)
-            conv.canal = canal_de_evento(evento)
+            conv.canal = _canal(evento)
             conv.turno = self._turno(evento, conv)
         elif tipo == "action":
             nombre = evento.get("name")
@@ -202,7 +263,7 @@ class Analizador:
                     {
                         "tipo": "registro_iniciado",
                         "conversacion": conv.conversacion,
-                        "canal": conv.canal or canal_de_evento(evento),
+                        "canal": conv.canal or _canal(evento),
                         "en": _instante(evento).isoformat(),
                         # Known if the person asked for the nearest desk before registering.
                         "consulado": conv.consulado,
@@ -278,7 +339,7 @@ class Analizador:
                         "tipo": "registro_enviado",
                         "conversacion": conv.conversacion,
                         "folio": folio,
-                        "canal": conv.canal or canal_de_evento(evento),
+                        "canal": conv.canal or _canal(evento),
                         "en": _instante(evento).isoformat(),
                     }
                 )

@@ -55,8 +55,7 @@ def sin_cortesias(texto: str) -> str:
     inicio = _INICIO.match(plano)
     if not inicio or not inicio.group(0).strip():
         return texto
-    # NFKD keeps one output character per input one here only for composed accents; find the
-    # cut in the original text by counting the same number of base characters.
+    # The match is on the accentless text; cut the original one at the same letter.
     resto = _recortar(texto, len(inicio.group(0)))
     if len(re.findall(r"\w+", resto)) < _MIN_PALABRAS:
         return texto

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MINIMO", "SecretoInvalido", "es_marcador", "exigir", "problema"]
+__all__ = ["MINIMO", "SecretoInvalido", "es_marcador", "exigir", "problema", "rechazar_marcador"]
 
 #: Shortest key we accept (``openssl rand -hex 32`` gives 64 characters).
 MINIMO = 16
@@ -57,4 +57,14 @@ def exigir(secretos: dict[str, str | None], minimo: int = MINIMO) -> None:
             "No se puede iniciar: "
             + "; ".join(problemas)
             + " (genera cada clave con `openssl rand -hex 32`)."
+        )
+
+
+def rechazar_marcador(nombre: str, valor: str | None) -> None:
+    """For passwords that may be empty on a local, unexposed server (PostgreSQL, Redis,
+    RabbitMQ): an empty one passes, a template's value (``CAMBIAR-…``) refuses to start."""
+    if es_marcador(valor):
+        raise SecretoInvalido(
+            f"No se puede iniciar: {nombre} tiene un valor de ejemplo (p. ej. «CAMBIAR-…»): "
+            "pon uno generado (`openssl rand -hex 32`)."
         )

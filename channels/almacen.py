@@ -34,6 +34,7 @@ from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.analitica import conversacion_id
+from bot.secretos import rechazar_marcador
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,7 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._fernet = cifrador()  # fail at start-up, not at the first message
+        rechazar_marcador("ORIENTA_PG_PASSWORD (tracker)", kwargs.get("password"))
         super().__init__(*args, **kwargs)
 
     def _filas(self, session: Any, sender_id: str, todas: bool) -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.secretos import rechazar_marcador
+
 log = logging.getLogger("orienta.cerrojo")
 
 PREFIJO = "orienta:lock:"
@@ -96,6 +98,7 @@ class RedisLockStoreAtomico(LockStore):
         self, endpoint_config: EndpointConfig | None = None, cliente: redis.Redis | None = None
     ) -> None:
         kwargs: dict[str, Any] = dict(endpoint_config.kwargs) if endpoint_config else {}
+        rechazar_marcador("ORIENTA_REDIS_PASSWORD", kwargs.get("password"))
         prefijo = str(kwargs.get("key_prefix") or "")
         self.prefijo = f"{prefijo}:lock:" if prefijo.isalnum() else PREFIJO
         self.red = cliente or redis.Redis(

@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import aio_pika
 
+from bot.secretos import rechazar_marcador
 from channels.metricas import BrokerMetricas
 
 log = logging.getLogger("orienta.consumidor_metricas")
@@ -39,6 +40,7 @@ def url_amqp(env: dict[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     if env.get("ORIENTA_RABBITMQ_URL"):
         return env["ORIENTA_RABBITMQ_URL"]
+    rechazar_marcador("ORIENTA_RABBITMQ_PASSWORD", env.get("ORIENTA_RABBITMQ_PASSWORD"))
     usuario = quote(env.get("ORIENTA_RABBITMQ_USER", "guest"), safe="")
     clave = quote(env.get("ORIENTA_RABBITMQ_PASSWORD", "guest"), safe="")
     host = env.get("ORIENTA_RABBITMQ_HOST", "localhost")

@@ -8,8 +8,10 @@ Two things the channel (``channels/twilio.py``) has to remember between requests
 
 Without ``ORIENTA_REDIS_URL``: ``EstadoMemoria`` (two ``CacheTTL``), correct with one replica
 only. With it: ``EstadoRedis``, keys ``orienta:twilio:sid:<MessageSid>`` and
-``orienta:twilio:opciones:<sender_id>`` (the sender's hash, never the phone number), JSON values,
-the same TTLs. The first ``SET NX`` of a ``MessageSid`` leaves the ``procesando`` mark with the
+``orienta:twilio:opciones:<sender_id>`` (the sender's hash, never the phone number), JSON
+values, the same TTLs; every value is encrypted with the tracker's Fernet key
+(``ORIENTA_TRACKER_KEY``, required with Redis): a cached TwiML answer holds what the bot told
+the person. The first ``SET NX`` of a ``MessageSid`` leaves the ``procesando`` mark with the
 dedup TTL; only the replica that set it processes the message and replaces the mark with the
 answer. Another replica that gets the same ``MessageSid`` polls the key for up to ``timeout_s``
 and, if no answer arrives, replies with the delay notice: it never processes it again (if the
@@ -29,11 +31,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from cryptography.fernet import InvalidToken
 from redis.exceptions import RedisError, ResponseError
 
 from bot.mensajes import Opcion
+from bot.secretos import rechazar_marcador
+from channels.almacen import cifrador
 
 logger = logging.getLogger(__name__)
 
@@ -168,12 +174,16 @@ class EstadoRedis:
         timeout_s: float = TIMEOUT_REDIS_S,
         espera_caido_s: float = ESPERA_CAIDO_S,
     ) -> None:
+        rechazar_marcador("ORIENTA_REDIS_URL (contraseña)", urlsplit(url).password)
         self._url = url
         self._timeout_s = timeout_s
         self._espera_caido_s = espera_caido_s
         self._ttl_dedup = max(1, int(ajustes.dedup_ttl_s))
         self._ttl_opciones = max(1, int(ajustes.opciones_ttl_s))
         self.memoria = EstadoMemoria(ajustes, reloj)
+        # Values in Redis are Fernet tokens (raises ClaveFaltante without a valid key).
+        clave = getattr(ajustes, "tracker_key", None)
+        self._fernet = cifrador(clave.get_secret_value() if clave is not None else None)
         self._cliente: aioredis.Redis | None = None
         self._caido_hasta = 0.0
         self._caido = False
@@ -234,6 +244,19 @@ class EstadoRedis:
             await self._cliente.close()
             self._cliente = None
 
+    # ------------------------------------------------------------------ values
+
+    def _cifrar(self, valor: str) -> str:
+        return self._fernet.encrypt(valor.encode("utf-8")).decode("ascii")
+
+    def _descifrar(self, valor: str | bytes) -> str:
+        """The plain value; "" for one that is not ours (an old plain value, another key)."""
+        try:
+            crudo = valor.encode("ascii") if isinstance(valor, str) else valor
+            return self._fernet.decrypt(crudo).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            return ""
+
     # ------------------------------------------------------------------ MessageSid
 
     @staticmethod
@@ -250,7 +273,7 @@ class EstadoRedis:
         if local.respuesta is not None:
             return local
         clave = self.clave_sid(sid)
-        marca = json.dumps({"estado": PROCESANDO})
+        marca = self._cifrar(json.dumps({"estado": PROCESANDO}))
 
         async def reservar(cliente: aioredis.Redis) -> Reserva:
             for _ in range(3):
@@ -258,7 +281,7 @@ class EstadoRedis:
                     return Reserva()
                 valor = await cliente.get(clave)
                 if valor is not None:  # None: it expired between the SET and the GET
-                    return _leer_reserva(valor)
+                    return _leer_reserva(self._descifrar(valor))
             return Reserva(en_curso=True)
 
         ok, reserva = await self._usar("reservar", reservar)
@@ -279,7 +302,9 @@ class EstadoRedis:
             ok, valor = await self._usar("esperar_respuesta", lambda c: c.get(clave))
             if not ok:
                 return None
-            respuesta = _leer_reserva(valor).respuesta if valor is not None else None
+            respuesta = (
+                _leer_reserva(self._descifrar(valor)).respuesta if valor is not None else None
+            )
             if respuesta is not None:
                 await self.memoria.guardar_respuesta(sid, respuesta)
                 return respuesta
@@ -295,31 +320,40 @@ class EstadoRedis:
 
     async def guardar_respuesta(self, sid: str, xml: str, sender_id: str | None = None) -> None:
         await self.memoria.guardar_respuesta(sid, xml, sender_id)
-        valor = json.dumps({"estado": LISTO, "twiml": xml}, ensure_ascii=False)
+        valor = self._cifrar(json.dumps({"estado": LISTO, "twiml": xml}, ensure_ascii=False))
         await self._usar(
             "guardar_respuesta", lambda c: c.set(self.clave_sid(sid), valor, ex=self._ttl_dedup)
         )
         self._marcados.discard(sid)
         if sender_id:
+            # One conversation's messages are handled one at a time (the lock store), so this
+            # read-modify-write of its own index does not race; encrypted like every value.
             clave = self.clave_sids(sender_id)
 
             async def indexar(cliente: aioredis.Redis) -> None:
-                await cliente.sadd(clave, sid)
-                await cliente.expire(clave, self._ttl_dedup)
+                sids = self._leer_sids(await cliente.get(clave))
+                valor = self._cifrar(json.dumps([*sids[-MAX_SIDS + 1 :], sid]))
+                await cliente.set(clave, valor, ex=self._ttl_dedup)
 
             await self._usar("indexar_respuesta", indexar)
+
+    def _leer_sids(self, valor: str | bytes | None) -> list[str]:
+        try:
+            sids = json.loads(self._descifrar(valor)) if valor is not None else []
+        except ValueError:
+            return []
+        return [str(x) for x in sids] if isinstance(sids, list) else []
 
     async def olvidar_remitente(self, sender_id: str, vacio: str) -> None:
         """Erasure on every replica: the sender's cached answers become ``vacio`` (dedup kept,
         words gone), and their index and numbered options are deleted."""
         await self.memoria.olvidar_remitente(sender_id, vacio)
         clave = self.clave_sids(sender_id)
-        valor = json.dumps({"estado": LISTO, "twiml": vacio}, ensure_ascii=False)
+        valor = self._cifrar(json.dumps({"estado": LISTO, "twiml": vacio}, ensure_ascii=False))
 
         async def olvidar(cliente: aioredis.Redis) -> None:
-            for sid in await cliente.smembers(clave):
-                texto = sid.decode() if isinstance(sid, bytes) else str(sid)
-                await cliente.set(self.clave_sid(texto), valor, ex=self._ttl_dedup, xx=True)
+            for sid in self._leer_sids(await cliente.get(clave)):
+                await cliente.set(self.clave_sid(sid), valor, ex=self._ttl_dedup, xx=True)
             await cliente.delete(clave, self.clave_opciones(sender_id))
 
         await self._usar("olvidar_remitente", olvidar)
@@ -337,10 +371,10 @@ class EstadoRedis:
         ok, valor = await self._usar("leer_opciones", lambda c: c.get(clave))
         if not ok:
             return await self.memoria.opciones(sender_id)
-        return _leer_opciones(valor) if valor is not None else None
+        return _leer_opciones(self._descifrar(valor)) if valor is not None else None
 
     async def guardar_opciones(self, sender_id: str, opciones: list[Opcion]) -> None:
-        valor = json.dumps([asdict(o) for o in opciones], ensure_ascii=False)
+        valor = self._cifrar(json.dumps([asdict(o) for o in opciones], ensure_ascii=False))
         clave = self.clave_opciones(sender_id)
         ok, _ = await self._usar(
             "guardar_opciones", lambda c: c.set(clave, valor, ex=self._ttl_opciones)

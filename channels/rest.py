@@ -15,6 +15,8 @@ Unlike Rasa's channel (tests/e2e/test_entrada_mala.py):
 - the checks run in the route handler, so ``/webhook/`` (Sanic matches it too) gets them all;
 - ``sender`` is at most 128 characters and may not start with a prefix reserved to another
   channel (``tw-`` Twilio, ``web-`` socket.io; ``bot/canales.py``);
+- rate limits per conversation and per client address (``channels/limites.py``): a limited
+  message gets 429 with a fixed Spanish reply and never reaches Rasa;
 - control characters, bidi overrides and lone surrogates are removed from the text; an empty text
   or one over 1600 characters (Twilio's own cap) gets a fixed Spanish reply without running the
   model (100,000 characters kept the server busy for 47 s);
@@ -41,6 +43,7 @@ from sanic.response import HTTPResponse, ResponseStream
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
 from channels.entregas import con_respuestas_pendientes
+from channels.limites import Limites, direccion_de, limites
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +210,9 @@ def con_disculpa(on_new_message: Manejador) -> Manejador:
 
 
 class RestInput(RasaRestInput):
+    #: Rate limits (channels/limites.py); None: the process's, from the environment.
+    limites: Limites | None = None
+
     @classmethod
     def name(cls) -> str:
         return "rest"  # same webhook path (/webhooks/rest/webhook) and input_channel
@@ -229,6 +235,16 @@ class RestInput(RasaRestInput):
             peticion = validar_peticion(request)
             if not isinstance(peticion, Peticion):
                 return peticion
+            lim = self.limites or limites()
+            direccion = direccion_de(request.ip, request.headers.get("x-forwarded-for"), lim)
+            limitado = lim.revisar(peticion.sender, direccion, peticion.texto)
+            if limitado is not None:
+                # Never reaches Rasa: the conversation is as it was (nothing lost).
+                logger.info("rest: mensaje limitado por frecuencia")
+                respuesta = _respuesta_fija(request, peticion.sender, limitado)
+                respuesta.status = 429
+                respuesta.headers["Retry-After"] = "60"
+                return respuesta
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self.stream_response(

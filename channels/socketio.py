@@ -13,6 +13,8 @@ one that awaits ``enter_room``. It also shows promoters' replies to a handoff ti
 characters, bidi overrides and lone surrogates are removed; an empty text or one over 1600
 characters gets REST's fixed Spanish reply as ``bot_uttered`` without running the model; the
 client's ``metadata`` is dropped (the actions trust ``metadata.telefono``, which only Twilio sets).
+Messages are rate-limited per conversation and per client address (``channels/limites.py``): a
+limited one gets a fixed Spanish ``bot_uttered`` and never reaches Rasa.
 
 Conversation ids are namespaced on the server: the browser's ``session_id`` names the Rasa
 conversation (and room) ``web-<session_id>`` (``bot.canales.id_web``), so no web client can read
@@ -40,6 +42,7 @@ from sanic import Blueprint
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
 from channels.entregas import con_respuestas_pendientes
+from channels.limites import Limites, direccion_de, limites
 from channels.rest import (
     MAX_TEXTO,
     TEXTO_LARGO,
@@ -68,6 +71,20 @@ CHANNEL = f"{__name__}.SocketIOInput"
 
 
 class SocketIOInput(RasaSocketIOInput):
+    #: Rate limits (channels/limites.py); None: the process's, from the environment.
+    limites: Limites | None = None
+
+    def _direccion(self, sid: str, lim: Limites) -> str:
+        """The socket's client address (the HTTP request that opened it)."""
+        try:
+            environ = self.sio.get_environ(sid, namespace=self.namespace) or {}
+        except (KeyError, AttributeError):
+            environ = {}
+        peticion = environ.get("sanic.request")
+        if peticion is None:
+            return ""
+        return direccion_de(peticion.ip, peticion.headers.get("x-forwarded-for"), lim)
+
     @classmethod
     def name(cls) -> str:
         return "socketio"  # same channel name: same webhook path and tracker metadata
@@ -125,6 +142,15 @@ class SocketIOInput(RasaSocketIOInput):
                 await salida.send_text_message(destino, fija)
                 return
             datos["message"] = texto
+            conversacion = datos["session_id"] if self.session_persistence else sid
+            lim = self.limites or limites()
+            limitado = lim.revisar(conversacion, self._direccion(sid, lim), texto)
+            if limitado is not None:
+                # Never reaches Rasa: the conversation is as it was (nothing lost).
+                log.info("socketio: mensaje limitado por frecuencia")
+                salida = SocketIOOutput(sio, self.bot_message_evt)
+                await salida.send_text_message(conversacion, limitado)
+                return
             await rasa_user_uttered(sid, datos)
 
         sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)

@@ -108,11 +108,13 @@ class AjustesTwilio(BaseSettings):
     # ORIENTA_REDIS_URL (redis://host:6379/0): dedup and options shared between replicas
     # (channels/estado_compartido.py). Unset: in the process's memory (one replica only).
     redis_url: Optional[SecretStr] = Field(None, env="ORIENTA_REDIS_URL")  # noqa: UP045
+    # With Redis, its values are encrypted with the tracker's Fernet key (required then).
+    tracker_key: Optional[SecretStr] = Field(None, env="ORIENTA_TRACKER_KEY")  # noqa: UP045
 
     class Config:
         env_prefix = "ORIENTA_TWILIO_"
 
-    @validator("auth_token", "public_url", "id_salt", "redis_url", pre=True)
+    @validator("auth_token", "public_url", "id_salt", "redis_url", "tracker_key", pre=True)
     def _vacio_es_none(cls, valor: Any) -> Any:
         if isinstance(valor, str) and not valor.strip():
             return None

@@ -25,8 +25,8 @@ THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 #: The pipelines compared, each trained from scratch on the same data.
 PIPELINES = {
     "orienta": ROOT / "config.yml",
-    "diet_selector": ROOT / "bench" / "config_diet_selector.yml",
     "rasa_default": ROOT / "bench" / "config_rasa_default.yml",
+    "diet_selector": ROOT / "bench" / "config_diet_selector.yml",
 }
 
 
@@ -104,8 +104,15 @@ def main(argv: list[str] | None = None) -> None:
 
     print("1/4 Calidad NLU: este pipeline y los de comparación, entrenados desde cero...")
     nombres = ["orienta"] if solo_orienta else list(PIPELINES)
+    results["nlu"] = {}
+    parcial = ROOT / "results" / "bench-nlu.json"
+    parcial.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        results["nlu"] = {n: medir_pipeline(n, PIPELINES[n], Path(tmp)) for n in nombres}
+        for n in nombres:
+            # Each row is saved as soon as it is measured: the comparison takes ~40 minutes.
+            results["nlu"][n] = medir_pipeline(n, PIPELINES[n], Path(tmp))
+            parcial.write_text(json.dumps(results["nlu"], indent=2, ensure_ascii=False))
+            print(f"  {n}: {json.dumps(results['nlu'][n], ensure_ascii=False)}", flush=True)
     predictions = nlu_eval.heldout_predictions(model)
     results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
 

@@ -162,6 +162,7 @@ def iniciar_pila_prod(
         "ORIENTA_REDIS_HOST": "127.0.0.1",
         "ORIENTA_REDIS_PORT": "6379",
         "ORIENTA_REDIS_DB": str(redis_db),
+        "ORIENTA_REDIS_PASSWORD": "",  # the local Redis has no AUTH (deploy/ enables it)
         "ORIENTA_RABBITMQ_HOST": "127.0.0.1",
         "ORIENTA_RABBITMQ_PORT": "5672",
         "ORIENTA_RABBITMQ_USER": "guest",

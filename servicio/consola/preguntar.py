@@ -49,7 +49,17 @@ def _leer(mensajes: list) -> Respuesta:
     return Respuesta(textos, opciones)
 
 
-def preguntar(rasa_url: str, promotor_id: int, pregunta: str, timeout: float = 15.0) -> Respuesta:
+def preguntar(
+    rasa_url: str,
+    promotor_id: int,
+    pregunta: str,
+    timeout: float = 15.0,
+    direccion: str | None = None,
+) -> Respuesta:
+    """The assistant's answer to ``pregunta``, in a fresh conversation. ``direccion``: the
+    promoter's address, sent as ``X-Forwarded-For`` so Rasa's per-address rate limits count each
+    consulate, not the web app (Rasa believes it only if the web app is one of its
+    ``ORIENTA_PROXIES_CONFIABLES``)."""
     pregunta = " ".join((pregunta or "").split())
     if not pregunta:
         return Respuesta(error="Escribe la pregunta de la persona.")
@@ -58,7 +68,8 @@ def preguntar(rasa_url: str, promotor_id: int, pregunta: str, timeout: float = 1
     url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
     body = {"sender": remitente(promotor_id), "message": pregunta}
     try:
-        r = httpx.post(url, json=body, timeout=timeout)
+        cabeceras = {"X-Forwarded-For": direccion} if direccion else {}
+        r = httpx.post(url, json=body, timeout=timeout, headers=cabeceras)
         r.raise_for_status()
         return _leer(r.json())
     except (httpx.HTTPError, ValueError) as error:

@@ -275,7 +275,8 @@ def preguntar_form(*, request: Request, sesion: SesionDep):
 @router.post("/preguntar")
 def preguntar_post(*, request: Request, pregunta: str = Form(""), sesion: CsrfDep):
     rasa_url = request.app.state.consola_settings.rasa_url
-    respuesta = preguntar.preguntar(rasa_url, sesion.promotor.id, pregunta)
+    direccion = request.client.host if request.client else None
+    respuesta = preguntar.preguntar(rasa_url, sesion.promotor.id, pregunta, direccion=direccion)
     return _html(request, "preguntar.html", pregunta=pregunta[:600], respuesta=respuesta)
 
 

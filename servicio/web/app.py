@@ -94,10 +94,13 @@ def crear_app(
     csp = content_security_policy(web.rasa_public_url)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def consulate_page(request: Request) -> HTMLResponse:
+    def consulate_page(request: Request, kiosko: str = "") -> HTMLResponse:
         # The page loads the widget by a relative URL; the snippet for other sites is absolute.
+        # ?kiosko=1: a shared computer at a consulate, the widget stores nothing in the browser.
         public_base = str(request.base_url).rstrip("/")
-        html = page.render(rasa_url=web.rasa_public_url, public_base=public_base)
+        html = page.render(
+            rasa_url=web.rasa_public_url, public_base=public_base, kiosko=kiosko == "1"
+        )
         return HTMLResponse(
             html,
             headers={

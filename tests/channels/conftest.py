@@ -224,3 +224,13 @@ def redis_vacio(url: str):
     finally:
         cliente.flushdb()
         cliente.close()
+
+
+@pytest.fixture(autouse=True)
+def _limites_frescos():
+    """Each test starts with empty rate-limit buckets (one set per process)."""
+    from channels import limites
+
+    limites._LIMITES.clear()
+    yield
+    limites._LIMITES.clear()

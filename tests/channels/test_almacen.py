@@ -280,3 +280,16 @@ async def test_a_malformed_list_of_conversations_deletes_nothing_else(sql_store)
         tracker.update(e)
     await sql_store.save(tracker)
     assert len(filas(sql_store, otra)) == len(turno("x"))
+
+
+def test_contrasena_de_ejemplo_no_arranca(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from bot.secretos import SecretoInvalido
+    from channels.almacen import SQLTrackerStoreSeguro
+
+    monkeypatch.setenv("ORIENTA_TRACKER_KEY", Fernet.generate_key().decode())
+    with pytest.raises(SecretoInvalido, match="ORIENTA_PG_PASSWORD"):
+        SQLTrackerStoreSeguro(
+            dialect="postgresql", url="db", password="CAMBIAR-password-postgres", db="x"
+        )

@@ -13,8 +13,10 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.mensajes import Opcion
+from channels.almacen import ClaveFaltante
 from channels.estado_compartido import (
     PREFIJO,
     EstadoMemoria,
@@ -40,9 +42,24 @@ def redis_sync():
         yield cliente
 
 
+#: The tracker's Fernet key: Redis values are encrypted with it.
+CLAVE_FERNET = Fernet.generate_key().decode()
+
+
+def descifrar(valor: str) -> str:
+    return Fernet(CLAVE_FERNET.encode()).decrypt(valor.encode()).decode()
+
+
 def ajustes(url: str = URL_PRUEBAS, **extra) -> AjustesTwilio:
     return AjustesTwilio(
-        **{"auth_token": TOKEN, "id_salt": SAL, "timeout_s": 5, "redis_url": url, **extra}
+        **{
+            "auth_token": TOKEN,
+            "id_salt": SAL,
+            "timeout_s": 5,
+            "redis_url": url,
+            "tracker_key": CLAVE_FERNET,
+            **extra,
+        }
     )
 
 
@@ -76,7 +93,7 @@ async def test_duplicado_concurrente_en_dos_replicas_se_procesa_una_vez(
     assert len(rasa.recibidos) == 1
 
     clave = f"{PREFIJO}sid:{datos['MessageSid']}"
-    guardado = json.loads(redis_sync.get(clave))
+    guardado = json.loads(descifrar(redis_sync.get(clave)))
     assert guardado == {"estado": "listo", "twiml": r1.text}
     assert 0 < redis_sync.ttl(clave) <= 24 * 3600
 
@@ -124,7 +141,7 @@ async def test_opciones_de_a_sirven_en_b(replicas, rasa: RasaFalso, redis_sync):
     clave = f"{PREFIJO}opciones:{id_remitente(TELEFONO, SAL)}"
     assert redis_sync.ttl(clave) == -2, "a reply without buttons clears the options"
     await b.enviar(parametros("sino"))
-    assert json.loads(redis_sync.get(clave)) == [
+    assert json.loads(descifrar(redis_sync.get(clave))) == [
         {"numero": 1, "titulo": "Sí", "payload": "/afirmar"},
         {"numero": 2, "titulo": "No", "payload": "/negar"},
     ]
@@ -147,18 +164,29 @@ async def test_redis_no_guarda_telefonos_en_claro(replicas, redis_sync):
     await b.enviar(parametros("menu"))
     claves = redis_sync.keys("*")
     assert claves and all(k.startswith(PREFIJO) for k in claves)
-    volcado = " ".join(
-        claves
-        + [
-            (redis_sync.get(k) or "")
-            if redis_sync.type(k) == "string"
-            else " ".join(redis_sync.smembers(k))  # a sender's index of MessageSids
-            for k in claves
-        ]
-    )
+    volcado = " ".join(claves + [redis_sync.get(k) or "" for k in claves])
     for fragmento in ("3125550100", "whatsapp:+1", "+1312"):
         assert fragmento not in volcado
     assert f"{PREFIJO}opciones:{id_remitente('whatsapp:' + TELEFONO, SAL)}" in claves
+
+
+async def test_redis_guarda_solo_cifrado(replicas, redis_sync):
+    """A cached TwiML answer holds what the bot told the person; Redis used to keep it in
+    clear for 24 hours. Now every value is a Fernet token."""
+    a, _ = replicas
+    await a.enviar(parametros("menu"))
+    await a.enviar(parametros("dos"))
+    claves = redis_sync.keys(f"{PREFIJO}*")
+    valores = [redis_sync.get(k) for k in claves]
+    assert valores and all(v.startswith("gAAAAA") for v in valores)  # Fernet tokens
+    volcado = " ".join(valores)
+    for claro in ("Primero.", "Tercero", "Elige un tema", "Requisitos", "twiml", "procesando"):
+        assert claro not in volcado
+
+
+def test_redis_sin_clave_del_tracker_no_arranca():
+    with pytest.raises(ClaveFaltante):
+        TwilioCanal(ajustes(tracker_key=None))
 
 
 # ------------------------------------------------------------------ Redis down
@@ -200,7 +228,7 @@ async def test_redis_vuelve_tras_la_espera(redis_sync, rasa: RasaFalso):
     await asyncio.sleep(0.06)
     assert await estado.reservar("SM2") == estado_nuevo()
     assert not estado._caido
-    assert json.loads(redis_sync.get(f"{PREFIJO}sid:SM2")) == {"estado": "procesando"}
+    assert json.loads(descifrar(redis_sync.get(f"{PREFIJO}sid:SM2"))) == {"estado": "procesando"}
     await estado.cerrar()
 
 
@@ -246,6 +274,7 @@ def test_sin_url_memoria_con_url_redis(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ORIENTA_REDIS_URL", "   ")
     assert isinstance(TwilioCanal.from_credentials(None)._estado, EstadoMemoria)
     monkeypatch.setenv("ORIENTA_REDIS_URL", "redis://usuario:clave-secreta@redis:6379/0")
+    monkeypatch.setenv("ORIENTA_TRACKER_KEY", CLAVE_FERNET)
     canal = TwilioCanal.from_credentials(None)
     assert isinstance(canal._estado, EstadoRedis)
     assert "clave-secreta" not in repr(canal.ajustes)
@@ -265,15 +294,13 @@ async def test_erasure_blanks_the_cached_answers_and_options_in_redis(
     await a.enviar(datos)
     sender = id_remitente(TELEFONO, SAL)
     sid = f"{PREFIJO}sid:{datos['MessageSid']}"
-    assert "LISTO" in redis_sync.get(sid).upper() and redis_sync.exists(
-        f"{PREFIJO}opciones:{sender}"
-    )
-    antes = json.loads(redis_sync.get(sid))["twiml"]
-    assert "<Message>" in antes
+    descifrar = EstadoRedis(URL_PRUEBAS, ajustes())._descifrar
+    assert redis_sync.exists(f"{PREFIJO}opciones:{sender}")
+    assert "<Message>" in json.loads(descifrar(redis_sync.get(sid)))["twiml"]
 
     await almacen._avisar_borrado({sender, "web-otra"})
 
-    despues = json.loads(redis_sync.get(sid))
+    despues = json.loads(descifrar(redis_sync.get(sid)))
     assert despues["estado"] == "listo" and "<Message>" not in despues["twiml"]
     assert redis_sync.ttl(sid) > 0  # the dedup still holds: a retry is not processed again
     assert not redis_sync.exists(f"{PREFIJO}opciones:{sender}")

@@ -492,6 +492,91 @@ def test_k8s_ingress_routes_what_people_use(ruta: str, servicio: str):
     assert _ruta_publica(ruta) == servicio
 
 
+def _politicas() -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for _, d in k8s_docs() if d["kind"] == "NetworkPolicy"}
+
+
+def _origenes(politica: dict) -> set[str]:
+    nombres = set()
+    for regla in politica["spec"].get("ingress", []):
+        for origen in regla.get("from", []):
+            etiquetas = (origen.get("podSelector") or {}).get("matchLabels") or {}
+            espacio = (origen.get("namespaceSelector") or {}).get("matchLabels") or {}
+            nombres |= set(etiquetas.values()) | {f"ns:{v}" for v in espacio.values()}
+    return nombres
+
+
+def test_k8s_network_policies_deny_by_default():
+    negar = _politicas()["todo-denegado"]["spec"]
+    assert negar["podSelector"] == {} and negar["policyTypes"] == ["Ingress"]
+    assert "ingress" not in negar
+
+
+@pytest.mark.parametrize(
+    ("politica", "clientes"),
+    [
+        ("postgresql", {"web", "rasa", "tracker-retencion"}),
+        ("redis", {"rasa"}),
+        ("rabbitmq", {"rasa", "metricas-consumidor"}),
+        ("actions", {"rasa"}),
+        ("rasa", {"ns:ingress-nginx", "web"}),
+        ("web", {"ns:ingress-nginx", "rasa", "actions", "metricas-consumidor"}),
+    ],
+)
+def test_k8s_network_policies_only_the_clients(politica: str, clientes: set[str]):
+    """Redis, RabbitMQ, PostgreSQL and the action server used to accept any pod."""
+    assert _origenes(_politicas()[politica]) == clientes
+
+
+def test_k8s_every_client_of_a_policy_exists():
+    nombres = {name for name, _ in workloads()} | {
+        d["metadata"]["name"] for _, d in k8s_docs() if d["kind"] == "CronJob"
+    }
+    for politica in _politicas().values():
+        for origen in _origenes(politica):
+            assert origen.startswith("ns:") or origen in nombres, origen
+
+
+def test_redis_requires_auth_everywhere(services: dict):
+    comando = services["redis"]["command"]
+    assert "--requirepass" in comando
+    assert comando[comando.index("--requirepass") + 1].startswith("${ORIENTA_REDIS_PASSWORD:?")
+    rasa = services["rasa-1"]["environment"]
+    assert "${ORIENTA_REDIS_PASSWORD" in rasa["ORIENTA_REDIS_URL"]
+    assert "password: ${ORIENTA_REDIS_PASSWORD}" in ENDPOINTS.read_text()
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert "ORIENTA_REDIS_URL" not in config  # it holds the password: in the Secret
+
+
+def test_tracker_and_registrations_have_separate_database_roles(services: dict):
+    rasa = services["rasa-1"]["environment"]
+    web = services["web"]["environment"]
+    assert rasa["ORIENTA_PG_USER"] == "${ORIENTA_PG_TRACKER_USER:-orienta_tracker}"
+    assert rasa["ORIENTA_PG_PASSWORD"].startswith("${ORIENTA_PG_TRACKER_PASSWORD:?")
+    assert "ORIENTA_PG_TRACKER" not in web["DATABASE_URL"]
+    init = (DEPLOY / "postgres" / "10-tracker-db.sh").read_text()
+    assert "CREATE ROLE" in init and "REVOKE CONNECT" in init
+    for nombre, doc in workloads() + [
+        (d["metadata"]["name"], d) for _, d in k8s_docs() if d["kind"] == "CronJob"
+    ]:
+        plantilla = doc["spec"].get("template")
+        if plantilla is None:
+            plantilla = doc["spec"]["jobTemplate"]["spec"]["template"]
+        entorno = {e["name"]: e for c in plantilla["spec"]["containers"] for e in c.get("env", [])}
+        if nombre in ("rasa", "tracker-retencion"):
+            clave = entorno["ORIENTA_PG_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"]
+            assert clave == "ORIENTA_PG_TRACKER_PASSWORD", nombre
+            usuario = entorno["ORIENTA_PG_USER"]["valueFrom"]["configMapKeyRef"]["key"]
+            assert usuario == "ORIENTA_PG_TRACKER_USER", nombre
+
+
+def test_k8s_ingresses_limit_requests_per_address():
+    for _, doc in k8s_docs():
+        if doc["kind"] == "Ingress":
+            anotaciones = doc["metadata"]["annotations"]
+            assert int(anotaciones["nginx.ingress.kubernetes.io/limit-rpm"]) > 0, doc["metadata"]
+
+
 def test_k8s_and_compose_turn_the_api_docs_off(services: dict):
     config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
     assert config["ORIENTA_API_DOCS"] == "false"
@@ -512,12 +597,15 @@ def test_web_believes_forwarded_headers_only_from_the_configured_proxy(services:
     entornos += contenedor.get("env", [])
     valores = {e["name"]: e.get("value") for e in entornos}
     assert "FORWARDED_ALLOW_IPS" not in valores
-    assert valores["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert config["ORIENTA_PROXIES_CONFIABLES"] not in ("", "*")
     comando = " ".join(services["web"]["command"])
     assert "--no-proxy-headers" in comando and "--proxy-headers --" not in comando
     assert "FORWARDED_ALLOW_IPS" not in services["web"]["environment"]
     assert "ORIENTA_PROXIES_CONFIABLES" in services["web"]["environment"]
     assert "--no-proxy-headers" in (DEPLOY / "Dockerfile").read_text()
+    rasa = services["rasa-1"]["environment"]["ORIENTA_PROXIES_CONFIABLES"]
+    assert "*" not in rasa
 
 
 def test_kustomizations_list_existing_files():

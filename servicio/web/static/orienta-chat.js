@@ -3,6 +3,14 @@
  * Loads orienta-chat.css and vendor/socket.io.min.js relative to its own src and talks to
  * Rasa 3.6's socketio channel (user_uttered / bot_uttered, session_persistence: true).
  * Security: message content is only ever inserted with textContent / createTextNode.
+ * Privacy (shared computers at a consulate):
+ *  - "Terminar y borrar" ends the conversation: the transcript and the session id are erased
+ *    from this browser, Rasa gets /restart for the old one, a new conversation starts;
+ *  - after data-inactividad-min minutes without a message (30; 5 in kiosk mode) the same
+ *    happens on its own, also when the page is opened again later;
+ *  - data-kiosk="true": nothing is written to localStorage or sessionStorage (memory only);
+ *  - a message with a CURP, a folio, an e-mail or a phone number is never stored: the stored
+ *    transcript keeps a placeholder instead (what is on screen is unchanged).
  */
 (function () {
   "use strict";
@@ -19,13 +27,19 @@
     socketPath: script.getAttribute("data-socket-path") || "/socket.io",
     title: script.getAttribute("data-title") || "Orienta",
     storagePrefix: script.getAttribute("data-storage-prefix") || "orienta-chat",
+    kiosk: script.getAttribute("data-kiosk") === "true",
   };
+  var inactividad = parseFloat(script.getAttribute("data-inactividad-min"));
+  cfg.inactivityMs = (inactividad > 0 ? inactividad : cfg.kiosk ? 5 : 30) * 60000;
   var MAX_STORED = 200;
   var MAX_LEN = 1000;
   var TYPING_TIMEOUT_MS = 30000;
 
   // ------------------------------------------------------------------ storage
+  // Kiosk mode: memory only, so the next person at this computer finds nothing.
+  var memory = {};
   function storageGet(area, key) {
+    if (cfg.kiosk) return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
     try {
       return window[area].getItem(key);
     } catch (e) {
@@ -33,10 +47,23 @@
     }
   }
   function storageSet(area, key, value) {
+    if (cfg.kiosk) {
+      memory[key] = String(value);
+      return;
+    }
     try {
       window[area].setItem(key, value);
     } catch (e) {
       /* private mode / quota: the chat still works, it just is not persisted */
+    }
+  }
+  function storageRemove(area, key) {
+    delete memory[key];
+    if (cfg.kiosk) return;
+    try {
+      window[area].removeItem(key);
+    } catch (e) {
+      /* nothing stored */
     }
   }
   function newSessionId() {
@@ -57,6 +84,28 @@
   }
   var transcriptKey = cfg.storagePrefix + ":transcript:" + sessionId;
   var openKey = cfg.storagePrefix + ":open";
+  var activityKey = cfg.storagePrefix + ":actividad";
+
+  function touch() {
+    storageSet("localStorage", activityKey, String(Date.now()));
+  }
+  function expired() {
+    var last = parseInt(storageGet("localStorage", activityKey) || "", 10);
+    return last > 0 && Date.now() - last > cfg.inactivityMs;
+  }
+
+  // CURP-shaped values, folios, e-mails, E.164 numbers; in what the person typed, any run of 7+
+  // digits too (a phone, an NSS). The bot's own texts keep public numbers such as 911.
+  var PERSONAL_RE =
+    /[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{0,8}|\bOR-[0-9A-Z]{10}\b|[^\s@]+@[^\s@]+\.[^\s@]+|\+\d{7,}/;
+  // What a person types: a folio in any case, with or without its dash; any run of 7+ digits.
+  var TYPED_RE = /\bor-?[0-9a-z]{10}\b|\d(?:[\s().-]*\d){6,}/i;
+  var NOT_STORED = "[Mensaje con datos personales: no se guarda en este dispositivo]";
+  function forStorage(entry) {
+    var personal =
+      PERSONAL_RE.test(entry.text) || (entry.from === "user" && TYPED_RE.test(entry.text));
+    return personal ? { from: entry.from, text: NOT_STORED } : entry;
+  }
 
   function loadTranscript() {
     try {
@@ -70,7 +119,8 @@
     return m && (m.from === "bot" || m.from === "user") && typeof m.text === "string";
   }
   function saveTranscript() {
-    storageSet("localStorage", transcriptKey, JSON.stringify(transcript.slice(-MAX_STORED)));
+    var stored = transcript.slice(-MAX_STORED).map(forStorage);
+    storageSet("localStorage", transcriptKey, JSON.stringify(stored));
   }
 
   // ------------------------------------------------------------------ DOM helpers
@@ -152,7 +202,14 @@
   headings.appendChild(disclaimer);
   var closeBtn = el("button", "oc-close", { type: "button", "aria-label": "Cerrar el chat" });
   closeBtn.textContent = "×";
+  var endBtn = el("button", "oc-end", {
+    type: "button",
+    "aria-label": "Terminar y borrar conversación",
+    title: "Borra esta conversación de este dispositivo y empieza una nueva",
+  });
+  endBtn.textContent = "Terminar y borrar";
   header.appendChild(headings);
+  header.appendChild(endBtn);
   header.appendChild(closeBtn);
 
   var status = el("p", "oc-status", { role: "status" });
@@ -267,6 +324,7 @@
   var ready = false; // true between session_confirm and disconnect
   var outbox = [];
   var typingTimer = null;
+  var notice = null; // shown after a conversation was erased, until the next message
 
   function setStatus(text, kind) {
     status.textContent = text;
@@ -288,14 +346,53 @@
   function send(message, shownAs) {
     message = String(message || "").trim().slice(0, MAX_LEN);
     if (!message) return;
+    if (expired()) endConversation(false);
+    touch();
+    if (notice) {
+      notice = null;
+      if (ready) setStatus("", null);
+    }
     add({ from: "user", text: shownAs || message });
     showTyping(true);
     if (ready) emitMessage(message);
     else outbox.push(message);
   }
 
+  /** Erase this conversation from the browser and start a new one (new session id). */
+  function endConversation(byInactivity) {
+    var hadMessages = transcript.length > 0;
+    if (socket && ready && hadMessages) {
+      // Rasa forgets the old conversation's answers (slots) too.
+      socket.emit("user_uttered", { message: "/restart", session_id: sessionId });
+    }
+    storageRemove("localStorage", transcriptKey);
+    storageRemove("localStorage", activityKey);
+    sessionId = newSessionId();
+    storageSet("localStorage", sessionKey, sessionId);
+    transcriptKey = cfg.storagePrefix + ":transcript:" + sessionId;
+    transcript = [];
+    outbox = [];
+    showTyping(false);
+    renderAll();
+    if (socket) {
+      // A new socket: the old one's room (and any late answer to it) is left behind.
+      var old = socket;
+      socket = null;
+      ready = false;
+      old.disconnect();
+      if (!panel.hidden) connect();
+    }
+    if (hadMessages) {
+      notice = byInactivity
+        ? "Cerramos la conversación por inactividad para proteger tus datos."
+        : "Conversación borrada de este dispositivo. Puedes empezar una nueva.";
+      setStatus(notice, "info");
+    }
+  }
+
   function onBotUttered(data) {
     if (!data || typeof data !== "object") return;
+    touch();
     showTyping(false);
     var text = typeof data.text === "string" ? data.text : "";
     var raw = data.quick_replies || data.buttons || [];
@@ -327,7 +424,7 @@
     });
     socket.on("session_confirm", function () {
       ready = true;
-      setStatus("", null);
+      setStatus(notice || "", notice ? "info" : null); // a "conversation erased" notice stays
       var pending = outbox;
       outbox = [];
       pending.forEach(emitMessage);
@@ -376,6 +473,10 @@
   closeBtn.addEventListener("click", function () {
     setOpen(false, true);
   });
+  endBtn.addEventListener("click", function () {
+    endConversation(false);
+    input.focus();
+  });
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") setOpen(false, true);
   });
@@ -399,7 +500,11 @@
     };
     document.head.appendChild(css);
     document.body.appendChild(root);
+    if (expired()) endConversation(true); // the last person left it open: start clean
     renderAll();
+    setInterval(function () {
+      if (transcript.length && expired()) endConversation(true);
+    }, 15000);
     setOpen(storageGet("sessionStorage", openKey) === "1", false);
   }
 

@@ -318,6 +318,8 @@ def test_ask_shows_the_assistant_answer_escaped(promotor):
     assert "Sí, puedes inscribirte. Fuente: IMSS &lt;b&gt;2021&lt;/b&gt;" in r.text
     enviado = ruta.calls.last.request
     assert b'"sender":"consola-' in enviado.content.replace(b" ", b"")
+    # Rasa's per-address limits count the promoter's address, not the web app's.
+    assert enviado.headers["x-forwarded-for"] == "testclient"
 
 
 @respx.mock

@@ -131,3 +131,9 @@ def test_privacy_notice_is_served_with_the_consent_version(make_client):
     assert response.status_code == 200
     assert "Aviso de privacidad" in response.text and AVISO_PRIVACIDAD_VERSION in response.text
     assert "BORRAR MIS DATOS" in response.text
+
+
+def test_kiosk_page_turns_browser_storage_off(make_client):
+    c = make_client()
+    assert 'data-kiosk="true"' in c.get("/?kiosko=1").text
+    assert "data-kiosk" not in c.get("/").text
