@@ -368,6 +368,7 @@ def pedir_codigo(
         payload.curp,
         payload.proposito.value,
         payload.conversacion,
+        en_bitacora=request.app.state.settings.codigos_en_bitacora,
     )
     return s.CodigoOut(
         enviado=True,

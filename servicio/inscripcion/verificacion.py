@@ -143,6 +143,7 @@ def pedir_codigo(
     conversacion: str | None,
     *,
     ajustes: twilio_salida.AjustesSalida | None = None,
+    en_bitacora: bool = True,
 ) -> Envio:
     """Send a fresh code for ``proposito`` to the phone of the registration (folio AND CURP)."""
     folio = folio.strip().upper()
@@ -171,6 +172,12 @@ def pedir_codigo(
     session.add(m.IntentoVerificacion(clave=envios, en=ahora))
     ajustes = ajustes or twilio_salida.AjustesSalida()
     medio = _medio_de_envio(ajustes)
+    if medio is None and not en_bitacora:
+        session.rollback()
+        log.error(
+            "códigos sin Twilio configurado y sin bitácora de desarrollo (folio=%s)", reg.folio
+        )
+        raise svc.ErrorApi(503, NO_ENVIADO)
     if medio is None:
         session.commit()
         # Embedded defaults only: no Twilio, so the person running it locally reads it here.

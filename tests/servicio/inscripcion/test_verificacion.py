@@ -207,3 +207,33 @@ def test_a_failed_send_is_a_spanish_503_and_stores_no_code(client, engine, monke
     assert pedir.status_code == 503 and "promotor" in pedir.json()["detail"][0]["mensaje"]
     with engine.connect() as conn:
         assert conn.execute(select(m.CodigoVerificacion)).all() == []
+
+
+def test_a_deployment_never_writes_codes_to_the_log(db_url, caplog):
+    """ORIENTA_CODIGOS_EN_BITACORA=false (deploy/): without Twilio there is no code at all."""
+    from fastapi.testclient import TestClient
+
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.app import crear_app
+    from tests.ayudas import ADMIN_KEY, ASSISTANT_KEY
+
+    app = crear_app(
+        AjustesServicio(
+            database_url=db_url,
+            assistant_api_key=ASSISTANT_KEY,
+            admin_api_key=ADMIN_KEY,
+            codigos_en_bitacora=False,
+        )
+    )
+    caplog.set_level(logging.DEBUG)
+    with TestClient(app) as client:
+        curp, r = _create(client)
+        folio = r.json()["folio"]
+        pedir = client.post(
+            "/v1/registros/codigo",
+            headers=A,
+            json={"folio": folio, "curp": curp, "proposito": "consulta"},
+        )
+    app.state.engine.dispose()
+    assert pedir.status_code == 503 and "promotor" in pedir.json()["detail"][0]["mensaje"]
+    assert not any("SOLO DESARROLLO" in rec.getMessage() for rec in caplog.records)
