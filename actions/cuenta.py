@@ -1,7 +1,13 @@
 """Registration status (`consulta_form`) and erasure of personal data (`borrado_form`).
 
 Both ask for the folio and the CURP (the service answers the same 404 whichever is wrong, and so
-do we). Folios are "OR-" + 10 Crockford base-32 characters (bot/folio.py); we accept them in
+do we), then prove ownership (issue 16): once both are given (and, for erasure, confirmed), the
+validation action asks the service to send a one-time code to the phone on file ("te mandé un
+código…") and the form asks for it; the finishing action sends it with the request. A wrong or
+expired code asks again ("OTRO CÓDIGO" sends a new one); too many failures lock the folio and the
+conversation for a while, and a promoter can always help instead.
+
+Folios are "OR-" + 10 Crockford base-32 characters (bot/folio.py); we accept them in
 lowercase, with spaces or without the dash, and read the letters Crockford excludes as the digits
 people confuse them with (O -> 0, I/L -> 1).
 """
@@ -12,14 +18,25 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from actions.api.inscripcion import INVALIDO, NO_ENCONTRADO, RespuestaServicio, cliente
+from actions.api.inscripcion import (
+    BLOQUEADO,
+    BORRADO,
+    CODIGO_INCORRECTO,
+    CONSULTA,
+    INVALIDO,
+    NO_ENCONTRADO,
+    RespuestaServicio,
+    cliente,
+)
 from actions.cotizacion import recien_escrito
 from actions.formularios import (
     CANCELADO,
+    CODIGO_PEDIDO,
+    CONCLUIDO,
     PAUSADO,
     PENDIENTE,
     REQUESTED_SLOT,
@@ -33,7 +50,8 @@ from actions.formularios import (
 )
 from actions.registro import DATOS_REGISTRO
 from bot.folio import hay_folio, normalizar_folio
-from bot.validacion import ErrorValidacion, extraer_curp, hay_curp
+from bot.lectura import pide_otro_codigo
+from bot.validacion import ErrorValidacion, extraer_curp, hay_curp, leer_codigo
 
 log = logging.getLogger("orienta.actions.cuenta")
 
@@ -45,6 +63,9 @@ SLOTS_PERSONALES: tuple[str, ...] = (
     "curp_consulta",
     "folio_borrado",
     "curp_borrado",
+    "codigo_consulta",
+    "codigo_borrado",
+    CODIGO_PEDIDO,
     "ingreso_cotizacion",
     "moneda_cotizacion",
     "tipo_cambio_cotizacion",
@@ -53,14 +74,17 @@ SLOTS_PERSONALES: tuple[str, ...] = (
 FORM_CONSULTA = "consulta_form"
 FOLIO_CONSULTA = "folio_consulta"
 CURP_CONSULTA = "curp_consulta"
-SLOTS_CONSULTA = (FOLIO_CONSULTA, CURP_CONSULTA)
+CODIGO_CONSULTA = "codigo_consulta"
+SLOTS_CONSULTA = (FOLIO_CONSULTA, CURP_CONSULTA, CODIGO_CONSULTA, CODIGO_PEDIDO)
 
 FORM_BORRADO = "borrado_form"
 FOLIO_BORRADO = "folio_borrado"
 CURP_BORRADO = "curp_borrado"
 CONFIRMADO = "borrado_confirmado"
+CODIGO_BORRADO = "codigo_borrado"
 CONVERSACION_BORRADA = "conversacion_borrada"  # channels/almacen.SLOT_BORRADO
-SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO)
+CONVERSACIONES_BORRADAS = "conversaciones_borradas"  # channels/almacen.SLOT_OTRAS
+SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO, CODIGO_BORRADO, CODIGO_PEDIDO)
 
 # Responses (all sent by this module's actions).
 FOLIO_INVALIDO = "utter_folio_invalido"
@@ -75,6 +99,11 @@ BORRADO_NO = "utter_borrado_no"
 BORRADO_HECHO = "utter_borrado_hecho"
 BORRADO_NO_DISPONIBLE = "utter_borrado_no_disponible"
 BORRADO_NO_ENCONTRADO_TRAS_FALLO = "utter_borrado_no_encontrado_tras_fallo"
+CODIGO_FORMATO = "utter_codigo_formato"
+CODIGO_INCORRECTO_RESPUESTA = "utter_codigo_incorrecto"
+CODIGO_BLOQUEADO = "utter_codigo_bloqueado"
+CODIGO_NO_ENVIADO = "utter_codigo_no_enviado"
+CODIGO_DESARROLLO = "utter_codigo_desarrollo"
 #: Responses only these actions send (gathered by actions.respuestas.enviadas_por_acciones).
 ENVIADAS = frozenset(
     {
@@ -90,8 +119,15 @@ ENVIADAS = frozenset(
         BORRADO_HECHO,
         BORRADO_NO_DISPONIBLE,
         BORRADO_NO_ENCONTRADO_TRAS_FALLO,
+        CODIGO_FORMATO,
+        CODIGO_INCORRECTO_RESPUESTA,
+        CODIGO_BLOQUEADO,
+        CODIGO_NO_ENVIADO,
+        CODIGO_DESARROLLO,
     }
 )
+#: What the service says when no Twilio sender is configured (the code is in its log).
+MEDIO_DESARROLLO = "desarrollo"
 
 ESTADO_PENDIENTE = "pendiente_de_pago"
 ESTADO_ACTIVA = "activa"
@@ -106,11 +142,86 @@ def normalizar_curp(text: str | None) -> str:
 
 # ------------------------------------------------------------------ shared validators
 class _FolioYCurp(FormularioOrienta):
-    """Validators shared by the status and the deletion forms."""
+    """Validators shared by the status and the deletion forms, and the one-time code."""
 
     FOLIO = ""
     CURP = ""
+    CODIGO = ""
+    PROPOSITO = ""
     INTENCION = ""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        eventos = await super().run(dispatcher, tracker, domain)
+        return eventos + await self._pedir_codigo(dispatcher, tracker, domain, eventos)
+
+    def _seguir_sin_codigo(self, slots: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """Events that end the form before a code is asked for (erasure: a "no"), or None."""
+        return None
+
+    async def _pedir_codigo(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        eventos: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """When the code is the next question, have the service send it (once per folio)."""
+        slots = dict(tracker.slots)
+        fin_pedido = False
+        for evento in eventos:
+            if evento.get("event") == "slot":
+                slots[evento["name"]] = evento.get("value")
+                fin_pedido = evento["name"] == REQUESTED_SLOT and evento.get("value") is None
+        if fin_pedido:
+            return []  # cancelled, paused or ended by a validator
+        requeridos = self.domain_slots(domain)
+        siguiente = next((s for s in requeridos if slots.get(s) is None), None)
+        if siguiente != self.CODIGO:
+            return []
+        fin = self._seguir_sin_codigo(slots)
+        if fin is not None:
+            return fin
+        folio, curp = slots.get(self.FOLIO) or "", slots.get(self.CURP) or ""
+        marca = f"{self.PROPOSITO}:{folio}"
+        if slots.get(CODIGO_PEDIDO) == marca:
+            return []  # already sent: the form asks for it again
+        resultado = await cliente().pedir_codigo(folio, curp, self.PROPOSITO, tracker.sender_id)
+        _registrar_log(f"codigo_{self.PROPOSITO}", folio, resultado)
+        if resultado.ok:
+            if (resultado.datos or {}).get("medio") == MEDIO_DESARROLLO:
+                dispatcher.utter_message(response=CODIGO_DESARROLLO)
+            return [SlotSet(CODIGO_PEDIDO, marca)]
+        terminar = [SlotSet(CONCLUIDO, True), SlotSet(REQUESTED_SLOT, None)]
+        olvidar = limpiar(self._slots_del_formulario(domain))
+        if resultado.error == NO_ENCONTRADO:
+            dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
+            return olvidar + terminar + _sin_pendiente(tracker, self.form_name())
+        if resultado.error == BLOQUEADO:
+            dispatcher.utter_message(response=CODIGO_BLOQUEADO)
+            return olvidar + terminar + _sin_pendiente(tracker, self.form_name())
+        if resultado.error == INVALIDO:
+            dispatcher.utter_message(
+                response=REGISTRO_INVALIDO,
+                mensaje=" ".join(resultado.mensajes) or "Revisa tu folio y tu CURP.",
+            )
+            return olvidar + terminar + _sin_pendiente(tracker, self.form_name())
+        # Not sent (service or Twilio down): keep folio and CURP for "INTENTAR DE NUEVO".
+        dispatcher.utter_message(response=CODIGO_NO_ENVIADO)
+        return [*self._sin_si(), *terminar, SlotSet(PENDIENTE, self.form_name())]
+
+    def _sin_si(self) -> list[dict[str, Any]]:
+        return []
+
+    def _codigo(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        if pide_otro_codigo(str(value or "")):
+            return {self.CODIGO: None, CODIGO_PEDIDO: None}  # _pedir_codigo sends a new one
+        try:
+            return {self.CODIGO: leer_codigo(str(value or ""))}
+        except ErrorValidacion:
+            dispatcher.utter_message(response=CODIGO_FORMATO)
+            return {self.CODIGO: None}
 
     def digresion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pedido: str
@@ -144,6 +255,8 @@ class _FolioYCurp(FormularioOrienta):
 
 class ValidateConsultaForm(_FolioYCurp):
     FOLIO, CURP, INTENCION = FOLIO_CONSULTA, CURP_CONSULTA, "consultar_registro"
+    CODIGO, PROPOSITO = CODIGO_CONSULTA, CONSULTA
+    DEPENDIENTES = {FOLIO_CONSULTA: (CODIGO_PEDIDO,), CURP_CONSULTA: (CODIGO_PEDIDO,)}
 
     def name(self) -> str:
         return "validate_consulta_form"
@@ -168,10 +281,30 @@ class ValidateConsultaForm(_FolioYCurp):
     ) -> dict[str, Any]:
         return self._curp(value, dispatcher)
 
+    def validate_codigo_consulta(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._codigo(value, dispatcher)
+
 
 class ValidateBorradoForm(_FolioYCurp):
     FOLIO, CURP, INTENCION = FOLIO_BORRADO, CURP_BORRADO, "borrar_datos"
+    CODIGO, PROPOSITO = CODIGO_BORRADO, BORRADO
+    DEPENDIENTES = {FOLIO_BORRADO: (CODIGO_PEDIDO,), CURP_BORRADO: (CODIGO_PEDIDO,)}
     RESPUESTA_SI_NO = (CONFIRMADO,)
+
+    def _seguir_sin_codigo(self, slots: dict[str, Any]) -> list[dict[str, Any]] | None:
+        if slots.get(CONFIRMADO) is not True:  # "no": nothing to prove, nothing is erased
+            return [SlotSet(REQUESTED_SLOT, None)]
+        return None
+
+    def _sin_si(self) -> list[dict[str, Any]]:
+        return [SlotSet(CONFIRMADO, None)]  # a retry asks to confirm again
+
+    def validate_codigo_borrado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._codigo(value, dispatcher)
 
     def name(self) -> str:
         return "validate_borrado_form"
@@ -255,15 +388,24 @@ class ActionConsultarRegistro(Action):
             return _cancelado(dispatcher, tracker, FORM_CONSULTA, SLOTS_CONSULTA)
         if fue_pausado(tracker):  # already said by the form; folio and CURP kept
             return [SlotSet(PAUSADO, False)]
+        if tracker.get_slot(CONCLUIDO):  # the form already said how it ended
+            return [SlotSet(CONCLUIDO, False)]
         folio = tracker.get_slot(FOLIO_CONSULTA) or ""
         curp = tracker.get_slot(CURP_CONSULTA) or ""
-        if not folio or not curp:
+        codigo = tracker.get_slot(CODIGO_CONSULTA) or ""
+        if not folio or not curp or not codigo:
             dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
             return limpiar(SLOTS_CONSULTA) + _sin_pendiente(tracker, FORM_CONSULTA)
 
-        resultado = await cliente().consultar(folio, curp)
+        resultado = await cliente().consultar(folio, curp, codigo, tracker.sender_id)
         _registrar_log("consulta", folio, resultado)
         definitivo = limpiar(SLOTS_CONSULTA) + _sin_pendiente(tracker, FORM_CONSULTA)
+        if resultado.error == CODIGO_INCORRECTO:
+            dispatcher.utter_message(response=CODIGO_INCORRECTO_RESPUESTA)
+            return [SlotSet(CODIGO_CONSULTA, None), FollowupAction(FORM_CONSULTA)]
+        if resultado.error == BLOQUEADO:
+            dispatcher.utter_message(response=CODIGO_BLOQUEADO)
+            return definitivo
         if resultado.ok and resultado.datos:
             try:
                 nombre, variables = respuesta_estado(resultado.datos)
@@ -298,28 +440,39 @@ class ActionBorrarDatos(Action):
             return _cancelado(dispatcher, tracker, FORM_BORRADO, SLOTS_BORRADO)
         if fue_pausado(tracker):  # already said by the form; folio and CURP kept
             return [SlotSet(PAUSADO, False)]
+        if tracker.get_slot(CONCLUIDO):  # the form already said how it ended
+            return [SlotSet(CONCLUIDO, False)]
         terminado = limpiar(SLOTS_BORRADO) + _sin_pendiente(tracker, FORM_BORRADO)
         if tracker.get_slot(CONFIRMADO) is not True:
             dispatcher.utter_message(response=BORRADO_NO)
             return terminado
         folio = tracker.get_slot(FOLIO_BORRADO) or ""
         curp = tracker.get_slot(CURP_BORRADO) or ""
-        if not folio or not curp:
+        codigo = tracker.get_slot(CODIGO_BORRADO) or ""
+        if not folio or not curp or not codigo:
             dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)
             return terminado
 
         reintento = tracker.get_slot(PENDIENTE) == FORM_BORRADO
-        resultado = await cliente().eliminar(folio, curp)
+        resultado = await cliente().eliminar(folio, curp, codigo, tracker.sender_id)
         _registrar_log("borrado", folio, resultado)
+        if resultado.error == CODIGO_INCORRECTO:
+            dispatcher.utter_message(response=CODIGO_INCORRECTO_RESPUESTA)
+            return [SlotSet(CODIGO_BORRADO, None), FollowupAction(FORM_BORRADO)]
+        if resultado.error == BLOQUEADO:
+            dispatcher.utter_message(response=CODIGO_BLOQUEADO)
+            return terminado
         if resultado.ok:
             datos = resultado.datos or {}
             dispatcher.utter_message(response=BORRADO_HECHO, folio=str(datos.get("folio") or folio))
             personales = sorted({*SLOTS_PERSONALES, *SLOTS_BORRADO})
-            # The marker makes the tracker store delete the conversation's earlier events.
+            otras = [str(c) for c in datos.get("conversaciones") or [] if isinstance(c, str)]
+            # The marker makes the tracker store delete the conversation's earlier events, and
+            # the person's other conversations the service knew of (hashes of their ids).
             return (
                 limpiar(personales)
                 + _sin_pendiente(tracker, FORM_BORRADO)
-                + [SlotSet(CONVERSACION_BORRADA, True)]
+                + [SlotSet(CONVERSACIONES_BORRADAS, otras), SlotSet(CONVERSACION_BORRADA, True)]
             )
         if resultado.error == NO_ENCONTRADO:
             dispatcher.utter_message(

@@ -25,6 +25,10 @@ CANCELADO = "formulario_cancelado"
 PAUSADO = "formulario_pausado"  # left with "menú" / "salir": the answers stay for "continuar"
 CORRIGIENDO = "corrigiendo"  # we asked "which answer do you want to correct?"
 PENDIENTE = "pendiente"
+#: "<purpose>:<folio>" of the one-time code sent for the status check or the erasure.
+CODIGO_PEDIDO = "codigo_pedido"
+#: The form's validation action already said how it ended; the finishing action stays quiet.
+CONCLUIDO = "formulario_concluido"
 ULTIMO_TEMA = "ultimo_tema"
 
 # A question asked mid-form is answered only if the model is at least this sure of its topic.

@@ -14,7 +14,7 @@ from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, Slot
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
-from actions.api.inscripcion import RespuestaServicio, cliente
+from actions.api.inscripcion import YA_EXISTE, RespuestaServicio, cliente
 from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
@@ -414,6 +414,12 @@ class ActionFinalizarRegistro(Action):
         resultado = await cliente().registrar(datos, idempotency_key=clave)
         if resultado.ok:
             return self._enviado(dispatcher, resultado)
+        if resultado.error == YA_EXISTE:
+            # Someone's open registration (maybe this person's): the service says nothing of it,
+            # and neither do we; the answers given here are forgotten.
+            logger.info("registro no enviado: ya existe uno abierto con esa CURP")
+            dispatcher.utter_message(response="utter_registro_ya_existia")
+            return self._olvidar() + [SlotSet(PENDIENTE, None)]
         if resultado.error == "invalido":
             return self._rechazado(dispatcher, resultado)
         logger.warning("registro no enviado: error=%s status=%s", resultado.error, resultado.status)
@@ -423,8 +429,6 @@ class ActionFinalizarRegistro(Action):
     def _enviado(self, dispatcher: CollectingDispatcher, resultado: RespuestaServicio) -> list:
         datos = resultado.datos
         logger.info("registro enviado: folio=%s nuevo=%s", datos["folio"], resultado.status == 201)
-        if resultado.status == 200:
-            dispatcher.utter_message(response="utter_registro_ya_existia", folio=datos["folio"])
         dispatcher.utter_message(
             response="utter_registro_enviado",
             folio=datos["folio"],
@@ -489,7 +493,8 @@ class ActionCancelar(Action):
         if pendiente in forms:  # a quote, status check or deletion waiting for the service
             dispatcher.utter_message(response=respuestas.FORMULARIO_CANCELADO)
             return formularios.limpiar(forms[pendiente]["required_slots"]) + [
-                SlotSet(PENDIENTE, None)
+                SlotSet(formularios.CODIGO_PEDIDO, None),
+                SlotSet(PENDIENTE, None),
             ]
         dispatcher.utter_message(response="utter_nada_que_cancelar")
         return []

@@ -693,3 +693,14 @@ AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
 def precargar() -> None:
     """Loads the country names (babel) now, not on the first answer that needs them."""
     _paises()
+
+
+_OTRO_CODIGO = re.compile(
+    r"\b(otro codigo|nuevo codigo|codigo nuevo|reenvia|reenviar|reenvialo|manda(me)? otro|"
+    r"no (me )?(llego|llega|ha llegado)|no lo recibi|ya (se )?vencio)\b"
+)
+
+
+def pide_otro_codigo(texto: str | None) -> bool:
+    """ "OTRO CÓDIGO", "no me llegó", "reenvíalo": the person asks for a new one-time code."""
+    return bool(_OTRO_CODIGO.search(minusculas_sin_acentos(texto)))

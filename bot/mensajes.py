@@ -344,3 +344,12 @@ FORMATO = "Respuesta de tu Ventanilla de Salud (caso {ticket}): {texto}"
 def texto_respuesta_promotor(ticket: Any, texto: str) -> str:
     """A promoter's reply as the person reads it (next message or Twilio send)."""
     return FORMATO.format(ticket=ticket, texto=texto.strip())
+
+
+def texto_codigo(codigo: str, para_borrar: bool, minutos: int) -> str:
+    """The SMS/WhatsApp with a one-time code (status check or erasure of a registration)."""
+    para = "borrar tus datos" if para_borrar else "consultar tu prerregistro"
+    return (
+        f"Orienta: tu código para {para} es {codigo}. Vence en {minutos} minutos. "
+        "No lo compartas con nadie. Si no lo pediste tú, ignora este mensaje."
+    )

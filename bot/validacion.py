@@ -285,3 +285,19 @@ def normalizar_telefono(text: str, default_country: str = "US") -> str:
             "telefono",
         )
     return "+" + digits
+
+
+# ---------------------------------------------------------------- one-time codes
+DIGITOS_CODIGO = 6
+_CIFRAS = re.compile(r"\d")
+
+
+def leer_codigo(texto: str | None) -> str:
+    """The 6-digit one-time code in an answer ("482913", "482 913", "mi código es 482-913")."""
+    cifras = "".join(_CIFRAS.findall(texto or ""))
+    if len(cifras) != DIGITOS_CODIGO:
+        raise ErrorValidacion(
+            "El código tiene 6 números y te llegó por mensaje. Escríbelo tal cual. Ej.: 482913",
+            "codigo",
+        )
+    return cifras

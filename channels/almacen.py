@@ -12,7 +12,10 @@ registration form, the summary the bot repeats back, the phone number in Twilio'
 
 Both honour a person's request to erase their data (``borrado_form``, actions/cuenta.py): when the
 action that erased a registration sets the slot ``conversacion_borrada``, every earlier event of
-that conversation is deleted from the store.
+that conversation is deleted from the store, and so is every other conversation of that person
+the service knew of (``conversaciones_borradas``: hashes ``bot.analitica.conversacion_id`` of
+their ids, e.g. the WhatsApp conversation that submitted the registration when the erasure is
+asked on the web chat), on any channel.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+import re
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -28,12 +33,15 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.analitica import conversacion_id
 from bot.secretos import rechazar_marcador
 
 log = logging.getLogger(__name__)
 
 CLAVE_ENV = "ORIENTA_TRACKER_KEY"
 SLOT_BORRADO = "conversacion_borrada"
+SLOT_OTRAS = "conversaciones_borradas"
+_HASH = re.compile(r"^[0-9a-f]{32}$")
 CIFRADO = "_cifrado"
 # Event types that never carry what a person wrote, a slot value or channel metadata: they stay
 # in clear (Rasa and operators query them). Every other type (user, bot, slot, entities,
@@ -104,20 +112,56 @@ def _marca_de_borrado(eventos: list[Event]) -> int | None:
     return None
 
 
+# Who else keeps something of a conversation (the Twilio channel's cached answers and options,
+# in memory or Redis): told the erased sender ids. Weak, so a discarded channel is forgotten.
+_AL_BORRAR: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def al_borrar(dueno: Any) -> None:
+    """``dueno.olvidar_conversaciones(sender_ids)`` (async) runs after each erasure."""
+    _AL_BORRAR.add(dueno)
+
+
+async def _avisar_borrado(senders: set[str]) -> None:
+    for dueno in list(_AL_BORRAR):
+        olvidar: Callable[[set[str]], Awaitable[None]] = dueno.olvidar_conversaciones
+        try:
+            await olvidar(set(senders))
+        except Exception as error:  # noqa: BLE001 - the erasure itself already happened
+            log.warning("no se pudo borrar el estado del canal (%s)", type(error).__name__)
+
+
+def _otras_conversaciones(eventos: list[Event], marca: int) -> set[str]:
+    """The hashes of the person's other conversations, set with the erasure marker."""
+    for e in reversed(eventos[: marca + 1]):
+        if isinstance(e, SlotSet) and e.key == SLOT_OTRAS:
+            valores = e.value if isinstance(e.value, list) else []
+            return {str(v) for v in valores if _HASH.match(str(v))}
+    return set()
+
+
 class InMemoryTrackerStoreSeguro(InMemoryTrackerStore):
     """Rasa's in-memory store that forgets a conversation's past when its data is erased."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        marca = _marca_de_borrado(list(tracker.events))
+        eventos = list(tracker.events)
+        marca = _marca_de_borrado(eventos)
         if not marca:  # None, or already the first stored event
             await super().save(tracker)
             return
+        otras = _otras_conversaciones(eventos, marca)
+        borradas = {tracker.sender_id}
+        for sender in [s for s in self.store if s != tracker.sender_id]:
+            if conversacion_id(sender) in otras:
+                del self.store[sender]
+                borradas.add(sender)
         await self.stream_events(tracker)
         recortado = DialogueStateTracker.from_events(
             tracker.sender_id, list(tracker.events)[marca:], self.domain.slots
         )
         self.store[tracker.sender_id] = self.serialise_tracker(recortado)
         log.info("conversacion borrada del tracker (memoria)")
+        await _avisar_borrado(borradas)
 
 
 class SQLTrackerStoreSeguro(SQLTrackerStore):
@@ -145,6 +189,7 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        borradas: set[str] = set()
         with self.session_scope() as session:
             nuevos = list(self._additional_events(session, tracker))
             # Rasa's stream_events would retrieve (decrypt and replay) the whole conversation
@@ -155,13 +200,21 @@ class SQLTrackerStoreSeguro(SQLTrackerStore):
             if marca is not None:
                 # Erased: drop every stored event of the conversation and keep only what
                 # follows the marker (the marker stays so the next count lines up).
+                otras = _otras_conversaciones(nuevos, marca)
+                borrar = {tracker.sender_id}
+                if otras:
+                    senders = session.query(self.SQLEvent.sender_id).distinct()
+                    borrar.update(s for (s,) in senders if conversacion_id(s) in otras)
                 session.query(self.SQLEvent).filter(
-                    self.SQLEvent.sender_id == tracker.sender_id
+                    self.SQLEvent.sender_id.in_(sorted(borrar))
                 ).delete(synchronize_session=False)
                 nuevos = nuevos[marca:]
+                borradas = borrar
                 log.info("conversacion borrada del tracker (SQL)")
             self._agregar(session, tracker.sender_id, nuevos)
             session.commit()
+        if borradas:
+            await _avisar_borrado(borradas)
 
     def _agregar(self, session: Any, sender_id: str, eventos: Iterable[Event]) -> None:
         for event in eventos:

@@ -51,6 +51,9 @@ TIMEOUT_REDIS_S = 0.5
 # After a failure, how long only the memory is used before Redis is tried again.
 ESPERA_CAIDO_S = 5.0
 
+#: The most recent answers remembered per sender (to blank them on erasure).
+MAX_SIDS = 500
+
 T = TypeVar("T")
 _ERRORES = (RedisError, OSError, asyncio.TimeoutError)
 
@@ -120,6 +123,8 @@ class EstadoMemoria:
     def __init__(self, ajustes: Ajustes, reloj: Callable[[], float] = time.monotonic) -> None:
         self._respuestas = CacheTTL(ajustes.dedup_ttl_s, ajustes.dedup_max, reloj)
         self._opciones = CacheTTL(ajustes.opciones_ttl_s, ajustes.opciones_max, reloj)
+        # sender_id → the MessageSids answered, so an erasure can blank their answers.
+        self._sids = CacheTTL(ajustes.dedup_ttl_s, ajustes.dedup_max, reloj)
 
     # MessageSid → TwiML. The channel merges simultaneous duplicates within one process.
     async def reservar(self, sid: str) -> Reserva:
@@ -128,11 +133,22 @@ class EstadoMemoria:
     async def esperar_respuesta(self, sid: str, limite_s: float) -> str | None:
         return self._respuestas.get(sid)
 
-    async def guardar_respuesta(self, sid: str, xml: str) -> None:
+    async def guardar_respuesta(self, sid: str, xml: str, sender_id: str | None = None) -> None:
         self._respuestas.set(sid, xml)
+        if sender_id:
+            self._sids.set(sender_id, [*(self._sids.get(sender_id) or [])[-MAX_SIDS + 1 :], sid])
 
     async def liberar(self, sid: str) -> None:
         return None
+
+    async def olvidar_remitente(self, sender_id: str, vacio: str) -> None:
+        """Erasure: every cached answer to this sender becomes ``vacio`` (the dedup still holds,
+        the words are gone) and their numbered options are dropped."""
+        for sid in self._sids.get(sender_id) or []:
+            if self._respuestas.get(sid) is not None:
+                self._respuestas.set(sid, vacio)
+        self._sids.pop(sender_id)
+        self._opciones.pop(sender_id)
 
     # sender_id → numbered options of the last reply.
     async def opciones(self, sender_id: str) -> list[Opcion] | None:
@@ -298,13 +314,49 @@ class EstadoRedis:
             await asyncio.sleep(min(pausa, restante))
             pausa = min(pausa * 2, 0.5)
 
-    async def guardar_respuesta(self, sid: str, xml: str) -> None:
-        await self.memoria.guardar_respuesta(sid, xml)
+    @staticmethod
+    def clave_sids(sender_id: str) -> str:
+        return f"{PREFIJO}sids:{sender_id}"
+
+    async def guardar_respuesta(self, sid: str, xml: str, sender_id: str | None = None) -> None:
+        await self.memoria.guardar_respuesta(sid, xml, sender_id)
         valor = self._cifrar(json.dumps({"estado": LISTO, "twiml": xml}, ensure_ascii=False))
         await self._usar(
             "guardar_respuesta", lambda c: c.set(self.clave_sid(sid), valor, ex=self._ttl_dedup)
         )
         self._marcados.discard(sid)
+        if sender_id:
+            # One conversation's messages are handled one at a time (the lock store), so this
+            # read-modify-write of its own index does not race; encrypted like every value.
+            clave = self.clave_sids(sender_id)
+
+            async def indexar(cliente: aioredis.Redis) -> None:
+                sids = self._leer_sids(await cliente.get(clave))
+                valor = self._cifrar(json.dumps([*sids[-MAX_SIDS + 1 :], sid]))
+                await cliente.set(clave, valor, ex=self._ttl_dedup)
+
+            await self._usar("indexar_respuesta", indexar)
+
+    def _leer_sids(self, valor: str | bytes | None) -> list[str]:
+        try:
+            sids = json.loads(self._descifrar(valor)) if valor is not None else []
+        except ValueError:
+            return []
+        return [str(x) for x in sids] if isinstance(sids, list) else []
+
+    async def olvidar_remitente(self, sender_id: str, vacio: str) -> None:
+        """Erasure on every replica: the sender's cached answers become ``vacio`` (dedup kept,
+        words gone), and their index and numbered options are deleted."""
+        await self.memoria.olvidar_remitente(sender_id, vacio)
+        clave = self.clave_sids(sender_id)
+        valor = self._cifrar(json.dumps({"estado": LISTO, "twiml": vacio}, ensure_ascii=False))
+
+        async def olvidar(cliente: aioredis.Redis) -> None:
+            for sid in self._leer_sids(await cliente.get(clave)):
+                await cliente.set(self.clave_sid(sid), valor, ex=self._ttl_dedup, xx=True)
+            await cliente.delete(clave, self.clave_opciones(sender_id))
+
+        await self._usar("olvidar_remitente", olvidar)
 
     async def liberar(self, sid: str) -> None:
         """Removes the mark when processing failed, so that a retry does get processed."""

@@ -48,7 +48,7 @@ from bot.mensajes import (
 )
 from bot.secretos import exigir
 from bot.texto import limpiar_texto
-from channels import entregas
+from channels import almacen, entregas
 from channels.estado_compartido import CacheTTL, crear_estado
 from channels.rest import (  # the same words on every channel
     MAX_TEXTO,
@@ -218,6 +218,14 @@ class TwilioCanal(InputChannel):
         self._estado = crear_estado(url, self.ajustes, reloj)
         self._en_curso: dict[str, asyncio.Future[str]] = {}
         self._aviso_sin_token = False
+        almacen.al_borrar(self)  # an erased conversation's cached answers go too
+
+    async def olvidar_conversaciones(self, sender_ids: set[str]) -> None:
+        """Erasure (channels/almacen.py): this channel's cached answers and options of those
+        conversations are blanked, here and in Redis."""
+        for sender_id in sender_ids:
+            if sender_id.startswith(canales.PREFIJO_TWILIO):
+                await self._estado.olvidar_remitente(sender_id, twiml([]))
 
     # ------------------------------------------------------------------ signature
 
@@ -340,7 +348,8 @@ class TwilioCanal(InputChannel):
         except BaseException:
             await self._estado.liberar(sid)
             raise
-        await self._estado.guardar_respuesta(sid, xml)
+        sender_id = id_remitente(parametros.primero("From"), self._sal) if self._sal else None
+        await self._estado.guardar_respuesta(sid, xml, sender_id)
         return xml
 
     async def _procesar(self, sid: str, parametros: _Parametros, on_new_message: Manejador) -> str:

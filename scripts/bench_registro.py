@@ -125,13 +125,26 @@ class PilaFlujo:
         return [dict(r) for r in rows]
 
     def consultar(self, folio: str, curp: str) -> httpx.Response:
-        """The service's status query, with the assistant's key."""
-        return httpx.post(
-            f"{self.service_url}/v1/registros/consulta",
-            json={"folio": folio, "curp": curp},
-            headers={"X-API-Key": self.assistant_key},
+        """The service's status query as a promoter would (admin key: folio + CURP, no code)."""
+        return httpx.get(
+            f"{self.service_url}/v1/registros/{folio}",
+            params={"curp": curp},
+            headers={"X-API-Key": self.admin_key},
             timeout=10,
         )
+
+    def codigo(self, folio: str) -> str:
+        """The last one-time code sent for ``folio``: without Twilio the service writes it to its
+        log, on a line marked as development only."""
+        lineas = [
+            linea
+            for ruta in sorted(self.running.log_dir.glob("*.log"))
+            for linea in ruta.read_text(errors="replace").splitlines()
+            if "SOLO DESARROLLO" in linea and f"folio={folio}:" in linea
+        ]
+        if not lineas:
+            raise AssertionError(f"no development code for {folio} in {self.running.log_dir}")
+        return lineas[-1].rsplit(" ", 1)[-1].strip()
 
     def stop(self) -> None:
         self.running.stop()

@@ -21,6 +21,20 @@ def domain() -> dict:
 class ServicioHttp:
     url: str
     bd: Path  # the SQLite file, to check rows with the standard library
+    log_dir: Path | None = None
+
+    def codigo(self, folio: str) -> str:
+        """The last one-time code for ``folio``, read where embedded defaults (no Twilio) put
+        it: the service's log, on the line marked as development only."""
+        assert self.log_dir is not None
+        lineas = [
+            linea
+            for ruta in sorted(self.log_dir.glob("*.log"))
+            for linea in ruta.read_text(errors="replace").splitlines()
+            if "SOLO DESARROLLO" in linea and f"folio={folio}:" in linea
+        ]
+        assert lineas, f"no development code for {folio} in {self.log_dir}"
+        return lineas[-1].rsplit(" ", 1)[-1].strip()
 
 
 def _puerto_libre() -> int:
@@ -45,7 +59,7 @@ def servicio_http(tmp_path):
     puerto, bd = _puerto_libre(), tmp_path / "orienta.db"
     stack.iniciar_servicio(pila, entorno, puerto, f"sqlite:///{bd}")
     try:
-        yield ServicioHttp(f"http://127.0.0.1:{puerto}", bd)
+        yield ServicioHttp(f"http://127.0.0.1:{puerto}", bd, pila.log_dir)
     finally:
         pila.stop()
 

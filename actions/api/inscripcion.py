@@ -5,16 +5,21 @@
 * Retry policy: exactly one retry, only on connection errors/timeouts/502/503/504, and only for
   calls that are safe to repeat:
 
-  - ``cotizar`` and ``consultar`` are read-only;
+  - ``cotizar`` is read-only;
   - ``registrar`` always sends an ``Idempotency-Key`` (the service replays the first answer);
   - ``crear_canalizacion`` also always sends an ``Idempotency-Key`` (the service supports it on
     ``POST /v1/canalizaciones``), so a repeat cannot open a second ticket;
-  - ``eliminar`` is NOT retried: if the first DELETE was applied but its answer was lost, the
-    repeat would find no CURP any more and answer 404, telling the person the wrong thing.
+  - ``pedir_codigo``, ``consultar`` and ``eliminar`` are NOT retried: a repeat would send a second
+    SMS, or find the one-time code already spent (or the registration already erased) and tell
+    the person the wrong thing.
 
-* Logging: operation name, folio/ticket ids, status codes and attempt numbers only. The CURP is
-  sent in JSON bodies whenever the service allows it; ``DELETE /v1/registros/{folio}`` only takes
-  it as a query string, so a filter on httpx's own logger strips query strings from its lines.
+* Logging: operation name, folio/ticket ids, status codes and attempt numbers only. The CURP and
+  the one-time code travel in JSON bodies, never in a URL; a filter on httpx's own logger still
+  strips query strings from its lines.
+* Status and erasure need proof of ownership (issue 16): ``pedir_codigo`` makes the service send
+  a one-time code to the phone on file, and ``consultar`` / ``eliminar`` carry it. Failed attempts
+  are counted per folio and per conversation (``conversacion``, the Rasa sender id) and lock
+  (``BLOQUEADO``). An existing CURP is ``YA_EXISTE`` with no folio, amount or data.
 """
 
 from __future__ import annotations
@@ -26,7 +31,6 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -41,6 +45,10 @@ NO_ENCONTRADO = "no_encontrado"
 INVALIDO = "invalido"
 CONFLICTO = "conflicto"
 NO_AUTORIZADO = "no_autorizado"
+YA_EXISTE = "ya_existe"  # an open registration with that CURP exists (nothing of it is said)
+CODIGO_INCORRECTO = "codigo_incorrecto"  # wrong, spent or expired one-time code
+BLOQUEADO = "bloqueado"  # too many failed attempts for that folio or conversation
+CONSULTA, BORRADO = "consulta", "borrado"  # what a one-time code is for
 
 
 # ------------------------------------------------------------------ settings
@@ -132,7 +140,12 @@ def _resultado(response: httpx.Response) -> RespuestaServicio:
     if status in (400, 413, 422):
         return RespuestaServicio.fallo(INVALIDO, status, mensajes, campos)
     if status == 409:
-        return RespuestaServicio.fallo(CONFLICTO, status, mensajes, campos)
+        error = YA_EXISTE if "curp" in campos else CONFLICTO
+        return RespuestaServicio.fallo(error, status, mensajes, campos)
+    if status == 403 and "codigo" in campos:
+        return RespuestaServicio.fallo(CODIGO_INCORRECTO, status, mensajes, campos)
+    if status == 429:
+        return RespuestaServicio.fallo(BLOQUEADO, status, mensajes, campos)
     if status in (401, 403):
         return RespuestaServicio.fallo(NO_AUTORIZADO, status, mensajes, campos)
     return RespuestaServicio.fallo(NO_DISPONIBLE, status, mensajes, campos)
@@ -274,24 +287,40 @@ class ClienteServicio:
             retry=True,
         )
 
-    async def consultar(self, folio: str, curp: str) -> RespuestaServicio:
+    async def pedir_codigo(
+        self, folio: str, curp: str, proposito: str, conversacion: str | None = None
+    ) -> RespuestaServicio:
+        """The service sends a one-time code (``CONSULTA`` or ``BORRADO``) to the phone of the
+        registration; ``NO_ENCONTRADO`` if folio and CURP do not match. Not retried."""
+        body: dict[str, Any] = {"folio": folio, "curp": curp, "proposito": proposito}
+        if conversacion:
+            body["conversacion"] = conversacion[:200]
+        return await self._call(
+            "pedir_codigo", "POST", "/v1/registros/codigo", json=body, retry=False, log_id=folio
+        )
+
+    async def consultar(
+        self, folio: str, curp: str, codigo: str, conversacion: str | None = None
+    ) -> RespuestaServicio:
+        """Status, with the one-time code (spent by the service). Not retried."""
         return await self._call(
             "consultar",
             "POST",
             "/v1/registros/consulta",
-            json={"folio": folio, "curp": curp},
-            retry=True,
+            json=_con_codigo(folio, curp, codigo, conversacion),
+            retry=False,
             log_id=folio,
         )
 
-    async def eliminar(self, folio: str, curp: str) -> RespuestaServicio:
-        """ARCO cancellation. The service only takes the CURP as a query parameter here; httpx
-        encodes it and the query string is redacted from httpx's log lines. Not retried."""
+    async def eliminar(
+        self, folio: str, curp: str, codigo: str, conversacion: str | None = None
+    ) -> RespuestaServicio:
+        """ARCO cancellation, with the one-time code. Not retried."""
         return await self._call(
             "eliminar",
-            "DELETE",
-            f"/v1/registros/{_segment(folio)}",
-            params={"curp": curp},
+            "POST",
+            "/v1/registros/borrado",
+            json=_con_codigo(folio, curp, codigo, conversacion),
             retry=False,
             log_id=folio,
         )
@@ -319,9 +348,11 @@ class ClienteServicio:
         )
 
 
-def _segment(value: str) -> str:
-    """A folio as a single, percent-encoded path segment (no ``/``, ``?`` or ``#`` injection)."""
-    return quote(str(value), safe="")
+def _con_codigo(folio: str, curp: str, codigo: str, conversacion: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"folio": folio, "curp": curp, "codigo": codigo}
+    if conversacion:
+        body["conversacion"] = conversacion[:200]
+    return body
 
 
 _cliente: ClienteServicio | None = None

@@ -258,7 +258,11 @@ def texto_confirmacion(reg: m.Registro) -> str:
     """The same words the assistant sends after a pre-registration (domain.yml), for SMS/WhatsApp
     or print: what was recorded and what comes next. No payment reference: only IMSS issues it."""
     textos = _respuestas()
-    datos = {"folio": reg.folio, "monto": lectura.dinero(reg.monto_mensual, "MXN")}
+    monto = reg.monto_mensual
+    datos = {
+        "folio": reg.folio,
+        "monto": lectura.dinero(monto, "MXN") if monto is not None else "—",
+    }
     return (
         textos["utter_registro_enviado"].format(**datos)
         + "\n"

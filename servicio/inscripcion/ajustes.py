@@ -35,6 +35,9 @@ class AjustesServicio(BaseSettings):
     #: servicio/inscripcion/proxy.py). Empty: the peer is the client.
     proxies_confiables: str = ""
     db_pool_size: int = 10
+    #: Without Twilio, write one-time codes to the log (embedded defaults, local development).
+    #: The deployment sets ORIENTA_CODIGOS_EN_BITACORA=false: no Twilio, no code, never a log line.
+    codigos_en_bitacora: bool = True
 
     def exigir_secretos(self) -> None:
         """Refuses to start on a missing, short or placeholder API key (``bot/secretos.py``),

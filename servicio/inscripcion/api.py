@@ -23,6 +23,7 @@ from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
+from servicio.inscripcion import verificacion
 
 ROLE_ASSISTANT, ROLE_ADMIN = "asistente", "admin"
 #: What a registration is, said with every one the API returns.
@@ -36,6 +37,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": s.ErrorResponse, "description": "Falta la clave X-API-Key o no es válida"},
     413: {"model": s.ErrorResponse, "description": "Cuerpo demasiado grande"},
     422: {"model": s.ErrorResponse, "description": "Datos no válidos (mensaje en español)"},
+}
+#: An existing CURP, to whoever registers it again: that a case exists and how to reach it, never
+#: its folio, amount or data.
+YA_EXISTE = (
+    "Ya hay un prerregistro abierto con esta CURP. Por seguridad no mostramos sus datos. Si es "
+    "tuyo, consulta su estado con tu folio y un código que te mandamos a tu teléfono, o pide "
+    "ayuda a un promotor de la Ventanilla de Salud."
+)
+CODIGO_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    403: {"model": s.ErrorResponse, "description": "Código incorrecto, usado o vencido"},
+    404: {"model": s.ErrorResponse, "description": "El folio y la CURP no coinciden"},
+    429: {"model": s.ErrorResponse, "description": "Demasiados intentos: bloqueado un rato"},
 }
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
@@ -234,31 +248,41 @@ def _replay(row: m.IdempotencyKey, digest: str) -> JSONResponse:
     )
 
 
-def _idempotent(session: Session, scope: str, key: str | None, payload, run) -> JSONResponse:
-    """Run ``run() -> (status, body, folio)`` once per Idempotency-Key and replay afterwards."""
+def _clave_idempotencia(scope: str, key: str | None, payload) -> tuple[str, str] | None:
+    """(``scope:key``, payload digest), or None without a key; 422 on a malformed key."""
     if key is None:
-        status, body, _ = run()
-        return JSONResponse(body, status_code=status)
+        return None
     key = key.strip()
     if not key or len(key) > 200 or not key.isprintable():
         raise svc.ErrorApi(
             422, "La Idempotency-Key debe tener entre 1 y 200 caracteres.", "Idempotency-Key"
         )
-    full_key, digest = f"{scope}:{key}", _payload_hash(payload)
+    return f"{scope}:{key}", _payload_hash(payload)
+
+
+def _fila_idempotencia(full_key: str, digest: str, status: int, body, folio) -> m.IdempotencyKey:
+    return m.IdempotencyKey(
+        key=full_key,
+        request_hash=digest,
+        status_code=status,
+        response_body=json.dumps(body),
+        folio=folio,
+        creado_en=ahora_utc(),
+    )
+
+
+def _idempotent(session: Session, scope: str, key: str | None, payload, run) -> JSONResponse:
+    """Run ``run() -> (status, body, folio)`` once per Idempotency-Key and replay afterwards."""
+    clave = _clave_idempotencia(scope, key, payload)
+    if clave is None:
+        status, body, _ = run()
+        return JSONResponse(body, status_code=status)
+    full_key, digest = clave
     row = session.get(m.IdempotencyKey, full_key)
     if row is not None:
         return _replay(row, digest)
     status, body, folio = run()
-    session.add(
-        m.IdempotencyKey(
-            key=full_key,
-            request_hash=digest,
-            status_code=status,
-            response_body=json.dumps(body),
-            folio=folio,
-            creado_en=ahora_utc(),
-        )
-    )
+    session.add(_fila_idempotencia(full_key, digest, status, body, folio))
     try:
         session.commit()
     except IntegrityError:
@@ -277,10 +301,13 @@ def _idempotent(session: Session, scope: str, key: str | None, payload, run) -> 
     tags=["registros"],
     responses={
         **ERRORS,
-        200: {"model": s.RegistroOut, "description": "Ya existía un registro abierto"},
-        409: {"model": s.ErrorResponse},
+        409: {
+            "model": s.ErrorResponse,
+            "description": "Ya hay un registro abierto con esa CURP (no se muestra), o la "
+            "Idempotency-Key ya se usó con otro contenido",
+        },
     },
-    summary="Pre-registro (idempotente por CURP y por Idempotency-Key)",
+    summary="Pre-registro (idempotente por Idempotency-Key; una CURP abierta a la vez)",
 )
 def crear_registro(
     *,
@@ -291,37 +318,101 @@ def crear_registro(
     _role: AssistantDep,
 ):
     st = request.app.state.settings
+    clave = _clave_idempotencia("registros", idempotency_key, payload)
+    if clave is not None and (row := session.get(m.IdempotencyKey, clave[0])) is not None:
+        return _replay(row, clave[1])
 
-    def run():
-        res = svc.crear_registro(session, payload, _fecha_tarifa(request), st.tipo_cambio_usd_mxn)
-        body = jsonable_encoder(registro_salida(res.registro))
-        return (201 if res.created else 200), body, res.registro.folio
+    def guardar_clave(reg: m.Registro) -> None:
+        if clave is not None:
+            body = jsonable_encoder(registro_salida(reg))
+            session.add(_fila_idempotencia(*clave, 201, body, reg.folio))
 
-    return _idempotent(session, "registros", idempotency_key, payload, run)
+    res = svc.crear_registro(
+        session,
+        payload,
+        _fecha_tarifa(request),
+        st.tipo_cambio_usd_mxn,
+        antes_de_confirmar=guardar_clave,
+    )
+    if res.created:
+        return JSONResponse(jsonable_encoder(registro_salida(res.registro)), status_code=201)
+    if clave is not None:
+        # This request's own registration, committed by a concurrent first attempt: replay it.
+        session.rollback()
+        row = session.get(m.IdempotencyKey, clave[0])
+        if row is not None:
+            return _replay(row, clave[1])
+    # Someone's open registration: its folio, amount (income) and data stay unsaid.
+    raise svc.ErrorApi(409, YA_EXISTE, "curp")
+
+
+def _secreto(request: Request) -> str:
+    """The key of the codes' HMAC and of the conversation lock keys (never stored)."""
+    return request.app.state.settings.admin_api_key.get_secret_value()
+
+
+@router.post(
+    "/registros/codigo",
+    response_model=s.CodigoOut,
+    tags=["registros"],
+    responses={**CODIGO_ERRORS, 503: {"model": s.ErrorResponse}},
+    summary="Mandar un código de un solo uso al teléfono del registro",
+)
+def pedir_codigo(
+    *, payload: s.CodigoIn, request: Request, session: SessionDep, _role: AssistantDep
+):
+    envio = verificacion.pedir_codigo(
+        session,
+        _secreto(request),
+        payload.folio,
+        payload.curp,
+        payload.proposito.value,
+        payload.conversacion,
+        en_bitacora=request.app.state.settings.codigos_en_bitacora,
+    )
+    return s.CodigoOut(
+        enviado=True,
+        medio=envio.medio,
+        vence_en=en_utc(envio.vence_en),
+        mensaje="Mandamos un código de 6 dígitos al teléfono del registro; vence en 10 minutos.",
+    )
 
 
 @router.post(
     "/registros/consulta",
     response_model=s.RegistroOut,
     tags=["registros"],
-    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
+    responses=CODIGO_ERRORS,
+    summary="Estado del registro: folio, CURP y el código enviado al teléfono",
 )
-def consultar_registro_post(*, payload: s.ConsultaIn, session: SessionDep, _role: AssistantDep):
-    return registro_salida(svc.buscar_registro(session, payload.folio, payload.curp))
+def consultar_registro_post(
+    *, payload: s.ConsultaIn, request: Request, session: SessionDep, _role: AssistantDep
+):
+    reg = verificacion.verificar(
+        session,
+        _secreto(request),
+        payload.folio,
+        payload.curp,
+        verificacion.CONSULTA,
+        payload.codigo,
+        payload.conversacion,
+    )
+    return registro_salida(reg)
 
 
 @router.get(
     "/registros/{folio}",
     response_model=s.RegistroOut,
     tags=["registros"],
-    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
+    responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}},
+    summary="Estado del registro para un promotor (solo admin)",
 )
 def consultar_registro(
     *,
     folio: str = Path(..., max_length=40),
     curp: str = Query(..., max_length=40),
     session: SessionDep,
-    _role: AssistantDep,
+    _role: AdminDep,
 ):
     return registro_salida(svc.buscar_registro(session, folio, curp))
 
@@ -342,27 +433,53 @@ def confirmar_pago(
     return registro_salida(svc.confirmar_pago(session, folio))
 
 
+def _eliminado(borrado: svc.Borrado) -> s.EliminadoOut:
+    return s.EliminadoOut(
+        folio=borrado.registro.folio,
+        estado=borrado.registro.estado,
+        mensaje="Tus datos personales fueron borrados. Conservamos solo el folio "
+        "y las fechas, sin datos personales.",
+        conversaciones=borrado.conversaciones,
+    )
+
+
+@router.post(
+    "/registros/borrado",
+    response_model=s.EliminadoOut,
+    tags=["registros"],
+    responses=CODIGO_ERRORS,
+    summary="Cancelación ARCO: folio, CURP y el código enviado al teléfono",
+)
+def borrar_con_codigo(
+    *, payload: s.BorradoIn, request: Request, session: SessionDep, _role: AssistantDep
+):
+    reg = verificacion.verificar(
+        session,
+        _secreto(request),
+        payload.folio,
+        payload.curp,
+        verificacion.BORRADO,
+        payload.codigo,
+        payload.conversacion,
+    )
+    return _eliminado(svc.borrar(session, reg, [payload.conversacion]))
+
+
 @router.delete(
     "/registros/{folio}",
     response_model=s.EliminadoOut,
     tags=["registros"],
-    responses={**ERRORS, 404: {"model": s.ErrorResponse}},
-    summary="Cancelación ARCO: borra los datos personales",
+    responses={**ADMIN_ERRORS, 404: {"model": s.ErrorResponse}},
+    summary="Cancelación ARCO hecha por un promotor que verificó a la persona (solo admin)",
 )
 def eliminar_registro(
     *,
     folio: str = Path(..., max_length=40),
     curp: str = Query(..., max_length=40),
     session: SessionDep,
-    _role: AssistantDep,
+    _role: AdminDep,
 ):
-    reg = svc.borrar_registro(session, folio, curp)
-    return s.EliminadoOut(
-        folio=reg.folio,
-        estado=reg.estado,
-        mensaje="Tus datos personales fueron borrados. Conservamos solo el folio "
-        "y las fechas, sin datos personales.",
-    )
+    return _eliminado(svc.borrar_registro(session, folio, curp))
 
 
 # ------------------------------------------------------------------ canalizaciones
@@ -396,7 +513,8 @@ def crear_canalizacion(
 ):
     def run():
         row = svc.crear_canalizacion(session, payload)
-        return 201, jsonable_encoder(_canal_out(row)), None
+        # The ticket's id as the row's reference: erasing the person deletes the replay too.
+        return 201, jsonable_encoder(_canal_out(row)), f"{svc.PREFIJO_CASO}{row.id}"
 
     return _idempotent(session, "canalizaciones", idempotency_key, payload, run)
 

@@ -339,7 +339,7 @@ class RegistroOut(BaseModel):
     estado: str
     anio_tarifa: int
     tabla_version: str
-    monto_mensual: Numero
+    monto_mensual: Numero | None = Field(None, description="Vacío si el registro se borró")
     estimacion: bool = True
     aviso: str
     que_es: str = Field(..., description="Qué es un prerregistro: no es la inscripción al IMSS")
@@ -347,9 +347,51 @@ class RegistroOut(BaseModel):
     activado_en: datetime | None = None
 
 
+class Proposito(str, Enum):
+    CONSULTA = "consulta"
+    BORRADO = "borrado"
+
+
+#: The assistant's conversation id: failed attempts are counted per conversation (stored as an
+#: HMAC, never in clear).
+Conversacion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Codigo = Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)]
+
+
+class CodigoIn(BaseModel):
+    """Ask for a one-time code to the phone of the registration (folio AND CURP must match)."""
+
+    folio: Annotated[str, StringConstraints(max_length=40)]
+    curp: Annotated[str, StringConstraints(max_length=40)]
+    proposito: Proposito
+    conversacion: Conversacion | None = None
+
+    model_config = SIN_EXTRAS
+
+
+class CodigoOut(BaseModel):
+    enviado: bool
+    medio: str = Field(..., description="sms, whatsapp o desarrollo (Twilio sin configurar)")
+    vence_en: datetime
+    mensaje: str
+
+
 class ConsultaIn(BaseModel):
     folio: Annotated[str, StringConstraints(max_length=40)]
     curp: Annotated[str, StringConstraints(max_length=40)]
+    codigo: Codigo = Field(..., description="Código de 6 dígitos enviado al teléfono registrado")
+    conversacion: Conversacion | None = None
+
+    model_config = SIN_EXTRAS
+
+
+class BorradoIn(BaseModel):
+    folio: Annotated[str, StringConstraints(max_length=40)]
+    curp: Annotated[str, StringConstraints(max_length=40)]
+    codigo: Codigo = Field(..., description="Código de 6 dígitos enviado al teléfono registrado")
+    conversacion: Conversacion | None = None
 
     model_config = SIN_EXTRAS
 
@@ -364,6 +406,11 @@ class EliminadoOut(BaseModel):
     folio: str
     estado: str
     mensaje: str
+    conversaciones: list[str] = Field(
+        default_factory=list,
+        description="Hashes de las conversaciones de la persona con el asistente (32 hex): el "
+        "asistente borra también esas conversaciones",
+    )
 
 
 # ---------------------------------------------------------------- canalizaciones

@@ -71,7 +71,8 @@ class Registro(Base):
     )
     anio_tarifa: Mapped[int] = mapped_column(Integer, nullable=False)
     tabla_version: Mapped[str] = mapped_column(String(20), nullable=False)
-    monto_mensual: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    # The estimated fee reveals the declared income: erased with the registration (NULL).
+    monto_mensual: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
     # Kept only for rows from before: the service no longer makes up payment references (only
     # IMSS's system issues a línea de captura); new rows leave these three empty.
     linea_captura: Mapped[str | None] = mapped_column(String(24), nullable=True)
@@ -244,3 +245,35 @@ class IdempotencyKey(Base):
     response_body: Mapped[str] = mapped_column(Text, nullable=False)
     folio: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class CodigoVerificacion(Base):
+    """A one-time code sent to the phone on file: proof of ownership for status and erasure.
+
+    Only an HMAC of the code is stored (``verificacion.py``); it lives 10 minutes and is used once.
+    ``proposito`` is "consulta" or "borrado": a code asked to check the status cannot erase.
+    """
+
+    __tablename__ = "codigos_verificacion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folio: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    proposito: Mapped[str] = mapped_column(String(10), nullable=False)
+    codigo_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expira_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    usado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IntentoVerificacion(Base):
+    """Failed ownership checks and codes sent, for the locks (``verificacion.py``).
+
+    ``clave`` is ``fallo:folio:<folio>``, ``fallo:conv:<hmac of the conversation id>`` or
+    ``envio:folio:<folio>``: never a CURP, phone or a conversation id in clear.
+    """
+
+    __tablename__ = "intentos_verificacion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clave: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)

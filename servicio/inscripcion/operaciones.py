@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import lectura
 from bot import validacion as v
+from bot.analitica import conversacion_id
 from bot.cuota import Cuota, cuota_en, redondear_centavos
 from bot.folio import nuevo_folio
 from bot.tiempo import ahora_utc, dia_en_mexico, en_utc
@@ -58,6 +60,14 @@ def cotizar(income_mxn: Decimal, fecha: date) -> Cuota:
 
 # ------------------------------------------------------------------ registros
 @dataclass
+class Borrado:
+    registro: m.Registro
+    #: Hashes (``bot.analitica.conversacion_id``) of the person's conversations with the
+    #: assistant that the service knew of: the assistant erases their trackers too.
+    conversaciones: list[str]
+
+
+@dataclass
 class ResultadoRegistro:
     registro: m.Registro
     created: bool
@@ -101,8 +111,12 @@ def crear_registro(
     *,
     origen: str = m.ORIGEN_ASISTENTE,
     creado_por: m.Promotor | None = None,
+    antes_de_confirmar: Callable[[m.Registro], None] | None = None,
 ) -> ResultadoRegistro:
     """Create a pre-registration, or return the open one for the same CURP (idempotent).
+
+    ``created=False`` hands back someone's existing registration: only a promoter (the console)
+    may see it; the API answers an unauthenticated caller 409 without its folio, amount or data.
 
     A pre-registration is a request to the consulate's documentation desk, not an IMSS
     registration: nothing here creates a payment reference (only IMSS's system issues the línea
@@ -114,6 +128,9 @@ def crear_registro(
 
     Uniqueness is enforced by the database (unique ``open_curp``), so concurrent requests for
     the same CURP end with exactly one row: the loser catches IntegrityError and reads the winner.
+    ``antes_de_confirmar(reg)`` adds rows committed with the new one (the API's Idempotency-Key
+    row, so a retry racing the first request always finds one or the other, never just the
+    registration).
     """
     _cross_check(payload)
     now = ahora_utc()
@@ -169,6 +186,8 @@ def crear_registro(
         session.add(reg)
         actor = f"promotor:{creado_por.id}" if creado_por else None
         _audit(session, reg.folio, "registro_creado", now, actor)
+        if antes_de_confirmar is not None:
+            antes_de_confirmar(reg)
         try:
             session.commit()
         except IntegrityError:
@@ -208,10 +227,29 @@ def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.
     return reg
 
 
-def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
-    """ARCO cancellation: erase personal fields, close the registration, keep an anonymous audit."""
-    reg = buscar_registro(session, folio, curp)
+def borrar_registro(session: Session, folio: str, curp: str) -> Borrado:
+    """ARCO cancellation by a promoter (admin key): folio and CURP must match."""
+    return borrar(session, buscar_registro(session, folio, curp))
+
+
+def borrar(session: Session, reg: m.Registro, conversaciones: Iterable[str | None] = ()) -> Borrado:
+    """ARCO cancellation of a registration whose owner was verified (a one-time code, or a
+    promoter): a cascade over everything of that person the service holds, in one transaction.
+
+    * the registration's personal fields and the stored fee (it reveals the income); the row
+      keeps its folio, state and dates, and the audit trail (no personal data) gets a line;
+    * the person's cases (tickets whose address is the registration's phone or e-mail, or one of
+      ``conversaciones``: the assistant's sender ids, e.g. the conversation asking for it), their
+      replies and the idempotency rows that replay them;
+    * funnel and metric rows of the conversation that submitted it (the funnel row holds the
+      folio) and of ``conversaciones`` (by their hash, ``bot.analitica.conversacion_id``);
+    * the phone's signed-contact rows, the registration's idempotency rows, one-time codes and
+      lock counters.
+
+    The assistant's own stores (tracker, Redis) are erased on Rasa's side (``channels/``).
+    """
     now = ahora_utc()
+    hashes = _borrar_rastros(session, reg, [c for c in conversaciones if c])
     reg.estado = m.ESTADO_ELIMINADO
     reg.open_curp = None
     reg.curp = None
@@ -238,13 +276,71 @@ def borrar_registro(session: Session, folio: str, curp: str) -> m.Registro:
         setattr(reg, field, None)
     reg.eliminado_en = reg.actualizado_en = now
     session.execute(delete(m.IdempotencyKey).where(m.IdempotencyKey.folio == reg.folio))
+    session.execute(delete(m.CodigoVerificacion).where(m.CodigoVerificacion.folio == reg.folio))
+    session.execute(
+        delete(m.IntentoVerificacion).where(
+            m.IntentoVerificacion.clave.in_(
+                [f"fallo:folio:{reg.folio}", f"envio:folio:{reg.folio}"]
+            )
+        )
+    )
     _audit(session, reg.folio, "registro_eliminado", now)
     session.commit()
     log.info("registro eliminado (ARCO) folio=%s", reg.folio)
-    return reg
+    return Borrado(reg, hashes)
+
+
+def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]) -> list[str]:
+    """Delete the rows of other tables that belong to the person of ``reg`` (no commit); the
+    hashes of the person's conversations found on the way."""
+    direcciones = {d for d in (reg.telefono, reg.email, *conversaciones) if d}
+    tickets = list(
+        session.execute(
+            select(m.Canalizacion.id).where(m.Canalizacion.direccion_canal.in_(direcciones))
+        ).scalars()
+    )
+    if tickets:
+        session.execute(
+            delete(m.RespuestaCanalizacion).where(
+                m.RespuestaCanalizacion.canalizacion_id.in_(tickets)
+            )
+        )
+        session.execute(
+            delete(m.IdempotencyKey).where(
+                m.IdempotencyKey.folio.in_([f"{PREFIJO_CASO}{t}" for t in tickets])
+            )
+        )
+        session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(tickets)))
+    hashes = {conversacion_id(c) for c in conversaciones}
+    # Web/REST tickets carry the conversation's id as their address.
+    hashes.update(conversacion_id(d) for d in direcciones if d not in (reg.telefono, reg.email))
+    hashes.update(
+        session.execute(
+            select(m.EmbudoConversacion.conversacion).where(m.EmbudoConversacion.folio == reg.folio)
+        ).scalars()
+    )
+    if hashes:
+        session.execute(delete(m.MetricaMensaje).where(m.MetricaMensaje.conversacion.in_(hashes)))
+        session.execute(
+            delete(m.EmbudoConversacion).where(m.EmbudoConversacion.conversacion.in_(hashes))
+        )
+    if reg.telefono:
+        session.execute(delete(m.ContactoFirmado).where(m.ContactoFirmado.telefono == reg.telefono))
+    reg.monto_mensual = None
+    log.info(
+        "borrado en cascada folio=%s casos=%d conversaciones=%d",
+        reg.folio,
+        len(tickets),
+        len(hashes),
+    )
+    return sorted(hashes)
 
 
 # ------------------------------------------------------------------ canalizaciones
+#: The ``folio`` column of a ticket's idempotency row (and of its audit lines): ``CAN-<id>``.
+PREFIJO_CASO = "CAN-"
+
+
 def crear_canalizacion(session: Session, payload: CanalizacionIn) -> m.Canalizacion:
     row = m.Canalizacion(
         resumen=payload.resumen,

@@ -24,6 +24,8 @@ CURP = "GOCR850312HJCMRR07"
 EMAIL = "carlos.gomez@example.com"
 FOLIO = "ORI-2026-000123"
 REGISTRO = {"folio": FOLIO, "estado": "pendiente_pago", "monto_mensual": 1234.5}
+CODIGO = "482913"
+CONV = "conv-7"
 
 
 @pytest.fixture
@@ -110,34 +112,67 @@ async def test_registrar_requires_idempotency_key(client):
         await client.registrar(registro_body(CURP), " ")
 
 
-async def test_consultar_sends_curp_in_body_not_url(client, mock):
+async def test_pedir_codigo_sends_folio_curp_purpose_and_conversation_in_the_body(client, mock):
+    route = mock.post("/v1/registros/codigo").respond(
+        200, json={"enviado": True, "medio": "sms", "vence_en": "2026-01-01T00:10:00Z"}
+    )
+    res = await client.pedir_codigo(FOLIO, CURP, "borrado", CONV)
+    assert res.ok and res.datos["medio"] == "sms"
+    req = _req(route)
+    assert req.url.query == b"" and CURP not in str(req.url)
+    assert _body(req) == {
+        "folio": FOLIO,
+        "curp": CURP,
+        "proposito": "borrado",
+        "conversacion": CONV,
+    }
+
+
+async def test_pedir_codigo_is_not_retried(client, mock):
+    route = mock.post("/v1/registros/codigo").respond(503)
+    assert (await client.pedir_codigo(FOLIO, CURP, "consulta")).error == "no_disponible"
+    assert route.call_count == 1
+
+
+async def test_consultar_sends_curp_and_code_in_body_not_url(client, mock):
     route = mock.post("/v1/registros/consulta").respond(200, json=REGISTRO)
-    res = await client.consultar(FOLIO, CURP)
+    res = await client.consultar(FOLIO, CURP, CODIGO, CONV)
     assert res.ok and res.datos["folio"] == FOLIO
     req = _req(route)
     assert req.method == "POST" and req.url.path == "/v1/registros/consulta"
-    assert req.url.query == b"" and CURP not in str(req.url)
+    assert req.url.query == b"" and CURP not in str(req.url) and CODIGO not in str(req.url)
     assert req.headers["X-API-Key"] == KEY
-    assert _body(req) == {"folio": FOLIO, "curp": CURP}
+    assert _body(req) == {"folio": FOLIO, "curp": CURP, "codigo": CODIGO, "conversacion": CONV}
 
 
 async def test_eliminar(client, mock):
-    route = mock.delete(f"/v1/registros/{FOLIO}").respond(
+    route = mock.post("/v1/registros/borrado").respond(
         200, json={"folio": FOLIO, "estado": "cancelado", "mensaje": "Tus datos..."}
     )
-    res = await client.eliminar(FOLIO, CURP)
+    res = await client.eliminar(FOLIO, CURP, CODIGO, CONV)
     assert res.ok and res.datos["estado"] == "cancelado"
     req = _req(route)
-    assert req.method == "DELETE" and req.url.path == f"/v1/registros/{FOLIO}"
-    assert req.url.params["curp"] == CURP  # the service only accepts it as a query parameter
+    assert req.method == "POST" and req.url.query == b"" and CURP not in str(req.url)
     assert req.headers["X-API-Key"] == KEY
-    assert req.content == b""
+    assert _body(req) == {"folio": FOLIO, "curp": CURP, "codigo": CODIGO, "conversacion": CONV}
 
 
-async def test_eliminar_folio_is_one_encoded_segment(client, mock):
-    route = mock.delete(url__regex=r".*").respond(404, json={"detail": []})
-    await client.eliminar("a/../b?x=1", CURP)
-    assert _req(route).url.raw_path.startswith(b"/v1/registros/a%2F..%2Fb%3Fx%3D1?curp=")
+@pytest.mark.parametrize(
+    ("status", "campo", "error"),
+    [
+        (409, "curp", "ya_existe"),
+        (409, "Idempotency-Key", "conflicto"),
+        (403, "codigo", "codigo_incorrecto"),
+        (403, None, "no_autorizado"),
+        (429, None, "bloqueado"),
+    ],
+)
+async def test_ownership_errors(client, mock, status, campo, error):
+    mock.post("/v1/registros/consulta").respond(
+        status, json={"detail": [{"campo": campo, "mensaje": "m"}]}
+    )
+    res = await client.consultar(FOLIO, CURP, CODIGO)
+    assert res.error == error and res.mensajes == ["m"]
 
 
 async def test_crear_canalizacion(client, mock):
@@ -172,7 +207,7 @@ async def test_404_is_no_encontrado(client, mock):
     mock.post("/v1/registros/consulta").respond(
         404, json={"detail": [{"campo": None, "mensaje": "No encontramos ese folio."}]}
     )
-    res = await client.consultar(FOLIO, CURP)
+    res = await client.consultar(FOLIO, CURP, CODIGO)
     assert not res.ok and res.error == "no_encontrado" and res.status == 404
     assert res.mensajes == ["No encontramos ese folio."] and res.datos is None
 
@@ -197,7 +232,7 @@ async def test_status_mapping(client, mock, status, error):
     route = mock.post("/v1/registros/consulta").respond(
         status, json={"detail": [{"campo": None, "mensaje": "m"}]}
     )
-    res = await client.consultar(FOLIO, CURP)
+    res = await client.consultar(FOLIO, CURP, CODIGO)
     assert res.error == error and res.mensajes == ["m"] and route.call_count == 1
 
 
@@ -221,10 +256,17 @@ async def test_timeout_then_success_retries_once(client, mock):
 
 
 async def test_two_timeouts_give_no_disponible_after_two_attempts(client, mock):
-    route = mock.post("/v1/registros/consulta")
+    route = mock.post("/v1/cotizaciones")
     route.side_effect = [httpx.ConnectTimeout("t1"), httpx.ReadTimeout("t2")]
-    res = await client.consultar(FOLIO, CURP)
+    res = await client.cotizar(100, "MXN")
     assert res.error == "no_disponible" and not res.ok and route.call_count == 2
+
+
+async def test_consultar_timeout_is_not_retried_the_code_may_be_spent(client, mock):
+    route = mock.post("/v1/registros/consulta")
+    route.side_effect = httpx.ReadTimeout("lento")
+    assert (await client.consultar(FOLIO, CURP, CODIGO)).error == "no_disponible"
+    assert route.call_count == 1
 
 
 async def test_registrar_retries_502_with_same_key_and_body(client, mock):
@@ -244,15 +286,15 @@ async def test_two_503_give_no_disponible(client, mock):
 
 
 async def test_eliminar_503_is_not_retried(client, mock):
-    route = mock.delete(f"/v1/registros/{FOLIO}").respond(503)
-    res = await client.eliminar(FOLIO, CURP)
+    route = mock.post("/v1/registros/borrado").respond(503)
+    res = await client.eliminar(FOLIO, CURP, CODIGO)
     assert res.error == "no_disponible" and route.call_count == 1
 
 
 async def test_eliminar_timeout_is_not_retried(client, mock):
-    route = mock.delete(f"/v1/registros/{FOLIO}")
+    route = mock.post("/v1/registros/borrado")
     route.side_effect = httpx.ReadTimeout("lento")
-    assert (await client.eliminar(FOLIO, CURP)).error == "no_disponible"
+    assert (await client.eliminar(FOLIO, CURP, CODIGO)).error == "no_disponible"
     assert route.call_count == 1
 
 
@@ -260,7 +302,7 @@ async def test_connection_refused_is_no_disponible():
     # Real socket, nothing listening: port 9 (discard) on localhost is closed here.
     c = ClienteServicio(AjustesCliente(base_url="http://127.0.0.1:9", api_key=KEY))
     try:
-        res = await c.consultar(FOLIO, CURP)
+        res = await c.consultar(FOLIO, CURP, CODIGO)
     finally:
         await c.aclose()
     assert res == RespuestaServicio(ok=False, error="no_disponible")
@@ -278,27 +320,28 @@ async def test_logs_never_contain_personal_data(client, mock, caplog):
     caplog.set_level(logging.DEBUG)
     mock.post("/v1/registros").respond(201, json=REGISTRO)
     mock.post("/v1/registros/consulta").side_effect = [
-        httpx.ReadTimeout("t"),
         httpx.Response(404, json={"detail": [{"campo": None, "mensaje": "No existe."}]}),
     ]
-    mock.delete(f"/v1/registros/{FOLIO}").respond(200, json={"folio": FOLIO})
+    mock.post("/v1/registros/codigo").respond(200, json={"enviado": True})
+    mock.post("/v1/registros/borrado").respond(200, json={"folio": FOLIO})
     mock.post("/v1/canalizaciones").respond(201, json={"id": 3})
     mock.post("/v1/cotizaciones").respond(200, json={"total_mensual": 1})
     datos = registro_body(CURP, email=EMAIL, nss="12345678903")
     await client.registrar(datos, "k")
-    await client.consultar(FOLIO, CURP)
-    await client.eliminar(FOLIO, CURP)
+    await client.pedir_codigo(FOLIO, CURP, "consulta", CONV)
+    await client.consultar(FOLIO, CURP, CODIGO, CONV)
+    await client.eliminar(FOLIO, CURP, CODIGO, CONV)
     await client.crear_canalizacion("Soy Carlos Gómez", "email", EMAIL)
     await client.cotizar(12345.67, "MXN")
     assert caplog.records, "expected some log lines (ids/status codes)"
     text = "\n".join(r.getMessage() for r in caplog.records)
-    for secret in (CURP, EMAIL, "12345678903", "Carlos", "555", "12345.67", "curp="):
+    for secret in (CURP, EMAIL, "12345678903", "Carlos", "555", "12345.67", "curp=", CODIGO, CONV):
         assert secret not in text, secret
     assert FOLIO in text  # ids are fine
 
 
 # ------------------------------------------------------------------ real service
-async def test_against_the_real_service(servicio_real, monkeypatch):
+async def test_against_the_real_service(servicio_real, servicio_http, monkeypatch):
     c = servicio_real
     curp = make_curp(random.Random(7))
     try:
@@ -314,14 +357,23 @@ async def test_against_the_real_service(servicio_real, monkeypatch):
         folio = reg.datos["folio"]
         again = await c.registrar(registro_body(curp), "conv-1")  # replayed
         assert again.ok and again.datos["folio"] == folio
+        # Another conversation with the same CURP learns only that a registration exists.
+        otro = await c.registrar(registro_body(curp, nombre="Otra Persona"), "conv-2")
+        assert otro.error == "ya_existe" and folio not in " ".join(otro.mensajes)
 
-        got = await c.consultar(folio, curp)
+        # Folio + CURP alone: no status, no erasure.
+        assert (await c.consultar(folio, curp, "000000", "conv-1")).error in ("codigo_incorrecto",)
+        pedido = await c.pedir_codigo(folio, curp, "consulta", "conv-1")
+        assert pedido.ok and pedido.datos["medio"] == "desarrollo", pedido
+        got = await c.consultar(folio, curp, servicio_http.codigo(folio), "conv-1")
         assert got.ok and got.datos["folio"] == folio
-        assert (await c.consultar(folio, make_curp(random.Random(8)))).error == "no_encontrado"
+        otra_curp = make_curp(random.Random(8))
+        assert (await c.consultar(folio, otra_curp, "000000")).error == "no_encontrado"
 
-        gone = await c.eliminar(folio, curp)
+        assert (await c.pedir_codigo(folio, curp, "borrado", "conv-1")).ok
+        gone = await c.eliminar(folio, curp, servicio_http.codigo(folio), "conv-1")
         assert gone.ok and gone.datos["folio"] == folio, gone
-        assert (await c.consultar(folio, curp)).error == "no_encontrado"
+        assert (await c.pedir_codigo(folio, curp, "consulta")).error == "no_encontrado"
 
         wrong_key = ClienteServicio(AjustesCliente(base_url=c.settings.base_url, api_key="mala"))
         assert (await wrong_key.cotizar(1, "MXN")).error == "no_autorizado"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 
 import httpx
 import pytest
 import respx
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cuenta
@@ -72,16 +73,38 @@ async def correr(action_obj, slots_antes: dict):
     return events, dispatcher.messages
 
 
-@pytest.fixture
-def servicio(monkeypatch):
+ENVIADO = {"enviado": True, "medio": "sms", "vence_en": "2026-11-23T14:10:00Z", "mensaje": "m"}
+
+
+@pytest.fixture(autouse=True)
+def servicio(request, monkeypatch):
+    """A mocked service for every test but the real-service ones; the code is sent by SMS."""
+    if "servicio_real" in request.fixturenames:
+        yield None
+        return
     client = ClienteServicio(AjustesCliente(base_url=BASE, api_key="k", timeout_s=1.0))
     monkeypatch.setattr(cuenta, "cliente", lambda: client)
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        router.post("/v1/registros/codigo", name="codigo").respond(200, json=ENVIADO)
         yield router
 
 
-CONSULTA = {"folio_consulta": FOLIO, "curp_consulta": CURP}
-BORRADO = {"folio_borrado": FOLIO, "curp_borrado": CURP, "borrado_confirmado": True}
+CODIGO = "482913"
+CONSULTA = {
+    "folio_consulta": FOLIO,
+    "curp_consulta": CURP,
+    "codigo_consulta": CODIGO,
+    "codigo_pedido": f"consulta:{FOLIO}",
+}
+BORRADO = {
+    "folio_borrado": FOLIO,
+    "curp_borrado": CURP,
+    "borrado_confirmado": True,
+    "codigo_borrado": CODIGO,
+    "codigo_pedido": f"borrado:{FOLIO}",
+}
+CONSULTA_LIMPIA = dict.fromkeys(CONSULTA)
+BORRADO_LIMPIO = dict.fromkeys(BORRADO)
 
 
 # ------------------------------------------------------------------ folio
@@ -318,11 +341,14 @@ def test_status_messages_fit_an_sms(domain):
 async def test_consultar_each_state_then_forgets_the_curp(servicio, domain, datos, respuesta):
     route = servicio.post("/v1/registros/consulta").respond(200, json=datos)
     events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA})
-    assert route.calls.last.request.content == (
-        b'{"folio":"' + FOLIO.encode() + b'","curp":"' + CURP.encode() + b'"}'
-    )
+    assert json.loads(route.calls.last.request.content) == {
+        "folio": FOLIO,
+        "curp": CURP,
+        "codigo": CODIGO,
+        "conversacion": "prueba",
+    }
     assert responses(messages) == [respuesta]
-    assert slots(events) == {"folio_consulta": None, "curp_consulta": None}
+    assert slots(events) == CONSULTA_LIMPIA
     if respuesta in domain["responses"]:
         texto = rellenar(messages[0], domain)
         assert FOLIO in texto and len(texto) <= 320
@@ -336,7 +362,7 @@ async def test_consultar_not_found_is_the_same_whichever_field_is_wrong(servicio
     servicio.post("/v1/registros/consulta").respond(404, json=NO_ENCONTRADO)
     events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA, "pendiente": None})
     assert responses(messages) == ["utter_registro_no_encontrado"]
-    assert slots(events) == {"folio_consulta": None, "curp_consulta": None}
+    assert slots(events) == CONSULTA_LIMPIA
 
 
 async def test_consultar_invalid_gives_service_message(servicio):
@@ -353,7 +379,7 @@ async def test_consultar_invalid_gives_service_message(servicio):
 async def test_consultar_service_down_keeps_data_and_offers_retry(servicio, falla):
     route = servicio.post("/v1/registros/consulta").mock(side_effect=[falla, falla])
     events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA})
-    assert route.call_count == 2  # read-only: the client retries once
+    assert route.call_count == 1  # not retried: the one-time code may be spent
     assert responses(messages) == ["utter_servicio_caido_reintentar"]
     assert events == [SlotSet("pendiente", "consulta_form")]
 
@@ -371,8 +397,7 @@ async def test_consultar_cancelled(servicio):
     )
     assert responses(messages) == ["utter_formulario_cancelado"]
     assert slots(events) == {
-        "folio_consulta": None,
-        "curp_consulta": None,
+        **CONSULTA_LIMPIA,
         "formulario_cancelado": False,
         "pendiente": None,
     }
@@ -406,26 +431,23 @@ TODOS_LOS_DATOS = {
 
 
 async def test_borrar_no_deletes_nothing(servicio):
-    route = servicio.delete(f"/v1/registros/{FOLIO}")
+    route = servicio.post("/v1/registros/borrado")
     events, messages = await correr(ActionBorrarDatos(), {**BORRADO, "borrado_confirmado": False})
     assert route.call_count == 0
     assert responses(messages) == ["utter_borrado_no"]
-    assert slots(events) == {
-        "folio_borrado": None,
-        "curp_borrado": None,
-        "borrado_confirmado": None,
-    }
+    assert slots(events) == BORRADO_LIMPIO
 
 
 async def test_borrar_yes_deletes_and_clears_every_personal_slot(servicio, domain):
-    route = servicio.delete(f"/v1/registros/{FOLIO}").respond(200, json=ELIMINADO)
+    route = servicio.post("/v1/registros/borrado").respond(200, json=ELIMINADO)
     events, messages = await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
     assert route.call_count == 1
-    assert route.calls.last.request.url.params["curp"] == CURP
+    assert json.loads(route.calls.last.request.content)["codigo"] == CODIGO
     assert responses(messages) == ["utter_borrado_hecho"]
     limpiados = slots(events)
     # The last event tells the tracker store to delete the conversation's earlier events.
     assert limpiados.pop("conversacion_borrada") is True
+    assert limpiados.pop("conversaciones_borradas") == []
     assert events[-1] == {**events[-1], "name": "conversacion_borrada", "value": True}
     assert set(SLOTS_PERSONALES) <= set(limpiados)
     assert set(TODOS_LOS_DATOS) <= set(limpiados)
@@ -447,18 +469,14 @@ def test_slots_personales_cover_every_answer_a_form_keeps(domain):
 
 
 async def test_borrar_not_found(servicio):
-    servicio.delete(f"/v1/registros/{FOLIO}").respond(404, json=NO_ENCONTRADO)
+    servicio.post("/v1/registros/borrado").respond(404, json=NO_ENCONTRADO)
     events, messages = await correr(ActionBorrarDatos(), {**BORRADO})
     assert responses(messages) == ["utter_registro_no_encontrado"]
-    assert slots(events) == {
-        "folio_borrado": None,
-        "curp_borrado": None,
-        "borrado_confirmado": None,
-    }
+    assert slots(events) == BORRADO_LIMPIO
 
 
 async def test_borrar_not_found_after_a_failed_attempt_says_it_may_be_deleted(servicio):
-    servicio.delete(f"/v1/registros/{FOLIO}").respond(404, json=NO_ENCONTRADO)
+    servicio.post("/v1/registros/borrado").respond(404, json=NO_ENCONTRADO)
     events, messages = await correr(ActionBorrarDatos(), {**BORRADO, "pendiente": "borrado_form"})
     assert responses(messages) == ["utter_borrado_no_encontrado_tras_fallo"]
     assert slots(events)["pendiente"] is None
@@ -466,7 +484,7 @@ async def test_borrar_not_found_after_a_failed_attempt_says_it_may_be_deleted(se
 
 @pytest.mark.parametrize("falla", [httpx.Response(503), httpx.ReadTimeout("lento")])
 async def test_borrar_service_down_is_not_retried_and_asks_again(servicio, falla):
-    route = servicio.delete(f"/v1/registros/{FOLIO}").mock(side_effect=[falla])
+    route = servicio.post("/v1/registros/borrado").mock(side_effect=[falla])
     events, messages = await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
     assert route.call_count == 1
     assert responses(messages) == ["utter_borrado_no_disponible"]
@@ -474,15 +492,13 @@ async def test_borrar_service_down_is_not_retried_and_asks_again(servicio, falla
 
 
 async def test_borrar_cancelled(servicio):
-    route = servicio.delete(f"/v1/registros/{FOLIO}")
+    route = servicio.post("/v1/registros/borrado")
     events, messages = await correr(
         ActionBorrarDatos(), {"formulario_cancelado": True, "pendiente": "borrado_form"}
     )
     assert responses(messages) == ["utter_formulario_cancelado"]
     assert slots(events) == {
-        "folio_borrado": None,
-        "curp_borrado": None,
-        "borrado_confirmado": None,
+        **BORRADO_LIMPIO,
         "formulario_cancelado": False,
         "pendiente": None,
     }
@@ -500,7 +516,7 @@ async def test_no_curp_in_any_log_record(servicio, domain, caplog):
             httpx.Response(503),
         ]
     )
-    servicio.delete(f"/v1/registros/{FOLIO}").mock(
+    servicio.post("/v1/registros/borrado").mock(
         side_effect=[httpx.Response(200, json=ELIMINADO), httpx.Response(503)]
     )
     antes = {"folio_consulta": FOLIO}
@@ -518,7 +534,9 @@ async def test_no_curp_in_any_log_record(servicio, domain, caplog):
 
 
 # ------------------------------------------------------------------ against the real service
-async def test_status_and_erasure_against_the_real_service(servicio_real, monkeypatch):
+async def test_status_and_erasure_against_the_real_service(
+    servicio_real, servicio_http, monkeypatch, domain
+):
     client = servicio_real
     from tests.ayudas import make_curp, registro_body
 
@@ -530,21 +548,47 @@ async def test_status_and_erasure_against_the_real_service(servicio_real, monkey
         folio = reg.datos["folio"]
         assert normalizar_folio(folio.lower().replace("-", " ")) == folio
 
-        consulta = {"folio_consulta": folio, "curp_consulta": curp}
-        _, messages = await correr(ActionConsultarRegistro(), consulta)
+        # Folio and CURP given: the form has the service send a code (here: to its log).
+        antes = {"folio_consulta": folio}
+        pedido, messages = await validar(
+            ValidateConsultaForm(), domain, "curp_consulta", curp, slots_antes=antes
+        )
+        assert pedido["codigo_pedido"] == f"consulta:{folio}"
+        assert responses(messages) == ["utter_codigo_desarrollo"]
+        consulta = {"folio_consulta": folio, "curp_consulta": curp, **pedido}
+
+        _, messages = await correr(
+            ActionConsultarRegistro(), {**consulta, "codigo_consulta": "000000"}
+        )
+        assert responses(messages) == ["utter_codigo_incorrecto"]
+        codigo = servicio_http.codigo(folio)
+        _, messages = await correr(
+            ActionConsultarRegistro(), {**consulta, "codigo_consulta": codigo}
+        )
         assert responses(messages) == ["utter_registro_recibido"], messages
         assert "linea_captura" not in reg.datos and "no es una inscripción" in reg.datos["que_es"]
 
         otra = make_curp(random.Random(12))
-        _, messages = await correr(
-            ActionConsultarRegistro(), {"folio_consulta": folio, "curp_consulta": otra}
+        _, messages = await validar(
+            ValidateConsultaForm(), domain, "curp_consulta", otra, slots_antes=antes
         )
         assert responses(messages) == ["utter_registro_no_encontrado"]
 
-        borrado = {"folio_borrado": folio, "curp_borrado": curp, "borrado_confirmado": True}
+        antes = {"folio_borrado": folio, "curp_borrado": curp}
+        pedido, _ = await validar(
+            ValidateBorradoForm(), domain, "borrado_confirmado", "1", slots_antes=antes
+        )
+        assert pedido["codigo_pedido"] == f"borrado:{folio}"
+        borrado = {**antes, **pedido, "codigo_borrado": servicio_http.codigo(folio)}
         _, messages = await correr(ActionBorrarDatos(), borrado)
         assert responses(messages) == ["utter_borrado_hecho"]
-        _, messages = await correr(ActionConsultarRegistro(), consulta)
+        _, messages = await validar(
+            ValidateConsultaForm(),
+            domain,
+            "curp_consulta",
+            curp,
+            slots_antes={"folio_consulta": folio},
+        )
         assert responses(messages) == ["utter_registro_no_encontrado"]
     finally:
         await client.aclose()
@@ -559,3 +603,182 @@ def test_every_response_the_actions_send_is_in_the_domain(domain):
                  for s in domain["forms"][f]["required_slots"]}  # fmt: skip
     faltan = (cuenta.ENVIADAS | cotizacion.ENVIADAS | preguntas) - set(domain["responses"])
     assert not faltan
+
+
+# ------------------------------------------------------------------ one-time code (issue 16)
+async def test_folio_and_curp_given_the_form_has_a_code_sent_to_the_phone(servicio, domain):
+    antes = {"folio_consulta": FOLIO}
+    result, messages = await validar(
+        ValidateConsultaForm(), domain, "curp_consulta", CURP, slots_antes=antes
+    )
+    assert result["curp_consulta"] == CURP and result["codigo_pedido"] == f"consulta:{FOLIO}"
+    assert messages == []  # the form asks utter_ask_codigo_consulta ("te mandé un código…")
+    assert json.loads(servicio["codigo"].calls.last.request.content) == {
+        "folio": FOLIO,
+        "curp": CURP,
+        "proposito": "consulta",
+        "conversacion": "prueba",
+    }
+    # Asked again (after a wrong code): no second SMS.
+    antes = {"folio_consulta": FOLIO, "curp_consulta": CURP, "codigo_pedido": f"consulta:{FOLIO}"}
+    await validar(ValidateConsultaForm(), domain, "codigo_consulta", "12", slots_antes=antes)
+    assert servicio["codigo"].call_count == 1
+
+
+async def test_without_twilio_the_person_is_told_the_code_is_in_the_log(servicio, domain):
+    servicio["codigo"].respond(200, json={**ENVIADO, "medio": "desarrollo"})
+    _, messages = await validar(
+        ValidateConsultaForm(), domain, "curp_consulta", CURP, slots_antes={"folio_consulta": FOLIO}
+    )
+    assert responses(messages) == ["utter_codigo_desarrollo"]
+
+
+@pytest.mark.parametrize(
+    ("status", "campo", "respuesta"),
+    [
+        (404, None, "utter_registro_no_encontrado"),
+        (429, None, "utter_codigo_bloqueado"),
+    ],
+)
+async def test_no_code_for_a_wrong_pair_or_a_locked_folio_and_the_form_ends(
+    servicio, domain, status, campo, respuesta
+):
+    servicio["codigo"].respond(status, json={"detail": [{"campo": campo, "mensaje": "m"}]})
+    result, messages = await validar(
+        ValidateConsultaForm(), domain, "curp_consulta", CURP, slots_antes={"folio_consulta": FOLIO}
+    )
+    assert responses(messages) == [respuesta]
+    assert result["folio_consulta"] is None and result["curp_consulta"] is None
+    assert result["requested_slot"] is None and result["formulario_concluido"] is True
+    # The finishing action then says nothing more and asks the service nothing.
+    route = servicio.post("/v1/registros/consulta")
+    events, messages = await correr(ActionConsultarRegistro(), {"formulario_concluido": True})
+    assert messages == [] and slots(events) == {"formulario_concluido": False}
+    assert route.call_count == 0
+
+
+async def test_code_not_sent_keeps_folio_and_curp_for_intentar_de_nuevo(servicio, domain):
+    servicio["codigo"].respond(503)
+    result, messages = await validar(
+        ValidateBorradoForm(),
+        domain,
+        "borrado_confirmado",
+        "1",
+        slots_antes={"folio_borrado": FOLIO, "curp_borrado": CURP},
+    )
+    assert responses(messages) == ["utter_codigo_no_enviado"]
+    assert result["pendiente"] == "borrado_form" and result["borrado_confirmado"] is None
+    assert "folio_borrado" not in result or result["folio_borrado"] == FOLIO
+
+
+async def test_erasure_asks_for_the_code_only_after_a_yes(servicio, domain):
+    antes = {"folio_borrado": FOLIO, "curp_borrado": CURP}
+    result, _ = await validar(
+        ValidateBorradoForm(), domain, "borrado_confirmado", "2", slots_antes=antes
+    )
+    assert result["borrado_confirmado"] is False and result["requested_slot"] is None
+    assert servicio["codigo"].call_count == 0
+    result, _ = await validar(
+        ValidateBorradoForm(), domain, "borrado_confirmado", "1", slots_antes=antes
+    )
+    assert result["codigo_pedido"] == f"borrado:{FOLIO}"
+    assert json.loads(servicio["codigo"].calls.last.request.content)["proposito"] == "borrado"
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"), [("482913", "482913"), ("mi código es 482 913", "482913")]
+)
+async def test_the_code_is_read_from_the_answer(domain, texto, esperado):
+    antes = {**CONSULTA, "codigo_consulta": None}
+    result, messages = await validar(
+        ValidateConsultaForm(), domain, "codigo_consulta", texto, slots_antes=antes
+    )
+    assert result["codigo_consulta"] == esperado and messages == []
+
+
+async def test_a_malformed_code_is_asked_again_without_asking_the_service(servicio, domain):
+    antes = {**CONSULTA, "codigo_consulta": None}
+    result, messages = await validar(
+        ValidateConsultaForm(), domain, "codigo_consulta", "12345", slots_antes=antes
+    )
+    assert result["codigo_consulta"] is None and responses(messages) == ["utter_codigo_formato"]
+    assert servicio["codigo"].call_count == 0
+
+
+async def test_otro_codigo_sends_a_new_one(servicio, domain):
+    antes = {**CONSULTA, "codigo_consulta": None}
+    result, _ = await validar(
+        ValidateConsultaForm(), domain, "codigo_consulta", "OTRO CÓDIGO", slots_antes=antes
+    )
+    assert result["codigo_consulta"] is None and result["codigo_pedido"] == f"consulta:{FOLIO}"
+    assert servicio["codigo"].call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("accion", "ruta", "antes", "slot", "form"),
+    [
+        (
+            ActionConsultarRegistro,
+            "/v1/registros/consulta",
+            CONSULTA,
+            "codigo_consulta",
+            "consulta_form",
+        ),
+        (ActionBorrarDatos, "/v1/registros/borrado", BORRADO, "codigo_borrado", "borrado_form"),
+    ],
+)
+async def test_a_wrong_code_asks_for_it_again(servicio, accion, ruta, antes, slot, form):
+    error = {"detail": [{"campo": "codigo", "mensaje": "El código no es correcto."}]}
+    servicio.post(ruta).respond(403, json=error)
+    events, messages = await correr(accion(), {**antes})
+    assert responses(messages) == ["utter_codigo_incorrecto"]
+    assert events == [SlotSet(slot, None), FollowupAction(form)]
+
+
+@pytest.mark.parametrize(
+    ("accion", "ruta", "antes"),
+    [
+        (ActionConsultarRegistro, "/v1/registros/consulta", CONSULTA),
+        (ActionBorrarDatos, "/v1/registros/borrado", BORRADO),
+    ],
+)
+async def test_too_many_attempts_lock_with_a_clear_message(servicio, accion, ruta, antes):
+    servicio.post(ruta).respond(429, json={"detail": [{"campo": None, "mensaje": "m"}]})
+    events, messages = await correr(accion(), {**antes})
+    assert responses(messages) == ["utter_codigo_bloqueado"]
+    assert all(valor is None for nombre, valor in slots(events).items() if nombre in antes)
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_code_messages_are_warm_short_and_say_how_to_get_help(domain):
+    nombres = [n for n in domain["responses"] if "codigo" in n]
+    assert {
+        "utter_ask_codigo_consulta",
+        "utter_ask_codigo_borrado",
+        "utter_codigo_incorrecto",
+        "utter_codigo_bloqueado",
+        "utter_codigo_no_enviado",
+        "utter_codigo_formato",
+        "utter_codigo_desarrollo",
+    } <= set(nombres)
+    for nombre in nombres:
+        texto = domain["responses"][nombre][0]["text"]
+        assert len(texto) <= 320 and "usted" not in texto.lower(), nombre
+    for nombre in ("utter_ask_codigo_consulta", "utter_ask_codigo_borrado"):
+        texto = domain["responses"][nombre][0]["text"]
+        assert "te mandé un código" in texto and "10 minutos" in texto and "OTRO CÓDIGO" in texto
+    assert "PROMOTOR" in domain["responses"]["utter_codigo_bloqueado"][0]["text"]
+
+
+async def test_erasure_hands_the_other_conversations_to_the_tracker_store(servicio):
+    """Item 7: the service names (by hash) the person's other conversations, e.g. the WhatsApp
+    one that registered; the store deletes them with this one."""
+    hashes = ["0" * 32, "a" * 32]
+    servicio.post("/v1/registros/borrado").respond(
+        200, json={**ELIMINADO, "conversaciones": hashes}
+    )
+    events, _ = await correr(ActionBorrarDatos(), {**TODOS_LOS_DATOS})
+    assert events[-2:] == [
+        SlotSet("conversaciones_borradas", hashes),
+        SlotSet("conversacion_borrada", True),
+    ]

@@ -487,10 +487,21 @@ async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):
     assert len(keys) == 2
 
 
-async def test_an_open_registration_is_shown_not_duplicated(domain, servicio):
-    servicio.post("/v1/registros").mock(return_value=httpx.Response(200, json=REGISTRO_OK))
-    _, messages = await finalizar(domain, DATOS)
-    assert responses(messages)[:2] == ["utter_registro_ya_existia", "utter_registro_enviado"]
+async def test_an_existing_curp_reveals_nothing_and_says_how_to_reach_it(domain, servicio):
+    """Issue 16: registering again with someone's CURP showed their folio and fee."""
+    mensaje = "Ya hay un prerregistro abierto con esta CURP."
+    servicio.post("/v1/registros").mock(
+        return_value=httpx.Response(409, json={"detail": [{"campo": "curp", "mensaje": mensaje}]})
+    )
+    events, messages = await finalizar(domain, DATOS)
+    assert responses(messages) == ["utter_registro_ya_existia"]
+    assert not any(m.get("folio") or m.get("monto") for m in messages)
+    result = slots(events)
+    assert result.get("folio") is None
+    assert all(result[s] is None for s in registro.DATOS_REGISTRO)
+    (texto,) = [r["text"] for r in domain["responses"]["utter_registro_ya_existia"]]
+    assert "{folio}" not in texto and "{monto}" not in texto
+    assert "PROMOTOR" in texto and "código" in texto and len(texto) <= 320
 
 
 async def test_service_down_keeps_the_data_and_offers_to_retry(domain, servicio):

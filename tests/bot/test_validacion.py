@@ -180,3 +180,40 @@ def test_es_e164(telefono, esperado):
 
 def test_normalizar_telefono_always_gives_e164():
     assert es_e164(normalizar_telefono("(312) 555-1234"))
+
+
+# ------------------------------------------------------------------ one-time codes (issue 16)
+@pytest.mark.parametrize(
+    ("texto", "codigo"),
+    [("482913", "482913"), (" 482 913 ", "482913"), ("mi código es 482-913", "482913")],
+)
+def test_leer_codigo(texto, codigo):
+    from bot.validacion import leer_codigo
+
+    assert leer_codigo(texto) == codigo
+
+
+@pytest.mark.parametrize("texto", ["", "12345", "1234567", "hola", None])
+def test_leer_codigo_refuses_anything_but_six_digits(texto):
+    from bot.validacion import ErrorValidacion, leer_codigo
+
+    with pytest.raises(ErrorValidacion) as error:
+        leer_codigo(texto)
+    assert "6 números" in error.value.mensaje
+
+
+@pytest.mark.parametrize(
+    ("texto", "pide"),
+    [
+        ("OTRO CÓDIGO", True),
+        ("no me llegó", True),
+        ("reenvíalo porfa", True),
+        ("ya venció", True),
+        ("482913", False),
+        ("sí", False),
+    ],
+)
+def test_pide_otro_codigo(texto, pide):
+    from bot.lectura import pide_otro_codigo
+
+    assert pide_otro_codigo(texto) is pide

@@ -31,6 +31,10 @@ slots:
     type: bool
     influence_conversation: false
     mappings: [{type: custom}]
+  conversaciones_borradas:
+    type: list
+    influence_conversation: false
+    mappings: [{type: custom}]
 """
 )
 
@@ -219,6 +223,63 @@ def test_retention_refuses_a_zero_limit(capsys):
 
     assert retencion.main(["--dias", "0", "--url", "sqlite://"]) == 2
     assert "mayor que 0" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ erasure on every channel
+def _borrar_con_otras(tracker: DialogueStateTracker, *otras: str) -> None:
+    from bot.analitica import conversacion_id
+
+    hashes = [conversacion_id(o) for o in otras]
+    for e in turno(
+        "borra mis datos",
+        SlotSet("curp", None),
+        SlotSet("conversaciones_borradas", hashes),
+        SlotSet("conversacion_borrada", True),
+    ):
+        tracker.update(e)
+
+
+async def test_erasure_on_the_web_deletes_the_whatsapp_conversation_too_sql(sql_store):
+    """Issue 16, item 7: registered on WhatsApp, erased from the web chat; before, the WhatsApp
+    conversation (CURP, summary, phone in its metadata) stayed in the tracker store."""
+    whatsapp, web, ajena = "tw-0123456789abcdef0123", "web-5f1c2d3e", "web-otra-persona"
+    for sender in (whatsapp, web, ajena):
+        await sql_store.save(DialogueStateTracker.from_events(sender, turno(f"mi curp es {CURP}")))
+    tracker = await sql_store.retrieve(web)
+    _borrar_con_otras(tracker, whatsapp)
+    await sql_store.save(tracker)
+    assert filas(sql_store, whatsapp) == []
+    assert len(filas(sql_store, web)) == 3  # marker, bot message, action_listen
+    assert len(filas(sql_store, ajena)) == len(turno("x"))  # someone else: untouched
+
+
+async def test_erasure_on_the_web_deletes_the_whatsapp_conversation_too_in_memory():
+    store = almacen.InMemoryTrackerStoreSeguro(DOMINIO)
+    whatsapp, web, ajena = "tw-0123456789abcdef0123", "web-5f1c2d3e", "web-otra-persona"
+    for sender in (whatsapp, web, ajena):
+        await store.save(DialogueStateTracker.from_events(sender, turno(f"mi curp es {CURP}")))
+    tracker = await store.retrieve(web)
+    _borrar_con_otras(tracker, whatsapp)
+    await store.save(tracker)
+    assert whatsapp not in store.store and ajena in store.store
+    leido = await store.retrieve(web)
+    assert not any(isinstance(e, UserUttered) and CURP in e.text for e in leido.events)
+
+
+async def test_a_malformed_list_of_conversations_deletes_nothing_else(sql_store):
+    otra = "web-otra-persona"
+    await sql_store.save(DialogueStateTracker.from_events(otra, turno("hola")))
+    tracker = DialogueStateTracker.from_events("conv-9", turno("hola"))
+    await sql_store.save(tracker)
+    tracker = await sql_store.retrieve("conv-9")
+    for e in turno(
+        "borra",
+        SlotSet("conversaciones_borradas", ["%", otra, "' OR 1=1 --"]),
+        SlotSet("conversacion_borrada", True),
+    ):
+        tracker.update(e)
+    await sql_store.save(tracker)
+    assert len(filas(sql_store, otra)) == len(turno("x"))
 
 
 def test_contrasena_de_ejemplo_no_arranca(monkeypatch):

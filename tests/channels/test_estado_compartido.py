@@ -279,3 +279,65 @@ def test_sin_url_memoria_con_url_redis(monkeypatch: pytest.MonkeyPatch):
     assert isinstance(canal._estado, EstadoRedis)
     assert "clave-secreta" not in repr(canal.ajustes)
     assert isinstance(crear_estado(None, canal.ajustes), EstadoMemoria)
+
+
+# ------------------------------------------------------------------ erasure (issue 16, item 7)
+async def test_erasure_blanks_the_cached_answers_and_options_in_redis(
+    replicas, rasa: RasaFalso, redis_sync
+):
+    """Before, a person's cached TwiML answers (their words echoed back: CURP, summary) and
+    numbered options stayed in Redis for a day after "borrar mis datos"."""
+    from channels import almacen
+
+    a, b = replicas
+    datos = parametros("menu")
+    await a.enviar(datos)
+    sender = id_remitente(TELEFONO, SAL)
+    sid = f"{PREFIJO}sid:{datos['MessageSid']}"
+    descifrar = EstadoRedis(URL_PRUEBAS, ajustes())._descifrar
+    assert redis_sync.exists(f"{PREFIJO}opciones:{sender}")
+    assert "<Message>" in json.loads(descifrar(redis_sync.get(sid)))["twiml"]
+
+    await almacen._avisar_borrado({sender, "web-otra"})
+
+    despues = json.loads(descifrar(redis_sync.get(sid)))
+    assert despues["estado"] == "listo" and "<Message>" not in despues["twiml"]
+    assert redis_sync.ttl(sid) > 0  # the dedup still holds: a retry is not processed again
+    assert not redis_sync.exists(f"{PREFIJO}opciones:{sender}")
+    assert not redis_sync.exists(f"{PREFIJO}sids:{sender}")
+    textos = list(rasa.textos)
+    repetido = await b.enviar(datos)
+    assert mensajes_twiml(repetido) == [] and rasa.textos == textos
+
+
+async def test_erasure_blanks_the_cached_answers_in_memory():
+    estado = EstadoMemoria(ajustes(URL_CAIDO))
+    await estado.guardar_respuesta("SM1", "<Response><Message>CURP X</Message></Response>", "tw-a")
+    await estado.guardar_respuesta("SM2", "<Response><Message>otra</Message></Response>", "tw-b")
+    await estado.guardar_opciones("tw-a", [Opcion(1, "Sí", "/afirmar")])
+    await estado.olvidar_remitente("tw-a", "<Response />")
+    assert (await estado.reservar("SM1")).respuesta == "<Response />"
+    assert "otra" in ((await estado.reservar("SM2")).respuesta or "")
+    assert await estado.opciones("tw-a") is None
+
+
+async def test_the_tracker_store_erasure_reaches_the_twilio_channel():
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels import almacen
+    from tests.channels.test_almacen import DOMINIO
+
+    canal = TwilioCanal(AjustesTwilio(auth_token=TOKEN, id_salt=SAL, timeout_s=5))
+    sender = id_remitente(TELEFONO, SAL)
+    await canal._estado.guardar_respuesta(
+        "SM9", "<Response><Message>CURP</Message></Response>", sender
+    )
+    store = almacen.InMemoryTrackerStoreSeguro(DOMINIO)
+    tracker = DialogueStateTracker.from_events(sender, [UserUttered("hola")])
+    await store.save(tracker)
+    tracker.update(UserUttered("borra mis datos"))
+    tracker.update(SlotSet("conversacion_borrada", True))
+    await store.save(tracker)
+    respuesta = (await canal._estado.reservar("SM9")).respuesta or ""
+    assert "CURP" not in respuesta and respuesta.endswith("<Response />")

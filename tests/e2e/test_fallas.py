@@ -137,8 +137,10 @@ def test_service_down_for_a_status_query_keeps_folio_and_curp(flujo, conversacio
         flujo.iniciar_servicio()
     assert "Perdón" in disculpa and "INTENTAR DE NUEVO" in disculpa, conversacion
 
-    estado = "\n".join(conversacion("intentar de nuevo")).lower()
-    assert "recibida" in estado, conversacion  # folio and CURP were kept
+    pide = "\n".join(conversacion("intentar de nuevo"))
+    assert "te mandé un código" in pide, conversacion  # folio and CURP were kept
+    estado = "\n".join(conversacion(flujo.codigo(folio))).lower()
+    assert "recibida" in estado, conversacion
 
 
 # ------------------------------------------------------------------ c) database down

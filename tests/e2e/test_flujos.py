@@ -72,12 +72,15 @@ def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
 
 
 # ------------------------------------------------------------------ b) status, c) deletion
-def test_status_with_folio_and_curp_shows_the_state(registrado, conversacion):
+def test_status_with_folio_curp_and_the_code_shows_the_state(flujo, registrado, conversacion):
     _, curp, folio = registrado
     assert folio
     conversacion("como va mi registro")
     conversacion(folio)
-    estado = "\n".join(conversacion(curp)).lower()
+    pide = "\n".join(conversacion(curp))
+    assert "te mandé un código" in pide, conversacion
+    assert "recibida" not in pide.lower()  # folio + CURP alone show nothing
+    estado = "\n".join(conversacion(flujo.codigo(folio))).lower()
     assert "recibida" in estado and "todavía no un alta en el imss" in estado, conversacion
 
 
@@ -87,7 +90,9 @@ def test_deletion_erases_the_personal_data(flujo, registrado, conversacion):
     conversacion("borra mis datos")
     conversacion(folio)
     conversacion(curp)
-    confirmacion = "\n".join(conversacion("si")).lower()
+    pide = "\n".join(conversacion("si"))
+    assert "te mandé un código" in pide, conversacion
+    confirmacion = "\n".join(conversacion(flujo.codigo(folio))).lower()
     assert "borr" in confirmacion or "elimin" in confirmacion, conversacion
     assert flujo.consultar(folio, curp).status_code == 404, conversacion
     (row,) = [r for r in flujo.registros() if r["folio"] == folio]

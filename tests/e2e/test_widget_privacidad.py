@@ -138,6 +138,15 @@ def test_mensajes_con_datos_personales_no_se_guardan(servidor, navegador):
     assert page.locator(".oc-log").inner_text().count("OR-7K2M9P4QXZ") == 1  # still on screen
 
 
+def test_el_codigo_de_un_solo_uso_no_se_guarda(servidor, navegador):
+    """The 6-digit code typed for a status check or an erasure (issue 16, item 1)."""
+    page = navegador.new_page()
+    page.goto(servidor + "/index.html")
+    conversar(page, "482 913", "Tu solicitud está recibida.")
+    guardado = almacenado(page)
+    assert "482 913" not in guardado and "no se guarda en este dispositivo" in guardado
+
+
 def test_modo_kiosko_no_escribe_en_el_navegador(servidor, navegador):
     page = navegador.new_page()
     page.goto(servidor + "/kiosko.html")

@@ -94,12 +94,13 @@
     return last > 0 && Date.now() - last > cfg.inactivityMs;
   }
 
-  // CURP-shaped values, folios, e-mails, E.164 numbers; in what the person typed, any run of 7+
-  // digits too (a phone, an NSS). The bot's own texts keep public numbers such as 911.
+  // CURP-shaped values, folios, e-mails, E.164 numbers; in what the person typed, any run of 6+
+  // digits too (a phone, an NSS, the one-time code of a status check or an erasure). The bot's
+  // own texts keep public numbers such as 911.
   var PERSONAL_RE =
     /[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{0,8}|\bOR-[0-9A-Z]{10}\b|[^\s@]+@[^\s@]+\.[^\s@]+|\+\d{7,}/;
-  // What a person types: a folio in any case, with or without its dash; any run of 7+ digits.
-  var TYPED_RE = /\bor-?[0-9a-z]{10}\b|\d(?:[\s().-]*\d){6,}/i;
+  // What a person types: a folio in any case, with or without its dash; any run of 6+ digits.
+  var TYPED_RE = /\bor-?[0-9a-z]{10}\b|\d(?:[\s().-]*\d){5,}/i;
   var NOT_STORED = "[Mensaje con datos personales: no se guarda en este dispositivo]";
   function forStorage(entry) {
     var personal =

@@ -28,6 +28,8 @@ TABLES = (
     "metricas_mensajes",
     "embudo",
     "contactos_firmados",
+    "codigos_verificacion",
+    "intentos_verificacion",
 )
 
 

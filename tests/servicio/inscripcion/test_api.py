@@ -59,6 +59,8 @@ def test_openapi_documents_v1(client):
         "/v1/registros",
         "/v1/registros/{folio}",
         "/v1/registros/consulta",
+        "/v1/registros/codigo",
+        "/v1/registros/borrado",
         "/v1/registros/{folio}/pago",
         "/v1/canalizaciones",
         "/v1/canalizaciones/{ticket_id}/cerrar",
@@ -73,6 +75,8 @@ PROTECTED = [
     ("post", "/v1/cotizaciones"),
     ("post", "/v1/registros"),
     ("post", "/v1/registros/consulta"),
+    ("post", "/v1/registros/codigo"),
+    ("post", "/v1/registros/borrado"),
     ("get", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/registros/OR-X/pago"),
     ("delete", "/v1/registros/OR-X?curp=X"),
@@ -82,6 +86,9 @@ PROTECTED = [
 ]
 ADMIN_ONLY = [
     ("post", "/v1/registros/OR-X/pago"),
+    # Folio + CURP prove nothing: without a code, status and erasure are a promoter's.
+    ("get", "/v1/registros/OR-X?curp=X"),
+    ("delete", "/v1/registros/OR-X?curp=X"),
     ("get", "/v1/canalizaciones?estado=abierta"),
     ("post", "/v1/canalizaciones/1/cerrar"),
 ]
@@ -272,8 +279,41 @@ def test_invalid_json_422(client):
 def _create(client, curp=None, **kw):
     curp = curp or make_curp()
     r = client.post("/v1/registros", headers=A, json=registro_body(curp, **kw))
-    assert r.status_code in (200, 201), r.text
+    assert r.status_code == 201, r.text
     return curp, r
+
+
+def _codigo(client, caplog, folio, curp, proposito="consulta", conversacion="conv-1"):
+    """Ask for a code and read it where embedded defaults put it: the service's log."""
+    caplog.set_level(logging.INFO, logger="orienta.enrollment.verificacion")
+    caplog.clear()
+    r = client.post(
+        "/v1/registros/codigo",
+        headers=A,
+        json={"folio": folio, "curp": curp, "proposito": proposito, "conversacion": conversacion},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["medio"] == "desarrollo" and r.json()["enviado"] is True
+    (linea,) = [
+        rec.getMessage() for rec in caplog.records if rec.name == "orienta.enrollment.verificacion"
+    ]
+    return linea.rsplit(" ", 1)[-1]
+
+
+def _consulta(client, folio, curp, codigo, conversacion="conv-1"):
+    return client.post(
+        "/v1/registros/consulta",
+        headers=A,
+        json={"folio": folio, "curp": curp, "codigo": codigo, "conversacion": conversacion},
+    )
+
+
+def _borrado(client, folio, curp, codigo, conversacion="conv-1"):
+    return client.post(
+        "/v1/registros/borrado",
+        headers=A,
+        json={"folio": folio, "curp": curp, "codigo": codigo, "conversacion": conversacion},
+    )
 
 
 def test_registro_created_then_idempotent_by_curp(client, engine):
@@ -286,9 +326,12 @@ def test_registro_created_then_idempotent_by_curp(client, engine):
     assert b1["monto_mensual"] == esperado and b1["estimacion"] is True
     # A request to the consulate's desk: no payment reference of ours (only IMSS issues one).
     assert "linea_captura" not in b1 and "no es una inscripción al IMSS" in b1["que_es"]
-    # Same CURP, lower case and different other data: same folio, 200.
-    _, r2 = _create(client, curp.lower(), nombre="Otro Nombre")
-    assert r2.status_code == 200 and r2.json()["folio"] == b1["folio"]
+    # Same CURP, lower case and different other data: no second registration (409, see
+    # test_registering_an_existing_curp_reveals_nothing).
+    r2 = client.post(
+        "/v1/registros", headers=A, json=registro_body(curp.lower(), nombre="Otro Nombre")
+    )
+    assert r2.status_code == 409 and r2.json()["detail"][0]["campo"] == "curp"
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.curp == curp)).one()
         assert row.telefono == "+13125551234" and row.sexo == "H"
@@ -408,8 +451,7 @@ def test_concurrent_same_curp_one_folio(client, engine):
 
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(go, range(8)))
-    assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
-    assert len({r.json()["folio"] for r in responses}) == 1
+    assert all(r.status_code in (201, 409) for r in responses), [r.text for r in responses]
     assert sorted(r.status_code for r in responses).count(201) == 1
     with engine.connect() as conn:
         assert (
@@ -448,21 +490,21 @@ def test_idempotency_key_concurrent(client):
     assert len({r.json()["folio"] for r in responses}) == 1
 
 
-def test_consulta_get_and_post(client):
+def test_consulta_with_the_code_and_get_for_a_promoter(client, caplog):
     curp, r = _create(client)
     folio = r.json()["folio"]
-    g = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
-    p = client.post("/v1/registros/consulta", json={"folio": folio, "curp": curp}, headers=A)
+    p = _consulta(client, folio, curp, _codigo(client, caplog, folio, curp))
+    g = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=ADMIN)
     assert g.status_code == p.status_code == 200
     assert g.json()["estado"] == p.json()["estado"] == "pendiente_de_pago"
-    assert g.json()["folio"] == folio
+    assert p.json()["folio"] == folio
 
 
 def test_consulta_mismatch_404_does_not_reveal_which(client):
     curp, r = _create(client)
     folio = r.json()["folio"]
-    wrong_curp = client.get(f"/v1/registros/{folio}", params={"curp": make_curp()}, headers=A)
-    wrong_folio = client.get("/v1/registros/OR-0000000000", params={"curp": curp}, headers=A)
+    wrong_curp = _consulta(client, folio, make_curp(), "123456")
+    wrong_folio = _consulta(client, "OR-0000000000", curp, "123456")
     assert wrong_curp.status_code == wrong_folio.status_code == 404
     assert wrong_curp.json() == wrong_folio.json()
     assert wrong_curp.json()["detail"][0]["campo"] is None
@@ -486,13 +528,13 @@ def test_pago_activa(client, engine):
     assert acciones.count("pago_confirmado") == 1
 
 
-def test_delete_erases_personal_data(client, engine):
+def test_delete_erases_personal_data(client, engine, caplog):
     curp, r = _create(client, nss=make_nss())
     folio = r.json()["folio"]
     client.post(
         "/v1/registros", headers={**A, "Idempotency-Key": "k-borrar"}, json=registro_body(curp)
     )
-    d = client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    d = _borrado(client, folio, curp, _codigo(client, caplog, folio, curp, "borrado"))
     assert d.status_code == 200 and d.json()["estado"] == "eliminado"
     with engine.connect() as conn:
         row = conn.execute(select(m.Registro).where(m.Registro.folio == folio)).one()
@@ -519,36 +561,36 @@ def test_delete_erases_personal_data(client, engine):
         # The audit trail holds no personal data: record, action, time and (console) actor.
         assert set(m.Auditoria.__table__.columns.keys()) == {"id", "folio", "accion", "en", "actor"}
         assert row.nombre_busqueda is None
-        assert (
-            conn.execute(
-                select(func.count())
-                .select_from(m.IdempotencyKey)
-                .where(m.IdempotencyKey.folio == folio)
-            ).scalar()
-            == 0
-        )
+        for tabla in (m.IdempotencyKey, m.CodigoVerificacion):
+            cuenta = select(func.count()).select_from(tabla).where(tabla.folio == folio)
+            assert conn.execute(cuenta).scalar() == 0, tabla
     # The folio no longer answers to that CURP; a new registration gets a new folio.
-    assert client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A).status_code == 404
     assert (
-        client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A).status_code == 404
+        client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=ADMIN).status_code
+        == 404
+    )
+    assert (
+        client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=ADMIN).status_code
+        == 404
     )
     _, again = _create(client, curp)
     assert again.status_code == 201 and again.json()["folio"] != folio
 
 
-def test_delete_wrong_curp_404_and_keeps_data(client, engine):
+def test_a_promoter_deletes_with_the_admin_key_wrong_curp_404_keeps_data(client, engine):
     curp, r = _create(client)
     folio = r.json()["folio"]
-    d = client.delete(f"/v1/registros/{folio}", params={"curp": make_curp()}, headers=A)
+    d = client.delete(f"/v1/registros/{folio}", params={"curp": make_curp()}, headers=ADMIN)
     assert d.status_code == 404
     with engine.connect() as conn:
         assert (
             conn.execute(select(m.Registro.curp).where(m.Registro.folio == folio)).scalar() == curp
         )
+    d = client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=ADMIN)
+    assert d.status_code == 200 and d.json()["estado"] == "eliminado"
 
 
 def test_no_personal_data_in_logs(client, caplog):
-    caplog.set_level(logging.DEBUG)
     curp = make_curp()
     nss = make_nss("5555555555")
     _, r = _create(
@@ -560,12 +602,14 @@ def test_no_personal_data_in_logs(client, caplog):
         ingreso_mensual=12345,
     )
     folio = r.json()["folio"]
-    client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
-    client.delete(f"/v1/registros/{folio}", params={"curp": curp}, headers=A)
+    caplog.set_level(logging.DEBUG)
+    _consulta(client, folio, curp, _codigo(client, caplog, folio, curp, conversacion="conv-log"))
+    caplog.set_level(logging.DEBUG)
+    _borrado(client, folio, curp, "000000", conversacion="conv-log")
     # httpx is the *caller's* client here (TestClient); only the service's own loggers count.
     text = "\n".join(rec.getMessage() for rec in caplog.records if rec.name != "httpx")
     assert folio in text  # the service does log, by folio
-    for secret in (curp, nss, "secreta@example.com", "5598765432", "12345"):
+    for secret in (curp, nss, "secreta@example.com", "5598765432", "12345", "conv-log"):
         assert secret not in text
 
 
