@@ -417,7 +417,7 @@ class ActionFinalizarRegistro(Action):
         if resultado.error == YA_EXISTE:
             # Someone's open registration (maybe this person's): the service says nothing of it,
             # and neither do we; the answers given here are forgotten.
-            logger.info("registro no enviado: ya existe uno abierto con esa CURP")
+            logger.info("registro no enviado: error=%s", resultado.error)
             dispatcher.utter_message(response="utter_registro_ya_existia")
             return self._olvidar() + [SlotSet(PENDIENTE, None)]
         if resultado.error == "invalido":

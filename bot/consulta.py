@@ -7,7 +7,11 @@ its own is left as it is, so it is still a greeting.
 """
 
 import re
-import unicodedata
+
+from bot.texto import sin_acentos
+
+#: Where the classifier leaves the entry of a message's second question (Rasa parse data).
+OTRA_PREGUNTA = "otra_pregunta"
 
 #: Courtesies at the start of a message, in the accentless lowercase form of ``_plano``.
 _CORTESIAS = (
@@ -45,8 +49,7 @@ _MIN_PALABRAS = 2
 
 def _plano(texto: str) -> str:
     """Lowercase without accents, so one pattern covers "Buen día" and "buen dia"."""
-    descompuesto = unicodedata.normalize("NFKD", texto.lower())
-    return "".join(c for c in descompuesto if not unicodedata.combining(c))
+    return sin_acentos(texto.lower())
 
 
 def sin_cortesias(texto: str) -> str:

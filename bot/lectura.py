@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 from rapidfuzz import fuzz, process
 
 from bot import ventanillas
+from bot.texto import sin_acentos
 from bot.validacion import ESTADOS_CURP, ErrorValidacion
 
 __all__ = [
@@ -60,9 +61,7 @@ _ORILLAS = re.compile(r"^[\W_]+|[\W_]+$")
 
 def minusculas_sin_acentos(texto: str | None) -> str:
     """Lowercase, no accents (ñ -> n), single spaces, no punctuation or emoji at the edges."""
-    sin_acentos = unicodedata.normalize("NFKD", str(texto or ""))
-    sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
-    return _ORILLAS.sub("", " ".join(sin_acentos.lower().split()))
+    return _ORILLAS.sub("", " ".join(sin_acentos(str(texto or "")).lower().split()))
 
 
 def _clave(texto: str | None) -> str:

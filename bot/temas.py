@@ -9,6 +9,7 @@ import re
 from functools import cache
 
 from bot import conocimiento
+from bot.consulta import OTRA_PREGUNTA
 
 INTENT = conocimiento.INTENT
 MAX_SUGERENCIAS = 3
@@ -62,7 +63,7 @@ def tema_de_mensaje(parse_data: dict | None) -> str | None:
 
 def otra_pregunta(parse_data: dict | None) -> str | None:
     """The entry of a second question in the same message, when the classifier found one."""
-    otra = (parse_data or {}).get("otra_pregunta") or {}
+    otra = (parse_data or {}).get(OTRA_PREGUNTA) or {}
     return _id(otra.get("intent_response_key"))
 
 

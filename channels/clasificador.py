@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 import warnings
 from typing import Any
 
@@ -51,7 +50,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from bot.consulta import preguntas, sin_cortesias, urgencia
+from bot.consulta import OTRA_PREGUNTA, preguntas, sin_cortesias, urgencia
+from bot.texto import sin_acentos
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +62,12 @@ warnings.filterwarnings(
 )
 
 ARCHIVO = "clasificador.joblib"
-OTRA_PREGUNTA = "otra_pregunta"
 
 
 def normalizar(texto: str) -> str:
     """Lowercase, no accents, elongations cut ("holaaa" -> "hola"): chat Spanish drops accents
     and repeats letters, and the model should not need to see every spelling."""
-    descompuesto = unicodedata.normalize("NFKD", texto.lower())
-    plano = "".join(c for c in descompuesto if not unicodedata.combining(c))
-    return re.sub(r"(.)\1{2,}", r"\1", plano)
+    return re.sub(r"(.)\1{2,}", r"\1", sin_acentos(texto.lower()))
 
 
 def _caracteristicas(max_ngrama_caracteres: int) -> FeatureUnion:

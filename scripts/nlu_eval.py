@@ -5,6 +5,7 @@ Shared by the tests (minimum macro-F1) and the benchmark (pipeline comparison, t
 
 import asyncio
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,7 @@ SIN_ENTRADA = "sin_entrada"
 NO_PTI = ("fuera_de_alcance", "urgente")
 
 
+@cache
 def _anteriores() -> dict[str, set[str]]:
     return {k: set(v) for k, v in yaml.safe_load(TEMAS_ANTERIORES.read_text()).items()}
 
@@ -139,11 +141,17 @@ def load_agent(model_path: Path):
     return Agent.load(str(model_path))
 
 
+@cache
+def _preguntas_reales(path: Path = REALES) -> tuple[dict, ...]:
+    """tests/nlu/reales.yml, read once per run (every score of every pipeline reads it)."""
+    return tuple((yaml.safe_load(path.read_text()) or {}).get("preguntas", []))
+
+
 def reales_examples(mitad: str = "prueba", path: Path = REALES) -> list[tuple[str, str]]:
     """Real questions of one half (never trained on: "prueba"), labelled with the entry that
     answers them, or as out of scope. An in-scope question that no entry answers is labelled
     ``SIN_ENTRADA``: it counts as a miss, as it is one for the person who asked it."""
-    preguntas = (yaml.safe_load(path.read_text()) or {}).get("preguntas", [])
+    preguntas = _preguntas_reales(path)
     ejemplos = []
     for p in preguntas:
         if p.get("mitad") != mitad:
@@ -160,7 +168,7 @@ def reales_examples(mitad: str = "prueba", path: Path = REALES) -> list[tuple[st
 def _entradas_fuera_de_alcance(path: Path = REALES) -> dict[str, str]:
     """Out-of-scope real questions that an entry answers all the same (e.g. how to get a
     consulate appointment, which the entry on appointments points to): text -> ``faq/<id>``."""
-    preguntas = (yaml.safe_load(path.read_text()) or {}).get("preguntas", [])
+    preguntas = _preguntas_reales(path)
     return {
         str(p["texto"]): f"{temas.INTENT}/{p['entrada']}"
         for p in preguntas

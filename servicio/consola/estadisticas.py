@@ -9,7 +9,6 @@ Days are Mexico City days at a fixed UTC-6 (``service.MX_TZ``), like the payment
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -18,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot import canales, temas
+from bot.texto import sin_acentos
 from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio.inscripcion import modelos as m
 
@@ -117,9 +117,7 @@ def dia_mx(dt: datetime) -> date:
 
 def clave_texto(texto: str) -> str:
     """Grouping key: case, accents, punctuation and spacing do not make a different question."""
-    t = unicodedata.normalize("NFKD", texto.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = re.sub(r"[^\w\[\]]+", " ", t)
+    t = re.sub(r"[^\w\[\]]+", " ", sin_acentos(texto.casefold()))
     return " ".join(t.split())
 
 

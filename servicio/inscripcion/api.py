@@ -388,16 +388,7 @@ def pedir_codigo(
 def consultar_registro_post(
     *, payload: s.ConsultaIn, request: Request, session: SessionDep, _role: AssistantDep
 ):
-    reg = verificacion.verificar(
-        session,
-        _secreto(request),
-        payload.folio,
-        payload.curp,
-        verificacion.CONSULTA,
-        payload.codigo,
-        payload.conversacion,
-    )
-    return registro_salida(reg)
+    return registro_salida(_verificado(session, request, payload, verificacion.CONSULTA))
 
 
 @router.get(
@@ -433,6 +424,21 @@ def confirmar_pago(
     return registro_salida(svc.confirmar_pago(session, folio))
 
 
+def _verificado(
+    session: Session, request: Request, payload: s.ConsultaIn | s.BorradoIn, proposito: str
+) -> m.Registro:
+    """The registration whose owner proved it with the code sent to the phone on file."""
+    return verificacion.verificar(
+        session,
+        _secreto(request),
+        payload.folio,
+        payload.curp,
+        proposito,
+        payload.codigo,
+        payload.conversacion,
+    )
+
+
 def _eliminado(borrado: svc.Borrado) -> s.EliminadoOut:
     return s.EliminadoOut(
         folio=borrado.registro.folio,
@@ -453,15 +459,7 @@ def _eliminado(borrado: svc.Borrado) -> s.EliminadoOut:
 def borrar_con_codigo(
     *, payload: s.BorradoIn, request: Request, session: SessionDep, _role: AssistantDep
 ):
-    reg = verificacion.verificar(
-        session,
-        _secreto(request),
-        payload.folio,
-        payload.curp,
-        verificacion.BORRADO,
-        payload.codigo,
-        payload.conversacion,
-    )
+    reg = _verificado(session, request, payload, verificacion.BORRADO)
     return _eliminado(svc.borrar(session, reg, [payload.conversacion]))
 
 

@@ -173,10 +173,9 @@ def test_generator_trains_on_the_training_half_only(tmp_path, monkeypatch, entra
 
 
 def _plano(texto: str) -> str:
-    import unicodedata
+    from bot.texto import sin_acentos
 
-    descompuesto = unicodedata.normalize("NFKD", texto.lower().strip(" ¿?¡!."))
-    return "".join(c for c in descompuesto if not unicodedata.combining(c))
+    return sin_acentos(texto.lower().strip(" ¿?¡!."))
 
 
 def test_no_way_of_asking_belongs_to_two_entries(entradas):

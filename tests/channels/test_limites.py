@@ -78,10 +78,9 @@ async def test_rest_per_address_across_conversations(rest_factory, rasa: RasaFal
     assert estados == [200] * 8 + [429] * 2
 
 
-async def test_rest_spoofed_forwarded_for_is_ignored(rest_factory, reloj):
-    """Without a trusted proxy, a new X-Forwarded-For per request is still one address."""
-    http = await rest_factory(limites(reloj))
-    estados = [
+async def _diez_direcciones_reenviadas(http) -> list[int]:
+    """Ten senders, each claiming its own address in X-Forwarded-For: the status codes."""
+    return [
         (
             await http.post(
                 RUTA,
@@ -91,21 +90,18 @@ async def test_rest_spoofed_forwarded_for_is_ignored(rest_factory, reloj):
         ).status_code
         for i in range(10)
     ]
+
+
+async def test_rest_spoofed_forwarded_for_is_ignored(rest_factory, reloj):
+    """Without a trusted proxy, a new X-Forwarded-For per request is still one address."""
+    http = await rest_factory(limites(reloj))
+    estados = await _diez_direcciones_reenviadas(http)
     assert estados.count(429) == 2
 
 
 async def test_rest_trusted_proxy_names_the_client(rest_factory, reloj):
     http = await rest_factory(limites(reloj, proxies_confiables="127.0.0.1"))
-    estados = [
-        (
-            await http.post(
-                RUTA,
-                json={"sender": f"s{i}", "message": "hola"},
-                headers={"X-Forwarded-For": f"203.0.113.{i}"},
-            )
-        ).status_code
-        for i in range(10)
-    ]
+    estados = await _diez_direcciones_reenviadas(http)
     assert estados == [200] * 10  # ten clients behind the proxy, one message each
 
 

@@ -58,19 +58,23 @@ def texts(domain: dict, name: str) -> list[str]:
     return [v["text"] for v in domain["responses"][name]]
 
 
-def corta(entrada: str) -> str:
-    """The short answer of a knowledge-base entry as the bot gives it today."""
+def _respuesta(entrada: str, texto) -> str:
     from bot import conocimiento, temas
     from bot.tiempo import ahora_utc, dia_en_mexico
 
     valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
-    return conocimiento.texto_corto(temas.entradas()[entrada], valores)
+    return texto(temas.entradas()[entrada], valores)
+
+
+def corta(entrada: str) -> str:
+    """The short answer of a knowledge-base entry as the bot gives it today."""
+    from bot import conocimiento
+
+    return _respuesta(entrada, conocimiento.texto_corto)
 
 
 def detalle(entrada: str) -> str:
     """The detailed answer ("más") of a knowledge-base entry as the bot gives it today."""
-    from bot import conocimiento, temas
-    from bot.tiempo import ahora_utc, dia_en_mexico
+    from bot import conocimiento
 
-    valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
-    return conocimiento.texto_detalle(temas.entradas()[entrada], valores)
+    return _respuesta(entrada, conocimiento.texto_detalle)
