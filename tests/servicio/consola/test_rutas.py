@@ -259,9 +259,7 @@ def test_the_case_moves_through_its_states_from_the_console(promotor, session):
     assert _mover(promotor, folio, "pagada").status_code == 303
     pasos = [a.accion for a in auditoria(session) if a.folio == folio and "estado_" in a.accion]
     assert pasos == ["estado_en_proceso", "estado_hecha_en_imss", "estado_pagada"]
-    assert all(
-        a.actor.startswith("promotor:") for a in auditoria(session) if a.accion in pasos
-    )
+    assert all(a.actor.startswith("promotor:") for a in auditoria(session) if a.accion in pasos)
     reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
     assert reg.estado == "pagada" and reg.linea_monto == 1520.5
     avisos = list(session.execute(select(m.Aviso).where(m.Aviso.registro_id == reg.id)).scalars())

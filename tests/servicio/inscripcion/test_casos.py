@@ -72,11 +72,11 @@ def test_the_path_to_hecha_en_imss_with_audit_and_notices(client, engine):
     ]
     assert filas[-1].actor == "api:admin"
     # The web person gets both notices with their next message, once, without the línea.
-    entregas = client.post("/v1/avisos/entregas", headers=A, json={"canal": "web", "direccion": WEB})
-    avisos = entregas.json()["avisos"]
+    web = {"canal": "web", "direccion": WEB}
+    avisos = client.post("/v1/avisos/entregas", headers=A, json=web).json()["avisos"]
     assert len(avisos) == 2 and "en proceso" in avisos[0] and "línea de captura" in avisos[1]
     assert "IMSS1234567890AB" not in " ".join(avisos)
-    otra = client.post("/v1/avisos/entregas", headers=A, json={"canal": "web", "direccion": WEB})
+    otra = client.post("/v1/avisos/entregas", headers=A, json=web)
     assert otra.json()["avisos"] == []
 
 
