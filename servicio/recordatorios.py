@@ -12,7 +12,7 @@ Rules (the pure ones in ``bot/recordatorios.py``):
   registration + month) *before* sending, so a second run or a second replica loses the insert
   and sends nothing;
 * channel: WhatsApp free-form inside the 24-hour window of the person's last signed message;
-  outside it, the approved utility template (``ORIENTA_RECORDATORIOS_PLANTILLA_SID``, Twilio
+  outside it, the approved utility template (``ORIENTA_RECORDATORIOS_PLANTILLA``, Twilio
   Content API: ``content_sid`` + ``content_variables``, ``{"1": folio, "2": day}``); SMS as the
   fallback (to a number that wrote to us, or that a promoter typed at the desk); otherwise a
   pending notice shown with the assistant's next answer on the conversation the registration
@@ -62,7 +62,7 @@ class AjustesRecordatorios(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORIENTA_RECORDATORIOS_", extra="ignore")
 
     #: Content SID (HX…) of the approved WhatsApp utility template; unset: no template.
-    plantilla_sid: str | None = None
+    plantilla: str | None = None
     #: Minutes between runs of ``--cada`` (``make run``).
     intervalo_min: float = 30.0
     #: WhatsApp free-form window, hours (a margin under Meta's 24 h, as the console uses).
@@ -165,7 +165,7 @@ def _por_whatsapp(
         return None
     if ahora - ultimo < timedelta(hours=ajustes.ventana_whatsapp_h):
         return VIA_WHATSAPP if cliente.texto(canales.WHATSAPP, telefono, texto) else None
-    sid = ajustes.plantilla_sid
+    sid = ajustes.plantilla
     return VIA_PLANTILLA if sid and cliente.plantilla(telefono, sid, variables) else None
 
 
@@ -265,16 +265,22 @@ def main(argv: list[str] | None = None) -> int:
     ajustes = AjustesRecordatorios()
     fabrica = _sesiones()
     while True:
-        with fabrica() as session:
-            resumen = correr(session, ajustes=ajustes)
-        log.info(
-            "recordatorios: enviados=%s fuera_de_horario=%d ya_enviados=%d",
-            resumen.enviados,
-            resumen.fuera_de_horario,
-            resumen.ya_enviados,
-        )
-        if not args.cada:
-            return 0
+        try:
+            with fabrica() as session:
+                resumen = correr(session, ajustes=ajustes)
+        except Exception as error:  # noqa: BLE001 - the loop retries; a single pass reports it
+            log.error("recordatorios: la pasada falló (%s)", type(error).__name__)
+            if not args.cada:
+                return 1
+        else:
+            log.info(
+                "recordatorios: enviados=%s fuera_de_horario=%d ya_enviados=%d",
+                resumen.enviados,
+                resumen.fuera_de_horario,
+                resumen.ya_enviados,
+            )
+            if not args.cada:
+                return 0
         time.sleep(max(60.0, ajustes.intervalo_min * 60))
 
 

@@ -27,7 +27,7 @@ LINEA = {
     "linea_monto": "1520.50",
     "linea_vence_en": "2026-12-20",
 }
-AJUSTES = job.AjustesRecordatorios(plantilla_sid="HX0123456789abcdef0123456789abcdef")
+AJUSTES = job.AjustesRecordatorios(plantilla="HX0123456789abcdef0123456789abcdef")
 
 
 class TwilioFalso:
@@ -120,7 +120,7 @@ def test_outside_the_window_the_approved_template_with_its_variables(client, ses
     twilio = TwilioFalso()
     assert job.correr(sesion, AHORA, twilio, AJUSTES).enviados == {"plantilla": 1}
     assert twilio.textos == []
-    assert twilio.plantillas == [(TELEFONO, AJUSTES.plantilla_sid, {"1": folio, "2": "20"})]
+    assert twilio.plantillas == [(TELEFONO, AJUSTES.plantilla, {"1": folio, "2": "20"})]
 
 
 def test_sms_is_the_fallback_when_the_template_fails_or_is_not_set(client, sesion):
