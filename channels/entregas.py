@@ -25,6 +25,7 @@ import httpx
 
 from bot import canales
 from bot.mensajes import texto_respuesta_promotor
+from channels import avisos
 
 if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
     from rasa.core.channels.channel import UserMessage
@@ -64,6 +65,30 @@ def _cliente_compartido() -> httpx.AsyncClient:
 
 
 async def respuestas_pendientes(
+    canal: str,
+    direccion: str,
+    *,
+    maximo: int = MAXIMO_POR_MENSAJE,
+    firmado: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[str]:
+    """The promoters' pending replies, then the case's pending notices (``channels/avisos.py``,
+    issue 15), both fetched at once. Never raises."""
+    replicas, notas = await asyncio.gather(
+        _respuestas_de_promotor(
+            canal, direccion, maximo=maximo, firmado=firmado, transport=transport
+        ),
+        avisos.avisos_pendientes(
+            canal,
+            direccion,
+            transport=transport,
+            cliente=_cliente_compartido() if transport is None else None,
+        ),
+    )
+    return replicas + notas
+
+
+async def _respuestas_de_promotor(
     canal: str,
     direccion: str,
     *,
