@@ -66,7 +66,7 @@ def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
     assert "Sigue: 1)" in final and "línea de captura" in final, conv
     rows = flujo.registros(curp)
     assert len(rows) == 1, conv
-    assert rows[0]["folio"] == folio and rows[0]["estado"] == "pendiente_de_pago"
+    assert rows[0]["folio"] == folio and rows[0]["estado"] == "recibida"
     assert rows[0]["ciudad_residencia"].startswith(CIUDAD.split(",")[0])
     assert rows[0]["pais_residencia"] == "Estados Unidos"
 
