@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
@@ -80,28 +80,37 @@ class Cliente(Protocol):
 
 
 class ClienteTwilio:
-    """The real one: ``servicio.twilio_salida`` for free text, the Content API for templates."""
+    """The real one: ``servicio.twilio_salida`` for free text, the Content API for templates.
 
-    def __init__(self) -> None:
+    ``ajustes`` and ``http_client`` default to the environment and Twilio's own (tests pass
+    fakes)."""
+
+    def __init__(self, ajustes: Any = None, http_client: Any = None) -> None:
         from servicio import twilio_salida
 
         self._salida = twilio_salida
-        self._ajustes = twilio_salida.AjustesSalida()
+        self._ajustes = ajustes or twilio_salida.AjustesSalida()
+        self._http = http_client
 
     def configurado(self, medio: str) -> bool:
         return self._salida.configurado(medio, self._ajustes)
 
     def texto(self, medio: str, telefono: str, texto: str) -> bool:
-        return self._salida.enviar(medio, telefono, texto, ajustes=self._ajustes)
+        return self._salida.enviar(medio, telefono, texto, self._http, ajustes=self._ajustes)
 
     def plantilla(self, telefono: str, content_sid: str, variables: dict[str, str]) -> bool:
+        """An approved template (Twilio Content API): ``content_sid`` + ``content_variables``."""
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
         a = self._ajustes
         if not (self.configurado(canales.WHATSAPP) and a.auth_token and a.numero_whatsapp):
             return False
+        http = self._http or TwilioHttpClient(timeout=self._salida.TIMEOUT_S)
         try:
-            Client(a.account_sid, a.auth_token.get_secret_value()).messages.create(
+            mensaje = Client(
+                a.account_sid, a.auth_token.get_secret_value(), http_client=http
+            ).messages.create(
                 to=f"whatsapp:{telefono}",
                 from_=f"whatsapp:{a.numero_whatsapp}",
                 content_sid=content_sid,
@@ -110,7 +119,7 @@ class ClienteTwilio:
         except Exception as error:  # noqa: BLE001 - any Twilio/network failure: try SMS
             log.warning("recordatorios: plantilla rechazada (%s)", type(error).__name__)
             return False
-        return True
+        return getattr(mensaje, "status", None) not in ("failed", "undelivered")
 
 
 @dataclass
