@@ -12,7 +12,7 @@ carried over as ``pagada`` (nor its ``activado_en``). The old ``linea_*`` values
 earlier code, not copied from IMSS: they are cleared, since the columns now mean "what the
 promoter recorded from IMSS".
 
-Revision ID: 0007_caso_registro
+Revision ID: 0006_caso_registro
 Revises: 0005_monto_borrable
 Create Date: 2026-12-02
 """
@@ -20,7 +20,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_caso_registro"
+revision = "0006_caso_registro"
 down_revision = "0005_monto_borrable"
 branch_labels = None
 depends_on = None
