@@ -30,6 +30,7 @@ TABLES = (
     "contactos_firmados",
     "codigos_verificacion",
     "intentos_verificacion",
+    "preguntas_atendidas",
 )
 
 
