@@ -341,19 +341,11 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
 PREFIJO_CASO = "CAN-"
 
 
-def crear_canalizacion(session: Session, payload: CanalizacionIn) -> m.Canalizacion:
-    row = m.Canalizacion(
-        resumen=payload.resumen,
-        canal=payload.canal.value,
-        direccion_canal=payload.direccion_canal,
-        consulado=payload.consulado or None,
-        estado="abierta",
-        creada_en=ahora_utc(),
-    )
-    session.add(row)
-    session.commit()
-    log.info("canalizacion creada id=%s", row.id)
-    return row
+def crear_canalizacion(session: Session, payload: CanalizacionIn) -> tuple[m.Canalizacion, bool]:
+    """(ticket, created): see ``canalizaciones.crear`` (one open ticket per address)."""
+    from servicio.inscripcion import canalizaciones
+
+    return canalizaciones.crear(session, payload)
 
 
 def listar_canalizaciones(session: Session, estado: str | None, limit: int = 200):

@@ -30,9 +30,7 @@ def upgrade() -> None:
         batch.create_index("ix_canalizaciones_canal_direccion", ["canal", "direccion_canal"])
     with op.batch_alter_table("respuestas_canalizacion") as batch:
         batch.add_column(
-            sa.Column(
-                "autor", sa.String(10), nullable=False, server_default=sa.text("'promotor'")
-            )
+            sa.Column("autor", sa.String(10), nullable=False, server_default=sa.text("'promotor'"))
         )
         batch.add_column(sa.Column("id_externo", sa.String(100), nullable=True))
         batch.add_column(sa.Column("estado_entrega", sa.String(10), nullable=True))
