@@ -44,6 +44,9 @@ log = logging.getLogger("orienta.twilio.salida")
 
 # Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
 ERROR_FUERA_DE_VENTANA = 63016
+#: Why a reply was not sent (shown in the console, no personal data).
+FALLO_VENTANA = "WhatsApp: pasaron más de 24 h desde su último mensaje"
+FALLO_TWILIO = "Twilio no aceptó el mensaje"
 TIMEOUT_S = 10.0
 
 
@@ -214,17 +217,26 @@ def enviar_respuesta(
         return False
     if medio == canales.WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
         log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
+        tickets.marcar_fallida(session, respuesta_row.id, FALLO_VENTANA)
+        session.refresh(respuesta_row)
         return False
     if medio == canales.SMS and not numero_firmado(session, medio, ticket.direccion_canal):
         log.info("twilio_salida: número sin mensaje firmado por Twilio (caso=%s)", ticket.id)
         return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
         return False  # already delivered with the person's message
-    texto = texto_respuesta_promotor(ticket.id, respuesta_row.texto)
+    # A notice (closing, timeout) reads as itself; a promoter's reply names the case.
+    texto = (
+        respuesta_row.texto
+        if getattr(respuesta_row, "autor", None) == "sistema"
+        else texto_respuesta_promotor(ticket.id, respuesta_row.texto)
+    )
     if enviar(medio, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes):
         session.refresh(respuesta_row)
         return True
     tickets.desmarcar_entrega(session, respuesta_row.id, tickets.VIA_TWILIO)
+    # Shown as failed in the console (never as delivered); the next message may still carry it.
+    tickets.marcar_fallida(session, respuesta_row.id, FALLO_TWILIO)
     session.refresh(respuesta_row)
     return False
 

@@ -268,6 +268,76 @@ def listar(
     return list(session.execute(stmt.limit(max(1, min(int(limite), 1000)))).scalars())
 
 
+def bandeja(
+    session: Session,
+    *,
+    dentro: ColumnElement[bool] | None = None,
+    consulado: str | None = None,
+    incluir_pruebas: bool = False,
+    estado: str | None = None,
+    limite: int = 300,
+) -> list[m.Canalizacion]:
+    """The console's queue: tickets not closed (or of ``estado``), the longest waiting first;
+    only real ones unless ``incluir_pruebas`` (tests, benchmarks, Preguntar)."""
+    stmt = select(m.Canalizacion)
+    if dentro is not None:
+        stmt = stmt.where(dentro)
+    if estado in _ESTADOS:
+        stmt = stmt.where(m.Canalizacion.estado == estado)
+    else:
+        stmt = stmt.where(m.Canalizacion.estado != m.CANALIZACION_CERRADA)
+    if consulado:
+        stmt = stmt.where(m.Canalizacion.consulado == consulado)
+    if not incluir_pruebas:
+        stmt = stmt.where(m.Canalizacion.origen == m.ORIGEN_REAL)
+    if estado == m.CANALIZACION_CERRADA:
+        stmt = stmt.order_by(m.Canalizacion.id.desc())
+    else:
+        stmt = stmt.order_by(m.Canalizacion.creada_en, m.Canalizacion.id)
+    return list(session.execute(stmt.limit(limite)).scalars())
+
+
+def buscar(
+    session: Session, q: str, dentro: ColumnElement[bool] | None = None
+) -> list[m.Canalizacion]:
+    """By case number ("12", "#12", "CAN-12"), registration folio, or the person's name (the
+    registrations' search key, ``Registro.nombre_busqueda``)."""
+    from bot import lectura
+
+    q = " ".join((q or "").split())[:120]
+    if not q:
+        return []
+    numero = q.upper().removeprefix("#").removeprefix(PREFIJO_AUDITORIA)
+    C = m.Canalizacion
+    if numero.isdigit():
+        condicion = C.id == int(numero)
+    elif q.upper().startswith("OR-"):
+        condicion = C.folio == q.upper()
+    else:
+        clave = lectura.minusculas_sin_acentos(q)
+        folios = select(m.Registro.folio).where(m.Registro.nombre_busqueda.contains(clave))
+        condicion = C.folio.in_(folios)
+    stmt = select(C).where(condicion)
+    if dentro is not None:
+        stmt = stmt.where(dentro)
+    return list(session.execute(stmt.order_by(C.id.desc()).limit(50)).scalars())
+
+
+def ultimos_mensajes(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """Per ticket: the id of its newest thread message (0 when none), for the console's poll."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    M = m.RespuestaCanalizacion
+    filas = session.execute(
+        select(M.canalizacion_id, func.max(M.id))
+        .where(M.canalizacion_id.in_(ids))
+        .group_by(M.canalizacion_id)
+    ).tuples()
+    ultimo = dict(filas.all())
+    return {i: int(ultimo.get(i) or 0) for i in ids}
+
+
 def hilo(session: Session, ticket_id: int) -> list[m.RespuestaCanalizacion]:
     """The whole thread of a ticket, oldest first (the ticket page)."""
     stmt = (
