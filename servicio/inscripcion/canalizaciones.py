@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -511,6 +511,40 @@ def _cerrar_sin_commit(
     if not avisar:
         return None
     return _nuevo_mensaje(session, fila, m.AUTOR_SISTEMA, AVISO_CIERRE, para_persona=True)
+
+
+def cerrar_por_vencimiento(session: Session, ticket_id: int, aviso: str) -> bool:
+    """Closes a ticket nobody took in time (``canalizaciones_vencidas``) with
+    :data:`MOTIVO_FUERA_DE_HORARIO` and ``aviso`` queued for the person. False if a promoter
+    took it (or it closed) meanwhile: the row is locked and checked again."""
+    fila = _ticket(session, ticket_id, bloquear=True)
+    if fila.estado != m.CANALIZACION_ABIERTA:
+        session.rollback()
+        return False
+    _cerrar_sin_commit(
+        session, fila, None, MOTIVO_FUERA_DE_HORARIO, VENCIDA, avisar=False, asistente=True
+    )
+    aviso_fila = _nuevo_mensaje(session, fila, m.AUTOR_SISTEMA, aviso, para_persona=True)
+    session.commit()
+    log.info("canalizacion vencida cerrada id=%s", fila.id)
+    entregar_ahora(session, aviso_fila, fila)
+    return True
+
+
+def borrar(session: Session, ids: list[int]) -> None:
+    """Deletes tickets with their whole thread and their idempotency replays (no commit): the
+    person's erasure and the retention purge."""
+    if not ids:
+        return
+    session.execute(
+        delete(m.RespuestaCanalizacion).where(m.RespuestaCanalizacion.canalizacion_id.in_(ids))
+    )
+    session.execute(
+        delete(m.IdempotencyKey).where(
+            m.IdempotencyKey.folio.in_([id_canalizacion(t) for t in ids])
+        )
+    )
+    session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(ids)))
 
 
 def asignar(

@@ -296,21 +296,17 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
     direcciones = {d for d in (reg.telefono, reg.email, *conversaciones) if d}
     tickets = list(
         session.execute(
-            select(m.Canalizacion.id).where(m.Canalizacion.direccion_canal.in_(direcciones))
+            select(m.Canalizacion.id).where(
+                m.Canalizacion.direccion_canal.in_(direcciones)
+                | (m.Canalizacion.folio == reg.folio)
+            )
         ).scalars()
     )
     if tickets:
-        session.execute(
-            delete(m.RespuestaCanalizacion).where(
-                m.RespuestaCanalizacion.canalizacion_id.in_(tickets)
-            )
-        )
-        session.execute(
-            delete(m.IdempotencyKey).where(
-                m.IdempotencyKey.folio.in_([f"{PREFIJO_CASO}{t}" for t in tickets])
-            )
-        )
-        session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(tickets)))
+        # The whole thread (messages before and during the handoff, replies, notes) goes too.
+        from servicio.inscripcion import canalizaciones
+
+        canalizaciones.borrar(session, tickets)
     hashes = {conversacion_id(c) for c in conversaciones}
     # Web/REST tickets carry the conversation's id as their address.
     hashes.update(conversacion_id(d) for d in direcciones if d not in (reg.telefono, reg.email))
