@@ -63,6 +63,7 @@ AVISOS = {
     "pendiente": "La persona la recibirá con la próxima respuesta del asistente (cuando escriba).",
     "cerrada": "Caso cerrado. A la persona le avisamos que puede volver a escribir PROMOTOR.",
     "nota": "Nota guardada (solo la ve el equipo).",
+    "atendida": "Pregunta marcada como atendida.",
     "asignada": "Caso asignado.",
     "enviada": "Mensaje de la solicitud enviado a la persona.",
     "no_enviada": "No se pudo enviar el mensaje: revisa la configuración de Twilio o imprímelo.",
@@ -640,11 +641,18 @@ def canalizacion_detalle(
     return _pagina_ticket(request, session, fila)
 
 
-def _accion_ticket(fn, session: Session, ticket_id: int, *args, **kwargs) -> Any:
+def _prohibido(session: Session, promotor: m.Promotor, error: svc.ErrorApi) -> Prohibido:
+    """The refusal as an error page. The service rolled back, which expired the account the
+    page's header shows: reloaded here, while the request's session is still open."""
+    session.refresh(promotor)
+    return Prohibido(error.mensaje, error.status)
+
+
+def _accion_ticket(fn, session: Session, ticket_id: int, promotor, *args, **kwargs) -> Any:
     try:
-        return fn(session, ticket_id, *args, **kwargs)
+        return fn(session, ticket_id, promotor, *args, **kwargs)
     except svc.ErrorApi as error:
-        raise Prohibido(error.mensaje, error.status) from None
+        raise _prohibido(session, promotor, error) from None
 
 
 @router.post("/canalizaciones/{ticket_id}/tomar")
@@ -668,7 +676,7 @@ def canalizacion_responder(
         respuesta = tickets.responder(session, ticket_id, sesion.promotor, texto)
     except svc.ErrorApi as error:
         if error.status != 422:
-            raise Prohibido(error.mensaje, error.status) from None
+            raise _prohibido(session, sesion.promotor, error) from None
         return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
     entregada = tickets.entregar_ahora(session, respuesta, fila)
     aviso = "entregada" if entregada else "pendiente"
@@ -689,7 +697,7 @@ def canalizacion_nota(
         tickets.anotar(session, ticket_id, sesion.promotor, texto)
     except svc.ErrorApi as error:
         if error.status != 422:
-            raise Prohibido(error.mensaje, error.status) from None
+            raise _prohibido(session, sesion.promotor, error) from None
         return _pagina_ticket(request, session, fila, 422, error_nota=error.mensaje)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=nota")
 
@@ -718,13 +726,25 @@ def estadisticas_pagina(
     *,
     request: Request,
     dias: int = 30,
+    filtro: str = "",
+    atendidas: str = "",
+    pagina: int = 1,
     sesion: SesionDep,
     session: SessionDep,
 ):
     dias = dias if dias in (7, 30, 90) else 30
     alcance = Alcance.de(sesion.promotor)
+    # The filter is words of an already masked question (no personal data), so a GET is fine.
+    filtro = filtro[:100]
     datos = estadisticas.resumen(
-        session, dias=dias, consulado=None if alcance.nacional else alcance.consulado or ""
+        session,
+        dias=dias,
+        consulado=None if alcance.nacional else alcance.consulado or "",
+        **(
+            {"filtro": filtro, "con_atendidas": atendidas == "1", "pagina": max(1, pagina)}
+            if alcance.nacional
+            else {}
+        ),
     )
     temas_items = [(t.etiqueta, t.veces) for t in datos.temas]
     return _html(
@@ -734,7 +754,33 @@ def estadisticas_pagina(
         datos=datos,
         graficas=graficas,
         temas_items=temas_items,
+        filtro=filtro,
+        atendidas=atendidas == "1",
     )
+
+
+@router.post("/estadisticas/atendida")
+def estadisticas_atendida(
+    *,
+    request: Request,
+    clave: str = Form(""),
+    dias: int = Form(30),
+    csrf: str = Form(""),
+    sesion: AdminSesionDep,
+    session: SessionDep,
+):
+    """Marks an unanswered question as handled (admins: the list is national). Audited."""
+    csrf_ok(request, sesion, csrf)
+    actor = auditoria.actor(sesion.promotor)
+    if estadisticas.marcar_atendida(session, clave, actor):
+        session.add(
+            m.Auditoria(
+                folio="ESTADISTICAS", accion="pregunta_atendida", en=ahora_utc(), actor=actor
+            )
+        )
+        session.commit()
+    dias = dias if dias in (7, 30, 90) else 30
+    return _redirigir(f"{RUTA}/estadisticas?dias={dias}&aviso=atendida")
 
 
 @router.get("/auditoria")
