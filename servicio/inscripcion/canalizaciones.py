@@ -173,6 +173,13 @@ def _evento(session: Session, fila: m.Canalizacion, texto: str, promotor=None) -
     _nuevo_mensaje(session, fila, m.AUTOR_SISTEMA, texto, promotor=promotor)
 
 
+def anotar_evento(session: Session, ticket_id: int, texto: str) -> None:
+    """A system event in the thread from outside this module (a WhatsApp template sent)."""
+    fila = _ticket(session, ticket_id)
+    _evento(session, fila, texto)
+    session.commit()
+
+
 def nombre_corto(promotor: m.Promotor | None) -> str:
     """The name the person sees: the promoter's first name, or "Orienta" for notices."""
     if promotor is None:

@@ -440,12 +440,15 @@ def test_enviar_respuesta_63016_queda_pendiente(session, ana, salida, caplog):
     assert [x.id for x in tickets.entregar_pendientes(session, "whatsapp", TEL)] == [r.id]
 
 
-def test_enviar_respuesta_fuera_de_ventana_no_llama_a_twilio(session, ana, salida):
+def test_enviar_respuesta_fuera_de_ventana_no_usa_whatsapp(session, ana, salida):
     t = ticket(session, creada_en=ahora_utc() - timedelta(hours=30))
     r = tickets.responder(session, t.id, ana, "Hola")
     http = TwilioFalso()
-    assert salida.enviar_respuesta(session, r, t, http_client=http) is False
-    assert http.peticiones == [] and r.entregada_en is None
+    # Never a free-form WhatsApp after 24 h: by SMS to the number (issue 17; it wrote to us on
+    # WhatsApp in a signed request). Without SMS: test_hilo_canalizacion.py.
+    assert salida.enviar_respuesta(session, r, t, http_client=http) is True
+    assert [p["data"]["To"] for p in http.peticiones] == [TEL]
+    http.peticiones.clear()
     # SMS has no window.
     sms = ticket(session, canal="telefono", creada_en=ahora_utc() - timedelta(days=5))
     r2 = tickets.responder(session, sms.id, ana, "Qué tal, ¿cómo estás?")

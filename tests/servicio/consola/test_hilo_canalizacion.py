@@ -5,6 +5,7 @@ SQLite always, PostgreSQL when it answers."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -279,16 +280,48 @@ def test_envio_fallido_se_ve_como_fallido_nunca_como_entregado(session, ana, sal
     assert entregada.id == r.id and entregada.estado_entrega == "entregada"
 
 
-def test_whatsapp_fuera_de_ventana_queda_fallida_con_motivo(session, ana, salida):
-    viejo = ahora_utc() - timedelta(hours=30)
-    t = ticket(session, creada_en=viejo)
-    r = tickets.responder(session, t.id, ana, "Hola")
+def _fuera_de_ventana(session, ana):
+    t = ticket(session, creada_en=ahora_utc() - timedelta(hours=30))
+    return t, tickets.responder(session, t.id, ana, "Hola")
+
+
+def test_whatsapp_fuera_de_ventana_sin_sms_queda_fallida_con_motivo(
+    session, ana, salida, monkeypatch
+):
+    monkeypatch.delenv("ORIENTA_TWILIO_NUMERO_SMS")
+    t, r = _fuera_de_ventana(session, ana)
     http = TwilioFalso()
     assert tickets.entregar_ahora(session, r, t, http_client=http) is False
     assert http.peticiones == []
     session.expire_all()
     fila = session.get(m.RespuestaCanalizacion, r.id)
     assert (fila.estado_entrega, fila.fallo) == ("fallida", salida.FALLO_VENTANA)
+
+
+def test_whatsapp_fuera_de_ventana_va_por_sms_al_mismo_numero(session, ana, salida):
+    t, r = _fuera_de_ventana(session, ana)
+    http = TwilioFalso()
+    assert tickets.entregar_ahora(session, r, t, http_client=http) is True
+    (peticion,) = http.peticiones
+    assert peticion["data"]["To"] == TEL and "Hola" in peticion["data"]["Body"]
+    session.expire_all()
+    assert session.get(m.RespuestaCanalizacion, r.id).estado_entrega == "entregada"
+
+
+def test_whatsapp_fuera_de_ventana_con_plantilla_aprobada(session, ana, salida, monkeypatch):
+    monkeypatch.setenv("ORIENTA_TWILIO_PLANTILLA_SID", "HX" + "a" * 32)
+    t, r = _fuera_de_ventana(session, ana)
+    http = TwilioFalso()
+    assert tickets.entregar_ahora(session, r, t, http_client=http) is False
+    (peticion,) = http.peticiones
+    assert peticion["data"]["To"] == f"whatsapp:{TEL}"
+    assert peticion["data"]["ContentSid"] == "HX" + "a" * 32
+    assert json.loads(peticion["data"]["ContentVariables"]) == {"1": str(t.id)}
+    assert "Body" not in peticion["data"]  # the reply's text never goes in the template
+    session.expire_all()
+    # The reply waits for the person's answer; the thread says the template went out.
+    assert session.get(m.RespuestaCanalizacion, r.id).estado_entrega == "pendiente"
+    assert salida.AVISO_PLANTILLA in [x.texto for x in tickets.hilo(session, t.id)]
 
 
 # ------------------------------------------------------------------ timeouts and purge
