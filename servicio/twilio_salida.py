@@ -23,6 +23,7 @@ callbacks, which is why the window is checked here first.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -44,6 +45,14 @@ log = logging.getLogger("orienta.twilio.salida")
 
 # Twilio error: free-form WhatsApp message outside the 24-hour customer service window.
 ERROR_FUERA_DE_VENTANA = 63016
+#: Why a reply was not sent (shown in the console, no personal data).
+FALLO_VENTANA = "WhatsApp: pasaron más de 24 h desde su último mensaje"
+FALLO_TWILIO = "Twilio no aceptó el mensaje"
+#: The thread's event after the template was sent (the reply waits for the person's answer).
+AVISO_PLANTILLA = (
+    "Pasaron más de 24 h: le avisamos por WhatsApp con la plantilla aprobada; leerá la "
+    "respuesta cuando conteste."
+)
 TIMEOUT_S = 10.0
 
 
@@ -56,8 +65,14 @@ class AjustesSalida(BaseSettings):
     numero_whatsapp: str | None = None
     # Hours after the person's last known message during which WhatsApp free-form is tried.
     ventana_whatsapp_h: float = 23.0
+    #: Content SID ("HX…") of an approved WhatsApp *utility* template sent outside the window:
+    #: "Orienta: tienes una respuesta de tu Ventanilla de Salud (caso {{1}}). Responde a este
+    #: mensaje para leerla." Unset: SMS to the same number instead, when SMS is configured.
+    plantilla_sid: str | None = None
 
-    @field_validator("account_sid", "auth_token", "numero_sms", "numero_whatsapp", mode="before")
+    @field_validator(
+        "account_sid", "auth_token", "numero_sms", "numero_whatsapp", "plantilla_sid", mode="before"
+    )
     @classmethod
     def _vacio_es_none(cls, valor: Any) -> Any:
         if isinstance(valor, str):
@@ -169,6 +184,104 @@ def enviar(
     return True
 
 
+def enviar_plantilla(
+    telefono: str,
+    variables: dict[str, str],
+    http_client: HttpClient | None = None,
+    *,
+    ticket: Any = None,
+    ajustes: AjustesSalida | None = None,
+) -> bool:
+    """Sends the approved WhatsApp template (``ORIENTA_TWILIO_PLANTILLA_SID``) with its
+    variables; True if Twilio accepted it. Never raises; logs no number and no variable."""
+    ajustes = ajustes or AjustesSalida()
+    ref = ticket if ticket is not None else "-"
+    token, remitente = ajustes.auth_token, ajustes.numero_whatsapp
+    if not (ajustes.plantilla_sid and ajustes.account_sid and token and remitente):
+        return False
+    if not es_e164((telefono or "").strip()):
+        return False
+    try:
+        cliente = Client(
+            ajustes.account_sid,
+            token.get_secret_value(),
+            http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S),
+        )
+        mensaje = cliente.messages.create(
+            to=_direccion(canales.WHATSAPP, telefono.strip()),
+            from_=_direccion(canales.WHATSAPP, remitente),
+            content_sid=ajustes.plantilla_sid,
+            content_variables=json.dumps(variables),
+        )
+    except TwilioRestException as error:
+        log.warning("twilio_salida: plantilla rechazada (código=%s, caso=%s)", error.code, ref)
+        return False
+    except Exception as error:  # noqa: BLE001 - never raise
+        log.warning(
+            "twilio_salida: fallo al enviar plantilla (%s, caso=%s)", type(error).__name__, ref
+        )
+        return False
+    if getattr(mensaje, "status", None) in ("failed", "undelivered"):
+        return False
+    log.info("twilio_salida: plantilla aceptada (caso=%s)", ref)
+    return True
+
+
+def _fuera_de_ventana(
+    session: Any, respuesta_row: Any, ticket: Any, http_client: Any, ajustes: AjustesSalida
+) -> bool:
+    """WhatsApp after 24 h: the approved template tells the person a reply waits (it stays
+    pending until they answer); without one, the reply itself by SMS to the same number (it
+    wrote to us on WhatsApp in a signed request); otherwise it is marked failed. True only if
+    the reply itself was delivered (SMS)."""
+    from servicio.inscripcion import canalizaciones as tickets
+
+    if ajustes.plantilla_sid:
+        if enviar_plantilla(
+            ticket.direccion_canal,
+            {"1": str(ticket.id)},
+            http_client,
+            ticket=ticket.id,
+            ajustes=ajustes,
+        ):
+            tickets.anotar_evento(session, ticket.id, AVISO_PLANTILLA)
+            return False
+    elif _por_sms(session, respuesta_row, ticket, http_client, ajustes):
+        return True
+    tickets.marcar_fallida(session, respuesta_row.id, FALLO_VENTANA)
+    session.refresh(respuesta_row)
+    return False
+
+
+def _por_sms(
+    session: Any, respuesta_row: Any, ticket: Any, http_client: Any, ajustes: AjustesSalida
+) -> bool:
+    """The reply by SMS to a WhatsApp number that wrote to us in a signed request."""
+    from servicio.inscripcion import canalizaciones as tickets
+
+    if not configurado(canales.SMS, ajustes) or not numero_firmado(
+        session, canales.WHATSAPP, ticket.direccion_canal
+    ):
+        return False
+    if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
+        return False
+    texto = _texto(respuesta_row, ticket)
+    if enviar(
+        canales.SMS, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes
+    ):
+        session.refresh(respuesta_row)
+        return True
+    tickets.desmarcar_entrega(session, respuesta_row.id, tickets.VIA_TWILIO)
+    return False
+
+
+def _texto(respuesta_row: Any, ticket: Any) -> str:
+    # A notice (closing, timeout) reads as itself; a promoter's reply names the case.
+    if getattr(respuesta_row, "autor", None) == "sistema":
+        return respuesta_row.texto
+    return texto_respuesta_promotor(ticket.id, respuesta_row.texto)
+
+
 def dentro_de_ventana(session: Any, ticket: Any, ajustes: AjustesSalida) -> bool:
     """WhatsApp: True if the person wrote within the configured window, in a request whose
     Twilio signature was checked (servicio/inscripcion/contactos.py)."""
@@ -214,17 +327,19 @@ def enviar_respuesta(
         return False
     if medio == canales.WHATSAPP and not dentro_de_ventana(session, ticket, ajustes):
         log.info("twilio_salida: fuera de la ventana de 24 h de WhatsApp (caso=%s)", ticket.id)
-        return False
+        return _fuera_de_ventana(session, respuesta_row, ticket, http_client, ajustes)
     if medio == canales.SMS and not numero_firmado(session, medio, ticket.direccion_canal):
         log.info("twilio_salida: número sin mensaje firmado por Twilio (caso=%s)", ticket.id)
         return False
     if not tickets.marcar_entregada(session, respuesta_row.id, tickets.VIA_TWILIO):
         return False  # already delivered with the person's message
-    texto = texto_respuesta_promotor(ticket.id, respuesta_row.texto)
+    texto = _texto(respuesta_row, ticket)
     if enviar(medio, ticket.direccion_canal, texto, http_client, ticket=ticket.id, ajustes=ajustes):
         session.refresh(respuesta_row)
         return True
     tickets.desmarcar_entrega(session, respuesta_row.id, tickets.VIA_TWILIO)
+    # Shown as failed in the console (never as delivered); the next message may still carry it.
+    tickets.marcar_fallida(session, respuesta_row.id, FALLO_TWILIO)
     session.refresh(respuesta_row)
     return False
 
@@ -235,6 +350,7 @@ __all__ = [
     "configurado",
     "dentro_de_ventana",
     "enviar",
+    "enviar_plantilla",
     "enviar_respuesta",
     "exigir_secretos",
     "numero_firmado",

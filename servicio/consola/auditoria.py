@@ -51,6 +51,19 @@ ETIQUETAS = {
     "canalizacion_tomada": "tomó la canalización",
     "canalizacion_respondida": "respondió la canalización",
     "canalizacion_cerrada": "cerró la canalización",
+    "canalizacion_creada": "abrió el caso (la persona lo pidió al asistente)",
+    "canalizacion_asignada": "asignó el caso a una colega",
+    "canalizacion_nota": "escribió una nota privada",
+    "canalizacion_mensaje_persona": "recibió un mensaje de la persona",
+    "canalizacion_volvio_al_asistente": "cerró: la persona volvió al asistente",
+    "canalizacion_vencida": "cerró: sin respuesta fuera de horario",
+    "pregunta_atendida": "marcó una pregunta sin respuesta como atendida",
+}
+
+#: Who did it, when no console account did: names a promoter understands (not "API").
+QUIEN_SIN_CUENTA = {
+    None: "Asistente Orienta",
+    "api:admin": "Coordinación (sistema interno)",
 }
 
 
@@ -94,13 +107,14 @@ class Entrada:
     accion: str
     etiqueta: str
     usuario: str | None  # None: the assistant or the API
+    quien: str = ""  # the account's name, or QUIEN_SIN_CUENTA
 
 
 def consultar(
     session: Session, folio: str | None = None, usuario: str | None = None, limite: int = 200
 ) -> list[Entrada]:
     stmt = (
-        select(m.Auditoria, m.Promotor.usuario)
+        select(m.Auditoria, m.Promotor.usuario, m.Promotor.nombre)
         .outerjoin(
             m.Promotor, m.Auditoria.actor == literal("promotor:") + cast(m.Promotor.id, String)
         )
@@ -113,7 +127,12 @@ def consultar(
         stmt = stmt.where(m.Promotor.usuario == usuario.strip().lower())
     return [
         Entrada(
-            en_utc(fila.en), fila.folio, fila.accion, ETIQUETAS.get(fila.accion, fila.accion), u
+            en_utc(fila.en),
+            fila.folio,
+            fila.accion,
+            ETIQUETAS.get(fila.accion, fila.accion),
+            u,
+            nombre or QUIEN_SIN_CUENTA.get(fila.actor, "Otro sistema"),
         )
-        for fila, u in session.execute(stmt)
+        for fila, u, nombre in session.execute(stmt)
     ]

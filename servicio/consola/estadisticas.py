@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from servicio.inscripcion import modelos as m
 
 MAX_DIAS = 90
 MAX_PREGUNTAS = 50
+POR_PAGINA = 25
 SIN_CONSULADO = "Sin consulado"
 
 # Labels for the flow intents; small talk (saludo, afirmar, negar, …) and nlu_fallback are not
@@ -66,6 +68,8 @@ class PreguntaSinRespuesta:
     texto: str
     veces: int
     ultima_vez: datetime  # Mexico City time
+    clave: str = ""  # grouping key (clave_texto): what "atendida" marks
+    atendida: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,13 @@ class Fallback:
     no_respondidas: int
     tasa: float  # 0..1
     preguntas: list[PreguntaSinRespuesta] = field(default_factory=list)
+    #: Groups matching the filter (all pages), and the page shown (1-based).
+    total_preguntas: int = 0
+    pagina: int = 1
+
+    @property
+    def paginas(self) -> int:
+        return max(1, -(-self.total_preguntas // POR_PAGINA))
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ class Resumen:
     temas: list[Tema]
     fallback: Fallback
     embudo: list[FilaEmbudo]
+    #: Real handoff cases opened in the window (tests, benchmarks and Preguntar left out).
+    casos: int = 0
     #: False for a promoter: only their consulate's funnel. Conversations, topics and the
     #: unanswered questions carry no consulate, so they are national, for admins only.
     nacional: bool = True
@@ -173,8 +186,17 @@ def temas_principales(session: Session, desde: date, limite: int = 10) -> list[T
     return [Tema(intent, ETIQUETAS[intent], n) for intent, n in session.execute(q) if intent]
 
 
-def fallback(session: Session, desde: date) -> Fallback:
-    """Share of messages the assistant could not answer, and what people asked."""
+def fallback(
+    session: Session,
+    desde: date,
+    *,
+    filtro: str = "",
+    con_atendidas: bool = False,
+    pagina: int = 1,
+) -> Fallback:
+    """Share of messages the assistant could not answer, and what people asked: one page of
+    :data:`POR_PAGINA` groups, most frequent first; ``filtro`` (words of the question) narrows
+    them; groups marked as handled (``PreguntaAtendida``) are left out unless ``con_atendidas``."""
     M = m.MetricaMensaje
     base = (M.en >= inicio_del_dia(desde), M.canal != canales.CONSOLA)
     total, no_respondidas = session.execute(
@@ -199,13 +221,45 @@ def fallback(session: Session, desde: date) -> Fallback:
             grupos[clave] = [texto, 1, en_utc(en).astimezone(ZONA_MX)]
         else:
             g[1] += 1
-    preguntas = sorted(grupos.values(), key=lambda g: (-g[1], -g[2].timestamp()))
+    atendidas = set(session.execute(select(m.PreguntaAtendida.clave)).scalars())
+    buscado = clave_texto(filtro or "")
+    ordenadas = sorted(grupos.items(), key=lambda kv: (-kv[1][1], -kv[1][2].timestamp()))
+    elegidas = [
+        PreguntaSinRespuesta(t, n, u, clave, clave in atendidas)
+        for clave, (t, n, u) in ordenadas
+        if (con_atendidas or clave not in atendidas) and buscado in clave
+    ]
+    pagina = max(1, int(pagina))
+    inicio = (pagina - 1) * POR_PAGINA
     return Fallback(
         total_mensajes=total,
         no_respondidas=no_respondidas,
         tasa=(no_respondidas / total) if total else 0.0,
-        preguntas=[PreguntaSinRespuesta(t, n, u) for t, n, u in preguntas[:MAX_PREGUNTAS]],
+        preguntas=elegidas[inicio : inicio + POR_PAGINA],
+        total_preguntas=len(elegidas),
+        pagina=pagina,
     )
+
+
+def marcar_atendida(session: Session, clave: str, actor: str) -> bool:
+    """Marks an unanswered question's group as handled (idempotent); False for an empty key."""
+    clave = clave_texto(clave or "")[:300]
+    if not clave:
+        return False
+    if session.get(m.PreguntaAtendida, clave) is None:
+        session.add(m.PreguntaAtendida(clave=clave, en=ahora_utc(), actor=actor))
+        session.commit()
+    return True
+
+
+def casos_reales(session: Session, desde: date) -> int:
+    """Handoff cases opened since ``desde`` by real people (``origen`` "real")."""
+    C = m.Canalizacion
+    return session.execute(
+        select(func.count(C.id)).where(
+            C.creada_en >= inicio_del_dia(desde), C.origen == m.ORIGEN_REAL
+        )
+    ).scalar_one()
 
 
 def embudo_por_consulado(session: Session, desde: date) -> list[FilaEmbudo]:
@@ -248,7 +302,12 @@ def embudo_por_consulado(session: Session, desde: date) -> list[FilaEmbudo]:
 
 
 def resumen(
-    session: Session, dias: int = 30, *, hoy: date | None = None, consulado: str | None = None
+    session: Session,
+    dias: int = 30,
+    *,
+    hoy: date | None = None,
+    consulado: str | None = None,
+    **preguntas: Any,
 ) -> Resumen:
     """Everything the statistics page shows, for the last ``dias`` days (1–90) including today.
 
@@ -272,6 +331,7 @@ def resumen(
         hasta=hasta,
         por_dia=conversaciones_por_dia(session, desde, hasta),
         temas=temas_principales(session, desde),
-        fallback=fallback(session, desde),
+        fallback=fallback(session, desde, **preguntas),
         embudo=embudo_por_consulado(session, desde),
+        casos=casos_reales(session, desde),
     )

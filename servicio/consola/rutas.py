@@ -5,6 +5,7 @@ session's CSRF token; every page with personal data is written to the audit trai
 """
 
 # isort: split
+import functools
 import logging
 import math
 import secrets
@@ -15,14 +16,15 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import canales, caso, lectura
+from bot import canales, caso, conocimiento, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
-from bot.tiempo import ZONA_MX, en_utc
+from bot.tiempo import ZONA_MX, ahora_utc, dia_en_mexico, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import casos
@@ -60,7 +62,10 @@ AVISOS = {
     "respondida": "Respuesta guardada.",
     "entregada": "Respuesta enviada por Twilio a la persona.",
     "pendiente": "La persona la recibirá con la próxima respuesta del asistente (cuando escriba).",
-    "cerrada": "Canalización cerrada.",
+    "cerrada": "Caso cerrado. A la persona le avisamos que puede volver a escribir PROMOTOR.",
+    "nota": "Nota guardada (solo la ve el equipo).",
+    "atendida": "Pregunta marcada como atendida.",
+    "asignada": "Caso asignado.",
     "enviada": "Mensaje de la solicitud enviado a la persona.",
     "no_enviada": "No se pudo enviar el mensaje: revisa la configuración de Twilio o imprímelo.",
     "no_verificado": (
@@ -523,21 +528,111 @@ def registro_recordatorios(
 
 
 # ------------------------------------------------------------------ canalizaciones
+def _espera(fila: m.Canalizacion) -> str:
+    """How long the person has waited (since the case opened, or their last message)."""
+    desde = en_utc(fila.actividad_persona_en or fila.creada_en)
+    minutos = max(0, int((ahora_utc() - desde).total_seconds() // 60))
+    if minutos < 60:
+        return f"{minutos} min"
+    horas = minutos // 60
+    return f"{horas} h {minutos % 60} min" if horas < 48 else f"{horas // 24} días"
+
+
+def _pagina_bandeja(
+    request: Request, session: Session, sesion: seguridad.SesionActiva, **filtros: Any
+) -> HTMLResponse:
+    alcance = Alcance.de(sesion.promotor)
+    consulado = filtros.get("consulado") or ""
+    filas = filtros.pop("filas", None)
+    if filas is None:
+        filas = tickets.bandeja(
+            session,
+            dentro=alcance.filtro_canalizaciones(),
+            consulado=consulado if alcance.nacional else None,
+            incluir_pruebas=bool(filtros.get("pruebas")),
+            estado=filtros.get("estado") or None,
+        )
+    consulados = sorted(
+        {c for c in session.execute(select(m.Canalizacion.consulado).distinct()).scalars() if c}
+    )
+    return _html(
+        request,
+        "canalizaciones.html",
+        filas=filas,
+        no_leidos=tickets.no_leidos(session, [f.id for f in filas]),
+        espera=_espera,
+        consulados=consulados if alcance.nacional else [],
+        nombres=_nombres(session, {f.tomada_por for f in filas if f.tomada_por}),
+        estado=filtros.get("estado", ""),
+        consulado=consulado,
+        pruebas=bool(filtros.get("pruebas")),
+        q=filtros.get("q", ""),
+    )
+
+
+def _nombres(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    filas = session.execute(select(m.Promotor.id, m.Promotor.nombre).where(m.Promotor.id.in_(ids)))
+    return dict(filas.tuples().all())
+
+
 @router.get("/canalizaciones")
 def canalizaciones_lista(
     *,
     request: Request,
     estado: str = "",
+    consulado: str = "",
+    pruebas: str = "",
     sesion: SesionDep,
     session: SessionDep,
 ):
+    """One queue per consulate (admins: all, or one), the longest waiting first."""
     estado = estado if estado in ("abierta", "tomada", "cerrada") else ""
-    filas = tickets.listar(
-        session, estado or None, dentro=Alcance.de(sesion.promotor).filtro_canalizaciones()
+    return _pagina_bandeja(
+        request, session, sesion, estado=estado, consulado=consulado[:120], pruebas=pruebas == "1"
     )
-    if not estado:  # "Pendientes": open and taken ones (listar puts them first)
-        filas = [f for f in filas if f.estado != m.CANALIZACION_CERRADA]
-    return _html(request, "canalizaciones.html", filas=filas, estado=estado)
+
+
+@router.post("/canalizaciones/buscar")
+def canalizaciones_buscar(
+    *, request: Request, q: str = Form(""), sesion: CsrfDep, session: SessionDep
+):
+    """By case number, folio or name, in a POST body (a name never travels in a URL)."""
+    dentro = Alcance.de(sesion.promotor).filtro_canalizaciones()
+    filas = tickets.buscar(session, q, dentro)
+    auditoria.anotar_accesos(
+        session,
+        sesion.promotor,
+        auditoria.BUSQUEDA,
+        (tickets.id_canalizacion(f.id) for f in filas),
+    )
+    return _pagina_bandeja(request, session, sesion, filas=filas, estado="", q=q[:120])
+
+
+@router.get("/canalizaciones/novedades.json")
+def canalizaciones_novedades(*, sesion: SesionDep, session: SessionDep):
+    """Polled by consola.js every few seconds: unread counts and the newest message id per
+    case of the account's queue (no text, no personal data)."""
+    filas = tickets.bandeja(session, dentro=Alcance.de(sesion.promotor).filtro_canalizaciones())
+    no_leidos = tickets.no_leidos(session, [f.id for f in filas])
+    ultimos = tickets.ultimos_mensajes(session, [f.id for f in filas])
+    casos = [
+        {"id": f.id, "estado": f.estado, "no_leidos": no_leidos[f.id], "ultimo": ultimos[f.id]}
+        for f in filas
+    ]
+    return JSONResponse(
+        {"casos": casos, "no_leidos": sum(no_leidos.values()), "abiertos": len(filas)},
+        headers=CABECERAS,
+    )
+
+
+@router.get("/canalizaciones/{ticket_id}/novedades.json")
+def canalizacion_novedades(*, ticket_id: int, sesion: SesionDep, session: SessionDep):
+    """The newest message id and state of one case: the page offers to reload when it changes."""
+    fila = _ticket_o_404(session, ticket_id, sesion)
+    ultimo = tickets.ultimos_mensajes(session, [fila.id])[fila.id]
+    return JSONResponse({"estado": fila.estado, "ultimo": ultimo}, headers=CABECERAS)
 
 
 def _ticket_o_404(
@@ -550,17 +645,46 @@ def _ticket_o_404(
     return fila
 
 
+@functools.lru_cache(maxsize=1)
+def _entradas_conocimiento() -> tuple:
+    return conocimiento.cargar()
+
+
+def respuestas_aprobadas(hoy: date) -> list[tuple[str, str]]:
+    """Canned answers: the knowledge base's own short answers, (title, text), for the select
+    that inserts one into the reply box (the promoter edits it before sending)."""
+    valores = conocimiento.valores_del_anio(hoy)
+    return [
+        (e.titulo, conocimiento.texto_corto(e, valores).replace(f"\n{conocimiento.MAS}", ""))
+        for e in _entradas_conocimiento()
+        if e.tipo != "urgente"
+    ]
+
+
 def _pagina_ticket(
     request: Request, session: Session, fila: m.Canalizacion, status: int = 200, **extra: Any
 ) -> HTMLResponse:
+    hilo = tickets.hilo(session, fila.id)
+    sesion = request.state.sesion
+    registro = registros.por_folio(session, fila.folio) if fila.folio else None
+    if registro is not None and not Alcance.de(sesion.promotor).ve_registro(registro):
+        registro = None
     return _html(
         request,
         "canalizacion.html",
         status,
         t=fila,
-        respuestas=tickets.respuestas(session, fila.id),
+        hilo=hilo,
+        ultimo=hilo[-1].id if hilo else 0,
+        nombres=_nombres(session, {r.promotor_id for r in hilo if r.promotor_id}),
         twilio=twilio_salida.configurado(fila.canal),
         tomada_por=session.get(m.Promotor, fila.tomada_por) if fila.tomada_por else None,
+        colegas=[
+            c for c in tickets.colegas(session, fila, sesion.promotor) if c.id != fila.tomada_por
+        ],
+        aprobadas=respuestas_aprobadas(dia_en_mexico(ahora_utc())),
+        registro=registro,
+        espera=_espera(fila),
         **extra,
     )
 
@@ -577,14 +701,22 @@ def canalizacion_detalle(
     auditoria.anotar_accesos(
         session, sesion.promotor, auditoria.VISTA_CANALIZACION, [tickets.id_canalizacion(fila.id)]
     )
+    tickets.marcar_leida(session, fila, sesion.promotor)
     return _pagina_ticket(request, session, fila)
 
 
-def _accion_ticket(fn, session: Session, ticket_id: int, *args) -> Any:
+def _prohibido(session: Session, promotor: m.Promotor, error: svc.ErrorApi) -> Prohibido:
+    """The refusal as an error page. The service rolled back, which expired the account the
+    page's header shows: reloaded here, while the request's session is still open."""
+    session.refresh(promotor)
+    return Prohibido(error.mensaje, error.status)
+
+
+def _accion_ticket(fn, session: Session, ticket_id: int, promotor, *args, **kwargs) -> Any:
     try:
-        return fn(session, ticket_id, *args)
+        return fn(session, ticket_id, promotor, *args, **kwargs)
     except svc.ErrorApi as error:
-        raise Prohibido(error.mensaje, error.status) from None
+        raise _prohibido(session, promotor, error) from None
 
 
 @router.post("/canalizaciones/{ticket_id}/tomar")
@@ -608,17 +740,47 @@ def canalizacion_responder(
         respuesta = tickets.responder(session, ticket_id, sesion.promotor, texto)
     except svc.ErrorApi as error:
         if error.status != 422:
-            raise Prohibido(error.mensaje, error.status) from None
+            raise _prohibido(session, sesion.promotor, error) from None
         return _pagina_ticket(request, session, fila, 422, error=error.mensaje, texto=texto[:1000])
     entregada = tickets.entregar_ahora(session, respuesta, fila)
     aviso = "entregada" if entregada else "pendiente"
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso={aviso}")
 
 
-@router.post("/canalizaciones/{ticket_id}/cerrar")
-def canalizacion_cerrar(*, ticket_id: int, sesion: CsrfDep, session: SessionDep):
+@router.post("/canalizaciones/{ticket_id}/nota")
+def canalizacion_nota(
+    *,
+    request: Request,
+    ticket_id: int,
+    texto: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    fila = _ticket_o_404(session, ticket_id, sesion)
+    try:
+        tickets.anotar(session, ticket_id, sesion.promotor, texto)
+    except svc.ErrorApi as error:
+        if error.status != 422:
+            raise _prohibido(session, sesion.promotor, error) from None
+        return _pagina_ticket(request, session, fila, 422, error_nota=error.mensaje)
+    return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=nota")
+
+
+@router.post("/canalizaciones/{ticket_id}/asignar")
+def canalizacion_asignar(
+    *, ticket_id: int, colega: int = Form(0), sesion: CsrfDep, session: SessionDep
+):
     _ticket_o_404(session, ticket_id, sesion)
-    _accion_ticket(tickets.cerrar, session, ticket_id, sesion.promotor)
+    _accion_ticket(tickets.asignar, session, ticket_id, sesion.promotor, colega)
+    return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=asignada")
+
+
+@router.post("/canalizaciones/{ticket_id}/cerrar")
+def canalizacion_cerrar(
+    *, ticket_id: int, motivo: str = Form(""), sesion: CsrfDep, session: SessionDep
+):
+    _ticket_o_404(session, ticket_id, sesion)
+    _accion_ticket(tickets.cerrar, session, ticket_id, sesion.promotor, motivo=motivo)
     return _redirigir(f"{RUTA}/canalizaciones/{ticket_id}?aviso=cerrada")
 
 
@@ -628,13 +790,25 @@ def estadisticas_pagina(
     *,
     request: Request,
     dias: int = 30,
+    filtro: str = "",
+    atendidas: str = "",
+    pagina: int = 1,
     sesion: SesionDep,
     session: SessionDep,
 ):
     dias = dias if dias in (7, 30, 90) else 30
     alcance = Alcance.de(sesion.promotor)
+    # The filter is words of an already masked question (no personal data), so a GET is fine.
+    filtro = filtro[:100]
     datos = estadisticas.resumen(
-        session, dias=dias, consulado=None if alcance.nacional else alcance.consulado or ""
+        session,
+        dias=dias,
+        consulado=None if alcance.nacional else alcance.consulado or "",
+        **(
+            {"filtro": filtro, "con_atendidas": atendidas == "1", "pagina": max(1, pagina)}
+            if alcance.nacional
+            else {}
+        ),
     )
     temas_items = [(t.etiqueta, t.veces) for t in datos.temas]
     return _html(
@@ -644,7 +818,33 @@ def estadisticas_pagina(
         datos=datos,
         graficas=graficas,
         temas_items=temas_items,
+        filtro=filtro,
+        atendidas=atendidas == "1",
     )
+
+
+@router.post("/estadisticas/atendida")
+def estadisticas_atendida(
+    *,
+    request: Request,
+    clave: str = Form(""),
+    dias: int = Form(30),
+    csrf: str = Form(""),
+    sesion: AdminSesionDep,
+    session: SessionDep,
+):
+    """Marks an unanswered question as handled (admins: the list is national). Audited."""
+    csrf_ok(request, sesion, csrf)
+    actor = auditoria.actor(sesion.promotor)
+    if estadisticas.marcar_atendida(session, clave, actor):
+        session.add(
+            m.Auditoria(
+                folio="ESTADISTICAS", accion="pregunta_atendida", en=ahora_utc(), actor=actor
+            )
+        )
+        session.commit()
+    dias = dias if dias in (7, 30, 90) else 30
+    return _redirigir(f"{RUTA}/estadisticas?dias={dias}&aviso=atendida")
 
 
 @router.get("/auditoria")

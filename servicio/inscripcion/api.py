@@ -551,6 +551,8 @@ def _canal_out(row: m.Canalizacion) -> s.CanalizacionOut:
         respuesta=row.respuesta,
         creada_en=en_utc(row.creada_en),
         cerrada_en=en_utc(row.cerrada_en),
+        motivo_cierre=row.motivo_cierre,
+        origen=row.origen,
     )
 
 
@@ -569,9 +571,11 @@ def crear_canalizacion(
     _role: AssistantDep,
 ):
     def run():
-        row = svc.crear_canalizacion(session, payload)
+        # An address with a ticket not closed gets that one back (200), never a second one.
+        row, creada = svc.crear_canalizacion(session, payload)
         # The ticket's id as the row's reference: erasing the person deletes the replay too.
-        return 201, jsonable_encoder(_canal_out(row)), f"{svc.PREFIJO_CASO}{row.id}"
+        status = 201 if creada else 200
+        return status, jsonable_encoder(_canal_out(row)), f"{svc.PREFIJO_CASO}{row.id}"
 
     return _idempotent(session, "canalizaciones", idempotency_key, payload, run)
 

@@ -443,6 +443,26 @@ class EliminadoOut(BaseModel):
 
 
 # ---------------------------------------------------------------- canalizaciones
+class AutorHistorial(str, Enum):
+    persona = "persona"
+    asistente = "asistente"
+
+
+class OrigenCanalizacion(str, Enum):
+    real = "real"
+    prueba = "prueba"
+    bench = "bench"
+
+
+class MensajeHistorial(BaseModel):
+    """One message of the conversation before the handoff (the thread's first messages)."""
+
+    autor: AutorHistorial
+    texto: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+    model_config = SIN_EXTRAS
+
+
 class CanalizacionIn(BaseModel):
     resumen: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     canal: Canal
@@ -452,6 +472,11 @@ class CanalizacionIn(BaseModel):
     consulado: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
         None
     )
+    # The person's city, when the conversation learnt it: the nearest consulate's queue.
+    ciudad: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    historial: Annotated[list[MensajeHistorial], Field(max_length=30)] = Field(default_factory=list)
+    # Tests and benchmarks label their tickets: left out of the queue and statistics by default.
+    origen: OrigenCanalizacion = OrigenCanalizacion.real
 
     model_config = SIN_EXTRAS
 
@@ -472,6 +497,8 @@ class CanalizacionOut(BaseModel):
     respuesta: str | None = None
     creada_en: datetime
     cerrada_en: datetime | None = None
+    motivo_cierre: str | None = None
+    origen: str = "real"
 
 
 class TransicionIn(BaseModel):

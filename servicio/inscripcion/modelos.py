@@ -11,11 +11,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -40,6 +42,26 @@ ORIGEN_CONSOLA = "consola"
 CANALIZACION_ABIERTA = "abierta"
 CANALIZACION_TOMADA = "tomada"
 CANALIZACION_CERRADA = "cerrada"
+
+# Where a ticket comes from: only "real" ones are counted and queued by default.
+ORIGEN_REAL = "real"
+ORIGEN_PRUEBA = "prueba"
+ORIGEN_BENCH = "bench"
+ORIGEN_CONSOLA_PREGUNTAR = "consola"
+ORIGENES_CASO = (ORIGEN_REAL, ORIGEN_PRUEBA, ORIGEN_BENCH, ORIGEN_CONSOLA_PREGUNTAR)
+
+# Who wrote a message of a ticket's thread (``MensajeCaso.autor``).
+AUTOR_PERSONA = "persona"
+AUTOR_ASISTENTE = "asistente"
+AUTOR_PROMOTOR = "promotor"
+AUTOR_NOTA = "nota"  # private note of the team: never sent
+AUTOR_SISTEMA = "sistema"  # events (taken, assigned, closed) and notices sent to the person
+AUTORES = (AUTOR_PERSONA, AUTOR_ASISTENTE, AUTOR_PROMOTOR, AUTOR_NOTA, AUTOR_SISTEMA)
+
+# Delivery of a message meant for the person; NULL for the rest (never sent).
+ENTREGA_PENDIENTE = "pendiente"
+ENTREGA_ENTREGADA = "entregada"
+ENTREGA_FALLIDA = "fallida"  # a send failed (reason in ``fallo``); the next message may carry it
 
 ROL_PROMOTOR = "promotor"
 ROL_ADMIN = "admin"
@@ -166,6 +188,7 @@ class Auditoria(Base):
 
 class Canalizacion(Base):
     __tablename__ = "canalizaciones"
+    __table_args__ = (Index("ix_canalizaciones_canal_direccion", "canal", "direccion_canal"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resumen: Mapped[str] = mapped_column(Text, nullable=False)
@@ -180,12 +203,36 @@ class Canalizacion(Base):
         Integer, ForeignKey("promotores.id"), nullable=True
     )
     tomada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The promoter's reason, "la persona volvió al asistente", "sin respuesta fuera de horario"…
+    motivo_cierre: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: ORIGENES_CASO; tests, benchmarks and the console's Preguntar are left out by default.
+    origen: Mapped[str] = mapped_column(
+        String(10), nullable=False, default=ORIGEN_REAL, server_default=text("'real'")
+    )
+    # The person's registration, when one matches the ticket's number (console link).
+    folio: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Last message of the person in the thread (waiting time, unread, timeouts).
+    actividad_persona_en: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    # Id of the newest thread message the holder has seen: the person's later ones are unread.
+    leida_hasta: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class RespuestaCanalizacion(Base):
-    """A promoter's reply to a ticket; delivered by Twilio or on the person's next message."""
+    """One message of a ticket's thread (the table's name is from when it held replies only).
+
+    ``autor`` (AUTORES): the conversation before the handoff (persona/asistente), the person's
+    messages during it, the promoters' replies, private notes and system events. Messages for
+    the person (replies, closing notices) carry ``estado_entrega``; the rest leave it NULL and
+    are never delivered. ``id_externo`` (the channel's message id) is unique per ticket: a
+    redelivered webhook never adds a message twice.
+    """
 
     __tablename__ = "respuestas_canalizacion"
+    __table_args__ = (
+        UniqueConstraint("canalizacion_id", "id_externo", name="uq_mensaje_caso_id_externo"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     canalizacion_id: Mapped[int] = mapped_column(
@@ -197,8 +244,16 @@ class RespuestaCanalizacion(Base):
     texto: Mapped[str] = mapped_column(Text, nullable=False)
     creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     entregada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    #: "twilio" (outbound message) or "siguiente_mensaje" (with the bot's next answer).
+    #: "twilio", "socketio" (the web chat's room) or "siguiente_mensaje" (with the bot's next
+    #: answer).
     entregada_via: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    autor: Mapped[str] = mapped_column(
+        String(10), nullable=False, default=AUTOR_PROMOTOR, server_default=text("'promotor'")
+    )
+    id_externo: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    estado_entrega: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Why the last send failed (a Twilio error code, "fuera de la ventana de 24 h"…): no text.
+    fallo: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Promotor(Base):
@@ -289,6 +344,17 @@ class ContactoFirmado(Base):
     medio: Mapped[str] = mapped_column(String(10), primary_key=True)
     telefono: Mapped[str] = mapped_column(String(20), primary_key=True)
     ultimo_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class PreguntaAtendida(Base):
+    """An unanswered question of the statistics a promoter marked as handled (by its grouping
+    key, ``estadisticas.clave_texto``: masked text, no personal data)."""
+
+    __tablename__ = "preguntas_atendidas"
+
+    clave: Mapped[str] = mapped_column(String(300), primary_key=True)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class IdempotencyKey(Base):

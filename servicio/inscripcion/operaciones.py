@@ -287,21 +287,17 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
     direcciones = {d for d in (reg.telefono, reg.email, reg.direccion_canal, *conversaciones) if d}
     tickets = list(
         session.execute(
-            select(m.Canalizacion.id).where(m.Canalizacion.direccion_canal.in_(direcciones))
+            select(m.Canalizacion.id).where(
+                m.Canalizacion.direccion_canal.in_(direcciones)
+                | (m.Canalizacion.folio == reg.folio)
+            )
         ).scalars()
     )
     if tickets:
-        session.execute(
-            delete(m.RespuestaCanalizacion).where(
-                m.RespuestaCanalizacion.canalizacion_id.in_(tickets)
-            )
-        )
-        session.execute(
-            delete(m.IdempotencyKey).where(
-                m.IdempotencyKey.folio.in_([f"{PREFIJO_CASO}{t}" for t in tickets])
-            )
-        )
-        session.execute(delete(m.Canalizacion).where(m.Canalizacion.id.in_(tickets)))
+        # The whole thread (messages before and during the handoff, replies, notes) goes too.
+        from servicio.inscripcion import canalizaciones
+
+        canalizaciones.borrar(session, tickets)
     hashes = {conversacion_id(c) for c in conversaciones}
     # Web/REST tickets carry the conversation's id as their address.
     hashes.update(conversacion_id(d) for d in direcciones if d not in (reg.telefono, reg.email))
@@ -335,19 +331,11 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
 PREFIJO_CASO = "CAN-"
 
 
-def crear_canalizacion(session: Session, payload: CanalizacionIn) -> m.Canalizacion:
-    row = m.Canalizacion(
-        resumen=payload.resumen,
-        canal=payload.canal.value,
-        direccion_canal=payload.direccion_canal,
-        consulado=payload.consulado or None,
-        estado="abierta",
-        creada_en=ahora_utc(),
-    )
-    session.add(row)
-    session.commit()
-    log.info("canalizacion creada id=%s", row.id)
-    return row
+def crear_canalizacion(session: Session, payload: CanalizacionIn) -> tuple[m.Canalizacion, bool]:
+    """(ticket, created): see ``canalizaciones.crear`` (one open ticket per address)."""
+    from servicio.inscripcion import canalizaciones
+
+    return canalizaciones.crear(session, payload)
 
 
 def listar_canalizaciones(session: Session, estado: str | None, limit: int = 200):

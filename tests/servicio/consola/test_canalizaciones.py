@@ -243,7 +243,9 @@ def test_entregar_pendientes_solo_de_esa_direccion(session, ana):
     tickets.responder(session, otra_dir.id, ana, "otra")
     tickets.cerrar(session, t1.id, ana)  # closed after replying: still delivered
     entregadas = tickets.entregar_pendientes(session, "whatsapp", TEL)
-    assert [r.id for r in entregadas] == [r1.id, r2.id]
+    # The closing notice of t1 comes after its reply (and after t2's older reply).
+    assert [r.id for r in entregadas][:2] == [r1.id, r2.id]
+    assert [r.texto for r in entregadas][2:] == [tickets.AVISO_CIERRE]
     assert all(r.entregada_via == "siguiente_mensaje" for r in entregadas)
     assert all(r.entregada_en is not None for r in entregadas)
     assert tickets.entregar_pendientes(session, "whatsapp", TEL) == []
@@ -328,9 +330,17 @@ def test_endpoint_entregas(client_entregas, session, ana):
     # Nothing was delivered by the refused calls.
     r = client_entregas.post(url, json=body, headers=A)
     assert r.status_code == 200, r.text
-    assert r.json() == {"respuestas": [{"ticket": t.id, "texto": "Hola, te llamo mañana."}]}
-    assert client_entregas.post(url, json=body, headers=A).json() == {"respuestas": []}
-    assert client_entregas.post(url, json=body, headers=ADMIN).json() == {"respuestas": []}
+    (rid,) = [x.id for x in tickets.respuestas(session, t.id)]
+    activa = {"ticket": t.id, "estado": "tomada"}
+    assert r.json() == {
+        "respuestas": [
+            {"ticket": t.id, "id": rid, "texto": "Hola, te llamo mañana.", "autor_nombre": "Ana"}
+        ],
+        "canalizacion": activa,
+    }
+    vacia = {"respuestas": [], "canalizacion": activa}
+    assert client_entregas.post(url, json=body, headers=A).json() == vacia
+    assert client_entregas.post(url, json=body, headers=ADMIN).json() == vacia
 
 
 @pytest.mark.parametrize(
@@ -430,12 +440,15 @@ def test_enviar_respuesta_63016_queda_pendiente(session, ana, salida, caplog):
     assert [x.id for x in tickets.entregar_pendientes(session, "whatsapp", TEL)] == [r.id]
 
 
-def test_enviar_respuesta_fuera_de_ventana_no_llama_a_twilio(session, ana, salida):
+def test_enviar_respuesta_fuera_de_ventana_no_usa_whatsapp(session, ana, salida):
     t = ticket(session, creada_en=ahora_utc() - timedelta(hours=30))
     r = tickets.responder(session, t.id, ana, "Hola")
     http = TwilioFalso()
-    assert salida.enviar_respuesta(session, r, t, http_client=http) is False
-    assert http.peticiones == [] and r.entregada_en is None
+    # Never a free-form WhatsApp after 24 h: by SMS to the number (issue 17; it wrote to us on
+    # WhatsApp in a signed request). Without SMS: test_hilo_canalizacion.py.
+    assert salida.enviar_respuesta(session, r, t, http_client=http) is True
+    assert [p["data"]["To"] for p in http.peticiones] == [TEL]
+    http.peticiones.clear()
     # SMS has no window.
     sms = ticket(session, canal="telefono", creada_en=ahora_utc() - timedelta(days=5))
     r2 = tickets.responder(session, sms.id, ana, "Qué tal, ¿cómo estás?")
@@ -519,12 +532,17 @@ def test_cerrar_desde_la_api_entrega_la_respuesta_con_el_siguiente_mensaje(
     assert r.status_code == 200
     assert r.json()["estado"] == "cerrada" and r.json()["respuesta"] == "Ya quedó."
     assert auditoria(session, tid) == [
+        ("canalizacion_creada", None),
         ("canalizacion_respondida", tickets.ACTOR_API),
         ("canalizacion_cerrada", tickets.ACTOR_API),
     ]
     entrega = {"canal": "web", "direccion": "s-9"}
     r = client_entregas.post("/v1/canalizaciones/entregas", json=entrega, headers=A)
-    assert r.json()["respuestas"] == [{"ticket": tid, "texto": "Ya quedó."}]
+    assert [(x["texto"], x["autor_nombre"]) for x in r.json()["respuestas"]] == [
+        ("Ya quedó.", "Orienta"),
+        (tickets.AVISO_CIERRE, "Orienta"),
+    ]
+    assert r.json()["canalizacion"] is None  # closed: the bot answers again
     r = client_entregas.post("/v1/canalizaciones/entregas", json=entrega, headers=A)
     assert r.json()["respuestas"] == []  # delivered once
 
@@ -545,7 +563,9 @@ def test_cerrar_sin_promotor_envia_por_twilio_como_la_consola(session, ana, sali
     http = TwilioFalso()
     fila = tickets.cerrar(session, t.id, None, "Te llamamos mañana.", http_client=http)
     assert fila.estado == "cerrada"
-    assert len(http.peticiones) == 1 and http.peticiones[0]["data"]["To"] == f"whatsapp:{TEL}"
+    # The reply, then the closing notice (what happens next).
+    assert [p["data"]["To"] for p in http.peticiones] == [f"whatsapp:{TEL}"] * 2
+    assert tickets.AVISO_CIERRE in http.peticiones[1]["data"]["Body"]
     (respuesta,) = tickets.respuestas(session, t.id)
     assert respuesta.texto == "Te llamamos mañana." and respuesta.entregada_via == "twilio"
     assert respuesta.promotor_id is None

@@ -283,3 +283,46 @@ def test_grafica_por_dia():
     assert svg.count('class="grafica-barra"') == 3  # zero segments are not drawn
     vacia = str(graficas.barras_apiladas_por_dia([est.DiaCanal(date(2026, 3, 1), {})]))
     assert "Aún no hay datos" in vacia
+
+
+def test_preguntas_sin_respuesta_paginan_filtran_y_se_marcan_atendidas(cliente, session):
+    hoy = est.hoy_mx()
+    ahora = datetime.now(UTC).isoformat()
+    cuerpo = [
+        mensaje(cid(i), ahora, intent="nlu_fallback", fallback=True, texto=f"pregunta {i} visa")
+        for i in range(est.POR_PAGINA + 3)
+    ] + [mensaje(cid(99), ahora, intent="nlu_fallback", fallback=True, texto="¿Y el pasaporte?")]
+    assert cliente.post("/v1/metricas", json=cuerpo, headers=A).status_code == 200
+    primera = est.fallback(session, hoy)
+    assert (primera.total_preguntas, primera.paginas) == (est.POR_PAGINA + 4, 2)
+    assert len(primera.preguntas) == est.POR_PAGINA
+    segunda = est.fallback(session, hoy, pagina=2)
+    assert len(segunda.preguntas) == 4
+    assert {p.texto for p in primera.preguntas}.isdisjoint(p.texto for p in segunda.preguntas)
+    (pasaporte,) = est.fallback(session, hoy, filtro="PASAPORTE").preguntas
+    assert pasaporte.texto == "¿Y el pasaporte?" and not pasaporte.atendida
+    assert est.marcar_atendida(session, pasaporte.clave, "promotor:1")
+    assert est.marcar_atendida(session, pasaporte.clave, "promotor:1")  # idempotent
+    assert est.fallback(session, hoy, filtro="pasaporte").preguntas == []
+    (otra_vez,) = est.fallback(session, hoy, filtro="pasaporte", con_atendidas=True).preguntas
+    assert otra_vez.atendida
+    assert est.marcar_atendida(session, "  ", "promotor:1") is False
+
+
+def test_los_casos_de_prueba_no_cuentan_en_las_estadisticas(session):
+    from bot.tiempo import ahora_utc
+
+    for origen in ("real", "prueba", "bench", "consola", "real"):
+        session.add(
+            m.Canalizacion(
+                resumen="r",
+                canal="web",
+                direccion_canal=f"web-{origen}-{id(origen)}",
+                estado="abierta",
+                creada_en=ahora_utc(),
+                origen=origen,
+            )
+        )
+    session.commit()
+    assert est.casos_reales(session, est.hoy_mx()) == 2
+    assert est.resumen(session, 7).casos == 2

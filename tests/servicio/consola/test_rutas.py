@@ -575,3 +575,137 @@ def test_sms_to_a_number_typed_by_the_promoter_in_person(promotor, session, envi
     # WhatsApp needs the person's own signed message in the last 24 hours, whoever typed it.
     assert _enviar_referencia(promotor, folio, "whatsapp").endswith("aviso=no_verificado")
     assert [c for c, _ in envios] == ["telefono"]
+
+
+# ------------------------------------------------------------------ the inbox (issue 17)
+def _mensaje_de_persona(session, ticket_id: int, texto: str, id_externo: str) -> None:
+    from servicio.inscripcion import canalizaciones as tickets
+
+    fila = session.get(m.Canalizacion, ticket_id)
+    tickets.mensaje_de_persona(
+        session, ticket_id, fila.canal, fila.direccion_canal, texto, id_externo
+    )
+
+
+def test_inbox_thread_unread_note_assign_and_close(promotor, session, ticket):
+    from servicio.inscripcion import canalizaciones as tickets
+
+    cuentas.crear(session, "lia", "Lía Gómez", CLAVE, consulado="Chicago, IL")
+    _mensaje_de_persona(session, ticket, "¿Alguien me lee?", "wamid-1")
+    lista = promotor.get("/consola/canalizaciones")
+    assert f'data-no-leidos="{ticket}">1<' in lista.text and "esperando" in lista.text
+    novedades = promotor.get("/consola/canalizaciones/novedades.json").json()
+    assert novedades["no_leidos"] == 1 and novedades["casos"][0]["id"] == ticket
+    assert "¿Alguien" not in str(novedades)  # counts and ids only
+    url = f"/consola/canalizaciones/{ticket}"
+    promotor.post(f"{url}/tomar", data={"csrf": csrf(promotor, url)})
+    detalle = promotor.get(url)
+    assert "¿Alguien me lee?" in detalle.text and "Ana Pérez tomó el caso." in detalle.text
+    # Opened by the holder: nothing unread any more.
+    assert promotor.get("/consola/canalizaciones/novedades.json").json()["no_leidos"] == 0
+    # Canned answers from the knowledge base, to insert and edit.
+    assert 'data-insertar-en="texto"' in detalle.text and "<option value=" in detalle.text
+    nota = promotor.post(
+        f"{url}/nota", data={"texto": "Llamarle el lunes", "csrf": csrf(promotor, url)}
+    )
+    assert nota.status_code == 303
+    assert "Nota privada de Ana Pérez" in promotor.get(url).text
+    ultimo = promotor.get(f"{url}/novedades.json").json()["ultimo"]
+    _mensaje_de_persona(session, ticket, "Gracias", "wamid-2")
+    assert promotor.get(f"{url}/novedades.json").json()["ultimo"] > ultimo
+    lia = session.execute(select(m.Promotor).where(m.Promotor.usuario == "lia")).scalar_one()
+    r = promotor.post(f"{url}/asignar", data={"colega": lia.id, "csrf": csrf(promotor, url)})
+    assert r.status_code == 303 and r.headers["location"].endswith("aviso=asignada")
+    session.expire_all()
+    assert session.get(m.Canalizacion, ticket).tomada_por == lia.id
+    # Ana may still see it (her consulate) but not close it: Lía holds it now.
+    cerrar = promotor.post(f"{url}/cerrar", data={"motivo": "x", "csrf": csrf(promotor, url)})
+    assert cerrar.status_code == 409
+    tickets.cerrar(session, ticket, lia, motivo="Se resolvió")
+    assert "Se resolvió" in promotor.get(url).text
+    acciones = {a.accion for a in auditoria(session) if a.folio == f"CAN-{ticket}"}
+    assert {"canalizacion_tomada", "canalizacion_nota", "canalizacion_asignada"} <= acciones
+
+
+def test_inbox_close_with_reason_tells_the_person(promotor, session, ticket):
+    from servicio.inscripcion import canalizaciones as tickets
+
+    url = f"/consola/canalizaciones/{ticket}"
+    r = promotor.post(
+        f"{url}/cerrar", data={"motivo": "Ya tiene su folio", "csrf": csrf(promotor, url)}
+    )
+    assert r.status_code == 303
+    session.expire_all()
+    fila = session.get(m.Canalizacion, ticket)
+    assert (fila.estado, fila.motivo_cierre) == ("cerrada", "Ya tiene su folio")
+    (aviso,) = tickets.entregar_pendientes(session, fila.canal, fila.direccion_canal)
+    assert aviso.texto == tickets.AVISO_CIERRE
+
+
+def test_inbox_scope_origin_filter_and_search(promotor, admin, session, ticket, ticket_houston):
+    prueba = m.Canalizacion(
+        resumen="Prueba automática",
+        canal="web",
+        direccion_canal="web-prueba",
+        consulado="Chicago, IL",
+        estado="abierta",
+        creada_en=ahora_utc(),
+        origen="prueba",
+    )
+    session.add(prueba)
+    session.commit()
+    lista = promotor.get("/consola/canalizaciones").text
+    assert f"#{ticket}<" in lista and f"#{ticket_houston}<" not in lista
+    assert f"#{prueba.id}<" not in lista  # tests are left out by default
+    assert f"#{prueba.id}<" in promotor.get("/consola/canalizaciones?pruebas=1").text
+    ids = [c["id"] for c in promotor.get("/consola/canalizaciones/novedades.json").json()["casos"]]
+    assert ids == [ticket]
+    fuera = promotor.get(f"/consola/canalizaciones/{ticket_houston}/novedades.json")
+    assert fuera.status_code == 404
+    # Admins: every consulate, or one.
+    todas = admin.get("/consola/canalizaciones").text
+    assert f"#{ticket}<" in todas and f"#{ticket_houston}<" in todas
+    houston = admin.get("/consola/canalizaciones?consulado=Houston, TX").text
+    assert f"#{ticket_houston}<" in houston and f"#{ticket}<" not in houston
+    # Search by case number, in a POST body; outside the scope, nothing.
+    url = "/consola/canalizaciones"
+    encontrado = promotor.post(
+        f"{url}/buscar", data={"q": f"#{ticket}", "csrf": csrf(promotor, url)}
+    )
+    assert f"#{ticket}<" in encontrado.text
+    fuera = promotor.post(
+        f"{url}/buscar", data={"q": str(ticket_houston), "csrf": csrf(promotor, url)}
+    )
+    assert f"#{ticket_houston}<" not in fuera.text and "No encontramos casos" in fuera.text
+    assert promotor.post(f"{url}/buscar", data={"q": "1"}).status_code == 403
+
+
+def test_inbox_search_by_name_finds_the_linked_registration(promotor, session):
+    r = registrar(promotor)
+    folio = r.headers["location"].rsplit("/", 1)[1].split("?")[0]
+    fila = m.Canalizacion(
+        resumen="Pide hablar con una persona.",
+        canal="whatsapp",
+        direccion_canal="+13125550199",
+        consulado="Chicago, IL",
+        estado="abierta",
+        creada_en=ahora_utc(),
+        folio=folio,
+    )
+    session.add(fila)
+    session.commit()
+    url = "/consola/canalizaciones"
+    r = promotor.post(f"{url}/buscar", data={"q": "gloria hernandez", "csrf": csrf(promotor, url)})
+    assert f"#{fila.id}<" in r.text
+    detalle = promotor.get(f"{url}/{fila.id}").text
+    assert f'href="/consola/registros/{folio}"' in detalle
+
+
+def test_inbox_shows_a_failed_delivery_as_failed(promotor, session, ticket):
+    from servicio.inscripcion import canalizaciones as tickets
+
+    p = session.execute(select(m.Promotor).where(m.Promotor.usuario == "ana")).scalar_one()
+    r = tickets.responder(session, ticket, p, "Hola")
+    tickets.marcar_fallida(session, r.id, "Twilio no aceptó el mensaje")
+    texto = promotor.get(f"/consola/canalizaciones/{ticket}").text
+    assert "no entregada: Twilio no aceptó el mensaje" in texto and "entregada 0" not in texto

@@ -32,6 +32,7 @@ TABLES = (
     "intentos_verificacion",
     "avisos",
     "recordatorios_mes",
+    "preguntas_atendidas",
 )
 
 

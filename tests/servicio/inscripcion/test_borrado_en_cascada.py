@@ -71,10 +71,28 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, engine, caplo
         c = client.post(
             "/v1/canalizaciones",
             headers={**A, "Idempotency-Key": clave},
-            json={"resumen": f"Dudas de {NOMBRE}", "canal": canal, "direccion_canal": direccion},
+            json={
+                "resumen": f"Dudas de {NOMBRE}",
+                "canal": canal,
+                "direccion_canal": direccion,
+                # The conversation before the handoff becomes the thread's first messages.
+                "historial": [{"autor": "persona", "texto": f"soy {NOMBRE}, mi cel {TELEFONO}"}],
+            },
         )
         assert c.status_code == 201, c.text
         casos.append(c.json()["id"])
+    # What the person writes during the handoff is in the thread too.
+    escrito = client.post(
+        f"/v1/canalizaciones/{casos[1]}/mensajes",
+        headers=A,
+        json={
+            "canal": "web",
+            "direccion": WEB,
+            "texto": f"mi correo es {EMAIL}",
+            "id_externo": "m1",
+        },
+    )
+    assert escrito.status_code == 200, escrito.text
     cerrado = client.post(
         f"/v1/canalizaciones/{casos[0]}/cerrar",
         headers=ADMIN,

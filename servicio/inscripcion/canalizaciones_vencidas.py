@@ -1,0 +1,190 @@
+"""Periodic handoff chores: tickets waiting too long outside office hours, and the 180-day purge.
+
+There is no periodic job in the service yet (the only CronJob, ``tracker-retencion``, runs
+``channels.retencion`` in the Rasa image), so this module is a CLI to run from cron or a
+Kubernetes CronJob with the service's image::
+
+    python -m servicio.inscripcion.canalizaciones_vencidas            # dry run: counts only
+    python -m servicio.inscripcion.canalizaciones_vencidas --aplicar  # close and purge
+
+1. :func:`cerrar_vencidas`: a ticket still *waiting* (no promoter took it) for more than
+   ``ORIENTA_CANALIZACION_HORAS_ESPERA`` hours (2 by default), and *now outside its consulate's
+   office hours* in the consulate's own time zone, is closed with
+   :data:`canalizaciones.MOTIVO_FUERA_DE_HORARIO` and a notice queued for the person saying what
+   happens next. Office hours: ``ORIENTA_CANALIZACION_HORARIO`` ("9-17", local, Monday to
+   Friday); the zone comes from the consulate's state (``ZONAS_POR_ESTADO``; no hours or zones
+   exist in ``data/ventanillas``), America/Los_Angeles... for each state.
+2. :func:`purgar_cerradas`: the thread and the ticket of cases closed more than
+   ``ORIENTA_CANALIZACION_RETENCION_DIAS`` (180) days ago are deleted, like the person's data.
+
+Prints counts only, never a text, a number or an address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.tiempo import ahora_utc, en_utc
+from servicio.inscripcion import canalizaciones as tickets
+from servicio.inscripcion import modelos as m
+
+log = logging.getLogger("orienta.enrollment.canalizaciones_vencidas")
+
+#: What the person reads when nobody could answer in time.
+AVISO_VENCIDA = (
+    "Orienta: nadie del equipo pudo contestarte a tiempo, perdona. Tu caso se cerró; si aún "
+    "necesitas ayuda, escribe PROMOTOR en horario de oficina (lunes a viernes, 9 a 17 h) o "
+    "sigue con el asistente."
+)
+ZONA_POR_OMISION = "America/Chicago"
+#: The consulates' states (``Ventanilla.estado``) and their main time zone.
+ZONAS_POR_ESTADO = {
+    "AR": "America/Chicago",
+    "AZ": "America/Phoenix",
+    "CA": "America/Los_Angeles",
+    "CO": "America/Denver",
+    "DC": "America/New_York",
+    "FL": "America/New_York",
+    "GA": "America/New_York",
+    "ID": "America/Boise",
+    "IL": "America/Chicago",
+    "IN": "America/Indiana/Indianapolis",
+    "LA": "America/Chicago",
+    "MA": "America/New_York",
+    "MI": "America/Detroit",
+    "MN": "America/Chicago",
+    "MO": "America/Chicago",
+    "NC": "America/New_York",
+    "NE": "America/Chicago",
+    "NJ": "America/New_York",
+    "NM": "America/Denver",
+    "NV": "America/Los_Angeles",
+    "NY": "America/New_York",
+    "OK": "America/Chicago",
+    "OR": "America/Los_Angeles",
+    "PA": "America/New_York",
+    "TX": "America/Chicago",
+    "UT": "America/Denver",
+    "WA": "America/Los_Angeles",
+    "WI": "America/Chicago",
+}
+
+
+class AjustesVencidas(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORIENTA_CANALIZACION_", extra="ignore")
+
+    horas_espera: float = 2.0
+    #: Office hours, local time of the consulate, Monday to Friday: "inicio-fin" in hours.
+    horario: str = "9-17"
+    retencion_dias: int = 180
+
+    def horas(self) -> tuple[int, int]:
+        inicio, _, fin = self.horario.partition("-")
+        return int(inicio), int(fin)
+
+
+def zona_de(consulado: str | None) -> ZoneInfo:
+    """The consulate's time zone from its state ("Dallas, TX" → America/Chicago)."""
+    estado = (consulado or "").rsplit(",", 1)[-1].strip().upper()
+    return ZoneInfo(ZONAS_POR_ESTADO.get(estado, ZONA_POR_OMISION))
+
+
+def en_horario(consulado: str | None, ahora: datetime, ajustes: AjustesVencidas) -> bool:
+    """True on a weekday between the opening and closing hour, the consulate's local time."""
+    local = en_utc(ahora).astimezone(zona_de(consulado))
+    inicio, fin = ajustes.horas()
+    return local.weekday() < 5 and inicio <= local.hour < fin
+
+
+@dataclass(frozen=True)
+class Resultado:
+    vencidas: int
+    purgadas: int
+
+
+def vencidas(session: Session, ahora: datetime, ajustes: AjustesVencidas) -> list[m.Canalizacion]:
+    """Tickets nobody took for more than the waiting hours, now outside office hours."""
+    limite = ahora - timedelta(hours=ajustes.horas_espera)
+    candidatas = session.execute(
+        select(m.Canalizacion).where(
+            m.Canalizacion.estado == m.CANALIZACION_ABIERTA, m.Canalizacion.creada_en < limite
+        )
+    ).scalars()
+    return [c for c in candidatas if not en_horario(c.consulado, ahora, ajustes)]
+
+
+def cerrar_vencidas(
+    session: Session, ahora: datetime | None = None, ajustes: AjustesVencidas | None = None
+) -> int:
+    """Closes the overdue tickets with a notice for the person; how many were closed."""
+    ahora, ajustes = ahora or ahora_utc(), ajustes or AjustesVencidas()
+    cerradas = 0
+    for fila in vencidas(session, ahora, ajustes):
+        cerradas += tickets.cerrar_por_vencimiento(session, fila.id, AVISO_VENCIDA)
+    return cerradas
+
+
+def purgar_cerradas(
+    session: Session, ahora: datetime | None = None, ajustes: AjustesVencidas | None = None
+) -> int:
+    """Deletes the threads and tickets closed more than the retention days ago."""
+    ahora, ajustes = ahora or ahora_utc(), ajustes or AjustesVencidas()
+    limite = ahora - timedelta(days=ajustes.retencion_dias)
+    ids = list(
+        session.execute(
+            select(m.Canalizacion.id).where(
+                m.Canalizacion.estado == m.CANALIZACION_CERRADA,
+                m.Canalizacion.cerrada_en < limite,
+            )
+        ).scalars()
+    )
+    if ids:
+        tickets.borrar(session, ids)
+    session.commit()
+    return len(ids)
+
+
+def ejecutar(session: Session, aplicar: bool, ahora: datetime | None = None) -> Resultado:
+    ahora, ajustes = ahora or ahora_utc(), AjustesVencidas()
+    if not aplicar:
+        limite = ahora - timedelta(days=ajustes.retencion_dias)
+        viejas = session.execute(
+            select(m.Canalizacion.id).where(
+                m.Canalizacion.estado == m.CANALIZACION_CERRADA,
+                m.Canalizacion.cerrada_en < limite,
+            )
+        ).all()
+        return Resultado(len(vencidas(session, ahora, ajustes)), len(viejas))
+    return Resultado(
+        cerrar_vencidas(session, ahora, ajustes), purgar_cerradas(session, ahora, ajustes)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from servicio.inscripcion.ajustes import AjustesServicio
+    from servicio.inscripcion.bd import crear_fabrica_sesiones, crear_motor
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--aplicar", action="store_true", help="cerrar y borrar (si no, contar)")
+    args = parser.parse_args(argv)
+    motor = crear_motor(AjustesServicio().database_url)
+    with crear_fabrica_sesiones(motor)() as session:
+        r = ejecutar(session, args.aplicar)
+    verbo = "cerrados" if args.aplicar else "por cerrar"
+    print(f"casos vencidos {verbo}: {r.vencidas}; casos purgados (180 días): {r.purgadas}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["AjustesVencidas", "cerrar_vencidas", "en_horario", "purgar_cerradas", "zona_de"]
