@@ -17,6 +17,8 @@ from bot.lectura import minusculas_sin_acentos
 __all__ = [
     "ACUSE",
     "AUTOR_PROMOTOR",
+    "CON_ASISTENTE",
+    "CON_PROMOTORA",
     "NO_SE_PASO",
     "ORIGEN_CONSOLA",
     "ORIGEN_PRUEBA",
@@ -49,6 +51,11 @@ PAYLOAD_MENU = "/ayuda_menu"
 #: Metadata of a promoter's message in the web chat (``bot_uttered``).
 AUTOR_PROMOTOR = "promotor"
 ROL_PROMOTOR = "promotora del consulado"
+
+#: Who answers the web chat now (``metadata.canalizacion`` of a ``bot_uttered``): the widget
+#: waits for no bot answer while a promoter has the conversation.
+CON_PROMOTORA = "con_promotora"
+CON_ASISTENTE = "con_asistente"
 
 #: ``origen`` of a ticket (the service leaves tests and the console out of its statistics).
 ORIGEN_REAL = "real"

@@ -149,6 +149,9 @@ class Decision:
     textos: list[str] = field(default_factory=list)
     texto_para_bot: str | None = None
     respuestas: list[dict[str, Any]] = field(default_factory=list)
+    #: Who answers now (``bot.canalizacion.CON_PROMOTORA``/``CON_ASISTENTE``) when it changed or
+    #: is a promoter; None: the bot, as always.
+    estado: str | None = None
 
 
 async def decidir(
@@ -162,13 +165,15 @@ async def decidir(
         cerrada = await volver(activa.ticket, canal, direccion)
         log.info("canalización: la persona vuelve al asistente (ticket %s)", activa.ticket)
         aviso = reglas.VUELTA if cerrada else NO_SE_VOLVIO
-        return Decision([*previas, aviso], reglas.PAYLOAD_MENU, consulta.respuestas)
+        return Decision(
+            [*previas, aviso], reglas.PAYLOAD_MENU, consulta.respuestas, reglas.CON_ASISTENTE
+        )
     publicado = await publicar(activa.ticket, canal, direccion, texto, id_ext)
     log.info("canalización: mensaje al ticket %s (%s)", activa.ticket, publicado.value)
     if publicado is Publicado.PRIMERO:
-        return Decision([*previas, reglas.ACUSE], None, consulta.respuestas)
+        return Decision([*previas, reglas.ACUSE], None, consulta.respuestas, reglas.CON_PROMOTORA)
     if publicado in (Publicado.SIGUIENTE, Publicado.DUPLICADO):
-        return Decision(previas, None, consulta.respuestas)
+        return Decision(previas, None, consulta.respuestas, reglas.CON_PROMOTORA)
     if publicado is Publicado.CAIDO:
         return Decision([*previas, reglas.NO_SE_PASO], texto, consulta.respuestas)
     return Decision(previas, texto, consulta.respuestas)
@@ -228,10 +233,19 @@ async def _mostrar(mensaje: UserMessage, decision: Decision) -> None:
     # socket.io shows the promoter's replies as a person's message; other channels as text.
     emitir = getattr(salida, "_send_message", None)
     textos = list(decision.textos)
-    if emitir is not None and decision.respuestas:
+    if emitir is not None:
         for item in decision.respuestas:
             await emitir(mensaje.sender_id, mensaje_de_promotor(item))
         textos = textos[len(decision.respuestas) :]
+        if decision.estado is not None:
+            # The web chat learns who answers now with the last text (or alone), so it does
+            # not wait for the bot while a promoter has the conversation.
+            ultimo = textos.pop() if textos else ""
+            for texto in textos:
+                await emitir(mensaje.sender_id, {"text": texto})
+            estado = {"metadata": {"canalizacion": decision.estado}}
+            await emitir(mensaje.sender_id, {"text": ultimo, **estado} if ultimo else estado)
+            return
     for texto in textos:
         try:
             await salida.send_text_message(mensaje.sender_id, texto)

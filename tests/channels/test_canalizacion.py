@@ -320,9 +320,29 @@ async def test_socketio_con_promotora_no_hay_turno(rasa: RasaFalso, servicio):
     await manejador("sid-1", {"message": "Hola", "session_id": "sesion-eva", "id_mensaje": "a1"})
     await manejador("sid-1", {"message": "Hola", "session_id": "sesion-eva", "id_mensaje": "a1"})
     await manejador("sid-1", {"message": "Otra", "session_id": "sesion-eva"})
-    assert falso.emitidos == [("bot_uttered", {"text": reglas.ACUSE}, "web-sesion-eva")]
+    # The widget learns that a promoter answers now; later messages only confirm it.
+    con_promotora = {"canalizacion": "con_promotora"}
+    assert falso.emitidos == [
+        ("bot_uttered", {"text": reglas.ACUSE, "metadata": con_promotora}, "web-sesion-eva"),
+        ("bot_uttered", {"metadata": con_promotora}, "web-sesion-eva"),
+        ("bot_uttered", {"metadata": con_promotora}, "web-sesion-eva"),
+    ]
     assert rasa.textos == []
     assert servicio.textos() == ["Hola", "Otra"]
+
+
+async def test_socketio_menu_avisa_que_vuelve_el_asistente(rasa: RasaFalso, servicio):
+    canal, falso = canal_socketio(rasa)
+    servicio.abrir("web", "web-s1")
+    await canal.sio.handlers["/"]["user_uttered"]("sid-1", {"message": "menú", "session_id": "s1"})
+    assert falso.emitidos == [
+        (
+            "bot_uttered",
+            {"text": reglas.VUELTA, "metadata": {"canalizacion": "con_asistente"}},
+            "web-s1",
+        ),
+        ("bot_uttered", {"text": "eco: /ayuda_menu"}, "web-s1"),
+    ]
 
 
 async def test_en_vivo_emite_a_la_sala_con_autor_promotora(rasa: RasaFalso, servicio):
