@@ -152,6 +152,8 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         dialog = page.get_by_role("dialog")
         expect(dialog).to_contain_text("Asistente automático, no es una persona")
         expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+        expect(page.locator(".oc-root")).to_have_attribute("lang", "es")
+        assert page.locator('link[rel="icon"]').get_attribute("href") == "/static/favicon.svg"
         expect(page.get_by_role("button", name="Pregúntale a Orienta")).to_be_hidden()
 
         # Greeting with the topic buttons.
@@ -166,6 +168,8 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         title = option.inner_text()
         option.click()
         expect(page.locator(".oc-msg--user").last).to_have_text(f"Tú: {title}")
+        # The next step is typing: focus is on the input, not lost with the removed buttons.
+        expect(page.get_by_role("textbox", name="Escribe tu mensaje")).to_be_focused()
         expect(bot_messages(page).filter(has_text="Fuente").first).to_be_visible()
         # Old option buttons are gone once the user has answered.
         expect(page.locator('.oc-option[data-payload="¿Qué es PTI?"]')).to_have_count(0)
@@ -287,6 +291,11 @@ def test_offline_state_is_shown_in_spanish(chromium, web_url, other_site):
         expect(page.get_by_role("status")).to_contain_text("Reintentando")
         say(page, "hola")  # kept and shown; sent once the connection is back
         expect(page.locator(".oc-msg--user")).to_have_text("Tú: hola")
+        # No answer within the typing timeout: a notice with a retry, read out (role="alert").
+        aviso = page.get_by_role("alert")
+        expect(aviso).to_contain_text("No recibí respuesta")
+        expect(aviso.get_by_role("button", name="Reintentar")).to_be_visible()
+        expect(page.locator(".oc-typing")).to_be_hidden()
     finally:
         context.close()
 

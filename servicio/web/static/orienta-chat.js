@@ -486,7 +486,10 @@
     touch();
     var meta = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
     if (meta.canalizacion === "con_promotora" || meta.autor === "promotor") setWithPromoter(true);
-    if (meta.canalizacion === "con_asistente") setWithPromoter(false);
+    // "menú", or a plain bot answer (the promoter closed the case): the bot answers again.
+    if (meta.canalizacion === "con_asistente" || (!meta.autor && !meta.canalizacion)) {
+      setWithPromoter(false);
+    }
     showTyping(false);
     retryBox.hidden = true;
     var text = typeof data.text === "string" ? data.text : "";
