@@ -211,6 +211,20 @@ def clave(tracker: Tracker) -> str:
     return lectura.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
 
 
+async def crear(
+    tracker: Tracker, canal: str, direccion: str, consulado: str | None, *, con_historial: bool
+) -> inscripcion.RespuestaServicio:
+    return await inscripcion.cliente().crear_canalizacion(
+        resumen(tracker, canal),
+        canal,
+        direccion,
+        consulado=consulado,
+        idempotency_key=clave(tracker),
+        historial=historial(tracker) if con_historial else None,
+        origen=origen_de_sender(tracker.sender_id) if con_historial else None,
+    )
+
+
 # --------------------------------------------------------------------------- action
 class ActionCanalizar(Action):
     def name(self) -> str:
@@ -225,15 +239,12 @@ class ActionCanalizar(Action):
         canal, direccion = canal_y_direccion(tracker)
         consulado = str(tracker.get_slot(CONSULADO) or "").strip() or None
         try:
-            resultado = await inscripcion.cliente().crear_canalizacion(
-                resumen(tracker, canal),
-                canal,
-                direccion,
-                consulado=consulado,
-                idempotency_key=clave(tracker),
-                historial=historial(tracker),
-                origen=origen_de_sender(tracker.sender_id),
-            )
+            resultado = await crear(tracker, canal, direccion, consulado, con_historial=True)
+            if resultado.error == inscripcion.INVALIDO:
+                # A service older than `historial`/`origen` refuses unknown fields (422): the
+                # person still gets a case, without the conversation (rolling deployments).
+                log.warning("canalizacion: el servicio rechazó historial/origen; sin ellos")
+                resultado = await crear(tracker, canal, direccion, consulado, con_historial=False)
         except Exception:  # the client does not raise on HTTP errors; this is a safety net
             log.exception("canalizacion error inesperado canal=%s", canal)
             resultado = inscripcion.RespuestaServicio.fallo(inscripcion.NO_DISPONIBLE)

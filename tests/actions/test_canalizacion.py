@@ -391,3 +391,17 @@ async def test_origen_de_pruebas_y_de_la_consola(servicio, sender, origen):
     tracker = conversacion([user("promotor", "pedir_humano", "SM1")], sender=sender)
     await correr(tracker)
     assert cuerpo(route)["origen"] == origen
+
+
+async def test_servicio_anterior_al_historial_abre_el_caso_sin_el(servicio):
+    """A service that does not know `historial`/`origen` answers 422: the case is opened
+    without them (the person is not left without a promoter during a deployment)."""
+    rechazo = {"detail": [{"campo": "historial", "mensaje": "Campo no permitido."}]}
+    route = servicio.post("/v1/canalizaciones").mock(
+        side_effect=[httpx.Response(422, json=rechazo), httpx.Response(201, json=TICKET)]
+    )
+    events, messages = await correr(pedir())
+    assert route.call_count == 2
+    assert "historial" not in cuerpo(route) and "origen" not in cuerpo(route)
+    assert events == [SlotSet("canalizacion_id", "42")]
+    assert respuestas_de(messages) == ["utter_canalizacion_creada_sin_consulado"]

@@ -82,8 +82,9 @@ class Chat:
             await self.recibidos.put(datos)
 
     async def abrir(self) -> None:
+        # Long polling: engineio's websocket transport needs aiohttp >= 3.10 (Rasa pins 3.9).
         await self.sio.connect(
-            f"http://127.0.0.1:{RASA_PORT}", socketio_path="/socket.io", transports=["websocket"]
+            f"http://127.0.0.1:{RASA_PORT}", socketio_path="/socket.io", transports=["polling"]
         )
         await self.sio.emit("session_request", {"session_id": self.sesion})
         await asyncio.wait_for(self._confirmada.wait(), ESPERA_S)
