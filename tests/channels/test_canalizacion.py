@@ -436,3 +436,34 @@ async def test_en_vivo_reparte_solo_sin_que_la_persona_escriba(servicio):
     finally:
         await en_vivo.detener()
     assert emitidos == [("web-s1", "¿Sigues ahí?")]
+
+
+async def test_con_el_cerrojo_de_rasa_el_turno_espera_a_que_se_pase_el_mensaje():
+    """Rasa's own lock store: a turn of the same conversation that arrives meanwhile waits."""
+    import asyncio
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    cerrojo = InMemoryLockStore()
+    orden: list[str] = []
+    soltar = asyncio.Event()
+
+    async def trabajo():
+        orden.append("pasa el mensaje")
+        await soltar.wait()
+        orden.append("mensaje pasado")
+        return canalizacion.Decision()
+
+    pase = asyncio.create_task(bajo_cerrojo(cerrojo, "web-s1", trabajo))
+    while not orden:
+        await asyncio.sleep(0)
+
+    async def turno():
+        async with cerrojo.lock("web-s1", wait_time_in_seconds=0.01):
+            orden.append("turno de Rasa")
+
+    otro = asyncio.create_task(turno())
+    await asyncio.sleep(0.05)
+    soltar.set()
+    await asyncio.wait_for(asyncio.gather(pase, otro), timeout=10)
+    assert orden == ["pasa el mensaje", "mensaje pasado", "turno de Rasa"]
