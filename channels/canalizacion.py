@@ -55,6 +55,8 @@ RUTA_VOLVER = "/v1/canalizaciones/{ticket}/volver"
 RUTA_PENDIENTES = "/v1/canalizaciones/pendientes"
 #: Addresses per poll request (the service's limit).
 MAX_DIRECCIONES = 200
+#: Longest text of one thread message (the service's limit).
+MAX_TEXTO_HILO = 1000
 INTERVALO_S = 2.0
 
 Manejador = Callable[["UserMessage"], Awaitable[Any]]
@@ -86,8 +88,31 @@ async def _post(ruta: str, cuerpo: dict[str, Any]) -> httpx.Response | None:
         return None
 
 
+def partes_del_mensaje(texto: str, id_ext: str) -> list[tuple[str, str]]:
+    """(text, id_externo) pieces of at most MAX_TEXTO_HILO characters: the channels take up to
+    1600 (Twilio's cap), a thread message holds 1000. Each piece has its own stable id."""
+    partes = [texto[i : i + MAX_TEXTO_HILO] for i in range(0, len(texto), MAX_TEXTO_HILO)]
+    if len(partes) <= 1:
+        return [(texto, id_ext)]
+    return [(parte, f"{id_ext}:{n}") for n, parte in enumerate(partes, 1)]
+
+
 async def publicar(ticket: int, canal: str, direccion: str, texto: str, id_ext: str) -> Publicado:
-    """The person's message into the ticket's thread."""
+    """The person's message into the ticket's thread (in pieces if it is long); the first
+    piece's answer says whether it was the first message or a duplicate."""
+    resultados = [
+        await _publicar_parte(ticket, canal, direccion, parte, id_parte)
+        for parte, id_parte in partes_del_mensaje(texto, id_ext)
+    ]
+    for malo in (Publicado.CAIDO, Publicado.SIN_CASO):
+        if malo in resultados:
+            return malo
+    return resultados[0]
+
+
+async def _publicar_parte(
+    ticket: int, canal: str, direccion: str, texto: str, id_ext: str
+) -> Publicado:
     r = await _post(
         RUTA_MENSAJES.format(ticket=ticket),
         {"canal": canal, "direccion": direccion, "texto": texto, "id_externo": id_ext},

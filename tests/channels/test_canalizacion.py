@@ -70,6 +70,8 @@ class ServicioFalso:
         if "mensajes" in self.caido:
             return httpx.Response(503)
         c = self._cuerpo(request)
+        if len(c["texto"]) > 1000 or len(c["id_externo"]) > 100:  # the service's limits
+            return httpx.Response(422, json={"detail": [{"campo": "texto", "mensaje": "largo"}]})
         if self.rechazo:
             return httpx.Response(self.rechazo, json={"detail": "no"})
         ticket = int(request.url.path.split("/")[3])
@@ -467,3 +469,12 @@ async def test_con_el_cerrojo_de_rasa_el_turno_espera_a_que_se_pase_el_mensaje()
     soltar.set()
     await asyncio.wait_for(asyncio.gather(pase, otro), timeout=10)
     assert orden == ["pasa el mensaje", "mensaje pasado", "turno de Rasa"]
+
+
+async def test_mensaje_largo_llega_entero_al_hilo_en_partes(rest, rasa: RasaFalso, servicio):
+    servicio.abrir("web", "ana-1")
+    largo = "a" * 1000 + "b" * 500  # the channels take 1600, a thread message 1000
+    assert await escribir(rest, largo, message_id="m-9") == [reglas.ACUSE]
+    assert "".join(servicio.textos()) == largo
+    assert [m["id_externo"] for m in servicio.hilo[12]] == ["c:m-9:1", "c:m-9:2"]
+    assert rasa.textos == []
