@@ -16,6 +16,12 @@ client's ``metadata`` is dropped (the actions trust ``metadata.telefono``, which
 Messages are rate-limited per conversation and per client address (``channels/limites.py``): a
 limited one gets a fixed Spanish ``bot_uttered`` and never reaches Rasa.
 
+While a promoter has the conversation, its messages go to the ticket's thread instead of the bot
+(``channels/canalizacion.py``); the client's ``id_mensaje`` (top level or in ``metadata``) is the
+only client value kept, so a re-emitted message is stored once. Each replica keeps the sessions
+connected to it and a background task (started on the first ``session_request`` of its event loop)
+emits the promoters' replies to their rooms as they arrive (``EnVivo``), without the person writing.
+
 Conversation ids are namespaced on the server: the browser's ``session_id`` names the Rasa
 conversation (and room) ``web-<session_id>`` (``bot.canales.id_web``), so no web client can read
 or write a Twilio conversation (``tw-…``) or any other channel's; a ``session_id`` that itself
