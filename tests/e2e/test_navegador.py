@@ -34,6 +34,8 @@ SHOTS = stack.VAR / "log"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 TIMEOUT_MS = 30_000
 PROMOTORA, CLAVE = "ana.perez", "clave-de-prueba-2026"
+#: The web service's database of the running stack (web_url), for the console over HTTP.
+BASE_DATOS: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -68,7 +70,7 @@ def web_url(tmp_path_factory):
     endpoints = stack.archivo_endpoints(tmp, ACTIONS_PORT)
     running = stack.Pila(log_dir=tmp)
     env = stack.entorno_base()
-    env["DATABASE_URL"] = f"sqlite:///{tmp / 'web.db'}"
+    env["DATABASE_URL"] = BASE_DATOS["url"] = f"sqlite:///{tmp / 'web.db'}"
     port = free_port()
     env["ORIENTA_RASA_PUBLIC_URL"] = f"http://127.0.0.1:{RASA_PORT}"
     env["ORIENTA_RASA_URL"] = f"http://127.0.0.1:{RASA_PORT}"  # the console's Preguntar
@@ -231,6 +233,42 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         page.screenshot(path=str(SHOTS / "webchat.png"))
         assert not [e for e in errors if "Content Security Policy" in e], errors
     finally:
+        context.close()
+
+
+def test_a_promoter_reply_is_a_persons_message_in_the_chat(chromium, web_url):
+    """Issue 17: the reply arrives without the person writing, with the promoter's name and
+    role, not as the bot's; what the person writes then goes to her (one acknowledgement)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from bot import canalizacion as reglas
+    from tests.e2e.consola_http import ConsolaHttp
+
+    context, page, errors = open_page(chromium, web_url, viewport={"width": 1280, "height": 800})
+    consola = ConsolaHttp(web_url.rstrip("/"), BASE_DATOS["url"], rol="admin")
+    try:
+        open_widget(page)
+        say(page, "quiero hablar con una persona")
+        creada = bot_messages(page).filter(has_text="solicitud").last
+        expect(creada).to_contain_text("horario de oficina del consulado")
+        ticket = re.search(r"solicitud (\d+)", creada.inner_text()).group(1)
+        assert consola.enviar(f"/consola/canalizaciones/{ticket}/tomar").status_code == 303
+        r = consola.enviar(f"/consola/canalizaciones/{ticket}/responder", texto="Hola, te ayudo.")
+        assert r.status_code == 303, r.text
+        de_ella = page.locator(".oc-msg--promotor")
+        expect(de_ella).to_contain_text("Hola, te ayudo.")
+        expect(de_ella.locator(".oc-author")).to_contain_text("promotora del consulado")
+        expect(page.locator(".oc-msg--promotor .oc-author__name")).not_to_have_text("")
+
+        say(page, "Gracias, espero")
+        expect(bot_messages(page).filter(has_text=reglas.ACUSE[:30])).to_have_count(1)
+        expect(page.locator(".oc-typing")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "webchat-promotora.png"))
+        assert not errors, errors
+    finally:
+        consola.close()
         context.close()
 
 
