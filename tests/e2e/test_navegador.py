@@ -261,6 +261,10 @@ def test_a_promoter_reply_is_a_persons_message_in_the_chat(chromium, web_url):
         expect(de_ella).to_contain_text("Hola, te ayudo.")
         expect(de_ella.locator(".oc-author")).to_contain_text("promotora del consulado")
         expect(page.locator(".oc-msg--promotor .oc-author__name")).not_to_have_text("")
+        # The header no longer says "not a person" while a person answers.
+        expect(page.locator(".oc-disclaimer")).to_have_text(
+            "Te atiende una persona promotora del consulado"
+        )
 
         say(page, "Gracias, espero")
         expect(bot_messages(page).filter(has_text=reglas.ACUSE[:30])).to_have_count(1)

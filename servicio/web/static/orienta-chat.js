@@ -213,7 +213,9 @@
   var title = el("h2", "oc-title", { id: "oc-title" });
   title.textContent = cfg.title + " · Ventanilla de Salud";
   var disclaimer = el("p", "oc-disclaimer", { id: "oc-disclaimer" });
-  disclaimer.textContent = "Asistente automático, no es una persona";
+  var DISCLAIMER_BOT = "Asistente automático, no es una persona";
+  var DISCLAIMER_PROMOTORA = "Te atiende una persona promotora del consulado";
+  disclaimer.textContent = DISCLAIMER_BOT;
   headings.appendChild(title);
   headings.appendChild(disclaimer);
   var closeBtn = el("button", "oc-close", { type: "button", "aria-label": "Cerrar el chat" });
@@ -384,11 +386,14 @@
   var typingTimer = null;
   var notice = null; // shown after a conversation was erased, until the next message
   var withPromoter = storageGet("sessionStorage", cfg.storagePrefix + ":promotora") === "1";
+  if (withPromoter) disclaimer.textContent = DISCLAIMER_PROMOTORA;
   var lastSent = null; // {message, id}: what "Reintentar" sends again
 
   function setWithPromoter(on) {
     withPromoter = on;
     storageSet("sessionStorage", cfg.storagePrefix + ":promotora", on ? "1" : "0");
+    // The header never says "not a person" while a person answers.
+    disclaimer.textContent = on ? DISCLAIMER_PROMOTORA : DISCLAIMER_BOT;
   }
 
   function setStatus(text, kind) {
