@@ -4,6 +4,14 @@ The ticket carries a summary WITHOUT personal data (topics asked about, registra
 messages not understood, channel), the channel and address to reply through (the phone number on
 WhatsApp/SMS, the sender_id in the web chat) and the consulate if we know it. The idempotency key
 comes from the message, so a message the channel repeats does not open two tickets.
+
+It also carries the conversation so far (``historial``: the last turns of this session, the
+person's and the assistant's texts), which the promoter reads in the case's thread: it is the
+person's own words, sent to the service only (never logged), and ``origen`` (``prueba`` for our
+tests and benchmarks, ``consola`` for the console's "Preguntar": ``bot.canalizacion``), so those
+are not counted as real cases. From then on the channels pass the person's messages to the
+promoter instead of the bot (``channels/canalizacion.py``) until the case is closed or the person
+writes MENÚ.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api import inscripcion
 from actions.fallback import FALLBACK_INTENT
 from bot import canales, lectura, temas
+from bot.canalizacion import origen_de_sender
 from bot.folio import es_folio
 from bot.validacion import es_e164
 
@@ -27,6 +36,9 @@ CANALIZACION_ID = "canalizacion_id"
 CONSULADO = "consulado"
 METADATA_SESION = "session_started_metadata"
 MAX_RESUMEN = 1000
+#: The conversation sent with the ticket: the last turns of the session, each text cut.
+MAX_TURNOS_HISTORIAL = 30
+MAX_TEXTO_HISTORIAL = 1000
 
 # Responses only this action sends.
 CANALIZACION_CREADA = "utter_canalizacion_creada"
@@ -173,6 +185,22 @@ def resumen(tracker: Tracker, canal: str) -> str:
     return armar(temas_vistos)[:MAX_RESUMEN]
 
 
+def historial(tracker: Tracker) -> list[dict[str, str]]:
+    """The session's last turns, oldest first: ``{"autor": "persona"|"asistente", "texto"}``.
+
+    A button's payload (``/afirmar``) is not something the person wrote: left out."""
+    turnos: list[dict[str, str]] = []
+    for evento in eventos_de_sesion(tracker):
+        texto = str(evento.get("text") or "").strip()
+        if not texto:
+            continue
+        if evento.get("event") == "user" and not texto.startswith("/"):
+            turnos.append({"autor": "persona", "texto": texto[:MAX_TEXTO_HISTORIAL]})
+        elif evento.get("event") == "bot":
+            turnos.append({"autor": "asistente", "texto": texto[:MAX_TEXTO_HISTORIAL]})
+    return turnos[-MAX_TURNOS_HISTORIAL:]
+
+
 def clave(tracker: Tracker) -> str:
     """Idempotency key: conversation + the message's id (or its time)."""
     mensaje = tracker.latest_message.get("message_id")
@@ -183,6 +211,20 @@ def clave(tracker: Tracker) -> str:
     return lectura.clave_idempotencia("canalizacion", tracker.sender_id, str(mensaje))
 
 
+async def crear(
+    tracker: Tracker, canal: str, direccion: str, consulado: str | None, *, con_historial: bool
+) -> inscripcion.RespuestaServicio:
+    return await inscripcion.cliente().crear_canalizacion(
+        resumen(tracker, canal),
+        canal,
+        direccion,
+        consulado=consulado,
+        idempotency_key=clave(tracker),
+        historial=historial(tracker) if con_historial else None,
+        origen=origen_de_sender(tracker.sender_id) if con_historial else None,
+    )
+
+
 # --------------------------------------------------------------------------- action
 class ActionCanalizar(Action):
     def name(self) -> str:
@@ -191,26 +233,26 @@ class ActionCanalizar(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # Asked again: the service answers with the address's open ticket (the same one), or a
+        # new one if a promoter closed the last (the slot alone cannot tell).
         abierta = canalizacion_en_sesion(tracker)
-        if abierta:
-            dispatcher.utter_message(response=CANALIZACION_EXISTENTE, ticket=abierta)
-            return []
-
         canal, direccion = canal_y_direccion(tracker)
         consulado = str(tracker.get_slot(CONSULADO) or "").strip() or None
         try:
-            resultado = await inscripcion.cliente().crear_canalizacion(
-                resumen(tracker, canal),
-                canal,
-                direccion,
-                consulado=consulado,
-                idempotency_key=clave(tracker),
-            )
+            resultado = await crear(tracker, canal, direccion, consulado, con_historial=True)
+            if resultado.error == inscripcion.INVALIDO:
+                # A service older than `historial`/`origen` refuses unknown fields (422): the
+                # person still gets a case, without the conversation (rolling deployments).
+                log.warning("canalizacion: el servicio rechazó historial/origen; sin ellos")
+                resultado = await crear(tracker, canal, direccion, consulado, con_historial=False)
         except Exception:  # the client does not raise on HTTP errors; this is a safety net
             log.exception("canalizacion error inesperado canal=%s", canal)
             resultado = inscripcion.RespuestaServicio.fallo(inscripcion.NO_DISPONIBLE)
 
         ticket = (resultado.datos or {}).get("id") if resultado.ok else None
+        if ticket is not None and abierta == str(ticket):
+            dispatcher.utter_message(response=CANALIZACION_EXISTENTE, ticket=abierta)
+            return []
         if ticket is not None:
             log.info("canalizacion creada id=%s canal=%s", ticket, canal)
             if consulado:

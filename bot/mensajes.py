@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import canales
+from bot.texto import sin_acentos
 
 MEDIO_SMS = canales.SMS
 MEDIO_WHATSAPP = canales.WHATSAPP
@@ -307,6 +308,24 @@ def formatear_turno(
     return Formateado(cuerpos=cuerpos, opciones=opciones, recortado=recortado)
 
 
+def repite_opciones(texto: str, titulos: Sequence[str]) -> bool:
+    """True when the text itself lists the buttons as numbered options ("¿Aceptas? 1 Sí 2 No").
+
+    A message with buttons must not: the web chat shows the buttons, and on SMS/WhatsApp
+    ``formatear_turno`` numbers them, so the text would show the options twice."""
+    if len(titulos) < 2:
+        return False
+    clave = sin_acentos(texto).lower()
+    for numero, titulo in enumerate(titulos[:2], 1):
+        palabras = re.findall(r"\w+", sin_acentos(titulo).lower())
+        if not palabras:
+            return False
+        patron = rf"(?<!\d){numero}\s*[).:-]?\s*{re.escape(palabras[0])}\b"
+        if not re.search(patron, clave):
+            return False
+    return True
+
+
 def texto_sistema(texto: str, medio: str) -> str:
     """A fixed text of the channel (media notice, empty message...) adapted to the medium."""
     return a_gsm7(texto) if medio == MEDIO_SMS else texto
@@ -331,6 +350,7 @@ __all__ = [
     "es_gsm7",
     "formatear_turno",
     "partir",
+    "repite_opciones",
     "segmentos_sms",
     "segmentos_totales",
     "texto_sistema",

@@ -1,6 +1,6 @@
 """Promoters' replies that wait for the person's next message (``siguiente_mensaje``).
 
-Each input channel calls :func:`respuestas_pendientes` with the channel and address the ticket
+Each input channel calls :func:`consultar` with the channel and address the ticket
 was opened from (``actions/canalizacion.py``: ``whatsapp``/``telefono`` + E.164 phone, or ``web`` +
 the Rasa ``sender_id``) and shows the texts before the bot's answer to the current message.
 
@@ -8,9 +8,8 @@ The service marks the replies delivered when it returns them. Any failure (servi
 wrong key) returns ``[]`` after a warning without personal data: the replies stay pending for the
 next message, and the bot's answer is never affected.
 
-:func:`con_respuestas_pendientes` wraps Rasa's ``on_new_message`` for channels whose output channel
-sends in order (socket.io, REST): the replies are sent through the message's own output channel
-before the turn runs.
+The same answer says whether the address has an active handoff ticket (``canalizacion``): then
+``channels/canalizacion.py`` sends the person's message to the ticket's thread instead of the bot.
 """
 
 from __future__ import annotations
@@ -18,17 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
-from bot import canales
 from bot.mensajes import texto_respuesta_promotor
 from channels import avisos
-
-if TYPE_CHECKING:  # no Rasa import at run time: the console imports this module too
-    from rasa.core.channels.channel import UserMessage
 
 log = logging.getLogger("orienta.canalizaciones.entregas")
 # httpx logs every request at INFO: one line per person's message in Rasa's log, and nothing an
@@ -40,8 +35,6 @@ URL_POR_OMISION = "http://localhost:8000"
 TIMEOUT_S = 2.0
 #: Replies per message at most (the rest arrive with the following messages).
 MAXIMO_POR_MENSAJE = 5
-
-Manejador = Callable[["UserMessage"], Awaitable[Any]]
 
 
 def _ajustes() -> tuple[str, str]:
@@ -64,18 +57,49 @@ def _cliente_compartido() -> httpx.AsyncClient:
     return cliente
 
 
-async def respuestas_pendientes(
+@dataclass(frozen=True)
+class Canalizacion:
+    """The address's active handoff ticket (``estado``: ``abierta`` or ``tomada``)."""
+
+    ticket: int
+    estado: str
+
+
+@dataclass(frozen=True)
+class Entregas:
+    """What the service said about an address: the replies to show now (ready-to-send texts,
+    and the raw items for channels that show them as a person's message) and the active ticket.
+    ``respondio``: False when the service did not answer (then ``canalizacion`` is unknown)."""
+
+    textos: list[str] = field(default_factory=list)
+    canalizacion: Canalizacion | None = None
+    respondio: bool = False
+    respuestas: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _canalizacion(valor: Any) -> Canalizacion | None:
+    if not isinstance(valor, dict):
+        return None
+    try:
+        return Canalizacion(int(valor["ticket"]), str(valor.get("estado") or ""))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def consultar(
     canal: str,
     direccion: str,
     *,
     maximo: int = MAXIMO_POR_MENSAJE,
     firmado: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> list[str]:
-    """The promoters' pending replies, then the case's pending notices (``channels/avisos.py``,
-    issue 15), both fetched at once. Never raises."""
-    replicas, notas = await asyncio.gather(
-        _respuestas_de_promotor(
+) -> Entregas:
+    """:func:`_consultar_canalizacion`, with the case's pending notices (``channels/avisos.py``,
+    issue 15) after the promoters' replies; both asked at once. Never raises."""
+    if not canal or not direccion:
+        return Entregas()
+    entregas, notas = await asyncio.gather(
+        _consultar_canalizacion(
             canal, direccion, maximo=maximo, firmado=firmado, transport=transport
         ),
         avisos.avisos_pendientes(
@@ -85,25 +109,30 @@ async def respuestas_pendientes(
             cliente=_cliente_compartido() if transport is None else None,
         ),
     )
-    return replicas + notas
+    if not notas:
+        return entregas
+    return Entregas(
+        entregas.textos + notas, entregas.canalizacion, entregas.respondio, entregas.respuestas
+    )
 
 
-async def _respuestas_de_promotor(
+async def _consultar_canalizacion(
     canal: str,
     direccion: str,
     *,
     maximo: int = MAXIMO_POR_MENSAJE,
     firmado: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> list[str]:
-    """Ready-to-send texts of the replies pending for ``canal``/``direccion`` (oldest first).
+) -> Entregas:
+    """The replies pending for ``canal``/``direccion`` (oldest first) and its active ticket.
 
     ``firmado``: only the Twilio channel, after checking the request's signature; the service
     then records the number as one that writes to us (the console messages no other).
-    Never raises: on any failure returns ``[]`` and logs a warning (no phone, no text).
+    Never raises: on any failure returns an empty ``Entregas`` and logs a warning (no phone,
+    no text).
     """
     if not canal or not direccion:
-        return []
+        return Entregas()
     base, clave = _ajustes()
     peticion: dict[str, Any] = {
         "url": base + RUTA,
@@ -123,63 +152,51 @@ async def _respuestas_de_promotor(
                 r = await cliente.post(**peticion)
         if r.status_code != 200:
             log.warning("entregas: el servicio respondió %s (canal=%s)", r.status_code, canal)
-            return []
-        respuestas = r.json().get("respuestas") or []
-        textos = [
-            texto_respuesta_promotor(item["ticket"], str(item["texto"]))
-            for item in respuestas
+            return Entregas()
+        cuerpo = r.json()
+        respuestas = [
+            item
+            for item in cuerpo.get("respuestas") or []
             if isinstance(item, dict) and str(item.get("texto") or "").strip()
         ]
+        textos = [
+            texto_respuesta_promotor(item["ticket"], str(item["texto"])) for item in respuestas
+        ]
+        activa = _canalizacion(cuerpo.get("canalizacion"))
     except Exception as error:  # noqa: BLE001 - the bot must answer whatever happens here
         log.warning(
             "entregas: sin respuestas pendientes (%s, canal=%s)", type(error).__name__, canal
         )
-        return []
+        return Entregas()
     if textos:
-        tickets = ",".join(str(item.get("ticket")) for item in respuestas if isinstance(item, dict))
+        tickets = ",".join(str(item.get("ticket")) for item in respuestas)
         log.info(
             "entregas: %d respuesta(s) de promotor (canal=%s tickets=%s)",
             len(textos),
             canal,
             tickets,
         )
-    return textos
+    return Entregas(textos, activa, True, respuestas)
 
 
-def _mostrar_en_orden(mensaje: UserMessage) -> bool:
-    """True for an output channel that collects the turn's messages in a list before answering
-    (REST without streaming; the streaming one keeps a queue): there the lookup can run during
-    the turn and its replies still go first."""
-    return isinstance(getattr(mensaje.output_channel, "messages", None), list)
-
-
-def con_respuestas_pendientes(on_new_message: Manejador, canal: str = canales.WEB) -> Manejador:
-    """``on_new_message`` that first sends the pending replies for (canal, sender_id)."""
-
-    async def manejar(mensaje: UserMessage) -> Any:
-        if not mensaje.sender_id:
-            return await on_new_message(mensaje)
-        if _mostrar_en_orden(mensaje):
-            # The service lookup overlaps the turn instead of adding its latency to it.
-            busqueda = asyncio.create_task(respuestas_pendientes(canal, mensaje.sender_id))
-            try:
-                return await on_new_message(mensaje)
-            finally:
-                textos = await busqueda
-                previas = [{"recipient_id": mensaje.sender_id, "text": t} for t in textos]
-                mensaje.output_channel.messages[0:0] = previas
-        for texto in await respuestas_pendientes(canal, mensaje.sender_id):
-            try:
-                await mensaje.output_channel.send_text_message(mensaje.sender_id, texto)
-            except Exception as error:  # noqa: BLE001
-                # Already marked delivered by the service; nothing to retry with.
-                log.warning("entregas: no se pudo mostrar una respuesta (%s)", type(error).__name__)
-        return await on_new_message(mensaje)
-
-    return manejar
+async def respuestas_pendientes(
+    canal: str,
+    direccion: str,
+    *,
+    maximo: int = MAXIMO_POR_MENSAJE,
+    firmado: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[str]:
+    """Only the ready-to-send texts of :func:`consultar`. Never raises."""
+    entregas = await consultar(
+        canal, direccion, maximo=maximo, firmado=firmado, transport=transport
+    )
+    return entregas.textos
 
 
 __all__ = [
-    "con_respuestas_pendientes",
+    "Canalizacion",
+    "Entregas",
+    "consultar",
     "respuestas_pendientes",
 ]

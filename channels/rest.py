@@ -11,7 +11,11 @@ Unlike Rasa's channel (tests/e2e/test_entrada_mala.py):
   with a Spanish ``{"detail": [{"campo": ..., "mensaje": ...}]}`` (Rasa answered 500, or ran the
   turn as the shared sender ``default``, or returned ``[]`` for ``message: null``);
 - ``input_channel`` and ``metadata`` from the body are ignored: the actions trust
-  ``metadata.telefono`` (Twilio's) to address handoff tickets and promoters' replies;
+  ``metadata.telefono`` (Twilio's) to address handoff tickets and promoters' replies; an optional
+  ``message_id`` (the client's id of the message) makes a retried request count once in a
+  handoff ticket's thread;
+- while a promoter has the conversation (``channels/canalizacion.py``) the message goes to the
+  ticket's thread and the answer is the acknowledgement the first time, ``[]`` afterwards;
 - the checks run in the route handler, so ``/webhook/`` (Sanic matches it too) gets them all;
 - ``sender`` is at most 128 characters and may not start with a prefix reserved to another
   channel (``tw-`` Twilio, ``web-`` socket.io; ``bot/canales.py``);
@@ -42,7 +46,7 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
-from channels.entregas import con_respuestas_pendientes
+from channels.canalizacion import cerrojo_de, con_canalizacion
 from channels.limites import Limites, direccion_de, limites
 
 logger = logging.getLogger(__name__)
@@ -92,6 +96,9 @@ class Peticion:
 
     sender: str
     texto: str
+    #: The client's own id of this message (optional ``message_id``): a retried request is
+    #: stored once in a handoff ticket's thread (channels/canalizacion.py).
+    id_mensaje: str | None = None
 
 
 def validar_peticion(request: Request) -> HTTPResponse | Peticion:
@@ -136,7 +143,10 @@ def validar_peticion(request: Request) -> HTTPResponse | Peticion:
         return _respuesta_fija(request, sender, TEXTO_VACIO)
     if len(texto) > MAX_TEXTO:
         return _respuesta_fija(request, sender, TEXTO_LARGO)
-    return Peticion(sender, texto)
+    id_mensaje = cuerpo.get("message_id")
+    if not isinstance(id_mensaje, str) or not 0 < len(id_mensaje.strip()) <= MAX_SENDER:
+        id_mensaje = None
+    return Peticion(sender, texto, id_mensaje.strip() if id_mensaje else None)
 
 
 #: What an output channel can send; Rasa's ``send_response`` calls the others.
@@ -177,7 +187,7 @@ def sin_silencio(on_new_message: Manejador) -> Manejador:
     Rasa 3.6 catches a failed custom action (action server down: "Encountered an exception while
     running action", rasa/core/processor.py ``_run_action``), drops its events and ends the turn
     without a message, so the channel would answer ``[]``. Wrap Rasa's own ``on_new_message``
-    (inside ``con_respuestas_pendientes``, so a promoter's reply does not count as the bot's);
+    (inside ``con_canalizacion``, so a promoter's reply does not count as the bot's);
     any channel whose output channel is created per message can use it (socket.io)."""
 
     async def manejar(mensaje: UserMessage) -> Any:
@@ -221,10 +231,15 @@ class RestInput(RasaRestInput):
         """Rasa's two routes, written here: the checks run inside the handler, and a turn
         cancelled by a timeout is logged without its text (Rasa logs ``text=``)."""
         # actions/canalizacion.py stores ("web", sender_id) for REST conversations.
-        manejador = con_disculpa(
-            con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
-        )
+        # While a promoter has the conversation, the message goes to the ticket's thread
+        # instead of the bot (channels/canalizacion.py), under Rasa's lock for the sender.
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        app_de_rasa: list[Any] = [None]  # the Sanic app, whose Rasa agent has the lock store
+        manejador = con_disculpa(
+            con_canalizacion(
+                sin_silencio(on_new_message), canales.WEB, lambda: cerrojo_de(app_de_rasa[0])
+            )
+        )
 
         @bp.route("/", methods=["GET"])
         async def salud(_: Request) -> HTTPResponse:
@@ -232,6 +247,7 @@ class RestInput(RasaRestInput):
 
         @bp.route("/webhook", methods=["POST"])
         async def recibir(request: Request) -> ResponseStream | HTTPResponse:
+            app_de_rasa[0] = request.app
             peticion = validar_peticion(request)
             if not isinstance(peticion, Peticion):
                 return peticion
@@ -245,16 +261,21 @@ class RestInput(RasaRestInput):
                 respuesta.status = 429
                 respuesta.headers["Retry-After"] = "60"
                 return respuesta
+            metadata = {"id_mensaje": peticion.id_mensaje} if peticion.id_mensaje else None
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self.stream_response(
-                        manejador, peticion.texto, peticion.sender, self.name(), None
+                        manejador, peticion.texto, peticion.sender, self.name(), metadata
                     ),
                     content_type="text/event-stream",
                 )
             colector = CollectingOutputChannel()
             mensaje = UserMessage(
-                peticion.texto, colector, peticion.sender, input_channel=self.name()
+                peticion.texto,
+                colector,
+                peticion.sender,
+                input_channel=self.name(),
+                metadata=metadata,
             )
             try:
                 await manejador(mensaje)

@@ -16,6 +16,12 @@ client's ``metadata`` is dropped (the actions trust ``metadata.telefono``, which
 Messages are rate-limited per conversation and per client address (``channels/limites.py``): a
 limited one gets a fixed Spanish ``bot_uttered`` and never reaches Rasa.
 
+While a promoter has the conversation, its messages go to the ticket's thread instead of the bot
+(``channels/canalizacion.py``); the client's ``id_mensaje`` (top level or in ``metadata``) is the
+only client value kept, so a re-emitted message is stored once. Each replica keeps the sessions
+connected to it and a background task (started on the first ``session_request`` of its event loop)
+emits the promoters' replies to their rooms as they arrive (``EnVivo``), without the person writing.
+
 Conversation ids are namespaced on the server: the browser's ``session_id`` names the Rasa
 conversation (and room) ``web-<session_id>`` (``bot.canales.id_web``), so no web client can read
 or write a Twilio conversation (``tw-…``) or any other channel's; a ``session_id`` that itself
@@ -41,7 +47,7 @@ from sanic import Blueprint
 
 from bot import canales
 from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto
-from channels.entregas import con_respuestas_pendientes
+from channels.canalizacion import EnVivo, cerrojo_de, con_canalizacion
 from channels.limites import Limites, direccion_de, limites
 from channels.rest import (
     MAX_TEXTO,
@@ -73,6 +79,20 @@ CHANNEL = f"{__name__}.SocketIOInput"
 class SocketIOInput(RasaSocketIOInput):
     #: Rate limits (channels/limites.py); None: the process's, from the environment.
     limites: Limites | None = None
+    #: The Sanic app serving the sockets (its Rasa agent's lock store serialises a conversation).
+    _app: Any = None
+    #: Promoters' replies to the connected sessions (channels/canalizacion.py); set in blueprint.
+    en_vivo: EnVivo | None = None
+
+    def _recordar_app(self, sid: str) -> None:
+        if self._app is not None:
+            return
+        try:
+            environ = self.sio.get_environ(sid, namespace=self.namespace) or {}
+        except (KeyError, AttributeError):
+            environ = {}
+        peticion = environ.get("sanic.request")
+        self._app = getattr(peticion, "app", None)
 
     def _direccion(self, sid: str, lim: Limites) -> str:
         """The socket's client address (the HTTP request that opened it)."""
@@ -95,11 +115,32 @@ class SocketIOInput(RasaSocketIOInput):
         # the socket id, the same id actions/canalizacion.py stores as the ticket's address.
         # Same wrappers as REST: promoters' replies first, an apology instead of silence or an
         # error when a turn fails (e.g. the action server is down).
+        # While a promoter has the conversation its messages go to the ticket's thread instead
+        # of the bot (channels/canalizacion.py), under Rasa's lock for the conversation.
         manejador = con_disculpa(
-            con_respuestas_pendientes(sin_silencio(on_new_message), canales.WEB)
+            con_canalizacion(
+                sin_silencio(on_new_message), canales.WEB, lambda: cerrojo_de(self._app)
+            )
         )
         blueprint = super().blueprint(manejador)
         sio = self.sio
+
+        async def emitir(sala: str, datos: dict) -> None:
+            await sio.emit(self.bot_message_evt, datos, room=sala, namespace=self.namespace)
+
+        # The promoters' replies reach the browser without the person writing: this replica polls
+        # the service for the sessions connected to it.
+        en_vivo = self.en_vivo = EnVivo(emitir)
+        sala_de: dict[str, str] = {}  # socket id -> room (web-<session_id>)
+        rasa_disconnect = sio.handlers[self.namespace or "/"]["disconnect"]
+
+        async def disconnect(sid: str, *args: Any) -> None:
+            sala = sala_de.pop(sid, None)
+            if sala is not None:
+                en_vivo.salir(sala)
+            await rasa_disconnect(sid)
+
+        sio.on("disconnect", disconnect, namespace=self.namespace)
 
         async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
@@ -111,6 +152,13 @@ class SocketIOInput(RasaSocketIOInput):
                 entered = sio.enter_room(sid, sala, namespace=self.namespace)
                 if inspect.isawaitable(entered):  # python-socketio >= 5.10
                     await entered
+                anterior = sala_de.get(sid)
+                if anterior != sala:
+                    if anterior is not None:
+                        en_vivo.salir(anterior)
+                    sala_de[sid] = sala
+                    en_vivo.entrar(sala)
+                en_vivo.arrancar()
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             log.debug("socket %s joined session %s", sid, session_id)
 
@@ -129,8 +177,16 @@ class SocketIOInput(RasaSocketIOInput):
                 # What Rasa uses as sender_id and room: the channel's namespace, never the
                 # client's raw id.
                 datos["session_id"] = canales.id_web(session_id)
-            # Like REST: no client-chosen metadata (the actions trust metadata.telefono).
-            datos.pop(self.metadata_key, None)
+            # Like REST: no client-chosen metadata (the actions trust metadata.telefono); only
+            # the client's id of the message (a re-emitted message is stored once in a handoff
+            # ticket's thread), from ``id_mensaje`` or ``metadata.id_mensaje``.
+            del_cliente = datos.pop(self.metadata_key, None)
+            id_mensaje = datos.pop("id_mensaje", None)
+            if id_mensaje is None and isinstance(del_cliente, dict):
+                id_mensaje = del_cliente.get("id_mensaje")
+            if isinstance(id_mensaje, str) and sesion_valida(id_mensaje):
+                datos[self.metadata_key] = {"id_mensaje": id_mensaje}
+            self._recordar_app(sid)
             mensaje = datos.get("message")
             texto = limpiar_texto(mensaje) if isinstance(mensaje, str) else ""
             fija = TEXTO_VACIO if not texto else TEXTO_LARGO if len(texto) > MAX_TEXTO else None

@@ -10,7 +10,9 @@ Differences from ``rasa.core.channels.twilio`` (see docs/twilio.md):
 - refuses to start with a placeholder, example or short token or salt (``bot/secretos.py``);
 - with ``ORIENTA_REDIS_URL``, the dedup and the numbered options are shared between replicas
   (``channels/estado_compartido.py``); without it they live in the process's memory;
-- puts first the promoters' replies waiting for that phone (``channels/entregas.py``).
+- puts first the promoters' replies waiting for that phone (``channels/entregas.py``);
+- while a promoter has the conversation, the message goes to the ticket's thread instead of
+  the bot (``channels/canalizacion.py``; ``MessageSid`` is its ``id_externo``).
 
 In credentials.yml::
 
@@ -40,6 +42,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import canales
+from bot import canalizacion as reglas_canalizacion
 from bot.mensajes import (
     Formateado,
     Opcion,
@@ -48,7 +51,8 @@ from bot.mensajes import (
 )
 from bot.secretos import exigir
 from bot.texto import limpiar_texto
-from channels import almacen, avisos, entregas
+from channels import almacen, avisos, canalizacion, entregas
+from channels.canalizacion import Decision
 from channels.estado_compartido import CacheTTL, crear_estado
 from channels.rest import (  # the same words on every channel
     MAX_TEXTO,
@@ -218,6 +222,7 @@ class TwilioCanal(InputChannel):
         self._estado = crear_estado(url, self.ajustes, reloj)
         self._en_curso: dict[str, asyncio.Future[str]] = {}
         self._aviso_sin_token = False
+        self._app: Any = None
         almacen.al_borrar(self)  # an erased conversation's cached answers go too
 
     async def olvidar_conversaciones(self, sender_ids: set[str]) -> None:
@@ -279,6 +284,7 @@ class TwilioCanal(InputChannel):
         if self._validador is None:
             self._avisar_sin_token()
             return response.text("Forbidden", status=403)
+        self._app = request.app  # its Rasa agent's lock store (channels/canalizacion.py)
 
         try:
             parametros = leer_formulario(request)
@@ -357,13 +363,14 @@ class TwilioCanal(InputChannel):
         medio = canales.medio_de_remitente(remitente)
         sender_id = id_remitente(remitente, self._sal)
         telefono = telefono_e164(remitente)
-        # Promoters' replies waiting for this person's next message: fetched while the turn
-        # runs and shown first. Never raises; [] if the service does not answer.
-        pendientes = asyncio.ensure_future(
+        canal_ticket = canales.canal_de_ticket(medio)
+        # Promoters' replies waiting for this person's next message, and whether a promoter has
+        # the conversation. Never raises; empty if the service does not answer.
+        consulta = asyncio.ensure_future(
             # firmado: this request's signature was checked (atender), so the service may
             # trust the number (the console messages only numbers recorded this way).
-            entregas.respuestas_pendientes(
-                canales.canal_de_ticket(medio),
+            entregas.consultar(
+                canal_ticket,
                 telefono,
                 maximo=MAX_RESPUESTAS_PROMOTOR,
                 firmado=True,
@@ -381,14 +388,10 @@ class TwilioCanal(InputChannel):
         texto = limpiar_texto(parametros.primero("Body"))
         # Issue 15: BAJA/STOP… (or RECORDATORIOS) for the payment reminders, confirmed at once.
         confirmacion = (
-            None
-            if fija
-            else await avisos.cambio_de_recordatorios(
-                canales.canal_de_ticket(medio), telefono, texto
-            )
+            None if fija else await avisos.cambio_de_recordatorios(canal_ticket, telefono, texto)
         )
         if confirmacion:
-            mensajes = [{"text": t} for t in await pendientes] + [{"text": confirmacion}]
+            mensajes = [{"text": t} for t in (await consulta).textos] + [{"text": confirmacion}]
             return twiml(formatear_turno(mensajes, medio).cuerpos)
         if fija is None and not texto:
             logger.info("twilio_orienta: %s sin texto; respuesta fija", sid)
@@ -398,14 +401,32 @@ class TwilioCanal(InputChannel):
             logger.info("twilio_orienta: %s de %d caracteres; respuesta fija", sid, len(texto))
             fija = TEXTO_LARGO
         if fija is not None:
-            previas = await pendientes
+            previas = (await consulta).textos
             if not previas:
                 return twiml([texto_sistema(fija, medio)])
             # Replies first, then the fixed text, joined and limited like a bot turn.
             mensajes = [{"text": t} for t in previas] + [{"text": fija}]
             return twiml(formatear_turno(mensajes, medio).cuerpos)
 
-        texto = await self._opcion_elegida(sender_id, texto) or texto
+        async def decidir() -> Decision:
+            # The redelivered webhook never gets here (MessageSid dedup); the service also
+            # stores each MessageSid once.
+            id_ext = sid or id_de_twilio(sender_id, texto)
+            return await canalizacion.decidir(await consulta, canal_ticket, telefono, texto, id_ext)
+
+        decision = await canalizacion.bajo_cerrojo(
+            canalizacion.cerrojo_de(self._app), sender_id, decidir
+        )
+        if decision.texto_para_bot is None:
+            # A promoter has the conversation: no Rasa turn; the acknowledgement the first time,
+            # an empty TwiML afterwards. A "2" typed now is for her, not a stale option.
+            await self._estado.borrar_opciones(sender_id)
+            mensajes = [{"text": t} for t in decision.textos]
+            return twiml(formatear_turno(mensajes, medio).cuerpos if mensajes else [])
+        if decision.texto_para_bot == texto:
+            texto = await self._opcion_elegida(sender_id, texto) or texto
+        else:  # back from the promoter: the bot answers its menu
+            texto = decision.texto_para_bot
         mensaje = UserMessage(
             text=texto,
             output_channel=(colector := CollectingOutputChannel()),
@@ -415,7 +436,7 @@ class TwilioCanal(InputChannel):
             metadata={"telefono": telefono, "canal": medio},
         )
         cuerpos = await self._turno(
-            sid, sender_id, mensaje, colector, on_new_message, medio, pendientes
+            sid, sender_id, mensaje, colector, on_new_message, medio, _ya(decision.textos)
         )
         return twiml(cuerpos)
 
@@ -490,6 +511,15 @@ class TwilioCanal(InputChannel):
             if opcion.numero == numero:
                 return opcion.payload
         return None
+
+
+async def _ya(textos: list[str]) -> list[str]:
+    return textos
+
+
+def id_de_twilio(sender_id: str, texto: str) -> str:
+    """A message without MessageSid (never from Twilio itself): the hash of bot.canalizacion."""
+    return reglas_canalizacion.id_externo(sender_id, texto, None, int(time.time() // 60))
 
 
 def _primero_de_lista(valor: str | None) -> str:

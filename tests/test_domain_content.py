@@ -125,3 +125,18 @@ def test_no_custom_slot_mapping_names_an_action(domain):
         if mapping.get("type") == "custom" and mapping.get("action")
     ]
     assert named == []
+
+
+def test_respuestas_con_botones_no_repiten_las_opciones_en_el_texto(respuestas):
+    """The web chat shows the buttons and SMS/WhatsApp number them (bot/mensajes.py): a text
+    that also says "1 Sí 2 No" shows the options twice."""
+    from bot.mensajes import repite_opciones
+
+    repetidas = [
+        nombre
+        for nombre, variantes in respuestas.items()
+        for v in variantes
+        if v.get("buttons")
+        and repite_opciones(v.get("text") or "", [b.get("title", "") for b in v["buttons"]])
+    ]
+    assert repetidas == []

@@ -332,12 +332,22 @@ class ClienteServicio:
         direccion: str,
         consulado: str | None = None,
         idempotency_key: str | None = None,
+        historial: list[dict[str, str]] | None = None,
+        origen: str | None = None,
     ) -> RespuestaServicio:
         """Handoff ticket. Always idempotent (a fresh key per call unless one is given, e.g. one
-        derived from the conversation), so one retry cannot open two tickets."""
+        derived from the conversation), so one retry cannot open two tickets.
+
+        ``historial``: the conversation before the handoff (``[{"autor": "persona"|"asistente",
+        "texto"}]``, the promoter reads it in the case's thread); ``origen``: ``real``,
+        ``prueba`` or ``consola`` (tests and the console's "Preguntar" are not real cases)."""
         body: dict[str, Any] = {"resumen": resumen, "canal": canal, "direccion_canal": direccion}
         if consulado is not None:
             body["consulado"] = consulado
+        if historial:
+            body["historial"] = historial
+        if origen is not None:
+            body["origen"] = origen
         return await self._call(
             "crear_canalizacion",
             "POST",

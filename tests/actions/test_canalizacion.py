@@ -186,10 +186,18 @@ async def test_segunda_peticion_en_la_misma_conversacion_recuerda_el_ticket(serv
         slot("canalizacion_id", "42"),
     ]
     events, messages = await correr(pedir(message_id="SM2", antes=antes))
-    assert route.call_count == 0
+    assert route.call_count == 1  # the service returns the address's open ticket
     assert events == []
     assert respuestas_de(messages) == ["utter_canalizacion_existente"]
     assert messages[0]["ticket"] == "42"
+
+
+async def test_segunda_peticion_tras_cerrar_el_caso_abre_otro(servicio):
+    servicio.post("/v1/canalizaciones").respond(201, json={"id": 43, "estado": "abierta"})
+    antes = [user("promotor", "pedir_humano", "SM1"), slot("canalizacion_id", "42")]
+    events, messages = await correr(pedir(message_id="SM2", antes=antes))
+    assert events == [SlotSet("canalizacion_id", "43")]
+    assert respuestas_de(messages) == ["utter_canalizacion_creada_sin_consulado"]
 
 
 async def test_ticket_de_una_sesion_anterior_no_impide_uno_nuevo(servicio):
@@ -333,3 +341,67 @@ async def test_resumen_nunca_lleva_datos_personales_ni_texto_de_la_persona(servi
     prohibidos += ["dolares", "Elm", "75201", "mi curp", "correo es", "me llamo", "Dallas"]
     assert not [p for p in prohibidos if p.lower() in texto.lower()], texto
     assert "Cuánto cuesta" in texto and "no entendió: 4" in texto and "SMS" in texto
+
+
+# --- the conversation so far and the origin ---------------------------------------------------
+
+
+def bot(text):
+    return {"event": "bot", "text": text}
+
+
+async def test_manda_el_historial_de_la_sesion_y_el_origen(servicio):
+    route = servicio.post("/v1/canalizaciones").respond(201, json=TICKET)
+    antes = [
+        user("hola de antes", "saludo"),
+        bot("respuesta de antes"),
+        {"event": "session_started"},
+        user("¿cuánto cuesta?", "costo"),
+        bot("Depende de tu ingreso."),
+        user("/afirmar", "afirmar"),  # a button, not the person's words
+        bot("x" * 1500),
+    ]
+    await correr(pedir(antes=antes))
+    body = cuerpo(route)
+    assert body["historial"] == [
+        {"autor": "persona", "texto": "¿cuánto cuesta?"},
+        {"autor": "asistente", "texto": "Depende de tu ingreso."},
+        {"autor": "asistente", "texto": "x" * 1000},
+        {"autor": "persona", "texto": "quiero hablar con una persona"},
+    ]
+    assert body["origen"] == "real"
+
+
+async def test_historial_solo_los_ultimos_30_turnos(servicio):
+    route = servicio.post("/v1/canalizaciones").respond(201, json=TICKET)
+    antes = [bot(f"turno {i}") for i in range(40)]
+    await correr(pedir(antes=antes))
+    historial = cuerpo(route)["historial"]
+    assert len(historial) == 30
+    assert historial[0]["texto"] == "turno 11"
+    assert historial[-1]["texto"] == "quiero hablar con una persona"
+
+
+@pytest.mark.parametrize(
+    ("sender", "origen"),
+    [("consola-2-ab12cd", "consola"), ("e2e-1a2b3c4d", "prueba"), ("web-bench-9", "prueba")],
+)
+async def test_origen_de_pruebas_y_de_la_consola(servicio, sender, origen):
+    route = servicio.post("/v1/canalizaciones").respond(201, json=TICKET)
+    tracker = conversacion([user("promotor", "pedir_humano", "SM1")], sender=sender)
+    await correr(tracker)
+    assert cuerpo(route)["origen"] == origen
+
+
+async def test_servicio_anterior_al_historial_abre_el_caso_sin_el(servicio):
+    """A service that does not know `historial`/`origen` answers 422: the case is opened
+    without them (the person is not left without a promoter during a deployment)."""
+    rechazo = {"detail": [{"campo": "historial", "mensaje": "Campo no permitido."}]}
+    route = servicio.post("/v1/canalizaciones").mock(
+        side_effect=[httpx.Response(422, json=rechazo), httpx.Response(201, json=TICKET)]
+    )
+    events, messages = await correr(pedir())
+    assert route.call_count == 2
+    assert "historial" not in cuerpo(route) and "origen" not in cuerpo(route)
+    assert events == [SlotSet("canalizacion_id", "42")]
+    assert respuestas_de(messages) == ["utter_canalizacion_creada_sin_consulado"]

@@ -14,6 +14,7 @@ from bot.mensajes import (
     es_gsm7,
     formatear_turno,
     partir,
+    repite_opciones,
     segmentos_sms,
 )
 
@@ -229,3 +230,30 @@ def test_respuestas_cortas_caben_en_3_segmentos_por_sms(domain: dict):
             continue
         (cuerpo,) = formatear_turno([variante], "sms").cuerpos
         assert segmentos_sms(cuerpo) <= 3, (nombre, segmentos_sms(cuerpo))
+
+
+# --- numbered options in the text of a message with buttons ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "titulos"),
+    [
+        ("¿Aceptas? 1 Sí 2 No", ["Sí, acepto", "No"]),
+        ("¿Es correcto? 1) Sí 2) No", ["Sí, es correcto", "No"]),
+        ("¿Todo bien? 1 Sí, enviar 2 Corregir algo 3 Cancelar", ["Sí, enviar", "Corregir"]),
+    ],
+)
+def test_repite_opciones(texto, titulos):
+    assert repite_opciones(texto, titulos)
+
+
+@pytest.mark.parametrize(
+    ("texto", "titulos"),
+    [
+        ("¿Aceptas?", ["Sí, acepto", "No"]),
+        ("Cuesta 1 000 pesos; 2 pagos", ["Sí", "No"]),
+        ("¿Aceptas? 1 Sí 2 No", ["Sí"]),
+    ],
+)
+def test_no_repite_opciones(texto, titulos):
+    assert not repite_opciones(texto, titulos)

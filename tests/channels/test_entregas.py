@@ -227,10 +227,19 @@ async def test_socketio_emite_respuestas_antes(rasa: RasaFalso, servicio, persis
     manejador = canal.sio.handlers["/"]["user_uttered"]
     await manejador("sid-1", {"message": "Hola", "session_id": "sesion-eva"})
     esperado = "web-sesion-eva" if persistencia else "sid-1"
+    # The promoter's reply is a person's message in the web chat, not a bot bubble.
     assert falso.emitidos == [
         (
             "bot_uttered",
-            {"text": "Respuesta de tu Ventanilla de Salud (caso 8): Hola Eva"},
+            {
+                "text": "Hola Eva",
+                "metadata": {
+                    "autor": "promotor",
+                    "nombre": "Promotora",
+                    "rol": "promotora del consulado",
+                    "ticket": 8,
+                },
+            },
             esperado,
         ),
         ("bot_uttered", {"text": "eco: Hola"}, esperado),

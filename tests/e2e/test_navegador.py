@@ -34,6 +34,8 @@ SHOTS = stack.VAR / "log"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 TIMEOUT_MS = 30_000
 PROMOTORA, CLAVE = "ana.perez", "clave-de-prueba-2026"
+#: The web service's database of the running stack (web_url), for the console over HTTP.
+BASE_DATOS: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -68,7 +70,7 @@ def web_url(tmp_path_factory):
     endpoints = stack.archivo_endpoints(tmp, ACTIONS_PORT)
     running = stack.Pila(log_dir=tmp)
     env = stack.entorno_base()
-    env["DATABASE_URL"] = f"sqlite:///{tmp / 'web.db'}"
+    env["DATABASE_URL"] = BASE_DATOS["url"] = f"sqlite:///{tmp / 'web.db'}"
     port = free_port()
     env["ORIENTA_RASA_PUBLIC_URL"] = f"http://127.0.0.1:{RASA_PORT}"
     env["ORIENTA_RASA_URL"] = f"http://127.0.0.1:{RASA_PORT}"  # the console's Preguntar
@@ -152,6 +154,8 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         dialog = page.get_by_role("dialog")
         expect(dialog).to_contain_text("Asistente automático, no es una persona")
         expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+        expect(page.locator(".oc-root")).to_have_attribute("lang", "es")
+        assert page.locator('link[rel="icon"]').get_attribute("href") == "/static/favicon.svg"
         expect(page.get_by_role("button", name="Pregúntale a Orienta")).to_be_hidden()
 
         # Greeting with the topic buttons.
@@ -166,6 +170,8 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         title = option.inner_text()
         option.click()
         expect(page.locator(".oc-msg--user").last).to_have_text(f"Tú: {title}")
+        # The next step is typing: focus is on the input, not lost with the removed buttons.
+        expect(page.get_by_role("textbox", name="Escribe tu mensaje")).to_be_focused()
         expect(bot_messages(page).filter(has_text="Fuente").first).to_be_visible()
         # Old option buttons are gone once the user has answered.
         expect(page.locator('.oc-option[data-payload="¿Qué es PTI?"]')).to_have_count(0)
@@ -230,6 +236,46 @@ def test_conversation_in_the_browser(chromium, web_url, domain):
         context.close()
 
 
+def test_a_promoter_reply_is_a_persons_message_in_the_chat(chromium, web_url):
+    """Issue 17: the reply arrives without the person writing, with the promoter's name and
+    role, not as the bot's; what the person writes then goes to her (one acknowledgement)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from bot import canalizacion as reglas
+    from tests.e2e.consola_http import ConsolaHttp
+
+    context, page, errors = open_page(chromium, web_url, viewport={"width": 1280, "height": 800})
+    consola = ConsolaHttp(web_url.rstrip("/"), BASE_DATOS["url"], rol="admin")
+    try:
+        open_widget(page)
+        say(page, "quiero hablar con una persona")
+        creada = bot_messages(page).filter(has_text="solicitud").last
+        expect(creada).to_contain_text("horario de oficina del consulado")
+        ticket = re.search(r"solicitud (\d+)", creada.inner_text()).group(1)
+        assert consola.enviar(f"/consola/canalizaciones/{ticket}/tomar").status_code == 303
+        r = consola.enviar(f"/consola/canalizaciones/{ticket}/responder", texto="Hola, te ayudo.")
+        assert r.status_code == 303, r.text
+        de_ella = page.locator(".oc-msg--promotor")
+        expect(de_ella).to_contain_text("Hola, te ayudo.")
+        expect(de_ella.locator(".oc-author")).to_contain_text("promotora del consulado")
+        expect(page.locator(".oc-msg--promotor .oc-author__name")).not_to_have_text("")
+        # The header no longer says "not a person" while a person answers.
+        expect(page.locator(".oc-disclaimer")).to_have_text(
+            "Te atiende una persona promotora del consulado"
+        )
+
+        say(page, "Gracias, espero")
+        expect(bot_messages(page).filter(has_text=reglas.ACUSE[:30])).to_have_count(1)
+        expect(page.locator(".oc-typing")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "webchat-promotora.png"))
+        assert not errors, errors
+    finally:
+        consola.close()
+        context.close()
+
+
 def test_mobile_full_screen_panel(chromium, web_url):
     from playwright.sync_api import expect
 
@@ -287,6 +333,11 @@ def test_offline_state_is_shown_in_spanish(chromium, web_url, other_site):
         expect(page.get_by_role("status")).to_contain_text("Reintentando")
         say(page, "hola")  # kept and shown; sent once the connection is back
         expect(page.locator(".oc-msg--user")).to_have_text("Tú: hola")
+        # No answer within the typing timeout: a notice with a retry, read out (role="alert").
+        aviso = page.get_by_role("alert")
+        expect(aviso).to_contain_text("No recibí respuesta")
+        expect(aviso.get_by_role("button", name="Reintentar")).to_be_visible()
+        expect(page.locator(".oc-typing")).to_be_hidden()
     finally:
         context.close()
 

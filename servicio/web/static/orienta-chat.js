@@ -11,6 +11,12 @@
  *  - data-kiosk="true": nothing is written to localStorage or sessionStorage (memory only);
  *  - a message with a CURP, a folio, an e-mail or a phone number is never stored: the stored
  *    transcript keeps a placeholder instead (what is on screen is unchanged).
+ * Talking to a promoter (channels/canalizacion.py): a `bot_uttered` whose metadata.autor is
+ * "promotor" is shown as that person's message (name + "promotora del consulado"), not the
+ * bot's; metadata.canalizacion ("con_promotora" / "con_asistente") says who answers now, so
+ * no "escribiendo…" waits for the bot while a promoter has the conversation.
+ * "escribiendo…" without an answer after TYPING_TIMEOUT_MS becomes a notice with "Reintentar"
+ * (announced to screen readers); the retry re-sends the same message id, counted once.
  */
 (function () {
   "use strict";
@@ -33,7 +39,8 @@
   cfg.inactivityMs = (inactividad > 0 ? inactividad : cfg.kiosk ? 5 : 30) * 60000;
   var MAX_STORED = 200;
   var MAX_LEN = 1000;
-  var TYPING_TIMEOUT_MS = 30000;
+  var TYPING_TIMEOUT_MS = 20000;
+  var ROL_PROMOTOR = "promotora del consulado";
 
   // ------------------------------------------------------------------ storage
   // Kiosk mode: memory only, so the next person at this computer finds nothing.
@@ -105,7 +112,10 @@
   function forStorage(entry) {
     var personal =
       PERSONAL_RE.test(entry.text) || (entry.from === "user" && TYPED_RE.test(entry.text));
-    return personal ? { from: entry.from, text: NOT_STORED } : entry;
+    if (!personal) return entry;
+    var kept = { from: entry.from, text: NOT_STORED };
+    if (entry.nombre) kept.nombre = entry.nombre;
+    return kept;
   }
 
   function loadTranscript() {
@@ -117,7 +127,11 @@
     }
   }
   function validEntry(m) {
-    return m && (m.from === "bot" || m.from === "user") && typeof m.text === "string";
+    return (
+      m &&
+      (m.from === "bot" || m.from === "user" || m.from === "promotor") &&
+      typeof m.text === "string"
+    );
   }
   function saveTranscript() {
     var stored = transcript.slice(-MAX_STORED).map(forStorage);
@@ -176,7 +190,8 @@
   }
 
   // ------------------------------------------------------------------ widget DOM
-  var root = el("div", "oc-root");
+  // lang: screen readers read the widget in Spanish whatever the host page's language.
+  var root = el("div", "oc-root", { lang: "es" });
   var launcher = el("button", "oc-launcher", {
     type: "button",
     "aria-expanded": "false",
@@ -198,7 +213,9 @@
   var title = el("h2", "oc-title", { id: "oc-title" });
   title.textContent = cfg.title + " · Ventanilla de Salud";
   var disclaimer = el("p", "oc-disclaimer", { id: "oc-disclaimer" });
-  disclaimer.textContent = "Asistente automático, no es una persona";
+  var DISCLAIMER_BOT = "Asistente automático, no es una persona";
+  var DISCLAIMER_PROMOTORA = "Te atiende una persona promotora del consulado";
+  disclaimer.textContent = DISCLAIMER_BOT;
   headings.appendChild(title);
   headings.appendChild(disclaimer);
   var closeBtn = el("button", "oc-close", { type: "button", "aria-label": "Cerrar el chat" });
@@ -232,6 +249,16 @@
   typing.textContent = cfg.title + " está escribiendo…";
   typing.hidden = true;
 
+  // No answer in time: a notice with a retry, read out by screen readers (role="alert").
+  var retryBox = el("div", "oc-retry", { role: "alert" });
+  var retryText = el("span", "oc-retry__text");
+  retryText.textContent = "No recibí respuesta. Revisa tu conexión e inténtalo de nuevo.";
+  var retryBtn = el("button", "oc-retry__btn", { type: "button" });
+  retryBtn.textContent = "Reintentar";
+  retryBox.appendChild(retryText);
+  retryBox.appendChild(retryBtn);
+  retryBox.hidden = true;
+
   var form = el("form", "oc-form", { novalidate: "" });
   var label = el("label", "oc-sr", { for: "oc-input" });
   label.textContent = "Escribe tu mensaje";
@@ -253,6 +280,7 @@
   panel.appendChild(status);
   panel.appendChild(log);
   panel.appendChild(typing);
+  panel.appendChild(retryBox);
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -263,7 +291,21 @@
   function renderMessage(entry) {
     var item = el("div", "oc-msg oc-msg--" + entry.from);
     var who = el("span", "oc-sr");
-    who.textContent = entry.from === "bot" ? cfg.title + " dice: " : "Tú: ";
+    if (entry.from === "promotor") {
+      // A person, not the bot: name and role above the bubble, visible to everyone.
+      who = el("span", "oc-author");
+      var name = el("strong", "oc-author__name");
+      name.textContent = entry.nombre || "Promotora";
+      var role = el("span", "oc-author__role");
+      role.textContent = " · " + ROL_PROMOTOR;
+      who.appendChild(name);
+      who.appendChild(role);
+      var said = el("span", "oc-sr");
+      said.textContent = " dice: ";
+      who.appendChild(said);
+    } else {
+      who.textContent = entry.from === "bot" ? cfg.title + " dice: " : "Tú: ";
+    }
     item.appendChild(who);
     var body = el("div", "oc-bubble");
     appendRichText(body, entry.text);
@@ -277,6 +319,7 @@
         btn.setAttribute("data-payload", b.payload);
         btn.addEventListener("click", function () {
           send(b.payload, b.title);
+          input.focus(); // the buttons are gone with the answer: the next step is typing
         });
         group.appendChild(btn);
       });
@@ -287,6 +330,15 @@
 
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+  }
+
+  // The first message of the current answer: a long answer is shown from its start.
+  var answerStart = null;
+  function scrollToAnswer() {
+    if (!answerStart || !answerStart.parentNode) return scrollToEnd();
+    var start = answerStart.offsetTop - 8;
+    if (log.scrollHeight - start > log.clientHeight) log.scrollTop = start;
+    else scrollToEnd();
   }
 
   /** Only the bot messages after the user's last message keep their option buttons. */
@@ -316,8 +368,15 @@
     if (entry.from === "user") dropOldButtons();
     transcript.push(entry);
     saveTranscript();
-    log.appendChild(renderMessage(entry));
-    scrollToEnd();
+    var item = renderMessage(entry);
+    log.appendChild(item);
+    if (entry.from === "user") {
+      answerStart = null;
+      scrollToEnd();
+      return;
+    }
+    if (!answerStart) answerStart = item;
+    scrollToAnswer();
   }
 
   // ------------------------------------------------------------------ connection
@@ -326,6 +385,16 @@
   var outbox = [];
   var typingTimer = null;
   var notice = null; // shown after a conversation was erased, until the next message
+  var withPromoter = storageGet("sessionStorage", cfg.storagePrefix + ":promotora") === "1";
+  if (withPromoter) disclaimer.textContent = DISCLAIMER_PROMOTORA;
+  var lastSent = null; // {message, id}: what "Reintentar" sends again
+
+  function setWithPromoter(on) {
+    withPromoter = on;
+    storageSet("sessionStorage", cfg.storagePrefix + ":promotora", on ? "1" : "0");
+    // The header never says "not a person" while a person answers.
+    disclaimer.textContent = on ? DISCLAIMER_PROMOTORA : DISCLAIMER_BOT;
+  }
 
   function setStatus(text, kind) {
     status.textContent = text;
@@ -335,14 +404,36 @@
   }
 
   function showTyping(on) {
-    typing.hidden = !on;
+    // With a promoter nobody answers at once: no "escribiendo…" and no retry for her.
+    typing.hidden = !on || withPromoter;
     clearTimeout(typingTimer);
-    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+    if (on) retryBox.hidden = true;
+    if (on && !withPromoter) {
+      typingTimer = setTimeout(function () {
+        typing.hidden = true;
+        retryBox.hidden = false;
+      }, TYPING_TIMEOUT_MS);
+    }
   }
 
-  function emitMessage(text) {
-    socket.emit("user_uttered", { message: text, session_id: sessionId });
+  function emitMessage(pending) {
+    // id_mensaje: a re-sent message (retry, reconnection) is counted once by the server.
+    socket.emit("user_uttered", {
+      message: pending.message,
+      session_id: sessionId,
+      id_mensaje: pending.id,
+    });
   }
+
+  retryBtn.addEventListener("click", function () {
+    retryBox.hidden = true;
+    if (!lastSent) return;
+    touch();
+    showTyping(true);
+    if (ready) emitMessage(lastSent);
+    else if (outbox.indexOf(lastSent) < 0) outbox.push(lastSent);
+    input.focus();
+  });
 
   function send(message, shownAs) {
     message = String(message || "").trim().slice(0, MAX_LEN);
@@ -354,9 +445,10 @@
       if (ready) setStatus("", null);
     }
     add({ from: "user", text: shownAs || message });
+    lastSent = { message: message, id: newSessionId() };
     showTyping(true);
-    if (ready) emitMessage(message);
-    else outbox.push(message);
+    if (ready) emitMessage(lastSent);
+    else outbox.push(lastSent);
   }
 
   /** Erase this conversation from the browser and start a new one (new session id). */
@@ -373,7 +465,10 @@
     transcriptKey = cfg.storagePrefix + ":transcript:" + sessionId;
     transcript = [];
     outbox = [];
+    lastSent = null;
+    setWithPromoter(false);
     showTyping(false);
+    retryBox.hidden = true;
     renderAll();
     if (socket) {
       // A new socket: the old one's room (and any late answer to it) is left behind.
@@ -394,8 +489,21 @@
   function onBotUttered(data) {
     if (!data || typeof data !== "object") return;
     touch();
+    var meta = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
+    if (meta.canalizacion === "con_promotora" || meta.autor === "promotor") setWithPromoter(true);
+    // "menú", or a plain bot answer (the promoter closed the case): the bot answers again.
+    if (meta.canalizacion === "con_asistente" || (!meta.autor && !meta.canalizacion)) {
+      setWithPromoter(false);
+    }
     showTyping(false);
+    retryBox.hidden = true;
     var text = typeof data.text === "string" ? data.text : "";
+    if (meta.autor === "promotor") {
+      if (!text) return;
+      var nombre = typeof meta.nombre === "string" ? meta.nombre.slice(0, 60) : "";
+      add({ from: "promotor", text: text, nombre: nombre });
+      return;
+    }
     var raw = data.quick_replies || data.buttons || [];
     var buttons = (Array.isArray(raw) ? raw : [])
       .filter(function (b) {

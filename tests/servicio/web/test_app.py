@@ -97,6 +97,7 @@ def test_rasa_origins(url, expected):
         ("/static/demo.css", "text/css", ".hero"),
         ("/static/vendor/socket.io.min.js", "javascript", "Socket.IO v4"),
         ("/static/vendor/socket.io-client.LICENSE", "", "MIT License"),
+        ("/static/favicon.svg", "image/svg+xml", "<svg"),
     ],
 )
 def test_static_files_are_served(make_client, path, content_type, needle):
@@ -137,3 +138,24 @@ def test_kiosk_page_turns_browser_storage_off(make_client):
     c = make_client()
     assert 'data-kiosk="true"' in c.get("/?kiosko=1").text
     assert "data-kiosk" not in c.get("/").text
+
+
+def test_page_links_its_favicon(make_client):
+    html = make_client().get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_widget_root_is_spanish_and_only_its_list_scrolls():
+    """Screen readers read the widget in Spanish on any host page; the panel never scrolls
+    (its header and close button stay), only the message list does."""
+    import re
+
+    from servicio.web.app import STATIC_DIR
+
+    js = (STATIC_DIR / "orienta-chat.js").read_text()
+    assert 'el("div", "oc-root", { lang: "es" })' in js
+    css = (STATIC_DIR / "orienta-chat.css").read_text()
+    panel = re.search(r"\.oc-panel \{([^}]*)\}", css).group(1)
+    assert "overflow: clip" in panel
+    lista = re.search(r"\.oc-log \{([^}]*)\}", css).group(1)
+    assert "min-height: 0" in lista and "overflow-y: auto" in lista
