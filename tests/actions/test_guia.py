@@ -4,6 +4,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guia import ActionGuiaImss
 from bot.cuota import CALCULADORA_IMSS
+from bot.mensajes import MEDIO_SMS, formatear_turno, repite_opciones
 from tests.actions.trackers import responses, tracker, user
 
 
@@ -27,4 +28,7 @@ async def test_the_guide_is_the_checklist_the_steps_and_the_linea_de_captura(dom
 def test_the_quote_offers_both_paths(domain):
     referencia = domain["responses"]["utter_cotizacion_referencia"][0]
     assert [b["payload"] for b in referencia["buttons"]] == ["/guia_imss", "/inscribirme"]
-    assert "1 Lo hago yo 2 Que me ayuden en el consulado" in referencia["text"]
+    # The web chat shows the buttons; SMS/WhatsApp number them (never both: issue 17).
+    assert not repite_opciones(referencia["text"], [b["title"] for b in referencia["buttons"]])
+    sms = formatear_turno([referencia], MEDIO_SMS).cuerpos[-1]
+    assert "1) Lo hago yo" in sms and "2) Que me ayuden en el consulado" in sms
