@@ -79,7 +79,8 @@ ETIQUETAS: dict[str, str] = {
     WHATSAPP: "WhatsApp",
     SMS: "SMS",
     WEB: "Chat web",
-    REST: "API",
+    # REST: tests, benchmarks and other systems, never a person on a chat of ours.
+    REST: "Pruebas y otros sistemas",
     CONSOLA: "Consola",
     OTRO: "Otro",
 }

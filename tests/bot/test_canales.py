@@ -60,7 +60,7 @@ def test_canal_de_sender(sender, canal):
 def test_labels_for_statistics_and_sentences():
     assert etiqueta("web") == "Chat web" and etiqueta_en_frase("web") == "chat web"
     assert etiqueta("telefono") == "SMS" == etiqueta_en_frase("telefono")
-    assert etiqueta("rest") == "API" and etiqueta_en_frase("email") == "correo"
+    assert etiqueta("rest") == "Pruebas y otros sistemas" and etiqueta_en_frase("email") == "correo"
     assert etiqueta("fax") == "fax" == etiqueta_en_frase("fax")
 
 

@@ -383,3 +383,21 @@ def test_purga_los_casos_cerrados_hace_180_dias(session, ana):
     assert session.get(m.Canalizacion, vieja.id) is None
     assert tickets.hilo(session, vieja.id) == []
     assert session.get(m.Canalizacion, nueva.id) is not None and tickets.hilo(session, nueva.id)
+
+
+def test_la_linea_de_comandos_cuenta_sin_aplicar_y_luego_aplica(
+    db_url, session, ana, monkeypatch, capsys
+):
+    vid = ticket(session, canal="web", direccion="web-cli").id
+    tickets.cerrar(session, vid, ana)
+    session.get(m.Canalizacion, vid).cerrada_en = ahora_utc() - timedelta(days=200)
+    session.commit()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert vencidas.main([]) == 0
+    assert "casos purgados (180 días): 1" in capsys.readouterr().out
+    session.expire_all()
+    assert session.get(m.Canalizacion, vid) is not None  # a dry run deletes nothing
+    assert vencidas.main(["--aplicar"]) == 0
+    assert "casos purgados (180 días): 1" in capsys.readouterr().out
+    session.expire_all()
+    assert session.get(m.Canalizacion, vid) is None
