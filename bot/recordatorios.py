@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.texto import sin_acentos
+from bot.tiempo import zona_de_consulado
 
 __all__ = [
     "CONFIRMACION_ALTA",
@@ -76,28 +77,13 @@ def es_alta(texto: str | None) -> bool:
     return _normal(texto) in _ALTAS
 
 
-# USPS state -> its main IANA zone (states split across zones use their most populous one).
-_ZONAS = {
-    **dict.fromkeys(
-        "CT DE DC FL GA IN KY ME MD MA MI NH NJ NY NC OH PA RI SC VT VA WV".split(),
-        "America/New_York",
-    ),
-    **dict.fromkeys("AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI".split(), "America/Chicago"),
-    **dict.fromkeys("CO ID MT NM UT WY".split(), "America/Denver"),
-    "AZ": "America/Phoenix",
-    **dict.fromkeys("CA NV OR WA".split(), "America/Los_Angeles"),
-    "AK": "America/Anchorage",
-    "HI": "Pacific/Honolulu",
-    "PR": "America/Puerto_Rico",
-}
 ZONA_POR_OMISION = "America/Mexico_City"
 
 
 def zona_de(consulado: str | None) -> ZoneInfo:
     """The person's time zone from their consulate ("Dallas, TX", ``Ventanilla.consulado``);
     Mexico City's when it is unknown."""
-    estado = (consulado or "").rsplit(",", 1)[-1].strip().upper()
-    return ZoneInfo(_ZONAS.get(estado, ZONA_POR_OMISION))
+    return zona_de_consulado(consulado, ZONA_POR_OMISION)
 
 
 def en_horario(ahora: datetime, zona: ZoneInfo) -> bool:

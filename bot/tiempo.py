@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from typing import overload
+from zoneinfo import ZoneInfo
 
 __all__ = ["ZONA_MX", "ahora_utc", "en_utc", "dia_en_mexico", "leer_instante"]
 
@@ -40,3 +41,27 @@ def leer_instante(texto: str) -> datetime:
     Python 3.10's ``fromisoformat`` (Rasa's environment) does not read the "Z" suffix that
     pydantic 2 writes; both environments read it the same way through here."""
     return en_utc(datetime.fromisoformat(str(texto).strip().replace("Z", "+00:00")))
+
+
+# USPS state -> its main IANA zone (states split across zones use their most populous one).
+# One table for the reminders' quiet hours and the consulates' office hours.
+ZONAS_POR_ESTADO = {
+    **dict.fromkeys(
+        "CT DE DC FL GA IN KY ME MD MA MI NH NJ NY NC OH PA RI SC VT VA WV".split(),
+        "America/New_York",
+    ),
+    **dict.fromkeys("AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI".split(), "America/Chicago"),
+    **dict.fromkeys("CO ID MT NM UT WY".split(), "America/Denver"),
+    "AZ": "America/Phoenix",
+    **dict.fromkeys("CA NV OR WA".split(), "America/Los_Angeles"),
+    "AK": "America/Anchorage",
+    "HI": "Pacific/Honolulu",
+    "PR": "America/Puerto_Rico",
+}
+
+
+def zona_de_consulado(consulado: str | None, omision: str = "America/Mexico_City") -> ZoneInfo:
+    """A consulate's time zone from its state ("Dallas, TX" -> America/Chicago); ``omision``
+    when the state is unknown."""
+    estado = (consulado or "").rsplit(",", 1)[-1].strip().upper()
+    return ZoneInfo(ZONAS_POR_ESTADO.get(estado, omision))

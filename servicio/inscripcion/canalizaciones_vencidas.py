@@ -12,8 +12,8 @@ Kubernetes CronJob with the service's image::
    office hours* in the consulate's own time zone, is closed with
    :data:`canalizaciones.MOTIVO_FUERA_DE_HORARIO` and a notice queued for the person saying what
    happens next. Office hours: ``ORIENTA_CANALIZACION_HORARIO`` ("9-17", local, Monday to
-   Friday); the zone comes from the consulate's state (``ZONAS_POR_ESTADO``; no hours or zones
-   exist in ``data/ventanillas``), America/Los_Angeles... for each state.
+   Friday); the zone comes from the consulate's state (``bot.tiempo.ZONAS_POR_ESTADO``; no
+   hours or zones exist in ``data/ventanillas``).
 2. :func:`purgar_cerradas`: the thread and the ticket of cases closed more than
    ``ORIENTA_CANALIZACION_RETENCION_DIAS`` (180) days ago are deleted, like the person's data.
 
@@ -32,7 +32,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.tiempo import ahora_utc, en_utc
+from bot.tiempo import ahora_utc, en_utc, zona_de_consulado
 from servicio.inscripcion import canalizaciones as tickets
 from servicio.inscripcion import modelos as m
 
@@ -45,37 +45,6 @@ AVISO_VENCIDA = (
     "sigue con el asistente."
 )
 ZONA_POR_OMISION = "America/Chicago"
-#: The consulates' states (``Ventanilla.estado``) and their main time zone.
-ZONAS_POR_ESTADO = {
-    "AR": "America/Chicago",
-    "AZ": "America/Phoenix",
-    "CA": "America/Los_Angeles",
-    "CO": "America/Denver",
-    "DC": "America/New_York",
-    "FL": "America/New_York",
-    "GA": "America/New_York",
-    "ID": "America/Boise",
-    "IL": "America/Chicago",
-    "IN": "America/Indiana/Indianapolis",
-    "LA": "America/Chicago",
-    "MA": "America/New_York",
-    "MI": "America/Detroit",
-    "MN": "America/Chicago",
-    "MO": "America/Chicago",
-    "NC": "America/New_York",
-    "NE": "America/Chicago",
-    "NJ": "America/New_York",
-    "NM": "America/Denver",
-    "NV": "America/Los_Angeles",
-    "NY": "America/New_York",
-    "OK": "America/Chicago",
-    "OR": "America/Los_Angeles",
-    "PA": "America/New_York",
-    "TX": "America/Chicago",
-    "UT": "America/Denver",
-    "WA": "America/Los_Angeles",
-    "WI": "America/Chicago",
-}
 
 
 class AjustesVencidas(BaseSettings):
@@ -93,8 +62,7 @@ class AjustesVencidas(BaseSettings):
 
 def zona_de(consulado: str | None) -> ZoneInfo:
     """The consulate's time zone from its state ("Dallas, TX" → America/Chicago)."""
-    estado = (consulado or "").rsplit(",", 1)[-1].strip().upper()
-    return ZoneInfo(ZONAS_POR_ESTADO.get(estado, ZONA_POR_OMISION))
+    return zona_de_consulado(consulado, ZONA_POR_OMISION)
 
 
 def en_horario(consulado: str | None, ahora: datetime, ajustes: AjustesVencidas) -> bool:
