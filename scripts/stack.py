@@ -199,6 +199,14 @@ def iniciar_recordatorios(stack: Pila, env: dict[str, str]) -> None:
     stack.start("recordatorios", [PY_SERVICIO, "-m", "servicio.recordatorios", "--cada"], env)
 
 
+def iniciar_canalizaciones_vencidas(stack: Pila, env: dict[str, str]) -> None:
+    """Handoff chores (servicio/inscripcion/canalizaciones_vencidas.py) every 10 minutes:
+    cases nobody took, outside the consulate's office hours, closed with a notice; the 180-day
+    purge of closed threads. A CronJob in Kubernetes."""
+    orden = [PY_SERVICIO, "-m", "servicio.inscripcion.canalizaciones_vencidas", "--cada", "10"]
+    stack.start("canalizaciones-vencidas", orden, env)
+
+
 CONSOLE_ADMIN_FILE = VAR / "consola-admin.txt"
 
 
@@ -238,6 +246,7 @@ def main() -> None:
         iniciar_acciones(stack, env)
         iniciar_web(stack, env)
         iniciar_recordatorios(stack, env)
+        iniciar_canalizaciones_vencidas(stack, env)
         cuenta = primera_cuenta_consola(env)
         print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
         iniciar_rasa(stack, env, model)

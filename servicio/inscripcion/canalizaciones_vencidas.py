@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -142,13 +143,32 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aplicar", action="store_true", help="cerrar y borrar (si no, contar)")
+    parser.add_argument(
+        "--cada",
+        type=float,
+        metavar="MIN",
+        help="aplicar y repetir cada MIN minutos (make run; en Kubernetes, un CronJob)",
+    )
     args = parser.parse_args(argv)
-    motor = crear_motor(AjustesServicio().database_url)
-    with crear_fabrica_sesiones(motor)() as session:
-        r = ejecutar(session, args.aplicar)
-    verbo = "cerrados" if args.aplicar else "por cerrar"
-    print(f"casos vencidos {verbo}: {r.vencidas}; casos purgados (180 días): {r.purgadas}")
-    return 0
+    aplicar = args.aplicar or args.cada is not None
+    fabrica = crear_fabrica_sesiones(crear_motor(AjustesServicio().database_url))
+    while True:
+        try:
+            with fabrica() as session:
+                r = ejecutar(session, aplicar)
+        except Exception as error:  # noqa: BLE001 - the loop retries; a single pass reports it
+            log.error("canalizaciones vencidas: la pasada falló (%s)", type(error).__name__)
+            if args.cada is None:
+                return 1
+        else:
+            verbo = "cerrados" if aplicar else "por cerrar"
+            print(
+                f"casos vencidos {verbo}: {r.vencidas}; casos purgados (180 días): {r.purgadas}",
+                flush=True,
+            )
+            if args.cada is None:
+                return 0
+        time.sleep(max(60.0, args.cada * 60))
 
 
 if __name__ == "__main__":

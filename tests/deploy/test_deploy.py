@@ -515,7 +515,10 @@ def test_k8s_network_policies_deny_by_default():
 @pytest.mark.parametrize(
     ("politica", "clientes"),
     [
-        ("postgresql", {"web", "rasa", "tracker-retencion", "pago-recordatorios"}),
+        (
+            "postgresql",
+            {"web", "rasa", "tracker-retencion", "pago-recordatorios", "canalizaciones-vencidas"},
+        ),
         ("redis", {"rasa"}),
         ("rabbitmq", {"rasa", "metricas-consumidor"}),
         ("actions", {"rasa"}),
@@ -1193,7 +1196,12 @@ def test_k8s_containers_use_the_image_for_their_command():
         image_role = _image_role(" ".join(container.get("command", []) + container["args"]))
         assert container["image"] == IMAGES[image_role], f"{name}: {container['image']}"
         seen.setdefault(image_role, []).append(name)
-    assert set(seen["web"]) == {"web/migrate", "web/web", "pago-recordatorios/pago-recordatorios"}
+    assert set(seen["web"]) == {
+        "web/migrate",
+        "web/web",
+        "pago-recordatorios/pago-recordatorios",
+        "canalizaciones-vencidas/canalizaciones-vencidas",
+    }
     assert {"rasa/rasa", "actions/actions", "metricas-consumidor/metricas-consumidor"} <= set(
         seen["rasa"]
     )
@@ -1237,3 +1245,18 @@ def test_k8s_payment_reminders_run_as_the_web_image_one_at_a_time():
     assert pod["securityContext"]["runAsNonRoot"] is True
     config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
     assert "ORIENTA_RECORDATORIOS_PLANTILLA" in config
+
+
+def test_k8s_overdue_handoffs_are_closed_by_the_web_image_one_at_a_time():
+    job = _cronjob("canalizaciones-vencidas")
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    # --aplicar: without it the command only counts.
+    modulo = "servicio.inscripcion.canalizaciones_vencidas"
+    assert c["args"] == ["python", "-m", modulo, "--aplicar"]
+    assert c["image"] == IMAGES["web"]
+    entorno = {e["name"] for e in c["env"]}
+    assert "DATABASE_URL" in entorno
+    assert not {"ORIENTA_TWILIO_AUTH_TOKEN", "ORIENTA_ADMIN_API_KEY"} & entorno  # needs neither
+    assert pod["securityContext"]["runAsNonRoot"] is True
