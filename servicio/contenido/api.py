@@ -3,7 +3,7 @@
 Rasa's request: ``{"response": name, "arguments": {...}, "tracker": {...}, "channel": {"name"}}``;
 the answer: ``{"text", "buttons", "image", "elements", "custom"}`` (rasa/core/nlg/callback.py).
 Only the knowledge base's responses (``utter_faq/<id>``, ``utter_faq_detalle_<id>``) are known
-here: any other gets ``{}`` with 404 so the assistant uses its own domain. The header
+here: any other gets a 404 (the service's usual error body) so the assistant uses its domain. The header
 ``X-Contenido-Version`` (and ``GET /v1/nlg/version``) lets channels/nlg.py cache safely: it
 changes on every publish, rollback and day.
 """
@@ -42,11 +42,12 @@ def nlg(*, peticion: PeticionNlg, session: SessionDep, _role: AssistantDep) -> R
     hoy = dia_en_mexico(ahora_utc())
     version = almacen.version_contenido(session, hoy)
     cuerpo = almacen.respuesta_nlg(session, peticion.response, hoy)
-    return JSONResponse(
-        cuerpo if cuerpo is not None else {},
-        status_code=200 if cuerpo is not None else 404,
-        headers={CABECERA_VERSION: version},
-    )
+    if cuerpo is None:
+        desconocida = {"campo": "response", "mensaje": "Esa respuesta no está en el contenido."}
+        return JSONResponse(
+            {"detail": [desconocida]}, status_code=404, headers={CABECERA_VERSION: version}
+        )
+    return JSONResponse(cuerpo, headers={CABECERA_VERSION: version})
 
 
 @router.get("/version", response_model=Version, responses=ERRORS, summary="Versión del contenido")
