@@ -37,7 +37,8 @@ from bot.tiempo import ahora_utc, dia_en_mexico
 
 log = logging.getLogger("orienta.nlg")
 
-URL_POR_OMISION = "http://localhost:8000/v1/nlg"
+SERVICIO_POR_OMISION = "http://localhost:8000"
+RUTA = "/v1/nlg"
 TIMEOUT_S = 0.5
 TTL_VERSION_S = 3.0
 #: After a failure, the seed is used without asking for this long (a down service costs no
@@ -54,6 +55,15 @@ def entrada_de(nombre: str) -> tuple[str, bool] | None:
         if nombre.startswith(prefijo) and temas.es_tema(nombre[len(prefijo) :]):
             return nombre[len(prefijo) :], detalle
     return None
+
+
+def url_del_servicio(url: str | None) -> str:
+    """The endpoint's ``url`` when given (deploy/endpoints.prod.yml), else ORIENTA_SERVICE_URL's
+    ``/v1/nlg`` like the other calls to the service (endpoints.yml, test stacks on other ports)."""
+    if url:
+        return url.rstrip("/")
+    base = os.environ.get("ORIENTA_SERVICE_URL") or SERVICIO_POR_OMISION
+    return base.rstrip("/") + RUTA
 
 
 class ServicioNoDisponible(Exception):
@@ -85,8 +95,7 @@ class GeneradorContenido(NaturalLanguageGenerator):
     ) -> None:
         domain = domain or Domain.empty()
         self.semilla = TemplatedNaturalLanguageGenerator(domain.responses)
-        url = getattr(endpoint_config, "url", None) or os.environ.get("ORIENTA_NLG_URL")
-        self.url = (url or URL_POR_OMISION).rstrip("/")
+        self.url = url_del_servicio(getattr(endpoint_config, "url", None))
         self.clave = os.environ.get("ORIENTA_ASSISTANT_API_KEY", "")
         self.timeout = float(
             (getattr(endpoint_config, "kwargs", None) or {}).get("timeout", TIMEOUT_S)

@@ -148,3 +148,11 @@ def test_rasa_loads_it_from_the_endpoints_file():
     )
     nlg = NaturalLanguageGenerator.create(config, DOMINIO)
     assert isinstance(nlg, GeneradorContenido) and nlg.url == "http://servicio.test/v1/nlg"
+
+
+def test_without_an_url_it_asks_the_service_of_orienta_service_url(monkeypatch):
+    from channels.nlg import url_del_servicio
+
+    monkeypatch.setenv("ORIENTA_SERVICE_URL", "http://127.0.0.1:5780/")
+    assert url_del_servicio(None) == "http://127.0.0.1:5780/v1/nlg"
+    assert url_del_servicio("http://web:8000/v1/nlg/") == "http://web:8000/v1/nlg"

@@ -172,3 +172,42 @@ def test_stale_answers_are_listed(session):
     assert almacen.fecha_de_fuente("IMSS, 24/02/2026; otra 2020") == hoy().replace(
         year=2026, month=2, day=24
     )
+
+
+def test_per_answer_use_counts_a_request_for_a_person_right_after(session):
+    from datetime import timedelta
+
+    from servicio.contenido import frescura
+
+    ahora = ahora_utc()
+    mensajes = [
+        ("a" * 32, f"faq/{ENTRADA}"),
+        ("a" * 32, "pedir_humano"),
+        ("b" * 32, f"faq/{ENTRADA}"),
+        ("b" * 32, "saludo"),
+        ("b" * 32, "pedir_humano"),
+        ("c" * 32, "pedir_humano"),
+    ]
+    for i, (conversacion, intent) in enumerate(mensajes):
+        session.add(
+            m.MetricaMensaje(
+                en=ahora - timedelta(minutes=10 - i), canal="web", conversacion=conversacion,
+                intent=intent, fallback=False,
+            )  # fmt: skip
+        )
+    session.commit()
+    (uso,) = frescura.uso_por_respuesta(session, hoy())
+    assert (uso.entrada, uso.veces, uso.pidio_humano) == (ENTRADA, 2, 1)
+
+
+def test_missing_yearly_values_are_named():
+    from datetime import date
+
+    from servicio.contenido import frescura
+
+    faltan = frescura.valores_faltantes(date(2027, 3, 1))
+    assert any("UMA de 2027" in f for f in faltan)
+    assert any("salario mínimo de 2027" in f for f in faltan)
+    assert frescura.valores_faltantes(date(2026, 6, 1)) == [] or all(
+        "2027" in f for f in frescura.valores_faltantes(date(2026, 6, 1))
+    )
