@@ -21,6 +21,7 @@ Configured in endpoints.yml as ``nlg: {type: channels.nlg.GeneradorContenido, ur
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import time
@@ -122,7 +123,9 @@ class GeneradorContenido(NaturalLanguageGenerator):
             respuesta = None
         if respuesta is None:
             return await self._de_la_semilla(utter_action, tracker, output_channel, **kwargs)
-        return self._rellenar(dict(respuesta), tracker, kwargs)
+        # A deep copy: the interpolation edits nested dicts in place, and the cached answer is
+        # shared by every conversation (one person's folio must never reach another).
+        return self._rellenar(copy.deepcopy(respuesta), tracker, kwargs)
 
     # -------------------------------------------------------------- the service
     def _http(self) -> httpx.AsyncClient:

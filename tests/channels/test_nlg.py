@@ -156,3 +156,17 @@ def test_without_an_url_it_asks_the_service_of_orienta_service_url(monkeypatch):
     monkeypatch.setenv("ORIENTA_SERVICE_URL", "http://127.0.0.1:5780/")
     assert url_del_servicio(None) == "http://127.0.0.1:5780/v1/nlg"
     assert url_del_servicio("http://web:8000/v1/nlg/") == "http://web:8000/v1/nlg"
+
+
+async def test_a_cached_answer_never_carries_another_persons_slots(servicio, reloj):
+    def con_botones(request):
+        if request.url.path.endswith("/version"):
+            return httpx.Response(200, json={"version": "1"})
+        boton = {"title": "Mi folio {folio}", "payload": "/consultar"}
+        return httpx.Response(200, json={"text": "Tu folio: {folio}", "buttons": [boton]})
+
+    nlg = GeneradorContenido(None, DOMINIO, transport=httpx.MockTransport(con_botones), reloj=reloj)
+    uno = await nlg.generate(CORTA, tracker("OR-111"), "rest")
+    dos = await nlg.generate(CORTA, tracker("OR-222"), "rest")
+    assert uno["buttons"][0]["title"] == "Mi folio OR-111"
+    assert dos["buttons"][0]["title"] == "Mi folio OR-222" and dos["text"] == "Tu folio: OR-222"
