@@ -3,9 +3,9 @@
 Rasa's request: ``{"response": name, "arguments": {...}, "tracker": {...}, "channel": {"name"}}``;
 the answer: ``{"text", "buttons", "image", "elements", "custom"}`` (rasa/core/nlg/callback.py).
 Only the knowledge base's responses (``utter_faq/<id>``, ``utter_faq_detalle_<id>``) are known
-here: any other gets a 404 (the service's usual error body) so the assistant uses its domain. The header
-``X-Contenido-Version`` (and ``GET /v1/nlg/version``) lets channels/nlg.py cache safely: it
-changes on every publish, rollback and day.
+here: any other gets a 404 (the service's usual error body) so the assistant uses its domain.
+The header ``X-Contenido-Version`` (and ``GET /v1/nlg/version``) lets channels/nlg.py cache
+safely: it changes on every publish, rollback and day.
 """
 
 from typing import Any

@@ -191,8 +191,11 @@ def test_per_answer_use_counts_a_request_for_a_person_right_after(session):
     for i, (conversacion, intent) in enumerate(mensajes):
         session.add(
             m.MetricaMensaje(
-                en=ahora - timedelta(minutes=10 - i), canal="web", conversacion=conversacion,
-                intent=intent, fallback=False,
+                en=ahora - timedelta(minutes=10 - i),
+                canal="web",
+                conversacion=conversacion,
+                intent=intent,
+                fallback=False,
             )  # fmt: skip
         )
     session.commit()
