@@ -102,15 +102,16 @@ def uso_por_respuesta(session: Session, hoy: date, dias: int = 30) -> list[UsoRe
         select(M.conversacion, M.intent).where(M.en >= inicio).order_by(M.conversacion, M.en, M.id)
     ).all()
     veces, humano = Counter[str](), Counter[str]()
-    anterior: tuple[str, str | None] | None = None
+    # The answer given in the previous message of the same conversation, if any.
+    conversacion_previa, respuesta_previa = None, None
     prefijo = f"{kb.INTENT}/"
     for conversacion, intent in filas:
-        seguido = anterior is not None and anterior[0] == conversacion
-        if seguido and intent == PEDIR_HUMANO and (anterior[1] or "").startswith(prefijo):
-            humano[(anterior[1] or "")[len(prefijo) :]] += 1
-        if intent and intent.startswith(prefijo):
-            veces[intent[len(prefijo) :]] += 1
-        anterior = (conversacion, intent)
+        dada = intent[len(prefijo) :] if intent and intent.startswith(prefijo) else None
+        if intent == PEDIR_HUMANO and respuesta_previa and conversacion == conversacion_previa:
+            humano[respuesta_previa] += 1
+        if dada:
+            veces[dada] += 1
+        conversacion_previa, respuesta_previa = conversacion, dada
     titulos = {i: e.titulo for i, e in semilla().items()}
     usos = [
         UsoRespuesta(i, titulos.get(i, i), n, humano[i]) for i, n in veces.items() if i in titulos
