@@ -87,7 +87,7 @@ async def test_a_knowledge_base_answer_comes_from_the_service_with_slots_filled(
     r = await nlg.generate(CORTA, tracker(), "rest", domain_responses=DOMINIO.responses)
     assert r["text"] == "Texto publicado OR-123."
     (post,) = servicio.posts()
-    cuerpo = httpx.Request("POST", "/", content=post.content).read()
+    cuerpo = post.content
     assert b'"response":"utter_faq/afore_que_es"' in cuerpo.replace(b" ", b"")
     assert b"persona" not in cuerpo  # the tracker (ids, texts) never leaves Rasa
 
@@ -170,3 +170,26 @@ async def test_a_cached_answer_never_carries_another_persons_slots(servicio, rel
     dos = await nlg.generate(CORTA, tracker("OR-222"), "rest")
     assert uno["buttons"][0]["title"] == "Mi folio OR-111"
     assert dos["buttons"][0]["title"] == "Mi folio OR-222" and dos["text"] == "Tu folio: OR-222"
+
+
+async def test_the_response_selector_asks_with_the_full_retrieval_name(nlg, servicio):
+    """Rasa 3.6's ActionRetrieveResponse hands the NLG ``utter_faq/<id>``, not ``utter_faq``."""
+    from rasa.core.actions.action import ActionRetrieveResponse
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.shared.core.events import UserUttered
+
+    dominio = Domain.from_dict({"intents": ["faq"], "responses": {CORTA: [{"text": SEMILLA}]}})
+    t = tracker()
+    seleccion = {"utter_action": CORTA, "intent_response_key": f"faq/{ENTRADA}"}
+    t.update(
+        UserUttered(
+            "que es la afore",
+            intent={"name": "faq", "confidence": 0.9},
+            parse_data={"response_selector": {"faq": {"response": seleccion, "ranking": []}}},
+        )
+    )
+    salida = CollectingOutputChannel()
+    eventos = await ActionRetrieveResponse("utter_faq").run(salida, nlg, t, dominio)
+    assert eventos and eventos[0].text == "Texto publicado OR-123."
+    (post,) = servicio.posts()
+    assert f'"response":"{CORTA}"' in post.content.decode().replace(" ", "")
