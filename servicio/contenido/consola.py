@@ -19,7 +19,7 @@ from bot import conocimiento as kb
 from bot import revision_contenido as reglas
 from bot.mensajes import MEDIO_SMS, MEDIO_WHATSAPP, formatear_turno, segmentos_sms
 from bot.tiempo import ahora_utc, dia_en_mexico
-from servicio.consola import rutas
+from servicio.consola import auditoria, rutas
 from servicio.consola.rutas import RUTA, CsrfDep, Prohibido, SesionDep, _html, _redirigir
 from servicio.contenido import almacen, frescura
 from servicio.contenido.ajustes import AjustesContenido
@@ -282,7 +282,19 @@ AVISOS = {
 }
 
 
+#: The audit page's words for this package's rows (records ``VER-<version>``, ``MAR-<flag>``).
+ETIQUETAS_AUDITORIA = {
+    "contenido_propuesto": "propuso un cambio de respuesta",
+    "contenido_publicado": "publicó un cambio de respuesta",
+    "contenido_rechazado": "rechazó un cambio de respuesta",
+    "contenido_revertido": "volvió a una versión anterior de una respuesta",
+    "respuesta_marcada": "marcó una respuesta como incorrecta",
+    "marca_atendida": "atendió una marca de respuesta",
+}
+
+
 def instalar(app, settings: AjustesContenido | None = None) -> None:
     app.state.contenido_settings = settings or AjustesContenido()
     rutas.AVISOS.update(AVISOS)
+    auditoria.ETIQUETAS.update(ETIQUETAS_AUDITORIA)
     app.include_router(router)

@@ -104,6 +104,25 @@ def nlg_texto(c) -> str:
     return r.json()["text"]
 
 
+@pytest.mark.parametrize("pagina", ["/consola/contenido", "/consola/contenido/frescura", PAGINA])
+def test_every_page_needs_a_session(web, pagina):
+    from fastapi.testclient import TestClient
+
+    with TestClient(web, follow_redirects=False) as c:
+        r = c.get(pagina)
+    assert r.status_code == 303 and r.headers["location"] == "/consola/entrar"
+
+
+def test_the_audit_page_names_content_actions(web, ana, eva, session):
+    ana.post(PAGINA, data=formulario(ana, corta="Texto nuevo y claro."))
+    cuentas.crear(session, "jefa", "Rosa Admin", CLAVE, rol=m.ROL_ADMIN)
+    jefa = entrar(web, "jefa")
+    try:
+        assert "propuso un cambio de respuesta" in jefa.get("/consola/auditoria").text
+    finally:
+        jefa.__exit__(None, None, None)
+
+
 def test_pages_render_for_a_promoter(ana):
     for url in ("/consola/contenido", "/consola/contenido/frescura", PAGINA):
         r = ana.get(url)
