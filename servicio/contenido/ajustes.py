@@ -11,3 +11,7 @@ class AjustesContenido(BaseSettings):
     autopublicar: bool = False
     #: A source older than this is listed as stale in the console.
     max_dias_fuente: int = 365
+    #: Where knowledge/facts*.md and seeds/*.txt are (every figure must appear there); by default
+    #: ../shared beside the checkout. Without them the figure rule cannot run and the editor
+    #: says so (the other rules still block).
+    fuentes_dir: str | None = None

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from bot import conocimiento as kb
 from bot import revision_contenido as reglas
 from bot import temas
 from bot.tiempo import ahora_utc
+from servicio.contenido.ajustes import AjustesContenido
 from servicio.inscripcion import modelos as m
 
 log = logging.getLogger("orienta.contenido")
@@ -174,9 +176,15 @@ def pendientes(session: Session) -> list[m.VersionRespuesta]:
 
 
 # ------------------------------------------------------------------ review
+def _fuentes() -> list[Path]:
+    carpeta = AjustesContenido().fuentes_dir
+    return reglas.fuentes(Path(carpeta)) if carpeta else reglas.fuentes()
+
+
 def revisar(cambio: reglas.Cambio, entrada: str, hoy: date) -> reglas.Revision:
     e = cambio.aplicado_a(semilla()[entrada])
-    return reglas.revisar_textos(e, kb.valores_del_anio(hoy), reglas.numeros_de_fuentes())
+    de_fuentes = reglas.numeros_de_fuentes(_fuentes())
+    return reglas.revisar_textos(e, kb.valores_del_anio(hoy), de_fuentes)
 
 
 def _motivo(motivo: str) -> str:

@@ -212,3 +212,9 @@ def test_missing_yearly_values_are_named():
     assert any("UMA de 2027" in f for f in faltan)
     assert any("salario mínimo de 2027" in f for f in faltan)
     assert not any(f.startswith("Falta") for f in frescura.valores_faltantes(date(2026, 6, 1)))
+
+
+def test_without_the_sources_the_figure_rule_says_it_did_not_run(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORIENTA_CONTENIDO_FUENTES_DIR", str(tmp_path))
+    revision = almacen.revisar(cambio(corta="Cuesta 4,321 pesos."), ENTRADA, hoy())
+    assert revision.aprobada and "no se revisaron las cifras" in revision.avisos[0]
