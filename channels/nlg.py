@@ -29,7 +29,6 @@ from typing import Any
 
 import httpx
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator, interpolator
-from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 
 from bot import conocimiento as kb
@@ -85,7 +84,11 @@ def _cliente(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
     return cliente
 
 
-class GeneradorContenido(NaturalLanguageGenerator):
+class GeneradorContenido(TemplatedNaturalLanguageGenerator):
+    """A templated generator (its responses are the domain's: Rasa's Agent sets ``responses``
+    on a TemplatedNaturalLanguageGenerator when it loads the model, and only on one) that asks
+    the service first for the knowledge base's answers."""
+
     def __init__(
         self,
         endpoint_config: Any = None,
@@ -94,8 +97,7 @@ class GeneradorContenido(NaturalLanguageGenerator):
         transport: httpx.AsyncBaseTransport | None = None,
         reloj=time.monotonic,
     ) -> None:
-        domain = domain or Domain.empty()
-        self.semilla = TemplatedNaturalLanguageGenerator(domain.responses)
+        super().__init__((domain or Domain.empty()).responses)
         self.url = url_del_servicio(getattr(endpoint_config, "url", None))
         self.clave = os.environ.get("ORIENTA_ASSISTANT_API_KEY", "")
         self.timeout = float(
@@ -114,7 +116,7 @@ class GeneradorContenido(NaturalLanguageGenerator):
     ) -> dict[str, Any] | None:
         kwargs.pop("domain_responses", None)
         if entrada_de(utter_action) is None:
-            return await self.semilla.generate(utter_action, tracker, output_channel, **kwargs)
+            return await self._del_dominio(utter_action, tracker, output_channel, **kwargs)
         try:
             respuesta = await self._del_servicio(utter_action, output_channel)
         except ServicioNoDisponible as error:
@@ -190,7 +192,14 @@ class GeneradorContenido(NaturalLanguageGenerator):
             e = temas.entradas()[clave[0]]
             texto = kb.texto_detalle(e, kb.valores_del_anio(dia_en_mexico(ahora_utc())))
             return self._rellenar({"text": texto}, tracker, kwargs)
-        return await self.semilla.generate(nombre, tracker, canal, **kwargs)
+        return await self._del_dominio(nombre, tracker, canal, **kwargs)
+
+    async def _del_dominio(
+        self, nombre: str, tracker: Any, canal: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        return await TemplatedNaturalLanguageGenerator.generate(
+            self, nombre, tracker, canal, **kwargs
+        )
 
     @staticmethod
     def _rellenar(respuesta: dict[str, Any], tracker: Any, kwargs: dict) -> dict[str, Any]:

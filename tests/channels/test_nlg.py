@@ -193,3 +193,12 @@ async def test_the_response_selector_asks_with_the_full_retrieval_name(nlg, serv
     assert eventos and eventos[0].text == "Texto publicado OR-123."
     (post,) = servicio.posts()
     assert f'"response":"{CORTA}"' in post.content.decode().replace(" ", "")
+
+
+def test_rasa_gives_it_the_models_domain_when_it_loads_the_model():
+    """Agent.load_model sets ``responses`` only on a TemplatedNaturalLanguageGenerator: ours is
+    one, so the seed has the model's responses (created first with an empty domain)."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    nlg = GeneradorContenido(None, None)
+    assert isinstance(nlg, TemplatedNaturalLanguageGenerator) and nlg.responses == {}
