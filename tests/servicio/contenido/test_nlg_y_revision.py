@@ -218,3 +218,13 @@ def test_without_the_sources_the_figure_rule_says_it_did_not_run(monkeypatch, tm
     monkeypatch.setenv("ORIENTA_CONTENIDO_FUENTES_DIR", str(tmp_path))
     revision = almacen.revisar(cambio(corta="Cuesta 4,321 pesos."), ENTRADA, hoy())
     assert revision.aprobada and "no se revisaron las cifras" in revision.avisos[0]
+
+
+def test_make_promotor_rol_editor_creates_an_editor(monkeypatch, db_url, engine, capsys):
+    import io
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLAVE + "\n"))
+    argv = ["crear", "eva.ed", "--nombre", "Eva Editora", "--rol", "editor", "--clave-stdin"]
+    assert cuentas.main(argv) == 0
+    assert "Cuenta creada: eva.ed (editor)" in capsys.readouterr().out
