@@ -61,8 +61,8 @@ train: venv ## Train the model if config/domain/data changed (cached by hash)
 run: venv venv-servicio ## Start the whole assistant on embedded defaults (trains first if needed)
 	$(PY) -m scripts.stack
 
-promotor: venv-servicio ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]
-	@test -n "$(USUARIO)" -a -n "$(NOMBRE)" || (echo 'Uso: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin] [CONSULADO="Chicago, IL"]'; exit 2)
+promotor: venv-servicio ## Console account: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin|editor] [CONSULADO="Chicago, IL"]
+	@test -n "$(USUARIO)" -a -n "$(NOMBRE)" || (echo 'Uso: make promotor USUARIO=ana NOMBRE="Ana Pérez" [ROL=admin|editor] [CONSULADO="Chicago, IL"]'; exit 2)
 	$(PY_SERVICIO) -m servicio.consola.cuentas crear "$(USUARIO)" --nombre "$(NOMBRE)" --rol $(or $(ROL),promotor) $(if $(CONSULADO),--consulado "$(CONSULADO)")
 
 chat: venv ## Chat in the terminal with the assistant started by `make run`
@@ -126,7 +126,7 @@ bench-service: venv-servicio ## Requests/s and p95 of the enrollment service
 bench-registro: train venv-servicio ## Complete registrations through REST: turns, latency per turn, duplicates
 	$(PY) -m scripts.bench_registro
 
-bench-load: train venv-servicio ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas
+bench-load: train venv-servicio ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas (ARGS="--nlg con sin": with and without the NLG hop)
 	$(PY) -m scripts.bench_load $(ARGS)
 
 clean: ## Remove trained models, logs and local databases (keeps the venv and model cache)

@@ -7,8 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import respuestas
-from bot import conocimiento, temas
-from bot.tiempo import ahora_utc, dia_en_mexico
+from bot import temas
 
 
 def ultima_accion(tracker: Tracker) -> str | None:
@@ -46,7 +45,12 @@ class ActionDespuesDeResponder(Action):
 
 
 class ActionMasDetalles(Action):
-    """Answers "más" with the long version of the last topic, or asks which topic."""
+    """Answers "más" with the long version of the last topic, or asks which topic.
+
+    The detail is the response ``utter_faq_detalle_<id>``: channels/nlg.py asks the web service
+    for its published text (editable in the console) and builds it from data/conocimiento when
+    the service is down, so it is not in the domain.
+    """
 
     def name(self) -> str:
         return "action_mas_detalles"
@@ -56,10 +60,7 @@ class ActionMasDetalles(Action):
     ) -> list[dict[str, Any]]:
         tema = tracker.get_slot("ultimo_tema")
         if temas.es_tema(tema):
-            valores = conocimiento.valores_del_anio(dia_en_mexico(ahora_utc()))
-            dispatcher.utter_message(
-                text=conocimiento.texto_detalle(temas.entradas()[tema], valores)
-            )
+            dispatcher.utter_message(response=temas.entradas()[tema].respuesta_detalle)
         else:
             dispatcher.utter_message(response=respuestas.MAS_SIN_TEMA)
         return []

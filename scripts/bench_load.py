@@ -9,6 +9,11 @@ work). Reports throughput, p50/p95/p99 latency, errors, and checks every registr
 exactly once. Results also go to var/bench-load.json.
 
     python -m scripts.bench_load [--usuarios 50] [--mensajes 20] [--pausa 3 7] [--replicas 1 2]
+                                 [--nlg con sin]
+
+``--nlg con sin`` measures each replica count with the editable answers served by the service
+(channels/nlg.py, the production endpoints file) and without (the same file minus ``nlg:``): the
+NLG hop's cost in p95. Default: ``con`` only, as deployed.
 """
 
 from __future__ import annotations
@@ -144,6 +149,7 @@ def percentil(valores: list[float], q: float) -> float:
 @dataclass
 class MedicionCarga:
     replicas: int
+    nlg: bool
     usuarios: int
     mensajes: int
     duracion_s: float
@@ -160,9 +166,12 @@ class MedicionCarga:
     mas_lentos: list[str] = field(default_factory=list)
 
 
-def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float]) -> MedicionCarga:
+def medir(
+    replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float], nlg: bool = True
+) -> MedicionCarga:
     prod = iniciar_pila_prod(
-        stack.VAR / "bench-load" / f"r{replicas}",
+        stack.VAR / "bench-load" / f"r{replicas}{'' if nlg else '-sin-nlg'}",
+        nlg=nlg,
         rasa_ports=RASA_PORTS[:replicas],
         actions_port=ACTIONS_PORT,
         service_port=SERVICE_PORT,
@@ -193,6 +202,7 @@ def medir(replicas: int, usuarios: int, mensajes: int, pausa: tuple[float, float
         engine.dispose()
         return MedicionCarga(
             replicas=replicas,
+            nlg=nlg,
             usuarios=usuarios,
             mensajes=len(lat),
             duracion_s=round(duracion, 1),
@@ -225,24 +235,33 @@ def main() -> None:
     ap.add_argument("--mensajes", type=int, default=20)
     ap.add_argument("--pausa", type=float, nargs=2, default=(3.0, 7.0), metavar=("MIN", "MAX"))
     ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--nlg",
+        nargs="+",
+        choices=("con", "sin"),
+        default=["con"],
+        help="con: respuestas editables del servicio (channels/nlg.py); sin: solo el dominio",
+    )
     args = ap.parse_args()
     resultados = []
-    for n in args.replicas:
+    for n, modo in [(n, modo) for n in args.replicas for modo in args.nlg]:
         print(
-            f"\n== {n} réplica(s), {args.usuarios} personas × {args.mensajes} mensajes ==",
+            f"\n== {n} réplica(s), NLG {modo}, {args.usuarios} personas × {args.mensajes} "
+            "mensajes ==",
             flush=True,
         )
-        r = medir(n, args.usuarios, args.mensajes, tuple(args.pausa))
+        r = medir(n, args.usuarios, args.mensajes, tuple(args.pausa), nlg=modo == "con")
         resultados.append(r)
         print(json.dumps(asdict(r), ensure_ascii=False, indent=2), flush=True)
     salida = stack.VAR / "bench-load.json"
     salida.write_text(json.dumps([asdict(r) for r in resultados], indent=2))
-    columnas = "réplicas mensajes msg/s p50 p95 p99 máx errores registros duplicados".split()
+    columnas = "réplicas NLG mensajes msg/s p50 p95 p99 máx errores registros duplicados".split()
     print("\n| " + " | ".join(columnas) + " |")
     print("|" + "---|" * len(columnas))
     for r in resultados:
         print(
-            f"| {r.replicas} | {r.mensajes} | {r.mensajes_por_s} | {r.p50_ms} ms | {r.p95_ms} ms "
+            f"| {r.replicas} | {'con' if r.nlg else 'sin'} | {r.mensajes} | {r.mensajes_por_s} "
+            f"| {r.p50_ms} ms | {r.p95_ms} ms "
             f"| {r.p99_ms} ms | {r.max_ms} ms | {r.errores} | "
             f"{r.registros_con_folio}/{r.registros_esperados} | {r.duplicados} |"
         )

@@ -105,12 +105,15 @@ class Pila:
 
 def archivo_endpoints(directory: Path, actions_port: int, metricas: bool = True) -> Path:
     """endpoints.yml as in the repository, with the action server on another port (tests,
-    benchmarks). The metrics broker posts to the env's ORIENTA_SERVICE_URL."""
+    benchmarks). The metrics broker and the NLG use the env's ORIENTA_SERVICE_URL."""
     path = directory / "endpoints.yml"
     text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     text += "tracker_store:\n  type: channels.almacen.InMemoryTrackerStoreSeguro\n"
     if metricas:
         text += "event_broker:\n  type: channels.metricas.BrokerMetricas\n"
+    # The editable answers from ORIENTA_SERVICE_URL, the repository's when it is not there; "más"
+    # (utter_faq_detalle_<id>) exists only through this generator (channels/nlg.py).
+    text += "nlg:\n  type: channels.nlg.GeneradorContenido\n  timeout: 0.5\n"
     path.write_text(text)
     return path
 

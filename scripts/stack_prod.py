@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import yaml
 from cryptography.fernet import Fernet
 
 from scripts import model_cache, stack
@@ -66,6 +67,7 @@ class PilaProd:
     service_db: str = ""
     cola: str = ""
     model: Path | None = None
+    endpoints: Path = ENDPOINTS
 
     def __post_init__(self) -> None:
         self.running = stack.Pila(log_dir=self.work_dir)
@@ -95,7 +97,7 @@ class PilaProd:
             self.model,
             self.rasa_ports[replica],
             name=name,
-            endpoints=str(ENDPOINTS),
+            endpoints=str(self.endpoints),
         )
 
     def kill_rasa(self, replica: int) -> None:
@@ -131,6 +133,15 @@ class PilaProd:
             asyncio.run(_delete_queue(self.cola))
 
 
+def sin_nlg(origen: Path, destino: Path) -> Path:
+    """A copy of an endpoints file without its ``nlg:`` section (Rasa then uses the domain)."""
+    datos = yaml.safe_load(origen.read_text(encoding="utf-8"))
+    datos.pop("nlg", None)
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    destino.write_text(yaml.safe_dump(datos, sort_keys=False), encoding="utf-8")
+    return destino
+
+
 def iniciar_pila_prod(
     work_dir: Path,
     rasa_ports: tuple[int, ...] = (5505, 5506),
@@ -138,6 +149,7 @@ def iniciar_pila_prod(
     service_port: int = 5580,
     redis_db: int = 9,
     consumer: bool = True,
+    nlg: bool = True,
 ) -> PilaProd:
     """Starts everything (Rasa replicas in parallel with the rest); the caller calls stop()."""
     sufijo = secrets.token_hex(4)
@@ -145,6 +157,8 @@ def iniciar_pila_prod(
     prod.tracker_db, prod.service_db = f"orienta_tracker_{sufijo}", f"orienta_svc_{sufijo}"
     prod.cola = f"orienta_eventos_{sufijo}"
     prod.model = model_cache.ensure_model()
+    if not nlg:  # measure the NLG hop: the same file without its nlg section
+        prod.endpoints = sin_nlg(ENDPOINTS, work_dir / "endpoints.sin-nlg.yml")
     keys = {
         "ORIENTA_ASSISTANT_API_KEY": secrets.token_urlsafe(32),
         "ORIENTA_ADMIN_API_KEY": secrets.token_urlsafe(32),
@@ -153,6 +167,7 @@ def iniciar_pila_prod(
     prod.env |= {
         "ORIENTA_SERVICE_URL": prod.service_url,
         "ORIENTA_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "ORIENTA_NLG_URL": f"{prod.service_url}/v1/nlg",
         "ORIENTA_PG_HOST": PG["host"],
         "ORIENTA_PG_PORT": str(PG["port"]),
         "ORIENTA_PG_USER": PG["user"],

@@ -1,14 +1,13 @@
 """What every answer must respect: SMS length, a named source, tú, no invented figures."""
 
-import re
-
 import pytest
 import yaml
 
 from actions.respuestas import enviadas_por_acciones
+from bot import revision_contenido as reglas
 from tests.conftest import ROOT
 
-SMS_LIMIT = 320
+SMS_LIMIT = reglas.MAX_SMS
 CONVERSACION = {
     "saludo", "despedida", "agradecimiento", "es_bot", "pedir_humano", "ayuda_menu",
     "pedir_mas", "afirmar", "negar",
@@ -22,12 +21,7 @@ TRAMITES = {
     "inscribirme", "cotizar", "consultar_registro", "borrar_datos", "ventanilla_cercana",
     "cancelar", "corregir", "continuar", "guia_imss",
 }  # fmt: skip
-SHARED = ROOT.parent / "shared"
-FUENTES = [
-    SHARED / "knowledge" / "facts.md",
-    SHARED / "knowledge" / "facts-addendum-2026-12.md",
-    *sorted((SHARED / "seeds").glob("*.txt")),
-]
+FUENTES = reglas.fuentes(ROOT.parent / "shared")
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +40,8 @@ def test_every_intent_is_the_knowledge_base_a_conversation_intent_or_a_flow(doma
 
 
 def test_every_intent_has_a_rule():
-    reglas = [yaml.safe_load(p.read_text()) for p in (ROOT / "data" / "rules").glob("*.yml")]
-    pasos = [s for r in reglas for rule in r["rules"] for s in rule["steps"]]
+    archivos = [yaml.safe_load(p.read_text()) for p in (ROOT / "data" / "rules").glob("*.yml")]
+    pasos = [s for r in archivos for rule in r["rules"] for s in rule["steps"]]
     with_rule = {s["intent"] for s in pasos if "intent" in s}
     assert with_rule >= BASE | CONVERSACION | TRAMITES
 
@@ -86,17 +80,7 @@ def test_the_generated_knowledge_base_is_up_to_date():
 
 def test_answers_use_tu_not_usted(respuestas):
     todas = [t for nombre in respuestas for t in textos(respuestas, nombre)]
-    assert not [t for t in todas if re.search(r"\busted(es)?\b", t, re.IGNORECASE)]
-
-
-# "Ej.: 15 mil pesos o (312) 555-1234": an example of how to answer is not a claim.
-EJEMPLO = re.compile(r"\b(?:Ej\.|Ejemplo)\s*:.*$", re.MULTILINE)
-
-
-def _numeros(texto: str) -> set[str]:
-    """Figures in a text, digits only ("1,700" -> "1700"; a phone number gives its groups)."""
-    crudos = re.findall(r"\d+(?:[.,]\d+)*", EJEMPLO.sub("", texto))
-    return {re.sub(r"\D", "", n) for n in crudos}
+    assert not [t for t in todas if reglas.usa_usted(t)]
 
 
 @pytest.mark.skipif(
@@ -104,13 +88,12 @@ def _numeros(texto: str) -> set[str]:
 )
 def test_no_figure_is_invented(respuestas):
     """Every figure above 12 (list numbers and months aside) appears in the sources."""
-    fuentes_numeros = set().union(*(_numeros(p.read_text()) for p in FUENTES))
+    fuentes_numeros = reglas.numeros_de_fuentes(FUENTES)
     inventadas = {}
     for nombre in respuestas:
         for texto in textos(respuestas, nombre):
-            for n in _numeros(texto):
-                if int(n) > 12 and n not in fuentes_numeros:
-                    inventadas.setdefault(nombre, []).append(n)
+            if cifras := reglas.cifras_inventadas(texto, fuentes_numeros):
+                inventadas[nombre] = cifras
     assert not inventadas
 
 

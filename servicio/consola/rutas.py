@@ -867,6 +867,11 @@ def instalar(app: FastAPI, settings: AjustesConsola | None = None) -> None:
     """Mount the console on the web app (servicio/web/app.py)."""
     app.state.consola_settings = settings or AjustesConsola()
     app.include_router(router)
+    # Editable answers (issue 18): its own router; imported here because it uses this module's
+    # session dependencies and pages.
+    from servicio.contenido import consola as contenido
+
+    contenido.instalar(app)
 
     @app.exception_handler(RedirigirLogin)
     async def _a_login(request: Request, exc: RedirigirLogin):

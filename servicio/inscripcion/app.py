@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.validacion import ErrorValidacion
+from servicio.contenido import almacen as contenido
+from servicio.contenido import api as api_contenido
 from servicio.inscripcion import (
     api,
     api_canalizaciones,
@@ -173,6 +175,7 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api_canalizaciones.router)
     app.include_router(api_metricas.router)
+    app.include_router(api_contenido.router)
     app.exception_handler(RequestValidationError)(_validation_handler)
     app.exception_handler(operaciones.ErrorApi)(_api_error_handler)
     app.exception_handler(ErrorValidacion)(_domain_validation_handler)
@@ -183,6 +186,10 @@ def crear_app(settings: AjustesServicio | None = None) -> FastAPI:
     # Outermost: everything below sees the client a trusted proxy names, or the peer.
     app.add_middleware(ClienteReal, redes=leer_redes(settings.proxies_confiables))
     _install_log_redaction()
+
+    @app.on_event("startup")
+    def _sembrar_contenido() -> None:
+        contenido.sembrar_al_iniciar(app.state.sessionmaker)
 
     @app.on_event("shutdown")
     def _dispose() -> None:  # pragma: no cover - trivial

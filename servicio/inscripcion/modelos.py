@@ -65,7 +65,9 @@ ENTREGA_FALLIDA = "fallida"  # a send failed (reason in ``fallo``); the next mes
 
 ROL_PROMOTOR = "promotor"
 ROL_ADMIN = "admin"
-ROLES = (ROL_PROMOTOR, ROL_ADMIN)
+#: Reviews and publishes the answers promoters propose (servicio/contenido).
+ROL_EDITOR = "editor"
+ROLES = (ROL_PROMOTOR, ROL_ADMIN, ROL_EDITOR)
 
 
 class Registro(Base):
@@ -399,3 +401,61 @@ class IntentoVerificacion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clave: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
     en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+# ------------------------------------------------------------------ editable answers (issue 18)
+VERSION_PROPUESTA = "propuesta"
+VERSION_PUBLICADA = "publicada"
+VERSION_RECHAZADA = "rechazada"
+
+
+class VersionRespuesta(Base):
+    """One version of a knowledge-base answer (servicio/contenido): the seed from
+    data/conocimiento is version 1 (no author); promoters propose, an editor publishes.
+
+    The answer in force is the entry's published version with the latest ``publicada_en``; a
+    rollback is a new version that copies an old one. Rows are never edited but for review.
+    """
+
+    __tablename__ = "versiones_respuesta"
+    __table_args__ = (UniqueConstraint("entrada", "numero", name="uq_version_entrada_numero"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entrada: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    numero: Mapped[int] = mapped_column(Integer, nullable=False)
+    estado: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    titulo: Mapped[str] = mapped_column(String(40), nullable=False)
+    corta: Mapped[str] = mapped_column(Text, nullable=False)
+    detalle: Mapped[str] = mapped_column(Text, nullable=False)
+    fuente: Mapped[str] = mapped_column(String(300), nullable=False)
+    revisar_antes_de: Mapped[date] = mapped_column(Date, nullable=False)
+    incierto: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    #: Why the change (shown in the history); the seed says so.
+    motivo: Mapped[str] = mapped_column(String(300), nullable=False)
+    autor_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
+    creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revisada_por: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
+    revisada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    publicada_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The version this one restores (rollback), if any.
+    restaura: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class MarcaRespuesta(Base):
+    """A promoter's "esta respuesta está mal", from Preguntar or a case, until an editor
+    attends it. ``motivo`` is the promoter's words (no personal data asked for)."""
+
+    __tablename__ = "marcas_respuesta"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entrada: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    motivo: Mapped[str] = mapped_column(String(300), nullable=False)
+    promotor_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("promotores.id"), nullable=True
+    )
+    creada_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    atendida_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -17,6 +17,8 @@ os.environ.setdefault("ORIENTA_ADMIN_API_KEY", ADMIN_KEY)
 
 
 TABLES = (
+    "versiones_respuesta",
+    "marcas_respuesta",
     "idempotency_keys",
     "auditoria",
     "respuestas_canalizacion",
