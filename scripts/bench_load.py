@@ -3,7 +3,10 @@ configuration (PostgreSQL tracker, Redis lock store, RabbitMQ broker + metrics c
 on PostgreSQL) with 1 and then 2 Rasa replicas.
 
 Each simulated person sends 20 messages with a think time between them (people type on WhatsApp:
-default 3-7 s); one in five completes a registration inside those 20. With 2 replicas the client
+default 3-7 s); one in five completes a registration inside those 20, and one in ten asks for
+a person (issue 17): two messages go to the case's thread while the bot stays quiet, a
+"promoter" (the admin API) closes the case with a reply, and the person's next message must
+carry it. With 2 replicas the client
 spreads conversations over both (each person keeps one replica; the shared tracker makes either
 work). Reports throughput, p50/p95/p99 latency, errors, and checks every registration exists
 exactly once. Results also go to var/bench-load.json.
@@ -22,6 +25,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -50,6 +54,14 @@ PREGUNTAS = [
 ]
 RASA_PORTS, ACTIONS_PORT, SERVICE_PORT = (5705, 5706), 5755, 5780
 
+# The handoff share: the button's payload (deterministic), two messages for the promoter, her
+# reply through the admin API (CERRAR), then "menú" back to the bot.
+PEDIR_HUMANO = "/pedir_humano"
+CERRAR = "<<la promotora contesta y cierra>>"
+EN_EL_HILO = ["tengo una duda con mi pago", "es para mi mamá"]
+RESPUESTA_PROMOTORA = "Hola, soy de la ventanilla. Tu pago se hace con la línea del IMSS."
+GUION_CANALIZACION = [PEDIR_HUMANO, *EN_EL_HILO, CERRAR, "menú"]
+
 
 @dataclass
 class Persona:
@@ -60,6 +72,12 @@ class Persona:
     latencias_ms: list[float] = field(default_factory=list)
     errores: int = 0
     folio: str | None = None
+    ticket: int | None = None
+    respuesta_recibida: bool = False
+
+    @property
+    def canaliza(self) -> bool:
+        return PEDIR_HUMANO in self.mensajes
 
 
 def personas(n: int, mensajes: int, replicas: int, semilla: int) -> list[Persona]:
@@ -72,24 +90,62 @@ def personas(n: int, mensajes: int, replicas: int, semilla: int) -> list[Persona
             textos = turnos_registro(curp)
             textos += [rnd.choice(PREGUNTAS) for _ in range(max(0, mensajes - len(textos)))]
             gente.append(Persona(sender, textos[:mensajes], i % replicas, curp))
+        elif i % 10 == 3:  # one in ten asks for a person
+            textos = [rnd.choice(PREGUNTAS) for _ in range(max(0, mensajes - 5))]
+            textos[2:2] = GUION_CANALIZACION
+            gente.append(Persona(sender, textos[: mensajes + 1], i % replicas))
         else:
             textos = [rnd.choice(PREGUNTAS) for _ in range(mensajes)]
             gente.append(Persona(sender, textos, i % replicas))
     return gente
 
 
+def numero_de_solicitud(textos: list[str]) -> int | None:
+    """The case number the bot gives after a handoff ("…tu solicitud 12…")."""
+    for t in textos:
+        if hallado := re.search(r"solicitud (\d+)", t):
+            return int(hallado.group(1))
+    return None
+
+
+async def contesta_la_promotora(p: Persona, servicio: httpx.AsyncClient) -> bool:
+    """The admin API closes the person's case with a reply (as the console's closing does)."""
+    if p.ticket is None:
+        return False
+    r = await servicio.post(
+        f"/v1/canalizaciones/{p.ticket}/cerrar", json={"respuesta": RESPUESTA_PROMOTORA}
+    )
+    return r.status_code == 200
+
+
 async def conversar(
-    p: Persona, urls: list[str], pausa: tuple[float, float], client: httpx.AsyncClient
+    p: Persona,
+    urls: list[str],
+    pausa: tuple[float, float],
+    client: httpx.AsyncClient,
+    servicio: httpx.AsyncClient,
 ) -> None:
     rnd = random.Random(p.sender)
     await asyncio.sleep(rnd.uniform(0, pausa[1]))  # people do not all start at once
+    en_hilo = False  # a promoter has the conversation: the bot may answer nothing
     for texto in p.mensajes:
+        if texto == CERRAR:
+            p.errores += 0 if await contesta_la_promotora(p, servicio) else 1
+            en_hilo = False
+            continue
         inicio = time.perf_counter()
         try:
             r = await client.post(urls[p.replica], json={"sender": p.sender, "message": texto})
-            ok = r.status_code == 200 and bool(r.json())
+            cuerpo = r.json() if r.status_code == 200 else None
+            textos = [m.get("text") or "" for m in cuerpo or []]
+            ok = isinstance(cuerpo, list) and (bool(cuerpo) or en_hilo)
             if ok and p.curp:
-                p.folio = folio_en([m.get("text") or "" for m in r.json()]) or p.folio
+                p.folio = folio_en(textos) or p.folio
+            if ok and texto == PEDIR_HUMANO:
+                p.ticket = numero_de_solicitud(textos)
+                en_hilo = p.ticket is not None
+            if texto == "menú" and p.ticket is not None:
+                p.respuesta_recibida = any(RESPUESTA_PROMOTORA in t for t in textos)
         except (httpx.HTTPError, ValueError):
             ok = False
         p.latencias_ms.append((time.perf_counter() - inicio) * 1000)
@@ -162,6 +218,11 @@ class MedicionCarga:
     registros_esperados: int
     registros_con_folio: int
     duplicados: int
+    canalizaciones_esperadas: int = 0
+    canalizaciones_abiertas: int = 0
+    respuestas_de_promotora_recibidas: int = 0
+    mensajes_en_hilo_esperados: int = 0
+    mensajes_en_hilo: int = 0
     cpu_ms_por_mensaje: dict[str, float] = field(default_factory=dict)
     mas_lentos: list[str] = field(default_factory=list)
 
@@ -183,9 +244,16 @@ def medir(
 
         async def todos() -> float:
             limites = httpx.Limits(max_connections=usuarios + 10)
-            async with httpx.AsyncClient(timeout=60, limits=limites) as client:
+            async with (
+                httpx.AsyncClient(timeout=60, limits=limites) as client,
+                httpx.AsyncClient(
+                    base_url=prod.service_url,
+                    headers={"X-API-Key": prod.env["ORIENTA_ADMIN_API_KEY"]},
+                    timeout=60,
+                ) as servicio,
+            ):
                 inicio = time.perf_counter()
-                await asyncio.gather(*(conversar(p, urls, pausa, client) for p in gente))
+                await asyncio.gather(*(conversar(p, urls, pausa, client, servicio) for p in gente))
                 return time.perf_counter() - inicio
 
         procesos = {n: p.pid for n, p in prod.running.processes.items()}
@@ -199,6 +267,10 @@ def medir(
             filas = conn.execute(
                 sa.text("SELECT curp, count(*) FROM registros GROUP BY curp")
             ).all()
+            # The person's messages stored in the threads (a redelivery must not duplicate).
+            en_hilo = conn.execute(
+                sa.text("SELECT count(*) FROM respuestas_canalizacion WHERE autor = 'persona'")
+            ).scalar_one()
         engine.dispose()
         return MedicionCarga(
             replicas=replicas,
@@ -215,6 +287,11 @@ def medir(
             registros_esperados=len(registrantes),
             registros_con_folio=sum(1 for p in registrantes if p.folio),
             duplicados=sum(n - 1 for _, n in filas if n > 1),
+            canalizaciones_esperadas=sum(1 for p in gente if p.canaliza),
+            canalizaciones_abiertas=sum(1 for p in gente if p.ticket is not None),
+            respuestas_de_promotora_recibidas=sum(1 for p in gente if p.respuesta_recibida),
+            mensajes_en_hilo_esperados=len(EN_EL_HILO) * sum(1 for p in gente if p.canaliza),
+            mensajes_en_hilo=en_hilo,
             mas_lentos=mas_lentos(gente),
             cpu_ms_por_mensaje={
                 nombre: round(
@@ -255,7 +332,10 @@ def main() -> None:
         print(json.dumps(asdict(r), ensure_ascii=False, indent=2), flush=True)
     salida = stack.VAR / "bench-load.json"
     salida.write_text(json.dumps([asdict(r) for r in resultados], indent=2))
-    columnas = "réplicas NLG mensajes msg/s p50 p95 p99 máx errores registros duplicados".split()
+    columnas = (
+        "réplicas NLG mensajes msg/s p50 p95 p99 máx errores registros duplicados "
+        "canalizaciones respuestas hilo"
+    ).split()
     print("\n| " + " | ".join(columnas) + " |")
     print("|" + "---|" * len(columnas))
     for r in resultados:
@@ -263,7 +343,10 @@ def main() -> None:
             f"| {r.replicas} | {'con' if r.nlg else 'sin'} | {r.mensajes} | {r.mensajes_por_s} "
             f"| {r.p50_ms} ms | {r.p95_ms} ms "
             f"| {r.p99_ms} ms | {r.max_ms} ms | {r.errores} | "
-            f"{r.registros_con_folio}/{r.registros_esperados} | {r.duplicados} |"
+            f"{r.registros_con_folio}/{r.registros_esperados} | {r.duplicados} | "
+            f"{r.canalizaciones_abiertas}/{r.canalizaciones_esperadas} | "
+            f"{r.respuestas_de_promotora_recibidas}/{r.canalizaciones_esperadas} | "
+            f"{r.mensajes_en_hilo}/{r.mensajes_en_hilo_esperados} |"
         )
     for r in resultados:
         total = sum(r.cpu_ms_por_mensaje.values())
