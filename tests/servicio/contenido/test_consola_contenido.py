@@ -118,7 +118,10 @@ def test_the_audit_page_names_content_actions(web, ana, eva, session):
     cuentas.crear(session, "jefa", "Rosa Admin", CLAVE, rol=m.ROL_ADMIN)
     jefa = entrar(web, "jefa")
     try:
-        assert "propuso un cambio de respuesta" in jefa.get("/consola/auditoria").text
+        pagina = jefa.get("/consola/auditoria").text
+        assert "propuso un cambio de respuesta" in pagina
+        # A version is not a registration: no link to /consola/registros/VER-… (a 404).
+        assert "VER-" in pagina and 'href="/consola/registros/VER-' not in pagina
     finally:
         jefa.__exit__(None, None, None)
 
