@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot import caso
+from bot import canalizacion, caso
 
 
 class Base(DeclarativeBase):
@@ -44,10 +44,11 @@ CANALIZACION_TOMADA = "tomada"
 CANALIZACION_CERRADA = "cerrada"
 
 # Where a ticket comes from: only "real" ones are counted and queued by default.
-ORIGEN_REAL = "real"
-ORIGEN_PRUEBA = "prueba"
+# The values come from the rule the assistant uses (bot.canalizacion); "bench" only from the API.
+ORIGEN_REAL = canalizacion.ORIGEN_REAL
+ORIGEN_PRUEBA = canalizacion.ORIGEN_PRUEBA
 ORIGEN_BENCH = "bench"
-ORIGEN_CONSOLA_PREGUNTAR = "consola"
+ORIGEN_CONSOLA_PREGUNTAR = canalizacion.ORIGEN_CONSOLA
 ORIGENES_CASO = (ORIGEN_REAL, ORIGEN_PRUEBA, ORIGEN_BENCH, ORIGEN_CONSOLA_PREGUNTAR)
 
 # Who wrote a message of a ticket's thread (``MensajeCaso.autor``).
