@@ -15,6 +15,8 @@ people confuse them with (O -> 0, I/L -> 1).
 from __future__ import annotations
 
 import logging
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -49,8 +51,9 @@ from actions.formularios import (
     texto,
 )
 from actions.registro import DATOS_REGISTRO
+from bot import caso
 from bot.folio import hay_folio, normalizar_folio
-from bot.lectura import pide_otro_codigo
+from bot.lectura import dinero, fecha_larga, pide_otro_codigo
 from bot.validacion import ErrorValidacion, extraer_curp, hay_curp, leer_codigo
 
 log = logging.getLogger("orienta.actions.cuenta")
@@ -89,7 +92,10 @@ SLOTS_BORRADO = (FOLIO_BORRADO, CURP_BORRADO, CONFIRMADO, CODIGO_BORRADO, CODIGO
 # Responses (all sent by this module's actions).
 FOLIO_INVALIDO = "utter_folio_invalido"
 REGISTRO_RECIBIDO = "utter_registro_recibido"
-REGISTRO_PAGO_ANOTADO = "utter_registro_pago_anotado"
+#: Any state of the case after "recibida" (bot/caso.py: its label and next step).
+REGISTRO_ESTADO = "utter_registro_estado"
+#: What IMSS issued, as the promoter recorded it (only in ``hecha_en_imss``: payment pending).
+REGISTRO_LINEA_IMSS = "utter_registro_linea_imss"
 REGISTRO_CANCELADO = "utter_registro_cancelado"
 REGISTRO_OTRO_ESTADO = "utter_registro_otro_estado"
 REGISTRO_NO_ENCONTRADO = "utter_registro_no_encontrado"
@@ -109,7 +115,8 @@ ENVIADAS = frozenset(
     {
         FOLIO_INVALIDO,
         REGISTRO_RECIBIDO,
-        REGISTRO_PAGO_ANOTADO,
+        REGISTRO_ESTADO,
+        REGISTRO_LINEA_IMSS,
         REGISTRO_CANCELADO,
         REGISTRO_OTRO_ESTADO,
         REGISTRO_NO_ENCONTRADO,
@@ -128,10 +135,6 @@ ENVIADAS = frozenset(
 )
 #: What the service says when no Twilio sender is configured (the code is in its log).
 MEDIO_DESARROLLO = "desarrollo"
-
-ESTADO_PENDIENTE = "pendiente_de_pago"
-ESTADO_ACTIVA = "activa"
-ESTADO_ELIMINADO = "eliminado"
 
 
 # ------------------------------------------------------------------ folio and CURP
@@ -342,19 +345,40 @@ class ValidateBorradoForm(_FolioYCurp):
 
 # ------------------------------------------------------------------ status message
 def respuesta_estado(datos: dict) -> tuple[str, dict[str, str]]:
-    """(response name, placeholders) for a RegistroOut.
+    """(response name, placeholders) for a RegistroOut: the case's state and the next step in
+    plain words (bot/caso.py, the same words the person's notices use).
 
     What we hold is a pre-registration request to the consulate's desk: we never say it is an
-    IMSS registration, give a payment reference or call it "activo"."""
+    IMSS registration, give a payment reference of ours or call it "activo"; "pagada" and
+    "clínica asignada" are said as what the promoter recorded with IMSS."""
     folio = str(datos.get("folio") or "")
     estado = str(datos.get("estado") or "")
-    if estado == ESTADO_PENDIENTE:
+    if estado == caso.RECIBIDA:
         return REGISTRO_RECIBIDO, {"folio": folio}
-    if estado == ESTADO_ACTIVA:
-        return REGISTRO_PAGO_ANOTADO, {"folio": folio}
-    if estado == ESTADO_ELIMINADO:
+    if estado == caso.ELIMINADO:
         return REGISTRO_CANCELADO, {"folio": folio}
+    if estado in caso.ESTADOS:
+        return REGISTRO_ESTADO, {
+            "folio": folio,
+            "estado": caso.etiqueta(estado),
+            "siguiente_paso": caso.siguiente_paso(estado),
+        }
     return REGISTRO_OTRO_ESTADO, {"folio": folio, "estado": estado.replace("_", " ")}
+
+
+def respuesta_linea(datos: dict) -> tuple[str, dict[str, str]] | None:
+    """The línea de captura IMSS issued, amount and due date, as the promoter recorded them;
+    only while the payment is pending, and only in the answer to a request proved with the
+    one-time code (the service sends ``linea_imss`` only then)."""
+    linea = datos.get("linea_imss")
+    if datos.get("estado") != caso.HECHA_EN_IMSS or not isinstance(linea, dict):
+        return None
+    vence = date.fromisoformat(str(linea["vence_el"]))
+    return REGISTRO_LINEA_IMSS, {
+        "linea": str(linea["linea_captura"]),
+        "monto": dinero(Decimal(str(linea["monto"])), "MXN"),
+        "vence": fecha_larga(vence),
+    }
 
 
 def _sin_pendiente(tracker: Tracker, form: str) -> list[dict[str, Any]]:
@@ -408,11 +432,12 @@ class ActionConsultarRegistro(Action):
             return definitivo
         if resultado.ok and resultado.datos:
             try:
-                nombre, variables = respuesta_estado(resultado.datos)
+                mensajes = [respuesta_estado(resultado.datos), respuesta_linea(resultado.datos)]
             except (KeyError, TypeError, ValueError, ArithmeticError):
                 log.warning("consulta folio=%s respuesta_inesperada", folio)
             else:
-                dispatcher.utter_message(response=nombre, **variables)
+                for nombre, variables in filter(None, mensajes):
+                    dispatcher.utter_message(response=nombre, **variables)
                 return definitivo
         elif resultado.error == NO_ENCONTRADO:
             dispatcher.utter_message(response=REGISTRO_NO_ENCONTRADO)

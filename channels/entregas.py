@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from bot.mensajes import texto_respuesta_promotor
+from channels import avisos
 
 log = logging.getLogger("orienta.canalizaciones.entregas")
 # httpx logs every request at INFO: one line per person's message in Rasa's log, and nothing an
@@ -86,6 +87,36 @@ def _canalizacion(valor: Any) -> Canalizacion | None:
 
 
 async def consultar(
+    canal: str,
+    direccion: str,
+    *,
+    maximo: int = MAXIMO_POR_MENSAJE,
+    firmado: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Entregas:
+    """The promoters' pending replies and the active ticket, then the case's pending notices
+    (``channels/avisos.py``, issue 15) after the replies' texts; both fetched at once.
+    Never raises."""
+    de_promotores, notas = await asyncio.gather(
+        _de_promotores(canal, direccion, maximo=maximo, firmado=firmado, transport=transport),
+        avisos.avisos_pendientes(
+            canal,
+            direccion,
+            transport=transport,
+            cliente=_cliente_compartido() if transport is None else None,
+        ),
+    )
+    if not notas:
+        return de_promotores
+    return Entregas(
+        [*de_promotores.textos, *notas],
+        de_promotores.canalizacion,
+        de_promotores.respondio,
+        de_promotores.respuestas,
+    )
+
+
+async def _de_promotores(
     canal: str,
     direccion: str,
     *,

@@ -51,7 +51,7 @@ from bot.mensajes import (
 )
 from bot.secretos import exigir
 from bot.texto import limpiar_texto
-from channels import almacen, canalizacion, entregas
+from channels import almacen, avisos, canalizacion, entregas
 from channels.canalizacion import Decision
 from channels.estado_compartido import CacheTTL, crear_estado
 from channels.rest import (  # the same words on every channel
@@ -386,6 +386,17 @@ class TwilioCanal(InputChannel):
             fija = TEXTO_UBICACION
         # Without control characters, bidi overrides or lone surrogates (channels/rest.py).
         texto = limpiar_texto(parametros.primero("Body"))
+        # Issue 15: BAJA/STOP… (or RECORDATORIOS) for the payment reminders, confirmed at once.
+        confirmacion = (
+            None
+            if fija
+            else await avisos.cambio_de_recordatorios(
+                canales.canal_de_ticket(medio), telefono, texto
+            )
+        )
+        if confirmacion:
+            mensajes = [{"text": t} for t in (await consulta).textos] + [{"text": confirmacion}]
+            return twiml(formatear_turno(mensajes, medio).cuerpos)
         if fija is None and not texto:
             logger.info("twilio_orienta: %s sin texto; respuesta fija", sid)
             fija = TEXTO_VACIO

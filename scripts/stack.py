@@ -193,6 +193,12 @@ def iniciar_servicio(
     return stack.esperar_http(name, f"http://127.0.0.1:{port}/health", 60)
 
 
+def iniciar_recordatorios(stack: Pila, env: dict[str, str]) -> None:
+    """The monthly payment reminders (servicio/recordatorios.py), one pass every
+    ORIENTA_RECORDATORIOS_INTERVALO_MIN minutes (30 by default); a CronJob in Kubernetes."""
+    stack.start("recordatorios", [PY_SERVICIO, "-m", "servicio.recordatorios", "--cada"], env)
+
+
 CONSOLE_ADMIN_FILE = VAR / "consola-admin.txt"
 
 
@@ -231,6 +237,7 @@ def main() -> None:
     try:
         iniciar_acciones(stack, env)
         iniciar_web(stack, env)
+        iniciar_recordatorios(stack, env)
         cuenta = primera_cuenta_consola(env)
         print("Iniciando Rasa (tarda unos 30-60 s en cargar el modelo)...", flush=True)
         iniciar_rasa(stack, env, model)

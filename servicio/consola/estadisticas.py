@@ -236,7 +236,7 @@ def embudo_por_consulado(session: Session, desde: date) -> list[FilaEmbudo]:
     for consulado, origen, estado, activado_en in session.execute(registros):
         clave = consulado or SIN_CONSULADO
         enviados[clave] += 1
-        if estado == m.ESTADO_ACTIVA or activado_en is not None:
+        if estado in m.ESTADOS_PAGADOS or activado_en is not None:
             pagados[clave] += 1
         if origen == m.ORIGEN_CONSOLA:
             iniciados[clave] += 1

@@ -20,11 +20,12 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
-from bot import canales, lectura
+from bot import canales, caso, lectura
 from bot.lectura import AVISO_PRIVACIDAD_VERSION
 from bot.tiempo import ZONA_MX, en_utc
 from servicio import twilio_salida
 from servicio.inscripcion import canalizaciones as tickets
+from servicio.inscripcion import casos
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
 from servicio.inscripcion.api import SessionDep
@@ -66,7 +67,8 @@ AVISOS = {
         "No se envió: ese número no nos ha escrito por ese medio (o en WhatsApp, no en las "
         "últimas 24 horas). Imprime la ficha o pide a la persona que escriba primero."
     ),
-    "pagado": "Pago anotado.",
+    "estado": "Estado del caso actualizado; avisamos a la persona.",
+    "recordatorios": "Preferencia de recordatorios guardada.",
     "existente": "Ya había un registro abierto con esa CURP: este es.",
 }
 
@@ -104,6 +106,7 @@ def _entorno() -> jinja2.Environment:
     env.filters["fecha"] = _fecha
     env.filters["fecha_larga"] = lambda d: lectura.fecha_larga(d) if d else "—"
     env.globals["AVISO_VERSION"] = AVISO_PRIVACIDAD_VERSION
+    env.globals["caso"] = caso  # states' labels and the transition table (bot/caso.py)
     env.globals["etiqueta_canal"] = canales.etiqueta_en_frase
     env.globals["medio_twilio"] = canales.medio_de_ticket
     env.globals["ticket_de_id"] = tickets.ticket_de_id
@@ -380,14 +383,7 @@ def registro_detalle(
 ):
     reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.VISTA, [reg.folio])
-    return _html(
-        request,
-        "registro.html",
-        reg=reg,
-        texto_confirmacion=registros.texto_confirmacion(reg),
-        envio_sms=twilio_salida.configurado(canales.SMS),
-        envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
-    )
+    return _pagina_registro(request, session, reg)
 
 
 @router.get("/registros/{folio}/ficha")
@@ -401,7 +397,11 @@ def registro_ficha(
     reg = _registro_o_404(session, folio, sesion)
     auditoria.anotar_accesos(session, sesion.promotor, auditoria.FICHA, [reg.folio])
     return _html(
-        request, "ficha.html", reg=reg, texto_confirmacion=registros.texto_confirmacion(reg)
+        request,
+        "ficha.html",
+        reg=reg,
+        texto_confirmacion=registros.texto_confirmacion(reg),
+        vence_el=_dia_mx(reg.linea_vence_en),
     )
 
 
@@ -440,22 +440,86 @@ def registro_enviar(
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
 
 
-@router.post("/registros/{folio}/pago")
-def registro_pago(
+#: The form fields a move may carry (bot/caso.CAMPOS); anything else is ignored.
+CAMPOS_MOVIMIENTO = ("nss", "linea_captura", "linea_monto", "linea_vence_en", "motivo")
+
+
+def _pagina_registro(
+    request: Request, session: Session, reg: m.Registro, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    return _html(
+        request,
+        "registro.html",
+        status,
+        reg=reg,
+        texto_confirmacion=registros.texto_confirmacion(reg),
+        envio_sms=twilio_salida.configurado(canales.SMS),
+        envio_whatsapp=twilio_salida.configurado(canales.WHATSAPP),
+        transiciones=caso.permitidas(reg.estado),
+        historial=casos.historial(session, reg.folio),
+        etiquetas=auditoria.ETIQUETAS,
+        vence_el=_dia_mx(reg.linea_vence_en),
+        **ctx,
+    )
+
+
+def _dia_mx(valor: datetime | None) -> date | None:
+    return en_utc(valor).astimezone(ZONA_MX).date() if valor else None
+
+
+@router.post("/registros/{folio}/estado")
+def registro_estado(
     *,
     request: Request,
     folio: str,
-    csrf: str = Form(""),
-    sesion: AdminSesionDep,
+    destino: str = Form(""),
+    nss: str = Form(""),
+    linea_captura: str = Form(""),
+    linea_monto: str = Form(""),
+    linea_vence_en: str = Form(""),
+    motivo: str = Form(""),
+    sesion: CsrfDep,
     session: SessionDep,
 ):
-    csrf_ok(request, sesion, csrf)
+    """A promoter's move of the case (bot/caso.py): 409 if the table does not allow it, 422 if
+    a required field is missing or wrong; what was typed comes back in the form."""
+    reg = _registro_o_404(session, folio, sesion)
+    escritos = (nss, linea_captura, linea_monto, linea_vence_en, motivo)
+    campos = {c: (t or "").strip()[:400] for c, t in zip(CAMPOS_MOVIMIENTO, escritos, strict=True)}
+    try:
+        casos.mover(session, reg.folio, destino, campos, auditoria.actor(sesion.promotor))
+    except svc.ErrorApi as error:
+        session.rollback()
+        session.refresh(reg)
+        return _pagina_registro(
+            request,
+            session,
+            reg,
+            error.status,
+            error_estado=error.mensaje,
+            destino_error=destino,
+            valores=campos,
+        )
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=estado")
+
+
+@router.post("/registros/{folio}/recordatorios")
+def registro_recordatorios(
+    *,
+    folio: str,
+    activar: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    """The person said at the desk whether they want the monthly payment reminder."""
     reg = _registro_o_404(session, folio, sesion)
     try:
-        svc.confirmar_pago(session, reg.folio, auditoria.actor(sesion.promotor))
+        casos.fijar_recordatorios(
+            session, reg.folio, activar == "si", auditoria.actor(sesion.promotor)
+        )
     except svc.ErrorApi as error:
         raise Prohibido(error.mensaje, error.status) from None
-    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=pagado")
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=recordatorios")
 
 
 # ------------------------------------------------------------------ canalizaciones

@@ -15,17 +15,22 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot import caso
 
 
 class Base(DeclarativeBase):
     pass
 
 
-ESTADO_PENDIENTE = "pendiente_de_pago"
-ESTADO_ACTIVA = "activa"
-ESTADO_ELIMINADO = "eliminado"
+# The case's states and their transitions live in bot/caso.py (one table for all).
+ESTADO_RECIBIDA = caso.RECIBIDA
+ESTADO_ELIMINADO = caso.ELIMINADO
+#: The promoter recorded the person's payment (statistics' "pagados").
+ESTADOS_PAGADOS = (caso.PAGADA, caso.CLINICA_ASIGNADA)
 BORRADO = "[borrado]"
 
 # Who created a registration.
@@ -73,11 +78,22 @@ class Registro(Base):
     tabla_version: Mapped[str] = mapped_column(String(20), nullable=False)
     # The estimated fee reveals the declared income: erased with the registration (NULL).
     monto_mensual: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
-    # Kept only for rows from before: the service no longer makes up payment references (only
-    # IMSS's system issues a línea de captura); new rows leave these three empty.
+    # What IMSS issued, copied by the promoter on the move to ``hecha_en_imss`` (bot/caso.py):
+    # never generated or filled by code. ``linea_registrada_en``: when it was recorded.
     linea_captura: Mapped[str | None] = mapped_column(String(24), nullable=True)
     linea_monto: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
     linea_vence_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    linea_registrada_en: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    #: Why the promoter closed the case (``cerrada``); cleared on erasure.
+    motivo_cierre: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    #: The person agreed to a monthly payment reminder (and has not opted out since).
+    recordatorios: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The assistant's channel and address of the conversation that sent it ("rest" + sender
+    #: id, "whatsapp" + number…): where notices go when Twilio cannot reach the person.
+    canal: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    direccion_canal: Mapped[str | None] = mapped_column(String(200), nullable=True)
     creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     actualizado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     activado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -90,6 +106,46 @@ class Registro(Base):
     )
     # Lower-case name without accents, for the console's search by name (cleared on erasure).
     nombre_busqueda: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+
+
+class Aviso(Base):
+    """A notice for the person (a state change, a reminder) waiting for their next message.
+
+    Sent at once by Twilio when it can be (``entregado_via = "twilio"``); otherwise shown with
+    the assistant's next answer on the registration's channel and address
+    (``POST /v1/avisos/entregas``), claimed with ``UPDATE … WHERE entregado_en IS NULL``.
+    Deleted with the registration's personal data (ARCO).
+    """
+
+    __tablename__ = "avisos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registro_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("registros.id"), nullable=False, index=True
+    )
+    canal: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    direccion: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    texto: Mapped[str] = mapped_column(Text, nullable=False)
+    creado_en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    entregado_en: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    entregado_via: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class RecordatorioMes(Base):
+    """One payment reminder per registration and month: the row is claimed (inserted) before
+    sending, so a second run or a second replica loses on the unique constraint."""
+
+    __tablename__ = "recordatorios_mes"
+    __table_args__ = (UniqueConstraint("registro_id", "mes", name="uq_recordatorio_mes"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registro_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("registros.id"), nullable=False, index=True
+    )
+    mes: Mapped[str] = mapped_column(String(7), nullable=False)
+    #: "whatsapp", "plantilla", "sms" or "web" (pending notice); "fallido" if nothing worked.
+    via: Mapped[str] = mapped_column(String(20), nullable=False)
+    en: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Auditoria(Base):

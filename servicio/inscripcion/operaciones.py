@@ -120,8 +120,8 @@ def crear_registro(
 
     A pre-registration is a request to the consulate's documentation desk, not an IMSS
     registration: nothing here creates a payment reference (only IMSS's system issues the línea
-    de captura, facts addendum §4). The ``linea_*`` columns stay for older rows and are never
-    filled.
+    de captura, facts addendum §4). The ``linea_*`` columns hold what the promoter later copies
+    from IMSS (``casos.mover``), never anything code makes up.
 
     ``creado_por`` is the promoter of an assisted registration (console): recorded on the row
     and as the actor of its audit entry.
@@ -154,7 +154,7 @@ def crear_registro(
             return ResultadoRegistro(existing, created=False)
         reg = m.Registro(
             folio=nuevo_folio(),
-            estado=m.ESTADO_PENDIENTE,
+            estado=m.ESTADO_RECIBIDA,
             open_curp=info.curp,
             curp=info.curp,
             nombre=payload.nombre,
@@ -182,6 +182,9 @@ def crear_registro(
             origen=origen,
             creado_por=creado_por.id if creado_por else None,
             nombre_busqueda=nombre_para_busqueda(payload.nombre),
+            recordatorios=payload.recordatorios,
+            canal=payload.canal.value if payload.canal else None,
+            direccion_canal=payload.direccion_canal,
         )
         session.add(reg)
         actor = f"promotor:{creado_por.id}" if creado_por else None
@@ -210,23 +213,6 @@ def buscar_registro(session: Session, folio: str, curp_text: str) -> m.Registro:
     return reg
 
 
-def confirmar_pago(session: Session, folio: str, actor: str | None = None) -> m.Registro:
-    reg = session.execute(
-        select(m.Registro).where(m.Registro.folio == folio.strip().upper())
-    ).scalar_one_or_none()
-    if reg is None:
-        raise ErrorApi(404, "No existe un registro con ese folio.", "folio")
-    if reg.estado == m.ESTADO_ELIMINADO:
-        raise ErrorApi(409, "El registro fue eliminado a petición de la persona; no admite pagos.")
-    if reg.estado == m.ESTADO_PENDIENTE:
-        now = ahora_utc()
-        reg.estado, reg.activado_en, reg.actualizado_en = m.ESTADO_ACTIVA, now, now
-        _audit(session, reg.folio, "pago_confirmado", now, actor)
-        session.commit()
-        log.info("pago confirmado folio=%s", reg.folio)
-    return reg
-
-
 def borrar_registro(session: Session, folio: str, curp: str) -> Borrado:
     """ARCO cancellation by a promoter (admin key): folio and CURP must match."""
     return borrar(session, buscar_registro(session, folio, curp))
@@ -244,7 +230,7 @@ def borrar(session: Session, reg: m.Registro, conversaciones: Iterable[str | Non
     * funnel and metric rows of the conversation that submitted it (the funnel row holds the
       folio) and of ``conversaciones`` (by their hash, ``bot.analitica.conversacion_id``);
     * the phone's signed-contact rows, the registration's idempotency rows, one-time codes and
-      lock counters.
+      lock counters, its pending notices and monthly reminder rows.
 
     The assistant's own stores (tracker, Redis) are erased on Rasa's side (``channels/``).
     """
@@ -272,8 +258,13 @@ def borrar(session: Session, reg: m.Registro, conversaciones: Iterable[str | Non
         "linea_captura",
         "linea_monto",
         "linea_vence_en",
+        "linea_registrada_en",
+        "motivo_cierre",
+        "canal",
+        "direccion_canal",
     ):
         setattr(reg, field, None)
+    reg.recordatorios = False
     reg.eliminado_en = reg.actualizado_en = now
     session.execute(delete(m.IdempotencyKey).where(m.IdempotencyKey.folio == reg.folio))
     session.execute(delete(m.CodigoVerificacion).where(m.CodigoVerificacion.folio == reg.folio))
@@ -293,7 +284,7 @@ def borrar(session: Session, reg: m.Registro, conversaciones: Iterable[str | Non
 def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]) -> list[str]:
     """Delete the rows of other tables that belong to the person of ``reg`` (no commit); the
     hashes of the person's conversations found on the way."""
-    direcciones = {d for d in (reg.telefono, reg.email, *conversaciones) if d}
+    direcciones = {d for d in (reg.telefono, reg.email, reg.direccion_canal, *conversaciones) if d}
     tickets = list(
         session.execute(
             select(m.Canalizacion.id).where(m.Canalizacion.direccion_canal.in_(direcciones))
@@ -326,6 +317,9 @@ def _borrar_rastros(session: Session, reg: m.Registro, conversaciones: list[str]
         )
     if reg.telefono:
         session.execute(delete(m.ContactoFirmado).where(m.ContactoFirmado.telefono == reg.telefono))
+    # Notices hold texts for the person; the monthly reminder rows, when they were sent.
+    session.execute(delete(m.Aviso).where(m.Aviso.registro_id == reg.id))
+    session.execute(delete(m.RecordatorioMes).where(m.RecordatorioMes.registro_id == reg.id))
     reg.monto_mensual = None
     log.info(
         "borrado en cascada folio=%s casos=%d conversaciones=%d",

@@ -21,7 +21,9 @@ from actions.cuenta import (
     ValidateBorradoForm,
     ValidateConsultaForm,
     respuesta_estado,
+    respuesta_linea,
 )
+from bot.caso import siguiente_paso
 from bot.folio import normalizar_folio
 from tests.actions.trackers import en_formulario, responses, slots, tracker, user
 
@@ -30,7 +32,7 @@ FOLIO = "OR-7K2M9QX4TB"
 CURP = "GOCR850312HJCMRR00"
 REGISTRO = {
     "folio": FOLIO,
-    "estado": "pendiente_de_pago",
+    "estado": "recibida",
     "anio_tarifa": 2026,
     "tabla_version": "2026.1",
     "monto_mensual": 2677.31,
@@ -294,13 +296,55 @@ def test_received_request_is_not_called_an_imss_registration_nor_gets_a_referenc
 @pytest.mark.parametrize(
     ("estado", "respuesta"),
     [
-        ("activa", "utter_registro_pago_anotado"),
+        ("en_proceso", "utter_registro_estado"),
+        ("hecha_en_imss", "utter_registro_estado"),
+        ("pagada", "utter_registro_estado"),
+        ("clinica_asignada", "utter_registro_estado"),
+        ("cerrada", "utter_registro_estado"),
         ("eliminado", "utter_registro_cancelado"),
         ("en_revision", "utter_registro_otro_estado"),
     ],
 )
 def test_other_states(estado, respuesta):
     assert respuesta_estado({**REGISTRO, "estado": estado})[0] == respuesta
+
+
+LINEA_IMSS = {
+    "linea_captura": "IMSS1234567890AB",
+    "monto": 1520.5,
+    "vence_el": "2026-12-20",
+    "registrada_en": "2026-12-02T14:00:00+00:00",
+    "nota": "Emitida por el IMSS; la registró la promotora.",
+}
+
+
+@pytest.mark.parametrize(
+    ("estado", "frase"),
+    [
+        ("en_proceso", "Una promotora te está ayudando"),
+        ("pagada", "Según lo que registró la promotora con el IMSS"),
+        ("clinica_asignada", "Según lo que registró la promotora con el IMSS"),
+    ],
+)
+def test_state_texts_say_the_next_step_and_never_activo(domain, estado, frase):
+    nombre, variables = respuesta_estado({**REGISTRO, "estado": estado})
+    texto = domain["responses"][nombre][0]["text"].format(**variables)
+    assert frase in texto and FOLIO in texto and len(texto) <= 320
+    assert "activo" not in texto.lower() and "estás inscrit" not in texto.lower()
+
+
+def test_the_linea_only_while_the_payment_is_pending():
+    assert respuesta_linea({**REGISTRO, "estado": "hecha_en_imss"}) is None  # nothing recorded
+    nombre, variables = respuesta_linea(
+        {**REGISTRO, "estado": "hecha_en_imss", "linea_imss": LINEA_IMSS}
+    )
+    assert nombre == "utter_registro_linea_imss"
+    assert variables == {
+        "linea": "IMSS1234567890AB",
+        "monto": "$1,520.50 MXN",
+        "vence": "20 de diciembre de 2026",
+    }
+    assert respuesta_linea({**REGISTRO, "estado": "pagada", "linea_imss": LINEA_IMSS}) is None
 
 
 def test_no_status_message_claims_an_imss_status_or_a_reference(domain):
@@ -321,7 +365,22 @@ def test_status_messages_fit_an_sms(domain):
         "referencia": "9" * 20,
         "monto": "$13,109.93 MXN",
         "vence": "20 de septiembre de 2026",
-        "estado": "pendiente de revisión",
+        "estado": "trámite hecho en el IMSS; falta el pago",
+        "siguiente_paso": max(
+            (
+                siguiente_paso(e)
+                for e in (
+                    "recibida",
+                    "en_proceso",
+                    "hecha_en_imss",
+                    "pagada",
+                    "clinica_asignada",
+                    "cerrada",
+                )
+            ),
+            key=len,
+        ),
+        "linea": "X" * 24,
         "mensaje": "x" * 100,
     }
     for nombre in nombres:
@@ -334,7 +393,7 @@ def test_status_messages_fit_an_sms(domain):
     ("datos", "respuesta"),
     [
         (REGISTRO, "utter_registro_recibido"),
-        ({**REGISTRO, "estado": "activa"}, "utter_registro_pago_anotado"),
+        ({**REGISTRO, "estado": "pagada"}, "utter_registro_estado"),
         ({**REGISTRO, "estado": "eliminado"}, "utter_registro_cancelado"),
     ],
 )
@@ -354,8 +413,17 @@ async def test_consultar_each_state_then_forgets_the_curp(servicio, domain, dato
         assert FOLIO in texto and len(texto) <= 320
         if respuesta == "utter_registro_recibido":
             assert "todavía no un alta en el IMSS" in texto and "línea de captura" in texto
-        if respuesta == "utter_registro_pago_anotado":
-            assert "UMF" in texto and "Orienta no es el IMSS" in texto
+        if respuesta == "utter_registro_estado":
+            assert "Unidad de Medicina Familiar" in texto and "promotora con el IMSS" in texto
+
+
+async def test_consultar_hecha_en_imss_gives_the_linea_after_the_code(servicio, domain):
+    datos = {**REGISTRO, "estado": "hecha_en_imss", "linea_imss": LINEA_IMSS}
+    servicio.post("/v1/registros/consulta").respond(200, json=datos)
+    events, messages = await correr(ActionConsultarRegistro(), {**CONSULTA})
+    assert responses(messages) == ["utter_registro_estado", "utter_registro_linea_imss"]
+    texto = rellenar(messages[1], domain)
+    assert "IMSS1234567890AB" in texto and "$1,520.50 MXN" in texto and len(texto) <= 320
 
 
 async def test_consultar_not_found_is_the_same_whichever_field_is_wrong(servicio):

@@ -515,7 +515,7 @@ def test_k8s_network_policies_deny_by_default():
 @pytest.mark.parametrize(
     ("politica", "clientes"),
     [
-        ("postgresql", {"web", "rasa", "tracker-retencion"}),
+        ("postgresql", {"web", "rasa", "tracker-retencion", "pago-recordatorios"}),
         ("redis", {"rasa"}),
         ("rabbitmq", {"rasa", "metricas-consumidor"}),
         ("actions", {"rasa"}),
@@ -688,7 +688,12 @@ TEST_TOOLS = {
 FIRST_PARTY = {p.parent.name for p in ROOT.glob("*/__init__.py")}
 # Entry points of each image (python -m ...), from compose, k8s and the Dockerfile's header.
 ENTRY_MODULES = {
-    "web": ["servicio.web.app", "servicio.inscripcion.migrar", "servicio.consola.cuentas"],
+    "web": [
+        "servicio.web.app",
+        "servicio.inscripcion.migrar",
+        "servicio.consola.cuentas",
+        "servicio.recordatorios",
+    ],
     "rasa": ["channels.consumidor_metricas", "channels.retencion"],
 }
 # Files read at run time (not imported), relative to the repository root.
@@ -1188,7 +1193,7 @@ def test_k8s_containers_use_the_image_for_their_command():
         image_role = _image_role(" ".join(container.get("command", []) + container["args"]))
         assert container["image"] == IMAGES[image_role], f"{name}: {container['image']}"
         seen.setdefault(image_role, []).append(name)
-    assert set(seen["web"]) == {"web/migrate", "web/web"}
+    assert set(seen["web"]) == {"web/migrate", "web/web", "pago-recordatorios/pago-recordatorios"}
     assert {"rasa/rasa", "actions/actions", "metricas-consumidor/metricas-consumidor"} <= set(
         seen["rasa"]
     )
@@ -1200,8 +1205,14 @@ def test_k8s_containers_use_the_image_for_their_command():
         assert entry["newTag"], image_name
 
 
+def _cronjob(nombre: str) -> dict:
+    return next(
+        d for _, d in k8s_docs() if d["kind"] == "CronJob" and d["metadata"]["name"] == nombre
+    )
+
+
 def test_k8s_tracker_retention_runs_nightly_as_the_rasa_image():
-    job = next(d for _, d in k8s_docs() if d["kind"] == "CronJob")
+    job = _cronjob("tracker-retencion")
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     (c,) = pod["containers"]
@@ -1211,3 +1222,18 @@ def test_k8s_tracker_retention_runs_nightly_as_the_rasa_image():
     assert pod["securityContext"]["runAsNonRoot"] is True
     config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
     assert float(config["ORIENTA_TRACKER_RETENCION_DIAS"]) > 0
+
+
+def test_k8s_payment_reminders_run_as_the_web_image_one_at_a_time():
+    job = _cronjob("pago-recordatorios")
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert c["args"] == ["python", "-m", "servicio.recordatorios"]
+    assert c["image"] == IMAGES["web"]
+    entorno = {e["name"] for e in c["env"]}
+    assert {"DATABASE_URL", "ORIENTA_TWILIO_AUTH_TOKEN"} <= entorno
+    assert "ORIENTA_ADMIN_API_KEY" not in entorno  # it calls no API
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    config = next(d for _, d in k8s_docs() if d["kind"] == "ConfigMap")["data"]
+    assert "ORIENTA_RECORDATORIOS_PLANTILLA" in config

@@ -66,7 +66,7 @@ def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
     assert "Sigue: 1)" in final and "línea de captura" in final, conv
     rows = flujo.registros(curp)
     assert len(rows) == 1, conv
-    assert rows[0]["folio"] == folio and rows[0]["estado"] == "pendiente_de_pago"
+    assert rows[0]["folio"] == folio and rows[0]["estado"] == "recibida"
     assert rows[0]["ciudad_residencia"].startswith(CIUDAD.split(",")[0])
     assert rows[0]["pais_residencia"] == "Estados Unidos"
 
@@ -82,6 +82,46 @@ def test_status_with_folio_curp_and_the_code_shows_the_state(flujo, registrado, 
     assert "recibida" not in pide.lower()  # folio + CURP alone show nothing
     estado = "\n".join(conversacion(flujo.codigo(folio))).lower()
     assert "recibida" in estado and "todavía no un alta en el imss" in estado, conversacion
+
+
+def test_a_promoter_records_imss_and_the_person_sees_it(flujo, registrado, domain):
+    """Issue 15: the promoter moves the case from the console up to "hecha en el IMSS"; the
+    person gets the notices with their next message and, with the code, the línea."""
+    conv, curp, folio = registrado
+    assert folio
+    # The chat's registration does not send its conversation's address yet (actions/registro.py,
+    # another change): set it as the assistant will.
+    with sqlite3.connect(flujo.database) as db:
+        db.execute(
+            "UPDATE registros SET canal = 'web', direccion_canal = ? WHERE folio = ?",
+            (conv.sender, folio),
+        )
+    consola = ConsolaHttp(flujo.service_url, flujo.database_url, rol="admin")
+    try:
+        ruta = f"/consola/registros/{folio}/estado"
+        assert consola.enviar(ruta, destino="hecha_en_imss").status_code == 409
+        assert consola.enviar(ruta, destino="en_proceso").status_code == 303
+        r = consola.enviar(
+            ruta,
+            destino="hecha_en_imss",
+            nss="12345678903",
+            linea_captura="IMSSE2E0123456",
+            linea_monto="1520.50",
+            linea_vence_en="2026-12-20",
+        )
+        assert r.status_code == 303, r.text
+    finally:
+        consola.close()
+    avisos = "\n".join(conv("hola"))
+    assert "en proceso" in avisos and "trámite hecho en el IMSS" in avisos, conv
+    assert "IMSSE2E0123456" not in avisos, conv  # the línea only after the code
+    assert not any("trámite ahora está" in t for t in conv("gracias")), conv  # once
+    conv("como va mi registro")
+    conv(folio)
+    assert "te mandé un código" in "\n".join(conv(curp)), conv
+    estado = "\n".join(conv(flujo.codigo(folio)))
+    assert "trámite hecho en el IMSS" in estado and "IMSSE2E0123456" in estado, conv
+    assert "$1,520.50 MXN" in estado and "activo" not in estado.lower(), conv
 
 
 def test_deletion_erases_the_personal_data(flujo, registrado, conversacion):

@@ -121,3 +121,24 @@ def test_enviar_datos_invalidos_no_llama(ajustes, canal, telefono, texto):
     http = TwilioFalso()
     assert salida.enviar(canal, telefono, texto, http, ajustes=ajustes) is False
     assert http.peticiones == []
+
+
+# ------------------------------------------------------------------ reminders' template (issue 15)
+def test_the_reminders_template_goes_by_content_sid_with_its_variables(ajustes):
+    from servicio.recordatorios import ClienteTwilio
+
+    http = TwilioFalso()
+    cliente = ClienteTwilio(ajustes, http)
+    plantilla = "HX" + "a" * 32
+    assert cliente.plantilla(TEL, plantilla, {"1": "OR-7K2M9QX4TB", "2": "20"})
+    (peticion,) = http.peticiones
+    assert peticion["data"]["ContentSid"] == plantilla
+    assert json.loads(peticion["data"]["ContentVariables"]) == {"1": "OR-7K2M9QX4TB", "2": "20"}
+    assert peticion["data"]["To"] == f"whatsapp:{TEL}" and "Body" not in peticion["data"]
+
+
+def test_a_rejected_template_is_false_so_sms_is_tried(ajustes):
+    from servicio.recordatorios import ClienteTwilio
+
+    http = TwilioFalso(status=400, cuerpo={"code": 63016, "message": "x", "status": 400})
+    assert not ClienteTwilio(ajustes, http).plantilla(TEL, "HX" + "a" * 32, {"1": "x"})

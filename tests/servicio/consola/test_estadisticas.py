@@ -151,7 +151,7 @@ def _registro(
     creado,
     consulado=None,
     origen="asistente",
-    estado=m.ESTADO_PENDIENTE,
+    estado=m.ESTADO_RECIBIDA,
     activado=None,
 ):
     session.add(
@@ -240,7 +240,7 @@ def test_embudo_por_consulado(cliente, session):
         },
     ]
     assert cliente.post("/v1/metricas", json=cuerpo, headers=A).status_code == 200
-    _registro(session, "F-2", ahora, consulado="Chicago", estado=m.ESTADO_ACTIVA, activado=ahora)
+    _registro(session, "F-2", ahora, consulado="Chicago", estado="pagada", activado=ahora)
     _registro(session, "F-3", ahora, consulado="Dallas", origen="consola")
     # Paid, then erased (ARCO): still submitted and paid in this window.
     _registro(session, "F-4", ahora, consulado="Dallas", estado=m.ESTADO_ELIMINADO, activado=ahora)

@@ -223,16 +223,72 @@ def test_audit_page_is_for_admins_only(promotor, admin):
     assert r.status_code == 200 and "Auditoría" in r.text
 
 
-def test_only_admins_confirm_payments(promotor, admin, session):
+def _mover(c, folio, destino, **campos) -> httpx.Response:
+    url = f"/consola/registros/{folio}"
+    return c.post(f"{url}/estado", data={"destino": destino, **campos, "csrf": csrf(c, url)})
+
+
+LINEA = {
+    "nss": "12345678903",
+    "linea_captura": "IMSS1234567890AB",
+    "linea_monto": "1520.50",
+    "linea_vence_en": "2026-12-20",
+}
+
+
+def test_the_case_moves_through_its_states_from_the_console(promotor, session):
     folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
-    url = f"/consola/registros/{folio}/pago"
-    assert promotor.post(url, data={"csrf": csrf(promotor)}).status_code == 403
-    r = admin.post(url, data={"csrf": csrf(admin)})
+    pagina = promotor.get(f"/consola/registros/{folio}").text
+    assert "solicitud recibida por la ventanilla" in pagina and "Anotar cita o llamada" in pagina
+    assert promotor.post(f"/consola/registros/{folio}/pago", data={}).status_code in (404, 405)
+    assert _mover(promotor, folio, "en_proceso").status_code == 303
+    # A required field missing: 422, the typed values come back, nothing moves.
+    falta = _mover(promotor, folio, "hecha_en_imss", **{**LINEA, "linea_captura": ""})
+    assert falta.status_code == 422 and "Falta: Línea de captura" in falta.text
+    assert 'value="1520.50"' in falta.text
+    assert _mover(promotor, folio, "hecha_en_imss", **LINEA).status_code == 303
+    detalle = promotor.get(f"/consola/registros/{folio}").text
+    assert "IMSS1234567890AB" in detalle and "emitida por el IMSS" in detalle
+    assert "registró lo que emitió el IMSS" in detalle  # the history
+    ficha = promotor.get(f"/consola/registros/{folio}/ficha").text
+    assert "IMSS1234567890AB" in ficha and "Emitida por el IMSS" in ficha
+    assert "20 de diciembre de 2026" in ficha
+    # Skipping a step is refused with a Spanish 409.
+    salto = _mover(promotor, folio, "clinica_asignada")
+    assert salto.status_code == 409 and "No se puede pasar" in salto.text
+    assert _mover(promotor, folio, "pagada").status_code == 303
+    pasos = [a.accion for a in auditoria(session) if a.folio == folio and "estado_" in a.accion]
+    assert pasos == ["estado_en_proceso", "estado_hecha_en_imss", "estado_pagada"]
+    assert all(a.actor.startswith("promotor:") for a in auditoria(session) if a.accion in pasos)
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    assert reg.estado == "pagada" and reg.linea_monto == 1520.5
+    avisos = list(session.execute(select(m.Aviso).where(m.Aviso.registro_id == reg.id)).scalars())
+    assert len(avisos) == 3 and "activ" not in " ".join(a.texto for a in avisos).lower()
+
+
+def test_closing_needs_a_reason_and_a_move_needs_the_form_token(promotor, session):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    sin_token = promotor.post(
+        f"/consola/registros/{folio}/estado", data={"destino": "cerrada", "motivo": "x"}
+    )
+    assert sin_token.status_code == 403
+    assert _mover(promotor, folio, "cerrada").status_code == 422
+    assert _mover(promotor, folio, "cerrada", motivo="No volvió a la cita").status_code == 303
+    pagina = promotor.get(f"/consola/registros/{folio}").text
+    assert "caso cerrado" in pagina and "No volvió a la cita" in pagina
+    assert "Este caso ya no admite cambios" in pagina
+    assert _mover(promotor, folio, "en_proceso").status_code == 409
+
+
+def test_the_reminders_toggle_is_audited(promotor, session):
+    folio = registrar(promotor).headers["location"].rsplit("/", 1)[1]
+    url = f"/consola/registros/{folio}"
+    r = promotor.post(f"{url}/recordatorios", data={"activar": "si", "csrf": csrf(promotor, url)})
     assert r.status_code == 303
-    pagina = admin.get(f"/consola/registros/{folio}").text
-    assert "pago anotado" in pagina and "activo" not in pagina
-    pago = auditoria(session, "pago_confirmado")[-1]
-    assert pago.folio == folio and pago.actor.startswith("promotor:")
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    session.refresh(reg)
+    assert reg.recordatorios is True
+    assert auditoria(session, "recordatorios_alta")[-1].folio == folio
 
 
 # ------------------------------------------------------------------ registros and audit

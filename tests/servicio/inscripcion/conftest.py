@@ -30,6 +30,8 @@ TABLES = (
     "contactos_firmados",
     "codigos_verificacion",
     "intentos_verificacion",
+    "avisos",
+    "recordatorios_mes",
 )
 
 

@@ -61,7 +61,9 @@ def test_openapi_documents_v1(client):
         "/v1/registros/consulta",
         "/v1/registros/codigo",
         "/v1/registros/borrado",
-        "/v1/registros/{folio}/pago",
+        "/v1/registros/{folio}/estado",
+        "/v1/recordatorios/baja",
+        "/v1/avisos/entregas",
         "/v1/canalizaciones",
         "/v1/canalizaciones/{ticket_id}/cerrar",
         "/health",
@@ -78,14 +80,16 @@ PROTECTED = [
     ("post", "/v1/registros/codigo"),
     ("post", "/v1/registros/borrado"),
     ("get", "/v1/registros/OR-X?curp=X"),
-    ("post", "/v1/registros/OR-X/pago"),
+    ("post", "/v1/registros/OR-X/estado"),
+    ("post", "/v1/recordatorios/baja"),
+    ("post", "/v1/avisos/entregas"),
     ("delete", "/v1/registros/OR-X?curp=X"),
     ("post", "/v1/canalizaciones"),
     ("get", "/v1/canalizaciones"),
     ("post", "/v1/canalizaciones/1/cerrar"),
 ]
 ADMIN_ONLY = [
-    ("post", "/v1/registros/OR-X/pago"),
+    ("post", "/v1/registros/OR-X/estado"),
     # Folio + CURP prove nothing: without a code, status and erasure are a promoter's.
     ("get", "/v1/registros/OR-X?curp=X"),
     ("delete", "/v1/registros/OR-X?curp=X"),
@@ -321,11 +325,11 @@ def test_registro_created_then_idempotent_by_curp(client, engine):
     assert r1.status_code == 201
     b1 = r1.json()
     assert b1["folio"].startswith("OR-")
-    assert b1["estado"] == "pendiente_de_pago"
+    assert b1["estado"] == "recibida" and b1["recordatorios"] is False
     esperado = float(cuota_en(Decimal(12000), fecha_de_tarifa()).total_mensual)
     assert b1["monto_mensual"] == esperado and b1["estimacion"] is True
     # A request to the consulate's desk: no payment reference of ours (only IMSS issues one).
-    assert "linea_captura" not in b1 and "no es una inscripción al IMSS" in b1["que_es"]
+    assert b1["linea_imss"] is None and "no es una inscripción al IMSS" in b1["que_es"]
     # Same CURP, lower case and different other data: no second registration (409, see
     # test_registering_an_existing_curp_reveals_nothing).
     r2 = client.post(
@@ -496,7 +500,7 @@ def test_consulta_with_the_code_and_get_for_a_promoter(client, caplog):
     p = _consulta(client, folio, curp, _codigo(client, caplog, folio, curp))
     g = client.get(f"/v1/registros/{folio}", params={"curp": curp}, headers=ADMIN)
     assert g.status_code == p.status_code == 200
-    assert g.json()["estado"] == p.json()["estado"] == "pendiente_de_pago"
+    assert g.json()["estado"] == p.json()["estado"] == "recibida"
     assert p.json()["folio"] == folio
 
 
@@ -510,22 +514,10 @@ def test_consulta_mismatch_404_does_not_reveal_which(client):
     assert wrong_curp.json()["detail"][0]["campo"] is None
 
 
-def test_pago_activa(client, engine):
+def test_the_old_simulated_payment_endpoint_is_gone(client):
     _, r = _create(client)
     folio = r.json()["folio"]
-    p = client.post(f"/v1/registros/{folio}/pago", headers=ADMIN)
-    assert p.status_code == 200
-    assert p.json()["estado"] == "activa" and p.json()["activado_en"]
-    again = client.post(f"/v1/registros/{folio}/pago", headers=ADMIN)
-    assert again.status_code == 200 and again.json()["estado"] == "activa"
-    assert client.post("/v1/registros/OR-NOEXISTE/pago", headers=ADMIN).status_code == 404
-    with engine.connect() as conn:
-        acciones = (
-            conn.execute(select(m.Auditoria.accion).where(m.Auditoria.folio == folio))
-            .scalars()
-            .all()
-        )
-    assert acciones.count("pago_confirmado") == 1
+    assert client.post(f"/v1/registros/{folio}/pago", headers=ADMIN).status_code in (404, 405)
 
 
 def test_delete_erases_personal_data(client, engine, caplog):

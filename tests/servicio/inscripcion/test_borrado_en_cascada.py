@@ -131,3 +131,56 @@ def test_erasure_keeps_other_peoples_rows(client, engine, caplog):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(m.Canalizacion)).scalar() == 1
         assert conn.execute(select(func.count()).select_from(m.MetricaMensaje)).scalar() == 1
+
+
+def test_erasure_takes_the_case_its_notices_and_reminders(app, client, engine, caplog):
+    """Issue 15: what the promoter copied from IMSS (NSS, línea), the closing reason, the
+    conversation's address, the pending notices and the monthly reminder rows go too."""
+    from servicio import recordatorios as job
+
+    curp, nss, linea = make_curp(), "12345678903", "IMSS1234567890AB"
+    cuerpo = registro_body(
+        curp, telefono=TELEFONO, canal="web", direccion_canal=WEB, recordatorios=True
+    )
+    folio = client.post("/v1/registros", headers=A, json=cuerpo).json()["folio"]
+    for destino, campos in (
+        ("en_proceso", {}),
+        (
+            "hecha_en_imss",
+            {"nss": nss, "linea_captura": linea, "linea_monto": "99.10",
+             "linea_vence_en": "2026-12-20"},
+        ),
+    ):  # fmt: skip
+        r = client.post(
+            f"/v1/registros/{folio}/estado", headers=ADMIN, json={"destino": destino, **campos}
+        )
+        assert r.status_code == 200, r.text
+    with app.state.sessionmaker() as s:
+        resumen = job.correr(
+            s, datetime(2026, 12, 17, 16, 0, tzinfo=timezone.utc), _SinTwilio(), None
+        )
+    assert resumen.enviados == {"web": 1}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.Aviso)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(m.RecordatorioMes)).scalar() == 1
+    assert _rastros(engine, nss, linea, WEB)
+
+    codigo = _codigo(client, caplog, folio, curp, "borrado", conversacion=WEB)
+    assert _borrado(client, folio, curp, codigo, conversacion=WEB).status_code == 200
+    assert _rastros(engine, curp, nss, linea, WEB, TELEFONO) == {}
+    with engine.connect() as conn:
+        for tabla in (m.Aviso, m.RecordatorioMes):
+            assert conn.execute(select(func.count()).select_from(tabla)).scalar() == 0, tabla
+        reg = conn.execute(select(m.Registro).where(m.Registro.folio == folio)).one()
+        assert reg.recordatorios is False and reg.linea_monto is None
+
+
+class _SinTwilio:
+    def configurado(self, medio):
+        return False
+
+    def texto(self, medio, telefono, texto):  # pragma: no cover - never configured
+        raise AssertionError
+
+    def plantilla(self, telefono, content_sid, variables):  # pragma: no cover
+        raise AssertionError
