@@ -94,14 +94,11 @@ async def consultar(
     firmado: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Entregas:
-    """:func:`_consultar_canalizacion`, with the case's pending notices (``channels/avisos.py``,
-    issue 15) after the promoters' replies; both asked at once. Never raises."""
-    if not canal or not direccion:
-        return Entregas()
-    entregas, notas = await asyncio.gather(
-        _consultar_canalizacion(
-            canal, direccion, maximo=maximo, firmado=firmado, transport=transport
-        ),
+    """The promoters' pending replies and the active ticket, then the case's pending notices
+    (``channels/avisos.py``, issue 15) after the replies' texts; both fetched at once.
+    Never raises."""
+    de_promotores, notas = await asyncio.gather(
+        _de_promotores(canal, direccion, maximo=maximo, firmado=firmado, transport=transport),
         avisos.avisos_pendientes(
             canal,
             direccion,
@@ -110,13 +107,16 @@ async def consultar(
         ),
     )
     if not notas:
-        return entregas
+        return de_promotores
     return Entregas(
-        entregas.textos + notas, entregas.canalizacion, entregas.respondio, entregas.respuestas
+        [*de_promotores.textos, *notas],
+        de_promotores.canalizacion,
+        de_promotores.respondio,
+        de_promotores.respuestas,
     )
 
 
-async def _consultar_canalizacion(
+async def _de_promotores(
     canal: str,
     direccion: str,
     *,
