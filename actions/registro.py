@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
 from actions.api.inscripcion import YA_EXISTE, RespuestaServicio, cliente
+from actions.canalizacion import canal_y_direccion
 from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
@@ -40,6 +41,7 @@ PREGUNTAS = (
     "pais",
     "ocupacion",
     "ingreso_mensual",
+    "recordatorios",
     "registro_confirmado",
 )
 # Slots holding the migrant's personal data in this flow: cleared after submission or cancelling.
@@ -123,8 +125,13 @@ def residencia_legible(tracker: Tracker) -> str:
     return ", ".join(p for p in partes if p)
 
 
+def recordatorio_legible(tracker: Tracker) -> str:
+    return "Sí" if tracker.get_slot("recordatorios") else "No"
+
+
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
     """The RegistroIn body (bot.registro.cuerpo_registro), built only from validated slots."""
+    canal, direccion = canal_y_direccion(tracker)
     return cuerpo_registro(
         curp=tracker.get_slot("curp"),
         nombre=tracker.get_slot("nombre"),
@@ -137,6 +144,9 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
         moneda=tracker.get_slot("moneda"),
         consulado=tracker.get_slot("consulado"),
         aceptado_en=tracker.get_slot("consentimiento_en"),
+        recordatorios=tracker.get_slot("recordatorios") is True,
+        canal=canal,
+        direccion_canal=direccion,
     )
 
 
@@ -165,6 +175,7 @@ class ValidateRegistroForm(FormularioOrienta):
         "pais": lambda texto: lectura.residencia(texto).pais,
         "ocupacion": lectura.validar_ocupacion,
         "ingreso_mensual": leer_ingreso_mensual,
+        "recordatorios": lectura.si_o_no,
         "registro_confirmado": lectura.si_o_no,
     }
     PAUSA_CON_PENDIENTE = False
@@ -287,6 +298,14 @@ class ValidateRegistroForm(FormularioOrienta):
         anunciar_conversion(dispatcher, leido)
         return {"ingreso_mensual": float(leido.ingreso.monto), "moneda": leido.ingreso.moneda}
 
+    def validate_recordatorios(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        respuesta = formularios.respuesta_si_no(tracker)
+        if respuesta is None:
+            dispatcher.utter_message(response="utter_responde_si_no")
+        return {"recordatorios": respuesta}
+
     def validate_registro_confirmado(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
@@ -382,6 +401,7 @@ class ActionAskRegistroConfirmado(Action):
             response="utter_resumen_registro",
             residencia=residencia_legible(tracker),
             ingreso=ingreso_legible(tracker),
+            recordatorio=recordatorio_legible(tracker),
         )
         return []
 

@@ -44,6 +44,7 @@ DATOS = {
     "ocupacion": "Carpintero",
     "ingreso_mensual": 15000.0,
     "moneda": "MXN",
+    "recordatorios": True,
     "registro_confirmado": True,
 }
 REGISTRO_OK = {
@@ -435,6 +436,30 @@ async def test_summary_is_not_repeated_right_after_which_answer(domain):
     assert responses(dispatcher.messages) == ["utter_resumen_registro"]
 
 
+# ------------------------------------------------------------------ reminders
+@pytest.mark.parametrize(("text", "expected"), [("1", True), ("sí", True), ("2", False)])
+async def test_reminder_question_takes_yes_or_no(domain, text, expected):
+    result, messages = await answer(domain, "recordatorios", text)
+    assert result["recordatorios"] is expected and messages == []
+
+
+async def test_unclear_reminder_answer_is_asked_again(domain):
+    result, messages = await answer(domain, "recordatorios", "depende del mes")
+    assert result["recordatorios"] is None
+    assert responses(messages) == ["utter_responde_si_no"]
+
+
+async def test_reminder_is_asked_before_the_summary_and_shown_in_it(domain):
+    orden = domain["forms"]["registro_form"]["required_slots"]
+    assert orden.index("ingreso_mensual") < orden.index("recordatorios")
+    assert orden.index("recordatorios") == orden.index("registro_confirmado") - 1
+    pregunta = domain["responses"]["utter_ask_recordatorios"][0]["text"]
+    assert "recordemos cada mes la fecha de pago" in pregunta and "1 Sí 2 No" in pregunta
+    dispatcher = CollectingDispatcher()
+    await ActionAskRegistroConfirmado().run(dispatcher, tracker([], DATOS), domain)
+    assert dispatcher.messages[0]["recordatorio"] == "Sí"
+
+
 # ------------------------------------------------------------------ submission
 @pytest.fixture
 def servicio(monkeypatch):
@@ -474,6 +499,23 @@ async def test_submission_gives_folio_amount_and_next_steps_no_reference(domain,
     assert all(result[s] is None for s in registro.DATOS_REGISTRO)
     logged = caplog.text
     assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
+
+
+async def test_web_submission_sends_the_reminder_opt_in_and_the_conversation(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    await finalizar(domain, DATOS, sender="web-abc123")
+    body = json.loads(route.calls.last.request.content)
+    assert body["recordatorios"] is True
+    assert body["canal"] == "web" and body["direccion_canal"] == "web-abc123"
+
+
+async def test_twilio_submission_sends_the_phone_as_the_channel_address(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    valores = {**DATOS, "recordatorios": False, "session_started_metadata": TELEFONO_TWILIO}
+    await finalizar(domain, valores)
+    body = json.loads(route.calls.last.request.content)
+    assert body["recordatorios"] is False
+    assert body["canal"] == "whatsapp" and body["direccion_canal"] == "+13125551234"
 
 
 async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):
