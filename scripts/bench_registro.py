@@ -69,6 +69,7 @@ def turnos_registro(curp: str) -> list[str]:
         CIUDAD,
         OCUPACION,
         INGRESO,
+        "2",  # "¿Quieres que te recordemos cada mes la fecha de pago?" no
         "1",  # summary: "1 Sí, enviar"
     ]
 
