@@ -686,7 +686,7 @@ def nombre_estado(clave: str) -> str:
 
 
 # Version of the privacy notice (served at /privacidad) stored with every consent.
-AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
+AVISO_PRIVACIDAD_VERSION = "orienta-2026-12"
 
 
 def precargar() -> None:

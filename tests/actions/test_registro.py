@@ -436,6 +436,14 @@ async def test_summary_is_not_repeated_right_after_which_answer(domain):
     assert responses(dispatcher.messages) == ["utter_resumen_registro"]
 
 
+def test_consent_text_says_who_holds_and_sees_the_data_and_links_the_notice(domain):
+    (texto,) = [r["text"] for r in domain["responses"]["utter_ask_consentimiento"]]
+    assert "equipo de Orienta" in texto and "promotores de tu consulado" in texto
+    assert "no los enviamos al IMSS" in texto and "{aviso_url}" in texto
+    assert texto.count("Para salir, escribe MENÚ.") == 1
+    assert len(texto.replace("{aviso_url}", "https://orienta.example.org/privacidad")) <= 380
+
+
 # ------------------------------------------------------------------ reminders
 @pytest.mark.parametrize(("text", "expected"), [("1", True), ("sí", True), ("2", False)])
 async def test_reminder_question_takes_yes_or_no(domain, text, expected):
