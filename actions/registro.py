@@ -121,7 +121,10 @@ def ingreso_legible(tracker: Tracker) -> str:
 
 
 def residencia_legible(tracker: Tracker) -> str:
-    partes = [tracker.get_slot("ciudad"), tracker.get_slot("pais")]
+    partes = [
+        ventanillas.residencia_en_espanol(tracker.get_slot("ciudad")),
+        tracker.get_slot("pais"),
+    ]
     return ", ".join(p for p in partes if p)
 
 
