@@ -42,8 +42,25 @@ def test_body_has_the_consent_the_answers_and_what_the_curp_says():
         "sexo": "H",
         "estado_nacimiento": "JC",
         "consulado": "Chicago, IL",
+        "nss": None,
+        "domicilio_estado": None,
+        "domicilio_municipio": None,
+        "domicilio_cp": None,
+        "domicilio_colonia": None,
         "recordatorios": False,
     }
+
+
+def test_body_carries_the_nss_and_the_mexican_address():
+    domicilio = {
+        "domicilio_estado": "Jalisco",
+        "domicilio_municipio": "Zapopan",
+        "domicilio_cp": "45010",
+        "domicilio_colonia": "Centro",
+    }
+    cuerpo = cuerpo_registro(**VALORES, nss="12345678903", **domicilio)
+    assert cuerpo["nss"] == "12345678903"
+    assert {k: cuerpo[k] for k in domicilio} == domicilio
 
 
 def test_body_carries_the_reminder_opt_in_and_the_channel():

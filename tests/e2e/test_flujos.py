@@ -164,7 +164,8 @@ def test_service_down_then_intentar_de_nuevo_registers_once(flujo, conversacion)
 # ------------------------------------------------------------------ e) bad answer, cancel
 def test_bad_email_is_explained_then_cancel_and_start_again(flujo, conversacion, domain):
     curp = next(_curps)
-    for message in turnos_registro(curp)[:5]:  # up to the name: the form asks for the email
+    turnos = turnos_registro(curp)
+    for message in turnos[: turnos.index(EMAIL)]:  # up to the name: the form asks for the email
         conversacion(message)
     with pytest.raises(ErrorValidacion) as error:
         validar_correo("maria.lopez@")
