@@ -159,6 +159,22 @@ async def test_weekly_income_is_recorded_per_month_and_said_out_loud(domain):
     assert messages[0]["periodo"] == "a la semana"
 
 
+# The one income-period rule (bot.ingreso.leer_ingreso_mensual), same cases in the quote, the
+# chat's registration and the console (tests/servicio/consola/test_cuentas_y_registros.py).
+PERIODOS = [
+    ("3000 dólares a la semana", 12990.0, "USD"),
+    ("6000 pesos por quincena", 12000.0, "MXN"),
+    ("180 mil pesos al año", 15000.0, "MXN"),
+]
+
+
+@pytest.mark.parametrize(("text", "amount", "currency"), PERIODOS)
+async def test_income_per_period_is_recorded_per_month(domain, text, amount, currency):
+    result, messages = await answer(domain, "ingreso_mensual", text)
+    assert (result["ingreso_mensual"], result["moneda"]) == (amount, currency)
+    assert [m.get("response") for m in messages] == ["utter_ingreso_convertido"]
+
+
 async def test_income_per_day_asks_for_the_month(domain):
     result, messages = await answer(domain, "ingreso_mensual", "gano 300 dolares al dia")
     assert result["ingreso_mensual"] is None
