@@ -69,6 +69,10 @@ def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
     assert rows[0]["folio"] == folio and rows[0]["estado"] == "recibida"
     assert rows[0]["ciudad_residencia"].startswith(CIUDAD.split(",")[0])
     assert rows[0]["pais_residencia"] == "Estados Unidos"
+    # Issue 15: the Mexican address, no NSS ("NO LO TENGO"), the reminder "no" and the channel.
+    assert (rows[0]["domicilio_estado"], rows[0]["domicilio_cp"]) == ("Jalisco", "45010")
+    assert rows[0]["nss"] is None and not rows[0]["recordatorios"]
+    assert rows[0]["canal"] == "web" and rows[0]["direccion_canal"]
 
 
 # ------------------------------------------------------------------ b) status, c) deletion
