@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formularios, respuestas
 from actions.api.inscripcion import YA_EXISTE, RespuestaServicio, cliente
+from actions.canalizacion import canal_y_direccion
 from actions.cotizacion import anunciar_conversion
 from actions.formularios import CANCELADO, CORRIGIENDO, PENDIENTE, FormularioOrienta
 from bot import lectura, validacion, ventanillas
@@ -28,18 +29,23 @@ logger = logging.getLogger(__name__)
 FORM = "registro_form"
 AVISO_URL_POR_OMISION = "http://localhost:8000/privacidad"
 DERIVADOS_CURP = ("curp_confirmada", "curp_nacimiento", "curp_sexo", "curp_estado")
+# The Mexican address the IMSS form asks for (clinic assignment), in the order asked.
+DOMICILIO = ("domicilio_estado", "domicilio_municipio", "domicilio_cp", "domicilio_colonia")
 # Everything the form asks, in order (domain.yml lists the same under forms.registro_form).
 PREGUNTAS = (
     "consentimiento",
     "curp",
     "curp_confirmada",
+    "nss",
     "nombre",
     "email",
     "telefono",
     "ciudad",
     "pais",
+    *DOMICILIO,
     "ocupacion",
     "ingreso_mensual",
+    "recordatorios",
     "registro_confirmado",
 )
 # Slots holding the migrant's personal data in this flow: cleared after submission or cancelling.
@@ -54,6 +60,7 @@ DATOS_REGISTRO = (
 ENVIADAS = frozenset(
     {
         "utter_responde_si_no",
+        "utter_nss_como_obtenerlo",
         "utter_curp_no_coincide",
         "utter_confirmar_telefono",
         "utter_ask_ciudad_en_pais",
@@ -84,6 +91,8 @@ CAMPO_A_SLOT = {
     "ocupacion": "ocupacion",
     "ingreso_mensual": "ingreso_mensual",
     "moneda": "ingreso_mensual",
+    "nss": "nss",
+    **{campo: campo for campo in DOMICILIO},
 }
 
 
@@ -119,12 +128,35 @@ def ingreso_legible(tracker: Tracker) -> str:
 
 
 def residencia_legible(tracker: Tracker) -> str:
-    partes = [tracker.get_slot("ciudad"), tracker.get_slot("pais")]
+    partes = [
+        ventanillas.residencia_en_espanol(tracker.get_slot("ciudad")),
+        tracker.get_slot("pais"),
+    ]
     return ", ".join(p for p in partes if p)
+
+
+def nss_legible(tracker: Tracker) -> str:
+    nss = tracker.get_slot("nss")
+    return nss if isinstance(nss, str) and nss else "no lo tienes todavía"
+
+
+def domicilio_legible(tracker: Tracker) -> str:
+    """ "Col. Centro, CP 44100, Guadalajara, Jalisco" from the answers given."""
+    colonia, municipio, cp, estado = (
+        tracker.get_slot(s)
+        for s in ("domicilio_colonia", "domicilio_municipio", "domicilio_cp", "domicilio_estado")
+    )
+    partes = [f"Col. {colonia}" if colonia else None, f"CP {cp}" if cp else None, municipio, estado]
+    return ", ".join(p for p in partes if p)
+
+
+def recordatorio_legible(tracker: Tracker) -> str:
+    return "Sí" if tracker.get_slot("recordatorios") else "No"
 
 
 def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
     """The RegistroIn body (bot.registro.cuerpo_registro), built only from validated slots."""
+    canal, direccion = canal_y_direccion(tracker)
     return cuerpo_registro(
         curp=tracker.get_slot("curp"),
         nombre=tracker.get_slot("nombre"),
@@ -135,9 +167,24 @@ def datos_para_servicio(tracker: Tracker) -> dict[str, Any]:
         ocupacion=tracker.get_slot("ocupacion"),
         ingreso_mensual=tracker.get_slot("ingreso_mensual"),
         moneda=tracker.get_slot("moneda"),
+        nss=tracker.get_slot("nss") or None,  # False: "NO LO TENGO"
+        **{campo: tracker.get_slot(campo) for campo in DOMICILIO},
         consulado=tracker.get_slot("consulado"),
         aceptado_en=tracker.get_slot("consentimiento_en"),
+        recordatorios=tracker.get_slot("recordatorios") is True,
+        canal=canal,
+        direccion_canal=direccion,
     )
+
+
+def _municipio(texto: str) -> str:
+    return lectura.validar_lugar_mx(
+        texto, "domicilio_municipio", "el municipio o la alcaldía", "Ej.: Zapopan o Iztapalapa"
+    )
+
+
+def _colonia(texto: str) -> str:
+    return lectura.validar_lugar_mx(texto, "domicilio_colonia", "la colonia", "Ej.: Centro")
 
 
 def _telefono_o_si_no(texto: str) -> Any:
@@ -152,12 +199,19 @@ class ValidateRegistroForm(FormularioOrienta):
         "curp": DERIVADOS_CURP,
         "ciudad": ("pais",),
         "ingreso_mensual": ("moneda",),
+        # Correcting "el domicilio" asks the whole address again; "el código postal" only that.
+        "domicilio_estado": DOMICILIO[1:],
         "telefono": ("otro_telefono",),
     }
     LECTORES = {
         "consentimiento": lectura.si_o_no,
         "curp": validacion.validar_curp,
         "curp_confirmada": lectura.si_o_no,
+        "nss": lectura.leer_nss,
+        "domicilio_estado": lectura.validar_estado_mx,
+        "domicilio_municipio": _municipio,
+        "domicilio_cp": validacion.validar_codigo_postal_mx,
+        "domicilio_colonia": _colonia,
         "nombre": lectura.validar_nombre,
         "email": validacion.validar_correo,
         "telefono": _telefono_o_si_no,
@@ -165,6 +219,7 @@ class ValidateRegistroForm(FormularioOrienta):
         "pais": lambda texto: lectura.residencia(texto).pais,
         "ocupacion": lectura.validar_ocupacion,
         "ingreso_mensual": leer_ingreso_mensual,
+        "recordatorios": lectura.si_o_no,
         "registro_confirmado": lectura.si_o_no,
     }
     PAUSA_CON_PENDIENTE = False
@@ -221,6 +276,34 @@ class ValidateRegistroForm(FormularioOrienta):
             return {"curp_confirmada": True}
         dispatcher.utter_message(response="utter_curp_no_coincide")
         return {"curp": None, **dict.fromkeys(DERIVADOS_CURP)}
+
+    def validate_nss(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        resultado = self._con(dispatcher, "nss", lectura.leer_nss, value)
+        if resultado["nss"] is False:  # "NO LO TENGO": optional here; say how to get it
+            dispatcher.utter_message(response="utter_nss_como_obtenerlo")
+        return resultado
+
+    def validate_domicilio_estado(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "domicilio_estado", lectura.validar_estado_mx, value)
+
+    def validate_domicilio_municipio(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "domicilio_municipio", _municipio, value)
+
+    def validate_domicilio_cp(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "domicilio_cp", validacion.validar_codigo_postal_mx, value)
+
+    def validate_domicilio_colonia(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._con(dispatcher, "domicilio_colonia", _colonia, value)
 
     def validate_nombre(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -286,6 +369,14 @@ class ValidateRegistroForm(FormularioOrienta):
             return {"ingreso_mensual": None}
         anunciar_conversion(dispatcher, leido)
         return {"ingreso_mensual": float(leido.ingreso.monto), "moneda": leido.ingreso.moneda}
+
+    def validate_recordatorios(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        respuesta = formularios.respuesta_si_no(tracker)
+        if respuesta is None:
+            dispatcher.utter_message(response="utter_responde_si_no")
+        return {"recordatorios": respuesta}
 
     def validate_registro_confirmado(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -382,6 +473,9 @@ class ActionAskRegistroConfirmado(Action):
             response="utter_resumen_registro",
             residencia=residencia_legible(tracker),
             ingreso=ingreso_legible(tracker),
+            recordatorio=recordatorio_legible(tracker),
+            nss_resumen=nss_legible(tracker),
+            domicilio=domicilio_legible(tracker),
         )
         return []
 

@@ -125,7 +125,7 @@ class ValidateVentanillaForm(formularios.FormularioOrienta):
         if not sitios:
             dispatcher.utter_message(response=SIN_VENTANILLAS_EN_ESTADO, estado=nombre)
             return
-        ciudades = lista_de_ciudades([v.ciudad for v in sitios])
+        ciudades = lista_de_ciudades([ventanillas.ciudad_en_espanol(v.ciudad) for v in sitios])
         dispatcher.utter_message(
             response=VENTANILLAS_EN_ESTADO, estado=nombre, ciudades=ciudades, total=len(sitios)
         )

@@ -26,6 +26,7 @@ __all__ = [
     "IngresoNoMensual",
     "Periodo",
     "leer_ingreso_mensual",
+    "PERIODOS_ELEGIBLES",
     "leer_monto",
     "leer_tipo_cambio",
 ]
@@ -150,8 +151,24 @@ class IngresoMensual:
     periodo: Periodo | None  # None when it was already monthly
 
 
-def leer_ingreso_mensual(text: str, moneda_por_omision: str = "MXN") -> IngresoMensual:
+#: The periods a form can offer next to the amount (the console's select): key -> period.
+PERIODOS_ELEGIBLES: dict[str, Periodo | None] = {
+    "mes": None,
+    "semana": SEMANA,
+    "quincena": QUINCENA,
+    "anio": ANIO,
+}
+
+
+def leer_ingreso_mensual(
+    text: str, moneda_por_omision: str = "MXN", periodo_por_omision: Periodo | None = None
+) -> IngresoMensual:
     """Monthly income from free text, with what was declared and its period.
+
+    The one reading of income for the quote, the chat's registration and the console's:
+    "3000 dólares a la semana", "por quincena", "al año" are turned into a month; per day or
+    hour is refused (we ask for the month instead of guessing the days worked). A period in the
+    text wins over ``periodo_por_omision`` (what a form's select says).
 
     Raises :class:`IngresoNoMensual` per day or hour, :class:`ErrorValidacion` otherwise
     (Spanish, with an example).
@@ -164,13 +181,11 @@ def leer_ingreso_mensual(text: str, moneda_por_omision: str = "MXN") -> IngresoM
             "ingreso",
         )
     declarado = leer_monto(text, moneda_por_omision)
-    for patron, periodo in _PERIODOS:
-        if patron.search(clave):
-            monto = (declarado.monto * periodo.factor).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
-            return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
-    return IngresoMensual(declarado, declarado, None)
+    periodo = next((p for patron, p in _PERIODOS if patron.search(clave)), periodo_por_omision)
+    if periodo is None:
+        return IngresoMensual(declarado, declarado, None)
+    monto = (declarado.monto * periodo.factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return IngresoMensual(Ingreso(monto, declarado.moneda), declarado, periodo)
 
 
 # ------------------------------------------------------------------ the person's exchange rate

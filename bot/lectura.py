@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot import ventanillas
 from bot.texto import sin_acentos
-from bot.validacion import ESTADOS_CURP, ErrorValidacion
+from bot.validacion import ESTADOS_CURP, ErrorValidacion, validar_nss
 
 __all__ = [
     "CAMPOS",
@@ -49,6 +49,9 @@ __all__ = [
     "si_o_no",
     "validar_nombre",
     "validar_ocupacion",
+    "leer_nss",
+    "validar_estado_mx",
+    "validar_lugar_mx",
 ]
 
 LOCALE = "es_MX"
@@ -188,10 +191,13 @@ def salida_de_formulario(texto: str | None) -> Salida | None:
     return None
 
 
-_NUMEROS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7}
+_NUMEROS = {
+    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10,
+}  # fmt: skip
 _OPCION = re.compile(
     r"^(?:(?:la|el|opcion|numero|campo|dato|la opcion|el numero|el dato)\s+)?"
-    rf"(\d|{'|'.join(_NUMEROS)})$"
+    rf"(10|\d|{'|'.join(_NUMEROS)})$"
 )
 
 
@@ -230,9 +236,15 @@ CAMPOS: dict[str, str] = {
     "pais": "país",
     "ocupacion": "ocupación",
     "ingreso_mensual": "ingreso",
+    "nss": "NSS",
+    "domicilio_estado": "domicilio en México",
+    "domicilio_municipio": "municipio o alcaldía",
+    "domicilio_cp": "código postal",
+    "domicilio_colonia": "colonia",
+    "recordatorios": "recordatorio de pago",
 }
 
-#: Order of the summary's numbered fields ("1" = curp ... "7" = ingreso_mensual).
+#: Order of the summary's numbered fields ("1" = curp ... "10" = recordatorios).
 ORDEN_CAMPOS: tuple[str, ...] = (
     "curp",
     "nombre",
@@ -241,6 +253,9 @@ ORDEN_CAMPOS: tuple[str, ...] = (
     "ciudad",
     "ocupacion",
     "ingreso_mensual",
+    "nss",
+    "domicilio_estado",  # the whole Mexican address (its other answers depend on it)
+    "recordatorios",
 )
 
 # Clear synonyms (normalised phrases) -> slot.
@@ -260,6 +275,16 @@ _SINONIMOS: dict[str, str] = {
         ["ingreso", "ingresos", "sueldo", "salario", "lo que gano", "cuanto gano"],
         "ingreso_mensual",
     ),
+    **dict.fromkeys(
+        ["nss", "numero de seguro social", "numero de seguridad social", "seguro social"], "nss"
+    ),
+    **dict.fromkeys(["codigo postal", "cp", "c p", "zip"], "domicilio_cp"),
+    **dict.fromkeys(["municipio", "alcaldia", "delegacion"], "domicilio_municipio"),
+    "colonia": "domicilio_colonia",
+    **dict.fromkeys(
+        ["domicilio en mexico", "direccion en mexico", "estado de mexico donde"], "domicilio_estado"
+    ),
+    **dict.fromkeys(["recordatorio", "recordatorios"], "recordatorios"),
 }
 # Ambiguous synonyms: they count only without a clear one ("mi número de CURP" is the CURP).
 _SINONIMOS_DEBILES: dict[str, str] = {
@@ -363,7 +388,9 @@ def _palabras_ajenas(clave: str) -> list[str]:
         resto = re.sub(rf"\b{re.escape(frase)}\b", " ", resto)
     ajenas = []
     for palabra in resto.split():
-        if palabra in _RELLENO_CORRECCION or numero_de_opcion(palabra) in range(1, 8):
+        if palabra in _RELLENO_CORRECCION or numero_de_opcion(palabra) in range(
+            1, len(ORDEN_CAMPOS) + 1
+        ):
             continue
         if _buscar_difuso(palabra):  # a misspelt field: "telefno"
             continue
@@ -515,6 +542,69 @@ def validar_ocupacion(texto: str | None) -> str:
             f"Describe tu ocupación en {OCUPACION_MIN} a {OCUPACION_MAX} caracteres. "
             f"{_OCUPACION_EJEMPLO}",
             "ocupacion",
+        )
+    return valor[0].upper() + valor[1:]
+
+
+# --- NSS and the Mexican address (the IMSS form asks for them) ---------------------------
+
+#: "NO LO TENGO" and the like, to the NSS question: it is optional.
+_SIN_NSS = re.compile(
+    r"^(?:no|nop|ninguno|nel)?\s*(?:lo\s+|la\s+)?(?:tengo|se|sé|recuerdo|me\s+acuerdo|cuento\s+con\s+el)?"
+    r"(?:\s+(?:nss|numero|de\s+seguro\s+social|todavia|aun|aún))*$"
+)
+
+
+def leer_nss(texto: str | None) -> str | bool:
+    """The validated NSS, or False for "NO LO TENGO" (raises ErrorValidacion otherwise)."""
+    clave = _clave(texto)
+    if clave and (si_o_no(clave) is False or (_SIN_NSS.match(clave) and clave.startswith("no"))):
+        return False
+    return validar_nss(str(texto or ""))
+
+
+_ESTADO_MX_EJEMPLO = "Ej.: Jalisco, Michoacán o Ciudad de México"
+_ALIAS_ESTADOS_MX = {
+    "cdmx": "Ciudad de México", "df": "Ciudad de México", "distrito federal": "Ciudad de México",
+    "edomex": "Estado de México", "edo mex": "Estado de México", "mexico": "Estado de México",
+    "coahuila de zaragoza": "Coahuila", "michoacan de ocampo": "Michoacán",
+    "veracruz de ignacio de la llave": "Veracruz", "nl": "Nuevo León", "slp": "San Luis Potosí",
+    "bcs": "Baja California Sur", "bc": "Baja California", "qroo": "Quintana Roo",
+}  # fmt: skip
+
+
+def _estados_mx() -> dict[str, str]:
+    nombres = {n for c, n in ESTADOS_CURP.items() if c != "NE"}
+    return {**{_clave(n): n for n in nombres}, **_ALIAS_ESTADOS_MX}
+
+
+def validar_estado_mx(texto: str | None) -> str:
+    """One of Mexico's 32 states by name, alias ("CDMX", "Edomex") or a close misspelling."""
+    clave = _clave(re.sub(r"(?i)^\s*(?:en|el estado de)\s+", "", str(texto or "")))
+    estados = _estados_mx()
+    if clave in estados:
+        return estados[clave]
+    mejor = process.extractOne(clave, list(estados), scorer=fuzz.ratio, score_cutoff=_UMBRAL_DIFUSO)
+    if mejor:
+        return estados[mejor[0]]
+    raise ErrorValidacion(
+        f"No reconocí ese estado de México. {_ESTADO_MX_EJEMPLO}", "domicilio_estado"
+    )
+
+
+LUGAR_MX_MIN, LUGAR_MX_MAX = 2, 120
+
+
+def validar_lugar_mx(texto: str | None, campo: str, que: str, ejemplo: str) -> str:
+    """A municipio/alcaldía or colonia as free text (no list of them is kept)."""
+    valor = " ".join(str(texto or "").split()).strip(" .,;:!¡")
+    if not valor:
+        raise ErrorValidacion(f"Escribe {que}. {ejemplo}", campo)
+    if parece_pregunta(valor) or si_o_no(valor) is not None or not any(c.isalpha() for c in valor):
+        raise ErrorValidacion(f"No entendí; escribe {que}. {ejemplo}", campo)
+    if not LUGAR_MX_MIN <= len(valor) <= LUGAR_MX_MAX:
+        raise ErrorValidacion(
+            f"Escribe {que} en {LUGAR_MX_MIN} a {LUGAR_MX_MAX} caracteres. {ejemplo}", campo
         )
     return valor[0].upper() + valor[1:]
 
@@ -686,7 +776,7 @@ def nombre_estado(clave: str) -> str:
 
 
 # Version of the privacy notice (served at /privacidad) stored with every consent.
-AVISO_PRIVACIDAD_VERSION = "orienta-2026-11"
+AVISO_PRIVACIDAD_VERSION = "orienta-2026-12"
 
 
 def precargar() -> None:

@@ -28,13 +28,28 @@ def cuerpo_registro(
     moneda: str | None = None,
     consulado: str | None = None,
     aceptado_en: str | None = None,
+    recordatorios: bool | None = None,
+    nss: str | None = None,
+    domicilio_estado: str | None = None,
+    domicilio_municipio: str | None = None,
+    domicilio_cp: str | None = None,
+    domicilio_colonia: str | None = None,
+    canal: str | None = None,
+    direccion_canal: str | None = None,
 ) -> dict[str, Any]:
     """The RegistroIn body. Birth date, sex and state come from the CURP (validated again).
 
     ``aceptado_en`` is when the privacy notice was accepted (ISO 8601); now if not given.
     ``ingreso_mensual`` is the monthly amount, sent as text (JSON numbers lose centavos).
+    ``nss`` and the ``domicilio_*`` fields (the Mexican address for the clinic) are optional.
+    ``recordatorios`` is the monthly payment-reminder opt-in (no answer = no reminders);
+    ``canal`` / ``direccion_canal`` say where the case's notices reach the person ("web" + the
+    conversation id, "whatsapp" / "telefono" + the E.164 number); omitted when unknown.
     """
     datos_curp = validar_curp(curp)
+    destino = (
+        {"canal": canal, "direccion_canal": direccion_canal} if canal and direccion_canal else {}
+    )
     return {
         "consentimiento": {
             "version_aviso": AVISO_PRIVACIDAD_VERSION,
@@ -53,4 +68,11 @@ def cuerpo_registro(
         "sexo": datos_curp.sexo,
         "estado_nacimiento": datos_curp.estado_clave,
         "consulado": consulado,
+        "nss": nss or None,
+        "domicilio_estado": domicilio_estado,
+        "domicilio_municipio": domicilio_municipio,
+        "domicilio_cp": domicilio_cp,
+        "domicilio_colonia": domicilio_colonia,
+        "recordatorios": bool(recordatorios),
+        **destino,
     }

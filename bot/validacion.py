@@ -22,6 +22,7 @@ __all__ = [
     "extraer_curp",
     "hay_curp",
     "validar_nss",
+    "validar_codigo_postal_mx",
     "digito_verificador_nss",
     "validar_correo",
     "normalizar_telefono",
@@ -190,6 +191,22 @@ def validar_nss(text: str) -> str:
             "El NSS no es válido: el último dígito (verificador) no coincide. "
             f"Revisa que lo copiaste bien. {_NSS_EJEMPLO}",
             "nss",
+        )
+    return value
+
+
+_CP_EJEMPLO = "Ejemplo: 44100 (5 dígitos)."
+
+
+def validar_codigo_postal_mx(text: str) -> str:
+    """A Mexican código postal: exactly 5 digits ("CP 44100", "44 100" are accepted)."""
+    value = re.sub(r"(?i)^\s*c\.?\s*p\.?\s*|[\s\-\.]", "", str(text or ""))
+    if not value:
+        raise ErrorValidacion(f"Escribe el código postal. {_CP_EJEMPLO}", "domicilio_cp")
+    if not value.isdigit() or len(value) != 5:
+        raise ErrorValidacion(
+            f"El código postal en México tiene 5 dígitos, solo números. {_CP_EJEMPLO}",
+            "domicilio_cp",
         )
     return value
 

@@ -454,24 +454,49 @@ def describir(resultado: VentanillaCercana) -> str:
     lugar = resultado.lugar
     cual = "más cercana a" if resultado.posicion == 1 else "siguiente más cercana a"
     cola = " Confirma horarios con el consulado."
-    if (lugar.nombre, lugar.estado) in _SIN_VDS_EN_LISTA:  # not on La Nación's list (see below)
-        cola = f" {lugar.nombre} no está en la lista; confirma con tu consulado."
+    sin_vds = consulado_sin_vds_mas_cercano(lugar)
+    if sin_vds:  # nearer than any listed desk (see CONSULADOS_SIN_VDS_EN_LISTA)
+        cerca = ciudad_en_espanol(sin_vds[0])
+        cola = f" El consulado de {cerca} está más cerca, pero no en la lista: pregúntale."
+    donde = nombre_en_espanol(v.ciudad, v.estado)
     texto = (
-        f"La Ventanilla de Salud {cual} {lugar.etiqueta} está en el Consulado de México en "
-        f"{v.ciudad}, {v.estado} ({distancia}). Servicios gratuitos sin importar tu estatus "
+        f"La Ventanilla de Salud {cual} {etiqueta_en_espanol(lugar)} está en el Consulado de "
+        f"México en {donde} ({distancia}). Servicios gratuitos sin importar tu estatus "
         f"migratorio.{cola} Fuente: {fuente}."
     )
     if len(texto) > MAX_SMS:  # very long place name: short version
         texto = (
-            f"Ventanilla de Salud {cual} {lugar.estado}: Consulado de México en {v.ciudad}, "
-            f"{v.estado} ({distancia}). Gratis, sin importar tu estatus.{cola} Fuente: {fuente}."
+            f"Ventanilla de Salud {cual} {nombre_de_estado(lugar.estado)}: Consulado de México "
+            f"en {donde} ({distancia}). Gratis, sin importar tu estatus.{cola} Fuente: {fuente}."
         )
     return texto
 
 
-# Cities with a consulate that La Nación's list of desks leaves out (unconfirmed: the reply says
-# so).
-_SIN_VDS_EN_LISTA = frozenset({("Houston", "TX")})
+# Cities with a Mexican consulate that La Nación's list of desks leaves out (facts: "no Houston
+# and no Nashville"). Whoever is nearer to one of them than to any listed desk is told so,
+# whatever town they typed (Sugar Land gets Houston's caveat).
+CONSULADOS_SIN_VDS_EN_LISTA: tuple[tuple[str, str], ...] = (("Houston", "TX"), ("Nashville", "TN"))
+
+
+@lru_cache(maxsize=1)
+def _consulados_sin_vds() -> tuple[Ventanilla, ...]:
+    """Those consulates as points (the city's centre in the same GeoNames index as the sites)."""
+    puntos = []
+    for ciudad, estado in CONSULADOS_SIN_VDS_EN_LISTA:
+        lugar = buscar_lugar(f"{ciudad}, {estado}")
+        if lugar:
+            puntos.append(Ventanilla(ciudad, estado, lugar.lat, lugar.lon, geonameid=0))
+    return tuple(puntos)
+
+
+def consulado_sin_vds_mas_cercano(lugar: Lugar) -> tuple[str, str] | None:
+    """(city, state) of an unlisted consulate nearer to `lugar` than every listed desk, or None."""
+    listada = min(distancia_km(lugar.lat, lugar.lon, v.lat, v.lon) for v in ventanillas())
+    cercanos = [
+        (distancia_km(lugar.lat, lugar.lon, c.lat, c.lon), c) for c in _consulados_sin_vds()
+    ]
+    km, consulado = min(cercanos, key=lambda par: par[0], default=(math.inf, None))
+    return (consulado.ciudad, consulado.estado) if consulado and km < listada else None
 
 
 def _redondear(valor: float) -> int:
@@ -642,6 +667,39 @@ NOMBRES_ESTADOS: dict[str, str] = {
     "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
     "WV": "Virginia Occidental", "WI": "Wisconsin", "WY": "Wyoming",
 }  # fmt: skip
+
+
+# GeoNames' English city names -> how a Mexican reader knows them. The one mapping for every
+# place we show (nearest desk, lists of desks, the registration's summary); others stay as
+# they are ("San Francisco", "Dallas").
+NOMBRES_CIUDADES: dict[str, str] = {
+    "New York City": "Nueva York", "New York": "Nueva York", "Los Angeles": "Los Ángeles",
+    "Philadelphia": "Filadelfia", "New Orleans": "Nueva Orleans", "San Jose": "San José",
+}  # fmt: skip
+
+
+def ciudad_en_espanol(nombre: str) -> str:
+    """ "Philadelphia" -> "Filadelfia"; a city without a Spanish name as it is."""
+    return NOMBRES_CIUDADES.get(nombre, nombre)
+
+
+def nombre_en_espanol(ciudad: str, estado: str) -> str:
+    """ "Philadelphia", "PA" -> "Filadelfia, Pensilvania"."""
+    return f"{ciudad_en_espanol(ciudad)}, {nombre_de_estado(estado)}"
+
+
+def etiqueta_en_espanol(lugar: Lugar) -> str:
+    """The place as shown to the person: "Filadelfia, Pensilvania (CP 19104)"."""
+    base = nombre_en_espanol(lugar.nombre, lugar.estado)
+    return f"{base} (CP {lugar.codigo_postal})" if lugar.codigo_postal else base
+
+
+def residencia_en_espanol(ciudad: str | None) -> str | None:
+    """A stored residence ("Philadelphia, PA") as shown; any other text unchanged."""
+    nombre, _, estado = str(ciudad or "").rpartition(", ")
+    if nombre and estado.upper() in NOMBRES_ESTADOS:
+        return nombre_en_espanol(nombre, estado.upper())
+    return ciudad
 
 
 def nombre_de_estado(codigo: str) -> str:

@@ -56,6 +56,10 @@ def curp_valida(n: int) -> str:
     return validar_curp(curp).curp
 
 
+# The Mexican address for the IMSS clinic: estado, municipio, código postal, colonia.
+DOMICILIO_MX = ("Jalisco", "Zapopan", "45010", "Centro")
+
+
 def turnos_registro(curp: str) -> list[str]:
     """What a person types for a complete registration; the last one sends the summary."""
     return [
@@ -63,12 +67,15 @@ def turnos_registro(curp: str) -> list[str]:
         "1",  # consent
         curp,
         "si",  # "your CURP says you were born on ..."
+        "NO LO TENGO",  # NSS (optional)
         NOMBRE,
         EMAIL,
         TELEFONO,
         CIUDAD,
+        *DOMICILIO_MX,
         OCUPACION,
         INGRESO,
+        "2",  # "¿Quieres que te recordemos cada mes la fecha de pago?" no
         "1",  # summary: "1 Sí, enviar"
     ]
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import lectura, ventanillas
 from bot import validacion as v
 from bot.folio import es_folio
-from bot.ingreso import leer_ingreso_mensual
+from bot.ingreso import PERIODOS_ELEGIBLES, leer_ingreso_mensual
 from bot.registro import cuerpo_registro
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
@@ -40,7 +40,24 @@ MIN_LETRAS_NOMBRE = 4
 BUSQUEDAS_NOMBRE_POR_HORA = 30
 
 # Form fields, in the order the promoter fills them.
-CAMPOS = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso", "moneda")
+CAMPOS = (
+    "curp",
+    "nombre",
+    "email",
+    "telefono",
+    "residencia",
+    "ocupacion",
+    "ingreso",
+    "moneda",
+    "periodo",
+    "nss",
+    "domicilio_estado",
+    "domicilio_municipio",
+    "domicilio_cp",
+    "domicilio_colonia",
+)
+# Optional fields: left empty, nothing is sent for them.
+OPCIONALES = ("nss", "domicilio_estado", "domicilio_municipio", "domicilio_cp", "domicilio_colonia")
 # RegistroIn / service field -> the form field that shows its error.
 _CAMPO_FORMULARIO = {
     "curp": "curp",
@@ -52,6 +69,11 @@ _CAMPO_FORMULARIO = {
     "ocupacion": "ocupacion",
     "ingreso_mensual": "ingreso",
     "moneda": "moneda",
+    "nss": "nss",
+    "domicilio_estado": "domicilio_estado",
+    "domicilio_municipio": "domicilio_municipio",
+    "domicilio_cp": "domicilio_cp",
+    "domicilio_colonia": "domicilio_colonia",
     "consentimiento": "consentimiento",
     "consentimiento.aceptado_en": "consentimiento",
 }
@@ -150,6 +172,8 @@ class Formulario:
     def desde(cls, datos: Mapping[str, Any]) -> Formulario:
         valores = {c: str(datos.get(c) or "").strip()[:400] for c in CAMPOS}
         valores["moneda"] = valores["moneda"].upper() if valores["moneda"] else "MXN"
+        if valores["periodo"] not in PERIODOS_ELEGIBLES:
+            valores["periodo"] = "mes"
         return cls(valores, {}, str(datos.get("consentimiento") or "") == "si")
 
     def error(self, campo: str, mensaje: str) -> None:
@@ -174,9 +198,26 @@ def _residencia(texto: str) -> lectura.Residencia:
     return lugar
 
 
-def _ingreso(moneda: str) -> Callable[[str], Any]:
-    """Monthly income; "3000 dólares a la semana" is converted to a month as in the chat."""
-    return lambda texto: leer_ingreso_mensual(texto, "USD" if moneda == "USD" else "MXN").ingreso
+def _ingreso(moneda: str, periodo: str = "mes") -> Callable[[str], Any]:
+    """Monthly income, read as in the chat (bot.ingreso.leer_ingreso_mensual): "3000 dólares a
+    la semana" is converted to a month; the period select applies when the text names none."""
+    por_omision = PERIODOS_ELEGIBLES.get(periodo)
+    moneda = "USD" if moneda == "USD" else "MXN"
+    return lambda texto: leer_ingreso_mensual(texto, moneda, por_omision).ingreso
+
+
+def _opcional(form: Formulario, campo: str, regla: Callable[[str], Any]) -> Any:
+    return _probar(form, campo, regla) if form.valores[campo] else None
+
+
+def _municipio(texto: str) -> str:
+    return lectura.validar_lugar_mx(
+        texto, "domicilio_municipio", "el municipio o la alcaldía", "Ejemplo: Zapopan."
+    )
+
+
+def _colonia(texto: str) -> str:
+    return lectura.validar_lugar_mx(texto, "domicilio_colonia", "la colonia", "Ejemplo: Centro.")
 
 
 def _errores_pydantic(form: Formulario, error: pydantic.ValidationError) -> None:
@@ -198,7 +239,14 @@ def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | N
     telefono = _probar(form, "telefono", v.normalizar_telefono)
     lugar = _probar(form, "residencia", _residencia)
     ocupacion = _probar(form, "ocupacion", lectura.validar_ocupacion)
-    ingreso = _probar(form, "ingreso", _ingreso(form.valores["moneda"]))
+    ingreso = _probar(form, "ingreso", _ingreso(form.valores["moneda"], form.valores["periodo"]))
+    nss = _opcional(form, "nss", v.validar_nss)
+    domicilio = {
+        "domicilio_estado": _opcional(form, "domicilio_estado", lectura.validar_estado_mx),
+        "domicilio_municipio": _opcional(form, "domicilio_municipio", _municipio),
+        "domicilio_cp": _opcional(form, "domicilio_cp", v.validar_codigo_postal_mx),
+        "domicilio_colonia": _opcional(form, "domicilio_colonia", _colonia),
+    }
     if form.errores:
         return None
     datos = cuerpo_registro(
@@ -212,6 +260,8 @@ def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | N
         ingreso_mensual=ingreso.monto,
         moneda=ingreso.moneda,
         consulado=consulado_promotor or ventanillas.consulado_cercano(lugar.ciudad),
+        nss=nss,
+        **domicilio,
     )
     try:
         return RegistroIn(**datos)

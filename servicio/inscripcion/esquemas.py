@@ -256,6 +256,19 @@ class RegistroIn(BaseModel):
     moneda: Moneda = Moneda.MXN
     tipo_cambio: TipoCambio | None = None
     nss: Annotated[str, StringConstraints(max_length=20)] | None = None
+    # The Mexican address the IMSS form asks for (clinic assignment); all optional.
+    domicilio_estado: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, examples=["Jalisco"]
+    )
+    domicilio_municipio: Annotated[str, StringConstraints(max_length=120)] | None = Field(
+        None, description="Municipio o alcaldía", examples=["Zapopan"]
+    )
+    domicilio_cp: Annotated[str, StringConstraints(max_length=10)] | None = Field(
+        None, description="Código postal de 5 dígitos", examples=["45010"]
+    )
+    domicilio_colonia: Annotated[str, StringConstraints(max_length=120)] | None = Field(
+        None, examples=["Centro"]
+    )
     fecha_nacimiento: date | None = None
     sexo: Annotated[str, StringConstraints(max_length=1)] | None = Field(
         None, description="H, M o X, como en la CURP"
@@ -321,6 +334,35 @@ class RegistroIn(BaseModel):
     @classmethod
     def _nss(cls, value):
         return None if value is None else v.validar_nss(value)
+
+    # The chat's and the console's rules (bot/), so the API refuses the same addresses.
+    @field_validator("domicilio_estado")
+    @classmethod
+    def _domicilio_estado(cls, value):
+        return None if value is None else lectura.validar_estado_mx(value)
+
+    @field_validator("domicilio_municipio")
+    @classmethod
+    def _domicilio_municipio(cls, value):
+        if value is None:
+            return None
+        return lectura.validar_lugar_mx(
+            value, "domicilio_municipio", "el municipio o la alcaldía", "Ejemplo: Zapopan."
+        )
+
+    @field_validator("domicilio_cp")
+    @classmethod
+    def _domicilio_cp(cls, value):
+        return None if value is None else v.validar_codigo_postal_mx(value)
+
+    @field_validator("domicilio_colonia")
+    @classmethod
+    def _domicilio_colonia(cls, value):
+        if value is None:
+            return None
+        return lectura.validar_lugar_mx(
+            value, "domicilio_colonia", "la colonia", "Ejemplo: Centro."
+        )
 
     @field_validator("sexo")
     @classmethod

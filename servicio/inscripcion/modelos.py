@@ -92,6 +92,11 @@ class Registro(Base):
     tipo_cambio: Mapped[Decimal | None] = mapped_column(Numeric(12, 4), nullable=True)
     ingreso_mensual_mxn: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     nss: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    # Mexican address for the IMSS clinic (migration 0009); erased with the registration.
+    domicilio_estado: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    domicilio_municipio: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    domicilio_cp: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    domicilio_colonia: Mapped[str | None] = mapped_column(String(120), nullable=True)
     fecha_nacimiento: Mapped[date | None] = mapped_column(Date, nullable=True)
     sexo: Mapped[str | None] = mapped_column(String(1), nullable=True)
     estado_nacimiento: Mapped[str | None] = mapped_column(String(2), nullable=True)

@@ -154,6 +154,22 @@ async def test_weekly_income_is_converted_and_said(domain):
     assert "4.33" in texto and "$2,000.00 USD" in texto and "$8,660.00 USD" in texto
 
 
+# The one income-period rule (bot.ingreso.leer_ingreso_mensual), same cases in the quote, the
+# chat's registration and the console (tests/servicio/consola/test_cuentas_y_registros.py).
+PERIODOS = [
+    ("3000 dólares a la semana", 12990.0, "USD"),
+    ("6000 pesos por quincena", 12000.0, "MXN"),
+    ("180 mil pesos al año", 15000.0, "MXN"),
+]
+
+
+@pytest.mark.parametrize(("text", "amount", "currency"), PERIODOS)
+async def test_income_per_period_is_quoted_per_month(domain, text, amount, currency):
+    result, messages = await validar(domain, "ingreso_cotizacion", text)
+    assert result["ingreso_cotizacion"] == f"{amount:.2f} {currency}"
+    assert responses(messages) == ["utter_ingreso_convertido"]
+
+
 async def test_daily_income_asks_for_the_month(domain):
     result, messages = await validar(domain, "ingreso_cotizacion", "gano 300 al dia")
     assert result["ingreso_cotizacion"] is None and result["moneda_cotizacion"] is None

@@ -44,6 +44,12 @@ DATOS = {
     "ocupacion": "Carpintero",
     "ingreso_mensual": 15000.0,
     "moneda": "MXN",
+    "nss": "12345678903",
+    "domicilio_estado": "Jalisco",
+    "domicilio_municipio": "Zapopan",
+    "domicilio_cp": "45010",
+    "domicilio_colonia": "Centro",
+    "recordatorios": True,
     "registro_confirmado": True,
 }
 REGISTRO_OK = {
@@ -151,6 +157,22 @@ async def test_weekly_income_is_recorded_per_month_and_said_out_loud(domain):
     assert (result["ingreso_mensual"], result["moneda"]) == (12990.0, "USD")  # × 4.33
     assert [m.get("response") for m in messages] == ["utter_ingreso_convertido"]
     assert messages[0]["periodo"] == "a la semana"
+
+
+# The one income-period rule (bot.ingreso.leer_ingreso_mensual), same cases in the quote, the
+# chat's registration and the console (tests/servicio/consola/test_cuentas_y_registros.py).
+PERIODOS = [
+    ("3000 dólares a la semana", 12990.0, "USD"),
+    ("6000 pesos por quincena", 12000.0, "MXN"),
+    ("180 mil pesos al año", 15000.0, "MXN"),
+]
+
+
+@pytest.mark.parametrize(("text", "amount", "currency"), PERIODOS)
+async def test_income_per_period_is_recorded_per_month(domain, text, amount, currency):
+    result, messages = await answer(domain, "ingreso_mensual", text)
+    assert (result["ingreso_mensual"], result["moneda"]) == (amount, currency)
+    assert [m.get("response") for m in messages] == ["utter_ingreso_convertido"]
 
 
 async def test_income_per_day_asks_for_the_month(domain):
@@ -435,6 +457,116 @@ async def test_summary_is_not_repeated_right_after_which_answer(domain):
     assert responses(dispatcher.messages) == ["utter_resumen_registro"]
 
 
+def test_consent_text_says_who_holds_and_sees_the_data_and_links_the_notice(domain):
+    (texto,) = [r["text"] for r in domain["responses"]["utter_ask_consentimiento"]]
+    assert "equipo de Orienta" in texto and "promotores de tu consulado" in texto
+    assert "no los enviamos al IMSS" in texto and "{aviso_url}" in texto
+    assert texto.count("Para salir, escribe MENÚ.") == 1
+    assert len(texto.replace("{aviso_url}", "https://orienta.example.org/privacidad")) <= 380
+
+
+# ------------------------------------------------------------------ NSS and Mexican address
+async def test_nss_is_validated(domain):
+    result, messages = await answer(domain, "nss", "1234567890-3")
+    assert result["nss"] == "12345678903" and messages == []
+    result, messages = await answer(domain, "nss", "12345678901")
+    assert result["nss"] is None and "verificador" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["NO LO TENGO", "no lo tengo", "no"])
+async def test_without_nss_the_next_step_says_how_to_get_it(domain, text):
+    result, messages = await answer(domain, "nss", text)
+    assert result["nss"] is False
+    assert responses(messages) == ["utter_nss_como_obtenerlo"]
+    (explica,) = [r["text"] for r in domain["responses"]["utter_nss_como_obtenerlo"]]
+    assert "www.imss.gob.mx/tramites/imss02008" in explica and "CURP" in explica
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("domicilio_estado", "michoacan", "Michoacán"),
+        ("domicilio_estado", "CDMX", "Ciudad de México"),
+        ("domicilio_municipio", "zapopan", "Zapopan"),
+        ("domicilio_cp", "CP 45010", "45010"),
+        ("domicilio_colonia", "centro", "Centro"),
+    ],
+)
+async def test_mexican_address_answers(domain, slot, text, expected):
+    result, messages = await answer(domain, slot, text)
+    assert result[slot] == expected and messages == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [("domicilio_estado", "Texas"), ("domicilio_cp", "4501"), ("domicilio_colonia", "12")],
+)
+async def test_bad_address_answers_are_explained_with_an_example(domain, slot, text):
+    result, messages = await answer(domain, slot, text)
+    assert result[slot] is None and "Ej" in messages[0]["text"]
+
+
+def test_only_the_first_question_says_how_to_leave(domain):
+    orden = domain["forms"]["registro_form"]["required_slots"]
+    assert orden.index("nss") == orden.index("curp_confirmada") + 1
+    assert orden.index("domicilio_estado") == orden.index("pais") + 1
+    for slot in ("nss", *registro.DOMICILIO, "recordatorios"):
+        (texto,) = [r["text"] for r in domain["responses"][f"utter_ask_{slot}"]]
+        assert "MENÚ" not in texto, slot
+    assert "NO LO TENGO" in domain["responses"]["utter_ask_nss"][0]["text"]
+
+
+async def test_correcting_the_postal_code_clears_only_it(domain):
+    valores = {k: v for k, v in DATOS.items() if k != "registro_confirmado"}
+    result, messages = await answer(
+        domain, "registro_confirmado", "quiero corregir el código postal", slots=valores
+    )
+    assert result["domicilio_cp"] is None and result["registro_confirmado"] is None
+    assert "domicilio_colonia" not in result and "domicilio_estado" not in result
+    assert messages[0]["campo"] == "código postal"
+
+
+async def test_correcting_the_address_asks_all_of_it_again(domain):
+    valores = {k: v for k, v in DATOS.items() if k != "registro_confirmado"}
+    result, _ = await answer(
+        domain, "registro_confirmado", "9", slots={**valores, "corrigiendo": True}
+    )
+    assert all(result[s] is None for s in registro.DOMICILIO), result
+
+
+async def test_summary_shows_the_nss_and_the_address(domain):
+    dispatcher = CollectingDispatcher()
+    sin_nss = {**DATOS, "nss": False}
+    await ActionAskRegistroConfirmado().run(dispatcher, tracker([], sin_nss), domain)
+    (resumen,) = dispatcher.messages
+    assert resumen["domicilio"] == "Col. Centro, CP 45010, Zapopan, Jalisco"
+    assert resumen["nss_resumen"] == "no lo tienes todavía"
+
+
+# ------------------------------------------------------------------ reminders
+@pytest.mark.parametrize(("text", "expected"), [("1", True), ("sí", True), ("2", False)])
+async def test_reminder_question_takes_yes_or_no(domain, text, expected):
+    result, messages = await answer(domain, "recordatorios", text)
+    assert result["recordatorios"] is expected and messages == []
+
+
+async def test_unclear_reminder_answer_is_asked_again(domain):
+    result, messages = await answer(domain, "recordatorios", "depende del mes")
+    assert result["recordatorios"] is None
+    assert responses(messages) == ["utter_responde_si_no"]
+
+
+async def test_reminder_is_asked_before_the_summary_and_shown_in_it(domain):
+    orden = domain["forms"]["registro_form"]["required_slots"]
+    assert orden.index("ingreso_mensual") < orden.index("recordatorios")
+    assert orden.index("recordatorios") == orden.index("registro_confirmado") - 1
+    pregunta = domain["responses"]["utter_ask_recordatorios"][0]["text"]
+    assert "recordemos cada mes la fecha de pago" in pregunta and "1 Sí 2 No" in pregunta
+    dispatcher = CollectingDispatcher()
+    await ActionAskRegistroConfirmado().run(dispatcher, tracker([], DATOS), domain)
+    assert dispatcher.messages[0]["recordatorio"] == "Sí"
+
+
 # ------------------------------------------------------------------ submission
 @pytest.fixture
 def servicio(monkeypatch):
@@ -459,6 +591,8 @@ async def test_submission_gives_folio_amount_and_next_steps_no_reference(domain,
     body = json.loads(route.calls.last.request.content)
     assert body["curp"] == CURP and body["ingreso_mensual"] == "15000.0"
     assert body["estado_nacimiento"] == "JC" and body["ciudad_residencia"] == "Chicago, IL"
+    assert body["nss"] == "12345678903" and body["domicilio_cp"] == "45010"
+    assert body["domicilio_estado"] == "Jalisco" and body["domicilio_colonia"] == "Centro"
     enviado = messages[0]
     assert enviado["response"] == "utter_registro_enviado"
     assert enviado["folio"] == "ORI-2026-000123" and enviado["monto"] == "$2,255.26 MXN"
@@ -474,6 +608,29 @@ async def test_submission_gives_folio_amount_and_next_steps_no_reference(domain,
     assert all(result[s] is None for s in registro.DATOS_REGISTRO)
     logged = caplog.text
     assert CURP not in logged and "carlos.gomez" not in logged and "15000" not in logged
+
+
+async def test_web_submission_sends_the_reminder_opt_in_and_the_conversation(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    await finalizar(domain, DATOS, sender="web-abc123")
+    body = json.loads(route.calls.last.request.content)
+    assert body["recordatorios"] is True
+    assert body["canal"] == "web" and body["direccion_canal"] == "web-abc123"
+
+
+async def test_twilio_submission_sends_the_phone_as_the_channel_address(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    valores = {**DATOS, "recordatorios": False, "session_started_metadata": TELEFONO_TWILIO}
+    await finalizar(domain, valores)
+    body = json.loads(route.calls.last.request.content)
+    assert body["recordatorios"] is False
+    assert body["canal"] == "whatsapp" and body["direccion_canal"] == "+13125551234"
+
+
+async def test_without_nss_the_body_has_none(domain, servicio):
+    route = servicio.post("/v1/registros").mock(return_value=httpx.Response(201, json=REGISTRO_OK))
+    await finalizar(domain, {**DATOS, "nss": False})
+    assert json.loads(route.calls.last.request.content)["nss"] is None
 
 
 async def test_same_data_twice_uses_the_same_idempotency_key(domain, servicio):

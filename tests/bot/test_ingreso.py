@@ -4,6 +4,7 @@ import pytest
 
 from bot.ingreso import (
     ANIO,
+    PERIODOS_ELEGIBLES,
     QUINCENA,
     SEMANA,
     Ingreso,
@@ -135,3 +136,15 @@ def test_exchange_rate_given_with_a_dollar_income(texto, tc, monto):
 )
 def test_no_exchange_rate_is_read_where_there_is_none(texto):
     assert leer_tipo_cambio(texto) == (texto, None)
+
+
+def test_a_forms_period_applies_only_when_the_text_names_none():
+    semana = PERIODOS_ELEGIBLES["semana"]
+    assert leer_ingreso_mensual("3000", "USD", semana).ingreso == Ingreso(
+        Decimal("12990.00"), "USD"
+    )
+    por_quincena = leer_ingreso_mensual("6000 por quincena", "MXN", semana)
+    assert por_quincena.periodo is QUINCENA and por_quincena.ingreso.monto == Decimal("12000.00")
+    assert leer_ingreso_mensual("15000", "MXN", PERIODOS_ELEGIBLES["mes"]).periodo is None
+    with pytest.raises(IngresoNoMensual):
+        leer_ingreso_mensual("300 al día", "MXN", semana)

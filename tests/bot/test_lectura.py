@@ -194,7 +194,7 @@ def test_numero_de_opcion(texto, numero):
     assert F.numero_de_opcion(texto) == numero
 
 
-@pytest.mark.parametrize("texto", ["", None, "13", "3 mil", "tres cosas", "uno de mis hijos"])
+@pytest.mark.parametrize("texto", ["", None, "13", "11", "3 mil", "tres cosas", "uno de mis hijos"])
 def test_no_es_numero_de_opcion(texto):
     assert F.numero_de_opcion(texto) is None
 
@@ -250,9 +250,18 @@ def test_campos_y_orden():
         "pais": "país",
         "ocupacion": "ocupación",
         "ingreso_mensual": "ingreso",
+        "nss": "NSS",
+        "domicilio_estado": "domicilio en México",
+        "domicilio_municipio": "municipio o alcaldía",
+        "domicilio_cp": "código postal",
+        "domicilio_colonia": "colonia",
+        "recordatorios": "recordatorio de pago",
     }
-    assert set(F.ORDEN_CAMPOS) == set(F.CAMPOS) - {"pais"}
-    assert F.ORDEN_CAMPOS[0] == "curp" and F.ORDEN_CAMPOS[-1] == "ingreso_mensual"
+    # The address is picked as a whole (its first answer); its parts are corrected by name.
+    partes = {"pais", "domicilio_municipio", "domicilio_cp", "domicilio_colonia"}
+    assert set(F.ORDEN_CAMPOS) == set(F.CAMPOS) - partes
+    assert F.ORDEN_CAMPOS[0] == "curp" and F.ORDEN_CAMPOS[6] == "ingreso_mensual"
+    assert F.ORDEN_CAMPOS[7:] == ("nss", "domicilio_estado", "recordatorios")
 
 
 @pytest.mark.parametrize(
@@ -305,7 +314,7 @@ def test_campo_mencionado(texto, slot):
 
 
 @pytest.mark.parametrize(
-    "texto", ["", None, "hola", "0", "8", "12", "soy hombre", "está bien", "Maria Lopez"]
+    "texto", ["", None, "hola", "0", "11", "12", "soy hombre", "está bien", "Maria Lopez"]
 )
 def test_campo_no_mencionado(texto):
     assert F.campo_mencionado(texto) is None
@@ -423,7 +432,7 @@ def test_tras_preguntar_cual_basta_elegirlo(texto, slot):
 
 
 @pytest.mark.parametrize(
-    "texto", ["Juan Nombre Pérez", "mi correo es ana@gmail.com", "todo bien con mi nombre", "8"]
+    "texto", ["Juan Nombre Pérez", "mi correo es ana@gmail.com", "todo bien con mi nombre", "11"]
 )
 def test_nombrar_un_campo_no_es_elegirlo(texto):
     assert F.campo_elegido(texto) is None
@@ -670,3 +679,61 @@ def test_nombre_estado(clave, nombre):
 
 def test_nombre_estado_cubre_todas_las_claves_de_curp():
     assert all(F.nombre_estado(c) == n for c, n in ESTADOS_CURP.items())
+
+
+# --- NSS and the Mexican address -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("texto", ["NO LO TENGO", "no lo tengo", "no tengo", "no", "No sé"])
+def test_sin_nss_es_una_respuesta(texto):
+    assert F.leer_nss(texto) is False
+
+
+def test_nss_valido_o_error_con_ejemplo():
+    assert F.leer_nss("1234567890-3") == "12345678903"
+    with pytest.raises(ErrorValidacion, match="11 dígitos"):
+        F.leer_nss("1234")
+    with pytest.raises(ErrorValidacion, match="verificador"):
+        F.leer_nss("12345678901")
+
+
+@pytest.mark.parametrize(
+    ("texto", "estado"),
+    [
+        ("jalisco", "Jalisco"),
+        ("CDMX", "Ciudad de México"),
+        ("Edomex", "Estado de México"),
+        ("michoacan", "Michoacán"),
+        ("Guanajuat", "Guanajuato"),
+        ("en Zacatecas", "Zacatecas"),
+    ],
+)
+def test_estado_de_mexico(texto, estado):
+    assert F.validar_estado_mx(texto) == estado
+
+
+@pytest.mark.parametrize("texto", ["Texas", "", "Nacido en el extranjero", "123"])
+def test_estado_que_no_es_de_mexico(texto):
+    with pytest.raises(ErrorValidacion, match="Ej"):
+        F.validar_estado_mx(texto)
+
+
+def test_municipio_o_colonia_en_texto_libre():
+    assert F.validar_lugar_mx("zapopan", "domicilio_municipio", "tu municipio", "Ej.") == "Zapopan"
+    for malo in ["", "¿cuál?", "si", "12345", "x"]:
+        with pytest.raises(ErrorValidacion):
+            F.validar_lugar_mx(malo, "domicilio_colonia", "tu colonia", "Ej.")
+
+
+@pytest.mark.parametrize(
+    ("texto", "campo"),
+    [
+        ("quiero corregir el código postal", "domicilio_cp"),
+        ("me equivoqué en el NSS", "nss"),
+        ("corregir mi numero de seguro social", "nss"),
+        ("me equivoque en la colonia", "domicilio_colonia"),
+        ("quiero cambiar el municipio", "domicilio_municipio"),
+    ],
+)
+def test_correcciones_del_nss_y_el_domicilio(texto, campo):
+    assert F.pide_correccion(texto) == campo

@@ -42,7 +42,38 @@ def test_body_has_the_consent_the_answers_and_what_the_curp_says():
         "sexo": "H",
         "estado_nacimiento": "JC",
         "consulado": "Chicago, IL",
+        "nss": None,
+        "domicilio_estado": None,
+        "domicilio_municipio": None,
+        "domicilio_cp": None,
+        "domicilio_colonia": None,
+        "recordatorios": False,
     }
+
+
+def test_body_carries_the_nss_and_the_mexican_address():
+    domicilio = {
+        "domicilio_estado": "Jalisco",
+        "domicilio_municipio": "Zapopan",
+        "domicilio_cp": "45010",
+        "domicilio_colonia": "Centro",
+    }
+    cuerpo = cuerpo_registro(**VALORES, nss="12345678903", **domicilio)
+    assert cuerpo["nss"] == "12345678903"
+    assert {k: cuerpo[k] for k in domicilio} == domicilio
+
+
+def test_body_carries_the_reminder_opt_in_and_the_channel():
+    cuerpo = cuerpo_registro(
+        **VALORES, recordatorios=True, canal="whatsapp", direccion_canal="+13125551234"
+    )
+    assert cuerpo["recordatorios"] is True
+    assert cuerpo["canal"] == "whatsapp" and cuerpo["direccion_canal"] == "+13125551234"
+
+
+def test_an_unknown_channel_is_left_out():
+    cuerpo = cuerpo_registro(**VALORES, canal=None, direccion_canal=None)
+    assert "canal" not in cuerpo and "direccion_canal" not in cuerpo
 
 
 def test_consent_time_defaults_to_now_and_currency_to_pesos():

@@ -189,7 +189,51 @@ def test_houston_se_entiende_pero_su_ventanilla_es_otra_de_texas():
     assert resultado.ventanilla.ciudad != "Houston"
     assert resultado.ventanilla.estado == "TX"
     assert resultado.km > 100
-    assert "Houston no está en la lista" in V.describir(resultado)
+    assert "El consulado de Houston está más cerca, pero no en la lista" in V.describir(resultado)
+
+
+@pytest.mark.parametrize(
+    ("texto", "consulado"),
+    [("Sugar Land, TX", "Houston"), ("Katy TX", "Houston"), ("Franklin, TN", "Nashville")],
+)
+def test_el_aviso_de_houston_o_nashville_va_por_distancia_no_por_el_nombre(texto, consulado):
+    lugar = V.buscar_lugar(texto)
+    assert consulado not in lugar.nombre
+    assert V.consulado_sin_vds_mas_cercano(lugar)[0] == consulado
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert f"El consulado de {consulado} está más cerca" in V.describir(resultado)
+
+
+@pytest.mark.parametrize("texto", ["Dallas", "Memphis", "Atlanta, GA", "Austin, TX"])
+def test_lejos_de_houston_y_nashville_no_hay_aviso(texto):
+    lugar = V.buscar_lugar(texto)
+    assert V.consulado_sin_vds_mas_cercano(lugar) is None
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert "no en la lista" not in V.describir(resultado)
+
+
+@pytest.mark.parametrize(
+    ("texto", "mostrado"),
+    [
+        ("Filadelfia", "Filadelfia, Pensilvania"),
+        ("Nueva York", "Nueva York, Nueva York"),
+        ("Los Angeles", "Los Ángeles, California"),
+        ("San Francisco", "San Francisco, California"),
+        ("Albuquerque", "Albuquerque, Nuevo México"),
+        ("Raleigh", "Raleigh, Carolina del Norte"),
+    ],
+)
+def test_los_lugares_se_muestran_en_espanol(texto, mostrado):
+    lugar = V.buscar_lugar(texto)
+    assert V.etiqueta_en_espanol(lugar) == mostrado
+    [resultado] = V.ventanilla_mas_cercana(lugar)
+    assert f"más cercana a {mostrado}" in V.describir(resultado)
+    assert V.residencia_en_espanol(f"{lugar.nombre}, {lugar.estado}") == mostrado
+
+
+def test_una_residencia_fuera_de_eeuu_se_muestra_igual():
+    assert V.residencia_en_espanol("Toronto") == "Toronto"
+    assert V.residencia_en_espanol(None) is None
 
 
 @pytest.mark.parametrize(

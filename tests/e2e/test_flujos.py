@@ -69,6 +69,10 @@ def test_full_registration_gives_folio_amount_and_next_steps_no_reference(
     assert rows[0]["folio"] == folio and rows[0]["estado"] == "recibida"
     assert rows[0]["ciudad_residencia"].startswith(CIUDAD.split(",")[0])
     assert rows[0]["pais_residencia"] == "Estados Unidos"
+    # Issue 15: the Mexican address, no NSS ("NO LO TENGO"), the reminder "no" and the channel.
+    assert (rows[0]["domicilio_estado"], rows[0]["domicilio_cp"]) == ("Jalisco", "45010")
+    assert rows[0]["nss"] is None and not rows[0]["recordatorios"]
+    assert rows[0]["canal"] == "web" and rows[0]["direccion_canal"]
 
 
 # ------------------------------------------------------------------ b) status, c) deletion
@@ -164,7 +168,8 @@ def test_service_down_then_intentar_de_nuevo_registers_once(flujo, conversacion)
 # ------------------------------------------------------------------ e) bad answer, cancel
 def test_bad_email_is_explained_then_cancel_and_start_again(flujo, conversacion, domain):
     curp = next(_curps)
-    for message in turnos_registro(curp)[:5]:  # up to the name: the form asks for the email
+    turnos = turnos_registro(curp)
+    for message in turnos[: turnos.index(EMAIL)]:  # up to the name: the form asks for the email
         conversacion(message)
     with pytest.raises(ErrorValidacion) as error:
         validar_correo("maria.lopez@")

@@ -261,6 +261,53 @@ def test_weekly_income_is_converted_to_a_month_as_in_the_chat():
     assert payload.ingreso_mensual == Decimal("12990.00") and payload.moneda.value == "USD"
 
 
+@pytest.mark.parametrize(
+    ("ingreso", "periodo", "mensual", "moneda"),
+    [
+        ("3000 dólares a la semana", "mes", "12990.00", "USD"),
+        ("6000 pesos por quincena", "mes", "12000.00", "MXN"),
+        ("180 mil pesos al año", "mes", "15000.00", "MXN"),
+        ("3000 dólares", "semana", "12990.00", "USD"),
+        ("6000", "quincena", "12000.00", "MXN"),
+        ("3000 dólares a la semana", "anio", "12990.00", "USD"),  # the text's period wins
+    ],
+)
+def test_income_period_in_the_text_or_the_select_as_in_the_chat(ingreso, periodo, mensual, moneda):
+    payload = registros.preparar(formulario(ingreso=ingreso, periodo=periodo), None)
+    assert payload.ingreso_mensual == Decimal(mensual) and payload.moneda.value == moneda
+
+
+def test_an_unknown_period_is_read_as_a_month():
+    form = formulario(ingreso="15000", periodo="siglo")
+    assert form.valores["periodo"] == "mes"
+    assert registros.preparar(form, None).ingreso_mensual == Decimal("15000")
+
+
+def test_nss_and_mexican_address_are_optional_and_validated_as_in_the_chat():
+    sin = registros.preparar(formulario(), None)
+    assert sin.nss is None and sin.domicilio_cp is None
+    con = registros.preparar(
+        formulario(
+            nss="12345678903",
+            domicilio_estado="michoacan",
+            domicilio_municipio="zinapécuaro",
+            domicilio_cp="58930",
+            domicilio_colonia="centro",
+        ),
+        None,
+    )
+    assert con.nss == "12345678903" and con.domicilio_estado == "Michoacán"
+    assert (con.domicilio_municipio, con.domicilio_cp, con.domicilio_colonia) == (
+        "Zinapécuaro",
+        "58930",
+        "Centro",
+    )
+    form = formulario(nss="123", domicilio_cp="5893", domicilio_estado="Texas")
+    assert registros.preparar(form, None) is None
+    assert {"nss", "domicilio_cp", "domicilio_estado"} <= set(form.errores)
+    assert form.valores["domicilio_estado"] == "Texas"  # nothing lost
+
+
 def test_income_per_day_is_a_field_error():
     form = formulario(ingreso="300 dólares al día")
     assert registros.preparar(form, None) is None

@@ -312,6 +312,28 @@ def test_assisted_registration_then_detail_is_audited(promotor, session):
     ]
 
 
+def test_assisted_registration_with_period_nss_and_mexican_address(promotor, session):
+    formulario = promotor.get("/consola/registros/nuevo").text
+    for nombre in ("periodo", "nss", "domicilio_estado", "domicilio_cp", "domicilio_colonia"):
+        assert f'name="{nombre}"' in formulario, nombre
+    r = registrar(
+        promotor,
+        ingreso="6000",
+        moneda="MXN",
+        periodo="quincena",
+        nss="12345678903",
+        domicilio_estado="Jalisco",
+        domicilio_municipio="Zapopan",
+        domicilio_cp="45010",
+        domicilio_colonia="Centro",
+    )
+    assert r.status_code == 303, r.text
+    folio = r.headers["location"].rsplit("/", 1)[1]
+    reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
+    assert reg.ingreso_mensual == 12000 and reg.nss == "12345678903"
+    assert (reg.domicilio_estado, reg.domicilio_cp) == ("Jalisco", "45010")
+
+
 def test_invalid_registration_keeps_what_was_typed(promotor, session):
     r = registrar(promotor, email="gloria@", curp="XXXX")
     assert r.status_code == 422

@@ -202,3 +202,25 @@ class _SinTwilio:
 
     def plantilla(self, telefono, content_sid, variables):  # pragma: no cover
         raise AssertionError
+
+
+DOMICILIO = {
+    "domicilio_estado": "Michoacán",
+    "domicilio_municipio": "Zinapécuaro",
+    "domicilio_cp": "58930",
+    "domicilio_colonia": "Barrio Alto",
+}
+
+
+def test_erasure_takes_the_nss_and_the_mexican_address(client, engine, caplog):
+    curp, nss = make_curp(), "12345678903"
+    cuerpo = registro_body(curp, telefono=TELEFONO, nss=nss, **DOMICILIO)
+    r = client.post("/v1/registros", headers=A, json=cuerpo)
+    assert r.status_code == 201, r.text
+    folio = r.json()["folio"]
+    secretos = (nss, *DOMICILIO.values())
+    assert set(_rastros(engine, *secretos)) == {"registros"}
+
+    codigo = _codigo(client, caplog, folio, curp, "borrado", conversacion=WEB)
+    assert _borrado(client, folio, curp, codigo, conversacion=WEB).status_code == 200
+    assert _rastros(engine, *secretos) == {}

@@ -134,6 +134,16 @@ def test_privacy_notice_is_served_with_the_consent_version(make_client):
     assert "BORRAR MIS DATOS" in response.text
 
 
+def test_privacy_notice_says_who_holds_sees_and_keeps_the_data_and_that_imss_gets_nothing(
+    make_client,
+):
+    texto = " ".join(make_client().get("/privacidad").text.split())
+    assert "El equipo de Orienta" in texto  # no invented legal entity
+    assert "promotores de la ventanilla de tu consulado" in texto
+    assert "180 días" in texto and "hasta que pidas que lo borremos" in texto
+    assert "Orienta no manda nada al IMSS" in texto and "plataforma del IMSS" in texto
+
+
 def test_kiosk_page_turns_browser_storage_off(make_client):
     c = make_client()
     assert 'data-kiosk="true"' in c.get("/?kiosko=1").text
