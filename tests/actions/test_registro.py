@@ -560,8 +560,10 @@ async def test_reminder_is_asked_before_the_summary_and_shown_in_it(domain):
     orden = domain["forms"]["registro_form"]["required_slots"]
     assert orden.index("ingreso_mensual") < orden.index("recordatorios")
     assert orden.index("recordatorios") == orden.index("registro_confirmado") - 1
-    pregunta = domain["responses"]["utter_ask_recordatorios"][0]["text"]
-    assert "recordemos cada mes la fecha de pago" in pregunta and "1 Sí 2 No" in pregunta
+    pregunta = domain["responses"]["utter_ask_recordatorios"][0]
+    assert "recordemos cada mes la fecha de pago" in pregunta["text"]
+    # Yes/No are buttons (SMS/WhatsApp number them), never repeated in the text.
+    assert [b["payload"] for b in pregunta["buttons"]] == ["/afirmar", "/negar"]
     dispatcher = CollectingDispatcher()
     await ActionAskRegistroConfirmado().run(dispatcher, tracker([], DATOS), domain)
     assert dispatcher.messages[0]["recordatorio"] == "Sí"
