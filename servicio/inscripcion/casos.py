@@ -329,7 +329,8 @@ def corregir(
             f"El caso está «{caso.etiqueta(reg.estado)}»: ya no admite correcciones.",
             "estado",
         )
-    ahora, cambiados = ahora_utc(), []
+    # A new phone: the notice goes to the number we knew, so a wrong change does not go unseen.
+    ahora, cambiados, telefono_antes = ahora_utc(), [], reg.telefono
     try:
         for campo in CAMPOS_CORREGIBLES:  # a fixed order: the notice and the audit read well
             if campo not in valores:
@@ -363,7 +364,7 @@ def corregir(
         session.rollback()
         raise ErrorApi(409, CURP_DE_OTRA_SOLICITUD, "curp") from None
     log.info("registro folio=%s corregido campos=%s actor=%s", reg.folio, cambiados, actor)
-    entregar_por_twilio(session, reg, aviso, enviar)
+    entregar_por_twilio(session, reg, aviso, enviar, telefono_antes)
     return Correccion(reg, cambiados, aviso)
 
 
@@ -386,16 +387,18 @@ def medio_twilio(
     *,
     ahora: datetime | None = None,
     configurado: Callable[[str], bool] | None = None,
+    telefono: str | None = None,
 ) -> str | None:
     """The Twilio medium that may reach this person now with free-form text: WhatsApp inside the
     window of their last signed message, else SMS to a number that wrote to us (or that a
     promoter typed at the desk). None: not configured, or nothing vouches for the number.
 
-    ``configurado(medio)`` defaults to the Twilio settings; ``ahora`` to the clock."""
+    ``configurado(medio)`` defaults to the Twilio settings; ``ahora`` to the clock; ``telefono``
+    to the registration's."""
     from servicio import twilio_salida
     from servicio.inscripcion import contactos
 
-    telefono = reg.telefono or ""
+    telefono = telefono or reg.telefono or ""
     if not telefono:
         return None
     ajustes = twilio_salida.AjustesSalida()
@@ -433,20 +436,28 @@ def _enviar_twilio(medio: str, telefono: str, texto: str) -> bool:
 
 
 def entregar_por_twilio(
-    session: Session, reg: m.Registro, aviso: m.Aviso, enviar: Enviar | None = None
+    session: Session,
+    reg: m.Registro,
+    aviso: m.Aviso,
+    enviar: Enviar | None = None,
+    telefono: str | None = None,
 ) -> bool:
     """Send a notice by Twilio now if allowed; claimed first and released on failure, so the
     person's next message never shows it twice. False: it waits for their next message.
 
-    A fake ``enviar`` (tests) counts as a configured Twilio."""
-    medio = medio_twilio(session, reg, configurado=(lambda _m: True) if enviar else None)
+    A fake ``enviar`` (tests) counts as a configured Twilio. ``telefono``: another number than
+    the registration's (the one it had before a correction)."""
+    telefono = telefono or reg.telefono or ""
+    medio = medio_twilio(
+        session, reg, configurado=(lambda _m: True) if enviar else None, telefono=telefono
+    )
     if medio is None:
         return False
     ganado = _reclamar(session, aviso.id, VIA_TWILIO)
     session.commit()
     if not ganado:
         return False
-    ok = (enviar or _enviar_twilio)(medio, reg.telefono or "", aviso.texto)
+    ok = (enviar or _enviar_twilio)(medio, telefono, aviso.texto)
     if not ok:
         session.execute(
             update(m.Aviso)

@@ -254,3 +254,11 @@ def test_existing_curp_in_another_consulate_does_not_reveal_the_folio(
     intento = promotor.post(url, data={**REGISTRO, "curp": curp, "csrf": csrf(promotor)})
     assert intento.status_code == 404
     assert not [a for a in filas_auditoria(session) if a.accion.startswith("corregido_")]
+
+
+def test_a_new_phone_is_announced_to_the_number_we_knew(promotor, session, envios):
+    folio = _folio(registrar(promotor))
+    antes = _registro(session, folio).telefono
+    assert corregir(promotor, folio, "telefono", "(773) 555-0123").status_code == 303
+    assert _registro(session, folio).telefono == "+17735550123"
+    assert envios == [("sms", antes)]
