@@ -13,6 +13,7 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.tiempo import ahora_utc, en_utc
+from servicio.inscripcion import casos
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion.canalizaciones import actor
 
@@ -59,6 +60,24 @@ ETIQUETAS = {
     "canalizacion_vencida": "cerró: sin respuesta fuera de horario",
     "pregunta_atendida": "marcó una pregunta sin respuesta como atendida",
 }
+# A promoter's corrections (casos.corregir): the field and the reason, never the values.
+_CORREGIDO = {
+    "nombre": "el nombre",
+    "email": "el correo",
+    "telefono": "el teléfono",
+    "residencia": "la ciudad",
+    "ocupacion": "la ocupación",
+    "ingreso": "el ingreso mensual (y la cuota estimada)",
+    "nss": "el NSS",
+    "curp": "la CURP",
+}
+ETIQUETAS.update(
+    {
+        casos.accion_correccion(campo, motivo): f"corrigió {nombre} ({razon})"
+        for campo, nombre in _CORREGIDO.items()
+        for motivo, razon in casos.MOTIVOS_CORRECCION.items()
+    }
+)
 
 #: Who did it, when no console account did: names a promoter understands (not "API").
 QUIEN_SIN_CUENTA = {

@@ -6,7 +6,7 @@ and then the service's own schema and ``create_registro``: one implementation of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +24,7 @@ from bot import validacion as v
 from bot.folio import es_folio
 from bot.ingreso import PERIODOS_ELEGIBLES, leer_ingreso_mensual
 from bot.registro import cuerpo_registro
+from servicio.inscripcion import casos
 from servicio.inscripcion import esquemas as s
 from servicio.inscripcion import modelos as m
 from servicio.inscripcion import operaciones as svc
@@ -58,6 +59,10 @@ CAMPOS = (
 )
 # Optional fields: left empty, nothing is sent for them.
 OPCIONALES = ("nss", "domicilio_estado", "domicilio_municipio", "domicilio_cp", "domicilio_colonia")
+#: The assisted form's fields applied to an open registration with the same CURP.
+CAMPOS_ACTUALIZABLES = ("curp", "nombre", "email", "telefono", "residencia", "ocupacion", "ingreso")
+#: A correction on the registration's page: one field (casos.CAMPOS_CORREGIBLES) at a time.
+CAMPOS_CORRECCION = ("valor", "moneda")
 # RegistroIn / service field -> the form field that shows its error.
 _CAMPO_FORMULARIO = {
     "curp": "curp",
@@ -169,10 +174,10 @@ class Formulario:
     consentimiento: bool = False
 
     @classmethod
-    def desde(cls, datos: Mapping[str, Any]) -> Formulario:
-        valores = {c: str(datos.get(c) or "").strip()[:400] for c in CAMPOS}
+    def desde(cls, datos: Mapping[str, Any], campos: tuple[str, ...] = CAMPOS) -> Formulario:
+        valores = {c: str(datos.get(c) or "").strip()[:400] for c in campos}
         valores["moneda"] = valores["moneda"].upper() if valores["moneda"] else "MXN"
-        if valores["periodo"] not in PERIODOS_ELEGIBLES:
+        if "periodo" in valores and valores["periodo"] not in PERIODOS_ELEGIBLES:
             valores["periodo"] = "mes"
         return cls(valores, {}, str(datos.get("consentimiento") or "") == "si")
 
@@ -268,6 +273,46 @@ def preparar(form: Formulario, consulado_promotor: str | None) -> RegistroIn | N
     except pydantic.ValidationError as error:
         _errores_pydantic(form, error)
         return None
+
+
+#: How each correctable field is read: the same rules as the chat and the assisted form.
+_LECTORES: dict[str, Callable[[str], Any]] = {
+    "curp": v.validar_curp,
+    "nombre": lectura.validar_nombre,
+    "email": v.validar_correo,
+    "telefono": v.normalizar_telefono,
+    "residencia": _residencia,
+    "ocupacion": lectura.validar_ocupacion,
+    "nss": v.validar_nss,
+}
+
+
+def leer_correccion(form: Formulario, campos: Iterable[str]) -> dict[str, Any]:
+    """``campos`` of ``form`` read by the bot's rules (``casos.corregir``'s ``valores``); the
+    errors go to ``form.errores`` by field, what was typed stays in ``form.valores``."""
+    leidos: dict[str, Any] = {}
+    for campo in campos:
+        regla = (
+            _ingreso(form.valores.get("moneda", "MXN"), form.valores.get("periodo") or "mes")
+            if campo == "ingreso"
+            else None
+        )
+        valor = _probar(form, campo, regla or _LECTORES[campo])
+        if valor is not None:
+            leidos[campo] = valor
+    return leidos
+
+
+def leer_correccion_de_un_campo(form: Formulario, campo: str) -> dict[str, Any]:
+    """The registration page's form: ``campo`` and what was typed in ``valor``."""
+    if campo not in casos.CAMPOS_CORREGIBLES:
+        form.error("campo", "Elige qué dato corriges.")
+        return {}
+    dentro = Formulario({campo: form.valores["valor"], "moneda": form.valores["moneda"]})
+    leido = leer_correccion(dentro, [campo])
+    for mensaje in dentro.errores.values():
+        form.error("valor", mensaje)
+    return leido
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,13 @@ AVISOS = {
     ),
     "estado": "Estado del caso actualizado; avisamos a la persona.",
     "recordatorios": "Preferencia de recordatorios guardada.",
-    "existente": "Ya había un registro abierto con esa CURP: este es.",
+    "corregido": "Dato corregido; avisamos a la persona (sin mostrarle el dato).",
+    "corregido_ingreso": (
+        "Ingreso corregido; avisamos a la persona. La cuota mensual se volvió a estimar con las "
+        "tablas vigentes (es una estimación; el monto oficial lo da el IMSS)."
+    ),
+    "sin_cambios": "El dato ya era ese: no hubo nada que corregir.",
+    "actualizada": "Solicitud actualizada con los datos que escribiste; avisamos a la persona.",
 }
 
 
@@ -328,6 +334,34 @@ def registro_nuevo_form(*, request: Request, sesion: SesionDep):
     return _html(request, "registro_nuevo.html", form=registros.Formulario.desde({}))
 
 
+def _formulario_asistido(**campos: str) -> registros.Formulario:
+    """The assisted form as typed (kept whole when the service refuses it)."""
+    return registros.Formulario.desde(campos)
+
+
+def _pagina_existente(
+    request: Request,
+    session: Session,
+    sesion: seguridad.SesionActiva,
+    form: registros.Formulario,
+    existente: m.Registro,
+    status: int = 409,
+) -> HTMLResponse:
+    """The assisted form again, every typed value kept, and the open registration with that
+    CURP: its folio and the update button only within the account's scope."""
+    visible = Alcance.de(sesion.promotor).ve_registro(existente)
+    if visible:
+        auditoria.anotar_accesos(session, sesion.promotor, auditoria.BUSQUEDA, [existente.folio])
+    return _html(
+        request,
+        "registro_nuevo.html",
+        status,
+        form=form,
+        existente=existente if visible else None,
+        existente_fuera=not visible,
+    )
+
+
 @router.post("/registros/nuevo")
 def registro_nuevo(
     *,
@@ -350,24 +384,22 @@ def registro_nuevo(
     sesion: CsrfDep,
     session: SessionDep,
 ):
-    form = registros.Formulario.desde(
-        {
-            "curp": curp,
-            "nombre": nombre,
-            "email": email,
-            "telefono": telefono,
-            "residencia": residencia,
-            "ocupacion": ocupacion,
-            "ingreso": ingreso,
-            "moneda": moneda,
-            "periodo": periodo,
-            "nss": nss,
-            "domicilio_estado": domicilio_estado,
-            "domicilio_municipio": domicilio_municipio,
-            "domicilio_cp": domicilio_cp,
-            "domicilio_colonia": domicilio_colonia,
-            "consentimiento": consentimiento,
-        }
+    form = _formulario_asistido(
+        curp=curp,
+        nombre=nombre,
+        email=email,
+        telefono=telefono,
+        residencia=residencia,
+        ocupacion=ocupacion,
+        ingreso=ingreso,
+        moneda=moneda,
+        periodo=periodo,
+        nss=nss,
+        domicilio_estado=domicilio_estado,
+        domicilio_municipio=domicilio_municipio,
+        domicilio_cp=domicilio_cp,
+        domicilio_colonia=domicilio_colonia,
+        consentimiento=consentimiento,
     )
     st = request.app.state.settings
     alta = registros.dar_de_alta(
@@ -375,10 +407,65 @@ def registro_nuevo(
     )
     if alta.registro is None:
         return _html(request, "registro_nuevo.html", 422, form=form)
+    if not alta.creado:  # an open registration already has that CURP: nothing typed is lost
+        return _pagina_existente(request, session, sesion, form, alta.registro)
     folio = alta.registro.folio
     log.info("consola: registro asistido folio=%s promotor=%s", folio, sesion.promotor.id)
-    aviso = "" if alta.creado else "?aviso=existente"
-    return _redirigir(f"{RUTA}/registros/{quote(folio)}{aviso}")
+    return _redirigir(f"{RUTA}/registros/{quote(folio)}")
+
+
+@router.post("/registros/{folio}/actualizar")
+def registro_actualizar(
+    *,
+    request: Request,
+    folio: str,
+    curp: str = Form(""),
+    nombre: str = Form(""),
+    email: str = Form(""),
+    telefono: str = Form(""),
+    residencia: str = Form(""),
+    ocupacion: str = Form(""),
+    ingreso: str = Form(""),
+    moneda: str = Form("MXN"),
+    periodo: str = Form("mes"),
+    consentimiento: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    """ "Actualizar esa solicitud con estos datos": the assisted form's fields applied to the
+    open registration with that CURP as corrections the person asked for."""
+    reg = _registro_o_404(session, folio, sesion)
+    form = _formulario_asistido(
+        curp=curp,
+        nombre=nombre,
+        email=email,
+        telefono=telefono,
+        residencia=residencia,
+        ocupacion=ocupacion,
+        ingreso=ingreso,
+        moneda=moneda,
+        periodo=periodo,
+        consentimiento=consentimiento,
+    )
+    valores = registros.leer_correccion(form, registros.CAMPOS_ACTUALIZABLES)
+    if not form.errores:
+        try:
+            casos.corregir(
+                session,
+                reg.folio,
+                valores,
+                casos.MOTIVO_LA_PERSONA_LO_PIDIO,
+                auditoria.actor(sesion.promotor),
+                fecha=_fecha_tarifa(request),
+                tipo_cambio=request.app.state.settings.tipo_cambio_usd_mxn,
+            )
+        except svc.ErrorApi as error:
+            session.rollback()
+            session.refresh(reg)
+            form.error(error.campo or "general", error.mensaje)
+    if form.errores:
+        return _pagina_existente(request, session, sesion, form, reg, 422)
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=actualizada")
 
 
 def _registro_o_404(session: Session, folio: str, sesion: seguridad.SesionActiva) -> m.Registro:
@@ -476,7 +563,10 @@ def _pagina_registro(
         historial=casos.historial(session, reg.folio),
         etiquetas=auditoria.ETIQUETAS,
         vence_el=_dia_mx(reg.linea_vence_en),
-        **ctx,
+        corregible=reg.estado not in casos.SIN_CORRECCIONES,
+        campos_corregibles=casos.CAMPOS_CORREGIBLES,
+        motivos_correccion=casos.MOTIVOS_CORRECCION,
+        **{"correccion": None, "campo_corregido": "", "motivo": "", **ctx},
     )
 
 
@@ -537,6 +627,52 @@ def registro_recordatorios(
     except svc.ErrorApi as error:
         raise Prohibido(error.mensaje, error.status) from None
     return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso=recordatorios")
+
+
+@router.post("/registros/{folio}/corregir")
+def registro_corregir(
+    *,
+    request: Request,
+    folio: str,
+    campo: str = Form(""),
+    valor: str = Form(""),
+    moneda: str = Form("MXN"),
+    motivo: str = Form(""),
+    sesion: CsrfDep,
+    session: SessionDep,
+):
+    """A promoter corrects one field with a reason from the fixed list; the same rules as the
+    chat read it, and an error brings the form back with what was typed."""
+    reg = _registro_o_404(session, folio, sesion)
+    form = registros.Formulario.desde(
+        {"valor": valor, "moneda": moneda}, registros.CAMPOS_CORRECCION
+    )
+    valores = registros.leer_correccion_de_un_campo(form, campo)
+    status, hecho = 422, None
+    if not form.errores:
+        try:
+            hecho = casos.corregir(
+                session,
+                reg.folio,
+                valores,
+                motivo,
+                auditoria.actor(sesion.promotor),
+                fecha=_fecha_tarifa(request),
+                tipo_cambio=request.app.state.settings.tipo_cambio_usd_mxn,
+            )
+        except svc.ErrorApi as error:
+            session.rollback()
+            session.refresh(reg)
+            status = error.status
+            form.error(error.campo or "general", error.mensaje)
+    if hecho is None:
+        return _pagina_registro(
+            request, session, reg, status, correccion=form, campo_corregido=campo, motivo=motivo
+        )
+    aviso = "sin_cambios"
+    if hecho.campos:
+        aviso = "corregido_ingreso" if "ingreso" in hecho.campos else "corregido"
+    return _redirigir(f"{RUTA}/registros/{quote(reg.folio)}?aviso={aviso}")
 
 
 # ------------------------------------------------------------------ canalizaciones

@@ -20,13 +20,21 @@ from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import canales, caso
+from bot import canales, caso, lectura
 from bot import validacion as v
+from bot.ingreso import Ingreso
 from bot.tiempo import ZONA_MX, ahora_utc
 from servicio.inscripcion import modelos as m
-from servicio.inscripcion.operaciones import ErrorApi
+from servicio.inscripcion.esquemas import Moneda
+from servicio.inscripcion.operaciones import (
+    ErrorApi,
+    cotizar,
+    ingreso_en_mxn,
+    nombre_para_busqueda,
+)
 
 log = logging.getLogger("orienta.enrollment.casos")
 
@@ -188,6 +196,178 @@ def _aplicar(reg: m.Registro, destino: str, campos: dict[str, Any], ahora: datet
         reg.open_curp = None  # a new pre-registration with the same CURP is possible again
 
 
+# ------------------------------------------------------------------ corrections
+ACCION_CORREGIDO = "corregido_"  # audit action: corregido_<campo>.<motivo>, never the values
+#: Why a promoter corrects a field: a fixed list, so the audit row never holds free text.
+MOTIVOS_CORRECCION = {
+    "error": "error al escribir",
+    "pidio": "la persona lo pidió",
+    "documento": "dato verificado con documento",
+    "otro": "otro",
+}
+MOTIVO_LA_PERSONA_LO_PIDIO = "pidio"
+#: The fields a promoter may correct, as the notice to the person names them.
+CAMPOS_CORREGIBLES = {
+    "nombre": "nombre",
+    "email": "correo",
+    "telefono": "teléfono",
+    "residencia": "ciudad",
+    "ocupacion": "ocupación",
+    "ingreso": "ingreso mensual",
+    "nss": "NSS",
+    "curp": "CURP",
+}
+#: A closed case or erased data admit no correction.
+SIN_CORRECCIONES = frozenset({caso.CERRADA, caso.ELIMINADO})
+CURP_DE_OTRA_SOLICITUD = (
+    "Esa CURP ya está en otra solicitud abierta. Búscala en Registros antes de corregir."
+)
+#: The columns that say whether a field really changed (the rest follow from them).
+_COLUMNAS_DEL_CAMPO = {
+    "nombre": ("nombre",),
+    "residencia": ("ciudad_residencia", "pais_residencia"),
+    "ingreso": ("ingreso_mensual", "moneda"),
+    "curp": ("curp",),
+}
+
+
+def accion_correccion(campo: str, motivo: str) -> str:
+    return f"{ACCION_CORREGIDO}{campo}.{motivo}"
+
+
+def texto_aviso_correccion(folio: str, campos: list[str]) -> str:
+    """What the person is told: which fields, never their values."""
+    nombres = [CAMPOS_CORREGIBLES[c] for c in campos]
+    lista = nombres[0] if len(nombres) == 1 else ", ".join(nombres[:-1]) + " y " + nombres[-1]
+    return (
+        f"La promotora corrigió tu {lista} en tu solicitud {folio}. "
+        "Si no lo pediste, escribe PROMOTOR."
+    )
+
+
+@dataclass(frozen=True)
+class Correccion:
+    registro: m.Registro
+    campos: list[str]  # the fields that changed (none: nothing to do)
+    aviso: m.Aviso | None
+
+
+def _columnas(campo: str, valor: Any, fecha: date, tipo_cambio: Decimal) -> dict[str, Any]:
+    """The registration's columns for a field already read by the bot's rules."""
+    if campo == "nombre":
+        return {"nombre": valor, "nombre_busqueda": nombre_para_busqueda(valor)}
+    if campo == "residencia":
+        lugar = cast(lectura.Residencia, valor)
+        return {
+            "ciudad_residencia": lugar.ciudad,
+            "pais_residencia": lugar.pais or lectura.ESTADOS_UNIDOS,
+        }
+    if campo == "ingreso":
+        ingreso = cast(Ingreso, valor)
+        moneda = Moneda(ingreso.moneda)
+        mxn, tc = ingreso_en_mxn(ingreso.monto, moneda, None, tipo_cambio)
+        cuota = cotizar(mxn, fecha)  # the current tables: a new estimate, never an IMSS amount
+        return {
+            "ingreso_mensual": ingreso.monto,
+            "moneda": moneda.value,
+            "ingreso_mensual_mxn": mxn,
+            "tipo_cambio": tc,
+            "anio_tarifa": cuota.anio,
+            "tabla_version": cuota.tabla_version,
+            "monto_mensual": cuota.total_mensual,
+        }
+    if campo == "curp":
+        info = cast(v.DatosCurp, valor)
+        return {
+            "curp": info.curp,
+            "fecha_nacimiento": info.fecha_nacimiento,
+            "sexo": info.sexo,
+            "estado_nacimiento": info.estado_clave,
+        }
+    return {campo: valor}
+
+
+def _cambia(reg: m.Registro, campo: str, columnas: dict[str, Any]) -> bool:
+    claves = _COLUMNAS_DEL_CAMPO.get(campo, (campo,))
+    return any(getattr(reg, c) != columnas[c] for c in claves)
+
+
+def _curp_libre(session: Session, reg: m.Registro, curp: str) -> None:
+    otro = session.execute(
+        select(m.Registro.id).where(m.Registro.open_curp == curp, m.Registro.id != reg.id)
+    ).first()
+    if otro is not None:
+        raise ErrorApi(409, CURP_DE_OTRA_SOLICITUD, "curp")
+
+
+def corregir(
+    session: Session,
+    folio: str,
+    valores: dict[str, Any],
+    motivo: str,
+    actor: str,
+    *,
+    fecha: date,
+    tipo_cambio: Decimal,
+    enviar: Enviar | None = None,
+) -> Correccion:
+    """A promoter's correction of fields already read by the bot's rules (``valores``: field ->
+    value, see ``servicio/consola/registros.leer_correccion``). One audit row per changed field
+    with the reason's key (no values), one notice naming the fields; a new income re-estimates
+    the fee with the current tables. 409 for a closed or erased case or another open
+    registration's CURP; 422 for an unknown reason or field."""
+    if motivo not in MOTIVOS_CORRECCION:
+        raise ErrorApi(422, "Elige el motivo de la corrección.", "motivo")
+    desconocidos = [c for c in valores if c not in CAMPOS_CORREGIBLES]
+    if desconocidos:
+        raise ErrorApi(422, "Elige qué dato corriges.", "campo")
+    reg = _registro(session, folio, bloquear=True)
+    if reg.estado in SIN_CORRECCIONES:
+        session.rollback()
+        raise ErrorApi(
+            409,
+            f"El caso está «{caso.etiqueta(reg.estado)}»: ya no admite correcciones.",
+            "estado",
+        )
+    # A new phone: the notice goes to the number we knew, so a wrong change does not go unseen.
+    ahora, cambiados, telefono_antes = ahora_utc(), [], reg.telefono
+    try:
+        for campo in CAMPOS_CORREGIBLES:  # a fixed order: the notice and the audit read well
+            if campo not in valores:
+                continue
+            columnas = _columnas(campo, valores[campo], fecha, tipo_cambio)
+            if not _cambia(reg, campo, columnas):
+                continue
+            if campo == "curp":
+                _curp_libre(session, reg, columnas["curp"])
+                if reg.open_curp is not None:
+                    columnas["open_curp"] = columnas["curp"]
+            for columna, valor in columnas.items():
+                setattr(reg, columna, valor)
+            session.add(
+                m.Auditoria(
+                    folio=reg.folio, accion=accion_correccion(campo, motivo), en=ahora, actor=actor
+                )
+            )
+            cambiados.append(campo)
+    except ErrorApi:
+        session.rollback()
+        raise
+    if not cambiados:
+        session.rollback()
+        return Correccion(reg, [], None)
+    reg.actualizado_en = ahora
+    aviso = _nuevo_aviso(session, reg, texto_aviso_correccion(reg.folio, cambiados), ahora)
+    try:
+        session.commit()
+    except IntegrityError:  # the same CURP taken by a concurrent registration
+        session.rollback()
+        raise ErrorApi(409, CURP_DE_OTRA_SOLICITUD, "curp") from None
+    log.info("registro folio=%s corregido campos=%s actor=%s", reg.folio, cambiados, actor)
+    entregar_por_twilio(session, reg, aviso, enviar, telefono_antes)
+    return Correccion(reg, cambiados, aviso)
+
+
 # ------------------------------------------------------------------ notices
 def _nuevo_aviso(session: Session, reg: m.Registro, texto: str, ahora: datetime) -> m.Aviso:
     aviso = m.Aviso(
@@ -207,16 +387,18 @@ def medio_twilio(
     *,
     ahora: datetime | None = None,
     configurado: Callable[[str], bool] | None = None,
+    telefono: str | None = None,
 ) -> str | None:
     """The Twilio medium that may reach this person now with free-form text: WhatsApp inside the
     window of their last signed message, else SMS to a number that wrote to us (or that a
     promoter typed at the desk). None: not configured, or nothing vouches for the number.
 
-    ``configurado(medio)`` defaults to the Twilio settings; ``ahora`` to the clock."""
+    ``configurado(medio)`` defaults to the Twilio settings; ``ahora`` to the clock; ``telefono``
+    to the registration's."""
     from servicio import twilio_salida
     from servicio.inscripcion import contactos
 
-    telefono = reg.telefono or ""
+    telefono = telefono or reg.telefono or ""
     if not telefono:
         return None
     ajustes = twilio_salida.AjustesSalida()
@@ -254,20 +436,28 @@ def _enviar_twilio(medio: str, telefono: str, texto: str) -> bool:
 
 
 def entregar_por_twilio(
-    session: Session, reg: m.Registro, aviso: m.Aviso, enviar: Enviar | None = None
+    session: Session,
+    reg: m.Registro,
+    aviso: m.Aviso,
+    enviar: Enviar | None = None,
+    telefono: str | None = None,
 ) -> bool:
     """Send a notice by Twilio now if allowed; claimed first and released on failure, so the
     person's next message never shows it twice. False: it waits for their next message.
 
-    A fake ``enviar`` (tests) counts as a configured Twilio."""
-    medio = medio_twilio(session, reg, configurado=(lambda _m: True) if enviar else None)
+    A fake ``enviar`` (tests) counts as a configured Twilio. ``telefono``: another number than
+    the registration's (the one it had before a correction)."""
+    telefono = telefono or reg.telefono or ""
+    medio = medio_twilio(
+        session, reg, configurado=(lambda _m: True) if enviar else None, telefono=telefono
+    )
     if medio is None:
         return False
     ganado = _reclamar(session, aviso.id, VIA_TWILIO)
     session.commit()
     if not ganado:
         return False
-    ok = (enviar or _enviar_twilio)(medio, reg.telefono or "", aviso.texto)
+    ok = (enviar or _enviar_twilio)(medio, telefono, aviso.texto)
     if not ok:
         session.execute(
             update(m.Aviso)
