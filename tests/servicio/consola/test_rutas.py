@@ -332,6 +332,9 @@ def test_assisted_registration_with_period_nss_and_mexican_address(promotor, ses
     reg = session.execute(select(m.Registro).where(m.Registro.folio == folio)).scalar_one()
     assert reg.ingreso_mensual == 12000 and reg.nss == "12345678903"
     assert (reg.domicilio_estado, reg.domicilio_cp) == ("Jalisco", "45010")
+    # The registration's page shows what the IMSS form will need (before any línea exists).
+    pagina = promotor.get(f"/consola/registros/{folio}").text
+    assert "12345678903" in pagina and "Centro, CP 45010, Zapopan, Jalisco" in pagina
 
 
 def test_invalid_registration_keeps_what_was_typed(promotor, session):
