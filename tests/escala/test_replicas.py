@@ -181,3 +181,47 @@ def test_erasing_the_registration_erases_the_conversation(prod):
     textos = [e.get("text") for e in eventos if e["event"] == "user"]
     assert curp not in textos and "quiero inscribirme" not in textos, textos
     assert len(eventos) < 10, eventos
+
+
+# ------------------------------------------------------------------ handoff (issue 17)
+def test_a_handoff_across_both_replicas_keeps_one_thread_and_delivers_the_reply(prod):
+    """The person writes to either replica while a promoter has the conversation: the bot stays
+    quiet, each message is stored once (a redelivery with the same id too), and the promoter's
+    reply arrives with the next message, whichever replica takes it."""
+    import httpx
+
+    conv = sender()
+    abierta = say(prod.rest_url(0), conv, "/pedir_humano")
+    ticket = next(int(t.split("solicitud ")[1].split(")")[0]) for t in abierta if "solicitud " in t)
+
+    def escribir(replica: int, texto: str, id_mensaje: str) -> list[str]:
+        r = httpx.post(
+            prod.rest_url(replica),
+            json={"sender": conv, "message": texto, "message_id": id_mensaje},
+            timeout=60,
+        )
+        r.raise_for_status()
+        return [m.get("text") or "" for m in r.json()]
+
+    primero = escribir(1, "tengo una duda con mi pago", "m-1")
+    assert any("promotora" in t for t in primero), primero  # the acknowledgement, once
+    assert escribir(0, "es para mi mamá", "m-2") == []  # no bot answer while she has it
+    assert escribir(1, "es para mi mamá", "m-2") == []  # a redelivery on the other replica
+    filas = query(
+        prod.service_database_url,
+        "SELECT texto FROM respuestas_canalizacion "
+        "WHERE canalizacion_id = :t AND autor = 'persona' ORDER BY id",
+        t=ticket,
+    )
+    assert [f[0] for f in filas] == ["tengo una duda con mi pago", "es para mi mamá"]
+
+    cierre = httpx.post(
+        f"{prod.service_url}/v1/canalizaciones/{ticket}/cerrar",
+        json={"respuesta": "Hola, soy Ana de la ventanilla: tu pago es con la línea del IMSS."},
+        headers={"X-API-Key": prod.env["ORIENTA_ADMIN_API_KEY"]},
+        timeout=30,
+    )
+    assert cierre.status_code == 200, cierre.text
+    despues = say(prod.rest_url(0), conv, "hola")
+    assert any("soy Ana de la ventanilla" in t for t in despues), despues
+    assert len(despues) > 1  # and the bot answers again: the conversation is back with it
