@@ -267,9 +267,13 @@ def medir(
             filas = conn.execute(
                 sa.text("SELECT curp, count(*) FROM registros GROUP BY curp")
             ).all()
-            # The person's messages stored in the threads (a redelivery must not duplicate).
+            # The person's messages stored in the threads during the handoff (a redelivery must
+            # not duplicate); the conversation before it (historial) has no external id.
             en_hilo = conn.execute(
-                sa.text("SELECT count(*) FROM respuestas_canalizacion WHERE autor = 'persona'")
+                sa.text(
+                    "SELECT count(*) FROM respuestas_canalizacion "
+                    "WHERE autor = 'persona' AND id_externo IS NOT NULL"
+                )
             ).scalar_one()
         engine.dispose()
         return MedicionCarga(
