@@ -37,7 +37,7 @@ define crear_venv
 	@touch $(1)/.installed
 endef
 
-.PHONY: help venv venv-servicio conocimiento run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-pipelines clean
+.PHONY: help venv venv-servicio conocimiento run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-entrega bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -128,6 +128,9 @@ bench-registro: train venv-servicio ## Complete registrations through REST: turn
 
 bench-load: train venv-servicio ## 50 people x 20 messages on the production config, 1 and 2 Rasa replicas (ARGS="--nlg con sin": with and without the NLG hop)
 	$(PY) -m scripts.bench_load $(ARGS)
+
+bench-entrega: train venv-servicio ## Delivery latency of a promoter's reply to web chats (socket.io), p50/p95
+	$(PY) -m scripts.bench_entrega $(ARGS)
 
 clean: ## Remove trained models, logs and local databases (keeps the venv and model cache)
 	rm -rf models results var/log var/*.db

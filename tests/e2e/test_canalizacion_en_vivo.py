@@ -19,7 +19,7 @@ import pytest
 
 from bot import canalizacion as reglas
 from scripts import model_cache, stack
-from tests.e2e.consola_http import ConsolaHttp
+from scripts.consola_http import ConsolaHttp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 

@@ -23,7 +23,7 @@ from bot.analitica import conversacion_id, redactar
 from channels.firmar_twilio import firmar, parametros_de_prueba
 from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
 from scripts.bench_registro import iniciar_pila_flujo
-from tests.e2e.consola_http import ConsolaHttp
+from scripts.consola_http import ConsolaHttp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 

@@ -16,7 +16,7 @@ from scripts.bench_registro import (
     folio_en,
     turnos_registro,
 )
-from tests.e2e.consola_http import ConsolaHttp
+from scripts.consola_http import ConsolaHttp
 from tests.e2e.conversacion import Conversacion, flujo_en_puertos, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]

@@ -244,7 +244,7 @@ def test_a_promoter_reply_is_a_persons_message_in_the_chat(chromium, web_url):
     from playwright.sync_api import expect
 
     from bot import canalizacion as reglas
-    from tests.e2e.consola_http import ConsolaHttp
+    from scripts.consola_http import ConsolaHttp
 
     context, page, errors = open_page(chromium, web_url, viewport={"width": 1280, "height": 800})
     consola = ConsolaHttp(web_url.rstrip("/"), BASE_DATOS["url"], rol="admin")
