@@ -26,7 +26,6 @@ Log lines carry folios and counts only.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -100,26 +99,11 @@ class ClienteTwilio:
 
     def plantilla(self, telefono: str, content_sid: str, variables: dict[str, str]) -> bool:
         """An approved template (Twilio Content API): ``content_sid`` + ``content_variables``."""
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
-
-        a = self._ajustes
-        if not (self.configurado(canales.WHATSAPP) and a.auth_token and a.numero_whatsapp):
+        if not self.configurado(canales.WHATSAPP):
             return False
-        http = self._http or TwilioHttpClient(timeout=self._salida.TIMEOUT_S)
-        try:
-            mensaje = Client(
-                a.account_sid, a.auth_token.get_secret_value(), http_client=http
-            ).messages.create(
-                to=f"whatsapp:{telefono}",
-                from_=f"whatsapp:{a.numero_whatsapp}",
-                content_sid=content_sid,
-                content_variables=json.dumps(variables),
-            )
-        except Exception as error:  # noqa: BLE001 - any Twilio/network failure: try SMS
-            log.warning("recordatorios: plantilla rechazada (%s)", type(error).__name__)
-            return False
-        return getattr(mensaje, "status", None) not in ("failed", "undelivered")
+        return self._salida.enviar_plantilla(
+            telefono, variables, self._http, ajustes=self._ajustes, content_sid=content_sid
+        )
 
 
 @dataclass

@@ -69,9 +69,18 @@ class AjustesSalida(BaseSettings):
     #: "Orienta: tienes una respuesta de tu Ventanilla de Salud (caso {{1}}). Responde a este
     #: mensaje para leerla." Unset: SMS to the same number instead, when SMS is configured.
     plantilla_sid: str | None = None
+    #: Only for end-to-end tests and local trials: a fake Twilio API that receives the sends
+    #: instead of https://api.twilio.com (unset in every deployment).
+    api_url: str | None = None
 
     @field_validator(
-        "account_sid", "auth_token", "numero_sms", "numero_whatsapp", "plantilla_sid", mode="before"
+        "account_sid",
+        "auth_token",
+        "numero_sms",
+        "numero_whatsapp",
+        "plantilla_sid",
+        "api_url",
+        mode="before",
     )
     @classmethod
     def _vacio_es_none(cls, valor: Any) -> Any:
@@ -86,6 +95,30 @@ class AjustesSalida(BaseSettings):
         if valor and valor.lower().startswith("whatsapp:"):
             valor = valor[len("whatsapp:") :].strip()
         return valor or None
+
+
+API_TWILIO = "https://api.twilio.com"
+
+
+class _HaciaOtraApi(TwilioHttpClient):
+    """Twilio's own HTTP client, sending to ``ORIENTA_TWILIO_API_URL`` (a fake API in tests)."""
+
+    def __init__(self, base: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._base = base.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.startswith(API_TWILIO):
+            url = self._base + url[len(API_TWILIO) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def _http(ajustes: AjustesSalida, http_client: HttpClient | None) -> HttpClient:
+    if http_client is not None:
+        return http_client
+    if ajustes.api_url:
+        return _HaciaOtraApi(ajustes.api_url, TIMEOUT_S)
+    return TwilioHttpClient(timeout=TIMEOUT_S)
 
 
 def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
@@ -150,7 +183,7 @@ def enviar(
         cliente = Client(
             ajustes.account_sid,
             token.get_secret_value(),
-            http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S),
+            http_client=_http(ajustes, http_client),
         )
         mensaje = cliente.messages.create(
             to=_direccion(medio, telefono),
@@ -191,13 +224,16 @@ def enviar_plantilla(
     *,
     ticket: Any = None,
     ajustes: AjustesSalida | None = None,
+    content_sid: str | None = None,
 ) -> bool:
-    """Sends the approved WhatsApp template (``ORIENTA_TWILIO_PLANTILLA_SID``) with its
-    variables; True if Twilio accepted it. Never raises; logs no number and no variable."""
+    """Sends an approved WhatsApp template with its variables: ``content_sid``, by default the
+    handoff's (``ORIENTA_TWILIO_PLANTILLA_SID``); True if Twilio accepted it. Never raises; logs
+    no number and no variable."""
     ajustes = ajustes or AjustesSalida()
     ref = ticket if ticket is not None else "-"
     token, remitente = ajustes.auth_token, ajustes.numero_whatsapp
-    if not (ajustes.plantilla_sid and ajustes.account_sid and token and remitente):
+    content_sid = content_sid or ajustes.plantilla_sid
+    if not (content_sid and ajustes.account_sid and token and remitente):
         return False
     if not es_e164((telefono or "").strip()):
         return False
@@ -205,12 +241,12 @@ def enviar_plantilla(
         cliente = Client(
             ajustes.account_sid,
             token.get_secret_value(),
-            http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S),
+            http_client=_http(ajustes, http_client),
         )
         mensaje = cliente.messages.create(
             to=_direccion(canales.WHATSAPP, telefono.strip()),
             from_=_direccion(canales.WHATSAPP, remitente),
-            content_sid=ajustes.plantilla_sid,
+            content_sid=content_sid,
             content_variables=json.dumps(variables),
         )
     except TwilioRestException as error:
