@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import re
 import statistics
@@ -110,8 +111,11 @@ async def medir(personas: int, respuestas: int, consola: ConsolaHttp) -> tuple[l
                 perdidas += 1
             else:
                 latencias.append((llegada - inicio) * 1000)
+    informar(personas, latencias, perdidas)
+    # python-socketio's polling client can hang on disconnect: the numbers are already out.
     for chat in chats:
-        await chat.sio.disconnect()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(chat.sio.disconnect(), 5)
     return latencias, perdidas
 
 
@@ -137,16 +141,20 @@ def main() -> None:
             corriendo, env, model_cache.ensure_model(), RASA_PORT, endpoints=str(endpoints)
         )
         consola = ConsolaHttp(f"http://127.0.0.1:{WEB_PORT}", env["DATABASE_URL"], rol="admin")
-        latencias, perdidas = asyncio.run(medir(args.personas, args.respuestas, consola))
+        asyncio.run(medir(args.personas, args.respuestas, consola))
     finally:
         corriendo.stop()
+
+
+def informar(personas: int, latencias: list[float], perdidas: int) -> None:
     q = statistics.quantiles(latencias, n=100, method="inclusive") if len(latencias) > 1 else []
     print(
-        f"respuestas de promotora a {args.personas} chats web: {len(latencias)} entregadas, "
+        f"respuestas de promotora a {personas} chats web: {len(latencias)} entregadas, "
         f"{perdidas} sin llegar en {ESPERA_S:.0f} s; latencia p50 {q[49]:.0f} ms, "
         f"p95 {q[94]:.0f} ms, máx {max(latencias):.0f} ms"
         if q
-        else f"sin medidas ({perdidas} sin llegar)"
+        else f"sin medidas ({perdidas} sin llegar)",
+        flush=True,
     )
 
 
