@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import socket
 import string
@@ -71,3 +73,19 @@ def pg_responde() -> bool:
             return True
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def entorno_temporal(valores: dict[str, str]):
+    """``os.environ`` with ``valores`` while the block runs (a stack started inside copies
+    them), then as it was."""
+    previo = {v: os.environ.get(v) for v in valores}
+    os.environ.update(valores)
+    try:
+        yield
+    finally:
+        for variable, valor in previo.items():
+            if valor is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = valor

@@ -28,6 +28,7 @@ import pytest
 from channels.firmar_twilio import firmar, parametros_de_prueba
 from scripts.bench_registro import iniciar_pila_flujo
 from scripts.consola_http import ConsolaHttp
+from tests.ayudas import entorno_temporal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -95,10 +96,8 @@ def pila(tmp_path_factory, twilio_falso):
         "ORIENTA_TWILIO_NUMERO_WHATSAPP": NUMERO_ORIENTA,
         "ORIENTA_TWILIO_API_URL": twilio_falso.url,
     }
-    previo = {v: os.environ.get(v) for v in ajustes}
-    os.environ.update(ajustes)
     model = os.environ.get("ORIENTA_E2E_MODEL")
-    try:
+    with entorno_temporal(ajustes):
         running = iniciar_pila_flujo(
             tmp_path_factory.mktemp("canalizacion_twilio"),
             RASA_PORT,
@@ -106,12 +105,6 @@ def pila(tmp_path_factory, twilio_falso):
             SERVICE_PORT,
             model=Path(model) if model else None,
         )
-    finally:
-        for variable, valor in previo.items():
-            if valor is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = valor
     try:
         yield running
     finally:

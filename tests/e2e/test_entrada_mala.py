@@ -24,6 +24,7 @@ from channels.firmar_twilio import firmar, parametros_de_prueba
 from channels.rest import MAX_TEXTO, TEXTO_LARGO, TEXTO_VACIO
 from scripts.bench_registro import iniciar_pila_flujo
 from scripts.consola_http import ConsolaHttp
+from tests.ayudas import entorno_temporal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -41,12 +42,10 @@ ESPANOL = ("puedo", "temas", "escribe", "quieres", "mensaje", "entendido", "ayud
 @pytest.fixture(scope="module")
 def pila(tmp_path_factory):
     model = os.environ.get("ORIENTA_E2E_MODEL")
-    previo = {v: os.environ.get(v) for v in ("ORIENTA_TWILIO_AUTH_TOKEN", "ORIENTA_TWILIO_ID_SALT")}
     # stack.base_env() copies os.environ: the Twilio channel of this Rasa gets the token and
     # the sender-id salt it requires.
-    os.environ["ORIENTA_TWILIO_AUTH_TOKEN"] = TOKEN_TWILIO
-    os.environ["ORIENTA_TWILIO_ID_SALT"] = SAL_TWILIO
-    try:
+    ajustes = {"ORIENTA_TWILIO_AUTH_TOKEN": TOKEN_TWILIO, "ORIENTA_TWILIO_ID_SALT": SAL_TWILIO}
+    with entorno_temporal(ajustes):
         running = iniciar_pila_flujo(
             tmp_path_factory.mktemp("entrada_mala"),
             RASA_PORT,
@@ -54,12 +53,6 @@ def pila(tmp_path_factory):
             SERVICE_PORT,
             model=Path(model) if model else None,
         )
-    finally:
-        for variable, valor in previo.items():
-            if valor is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = valor
     try:
         yield running
     finally:
