@@ -42,7 +42,7 @@ import httpx
 
 from bot import canales
 from bot import canalizacion as reglas
-from channels import entregas
+from channels import avisos, entregas
 from channels.entregas import Entregas
 
 if TYPE_CHECKING:
@@ -290,6 +290,12 @@ def con_canalizacion(
     async def manejar(mensaje: UserMessage) -> Any:
         if not mensaje.sender_id:
             return await on_new_message(mensaje)
+        # Issue 15: BAJA/STOP… (or RECORDATORIOS) for the payment reminders, confirmed at once,
+        # as on Twilio; the form registers the web chat's address for the notices.
+        confirmacion = await avisos.cambio_de_recordatorios(canal, mensaje.sender_id, mensaje.text)
+        if confirmacion:
+            await mensaje.output_channel.send_text_message(mensaje.sender_id, confirmacion)
+            return None
 
         async def trabajo() -> Decision:
             consulta = await entregas.consultar(canal, mensaje.sender_id)

@@ -31,6 +31,7 @@ class ServicioFalso:
     that stores each id_externo once, and replies waiting to be delivered."""
 
     def __init__(self, router: respx.MockRouter) -> None:
+        self.router = router
         self.activas: dict[tuple[str, str], dict] = {}
         self.hilo: dict[int, list[dict]] = {}
         self.pendientes: list[dict] = []
@@ -118,6 +119,21 @@ def servicio():
 
 
 @pytest.fixture
+def respx_mock_baja(servicio):
+    """The service's opt-out endpoint: what it was asked (channel + address)."""
+    pedidos: list[dict] = []
+
+    def baja(request: httpx.Request) -> httpx.Response:
+        pedidos.append(json.loads(request.content))
+        return httpx.Response(
+            200, json={"registros": 1, "mensaje": "Listo, ya no recibirás recordatorios."}
+        )
+
+    servicio.router.post(SERVICIO + "/v1/recordatorios/baja").mock(side_effect=baja)
+    return pedidos
+
+
+@pytest.fixture
 async def rest(rasa: RasaFalso):
     from channels.rest import RestInput
 
@@ -153,6 +169,20 @@ async def test_rest_con_promotora_no_hay_turno_y_acuse_solo_la_primera(
     assert await escribir(rest, "¿me escuchas?") == []  # a valid JSON list, no bot answer
     assert rasa.textos == []
     assert servicio.textos() == ["Tengo una duda de mi pago", "¿me escuchas?"]
+
+
+@pytest.mark.parametrize("palabra", ["BAJA", "cancelar recordatorios", "STOP"])
+async def test_rest_baja_de_recordatorios_se_confirma_sin_turno(
+    rest, rasa: RasaFalso, servicio, respx_mock_baja, palabra
+):
+    assert await escribir(rest, palabra) == ["Listo, ya no recibirás recordatorios."]
+    assert rasa.textos == []  # no bot turn: the opt-out is honoured at once
+    assert respx_mock_baja == [{"canal": "web", "direccion": "ana-1"}]
+
+
+async def test_rest_una_frase_con_baja_va_al_bot(rest, rasa: RasaFalso, servicio, respx_mock_baja):
+    assert await escribir(rest, "no quiero darme de baja") == ["eco: no quiero darme de baja"]
+    assert respx_mock_baja == []
 
 
 async def test_rest_reintento_con_message_id_se_guarda_una_vez(rest, rasa, servicio):
