@@ -93,13 +93,6 @@ def test_a_promoter_records_imss_and_the_person_sees_it(flujo, registrado, domai
     person gets the notices with their next message and, with the code, the línea."""
     conv, curp, folio = registrado
     assert folio
-    # The chat's registration does not send its conversation's address yet (actions/registro.py,
-    # another change): set it as the assistant will.
-    with sqlite3.connect(flujo.database) as db:
-        db.execute(
-            "UPDATE registros SET canal = 'web', direccion_canal = ? WHERE folio = ?",
-            (conv.sender, folio),
-        )
     consola = ConsolaHttp(flujo.service_url, flujo.database_url, rol="admin")
     try:
         ruta = f"/consola/registros/{folio}/estado"
@@ -126,6 +119,19 @@ def test_a_promoter_records_imss_and_the_person_sees_it(flujo, registrado, domai
     estado = "\n".join(conv(flujo.codigo(folio)))
     assert "trámite hecho en el IMSS" in estado and "IMSSE2E0123456" in estado, conv
     assert "$1,520.50 MXN" in estado and "activo" not in estado.lower(), conv
+
+
+def test_reminders_opt_in_and_out_from_the_web_chat_at_once(flujo, registrado):
+    """Issue 15: RECORDATORIOS turns the reminders on, BAJA off, each confirmed at once and
+    without a bot turn, for the registration made from this conversation."""
+    conv, curp, _ = registrado
+    assert not flujo.registros(curp)[0]["recordatorios"]  # the form's "2 No"
+    alta = "\n".join(conv("RECORDATORIOS"))
+    assert "te enviaremos un recordatorio" in alta, conv
+    assert flujo.registros(curp)[0]["recordatorios"]
+    baja = "\n".join(conv("BAJA"))
+    assert "ya no te enviaremos recordatorios" in baja.lower(), conv
+    assert not flujo.registros(curp)[0]["recordatorios"]
 
 
 def test_deletion_erases_the_personal_data(flujo, registrado, conversacion):
