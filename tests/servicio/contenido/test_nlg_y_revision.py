@@ -149,7 +149,15 @@ def test_autopublish_is_for_one_person_deployments_only(session, gente):
         ({"incierto": True}, "confírmalo con el IMSS"),
     ],
 )
-def test_a_failing_change_is_refused_with_its_reason(session, gente, campos, motivo):
+def test_a_failing_change_is_refused_with_its_reason(
+    session, gente, campos, motivo, monkeypatch, tmp_path
+):
+    # Sources of our own: the check must not depend on ../shared beside the checkout (a clean
+    # clone in CI may not have it); 4,321 is in none of them.
+    (tmp_path / "knowledge").mkdir()
+    (tmp_path / "knowledge" / "facts.md").write_text("La cuota mínima: unos 1,700 pesos al mes.")
+    (tmp_path / "knowledge" / "facts-addendum-2026-12.md").write_text("Sin cifras nuevas.")
+    monkeypatch.setenv("ORIENTA_CONTENIDO_FUENTES_DIR", str(tmp_path))
     with pytest.raises(almacen.ErrorContenido) as error:
         almacen.proponer(session, gente["ana"], ENTRADA, cambio(**campos), "x", hoy())
     assert any(motivo in p for p in error.value.problemas), error.value.problemas
