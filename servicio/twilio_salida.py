@@ -121,6 +121,13 @@ def _http(ajustes: AjustesSalida, http_client: HttpClient | None) -> HttpClient:
     return TwilioHttpClient(timeout=TIMEOUT_S)
 
 
+def _cliente(ajustes: AjustesSalida, token: SecretStr, http_client: HttpClient | None) -> Client:
+    """Twilio's own client for free text and templates alike."""
+    return Client(
+        ajustes.account_sid, token.get_secret_value(), http_client=_http(ajustes, http_client)
+    )
+
+
 def _remitente(canal: str, ajustes: AjustesSalida) -> str | None:
     if canal == canales.WHATSAPP:
         return ajustes.numero_whatsapp
@@ -180,11 +187,7 @@ def enviar(
     if remitente is None or token is None:  # configurado() said both are set
         return False
     try:
-        cliente = Client(
-            ajustes.account_sid,
-            token.get_secret_value(),
-            http_client=_http(ajustes, http_client),
-        )
+        cliente = _cliente(ajustes, token, http_client)
         mensaje = cliente.messages.create(
             to=_direccion(medio, telefono),
             from_=_direccion(medio, remitente),
@@ -238,11 +241,7 @@ def enviar_plantilla(
     if not es_e164((telefono or "").strip()):
         return False
     try:
-        cliente = Client(
-            ajustes.account_sid,
-            token.get_secret_value(),
-            http_client=_http(ajustes, http_client),
-        )
+        cliente = _cliente(ajustes, token, http_client)
         mensaje = cliente.messages.create(
             to=_direccion(canales.WHATSAPP, telefono.strip()),
             from_=_direccion(canales.WHATSAPP, remitente),
