@@ -147,14 +147,18 @@ def _preguntas_reales(path: Path = REALES) -> tuple[dict, ...]:
     return tuple((yaml.safe_load(path.read_text()) or {}).get("preguntas", []))
 
 
-def reales_examples(mitad: str = "prueba", path: Path = REALES) -> list[tuple[str, str]]:
+def reales_examples(
+    mitad: str = "prueba", path: Path = REALES, lote: int | None = None
+) -> list[tuple[str, str]]:
     """Real questions of one half (never trained on: "prueba"), labelled with the entry that
     answers them, or as out of scope. An in-scope question that no entry answers is labelled
-    ``SIN_ENTRADA``: it counts as a miss, as it is one for the person who asked it."""
+    ``SIN_ENTRADA``: it counts as a miss, as it is one for the person who asked it. ``lote``
+    keeps one collection batch only (1 unless the question says otherwise): a later batch was
+    never seen while the knowledge base was written, so it is the fairest test."""
     preguntas = _preguntas_reales(path)
     ejemplos = []
     for p in preguntas:
-        if p.get("mitad") != mitad:
+        if p.get("mitad") != mitad or (lote is not None and p.get("lote", 1) != lote):
             continue
         if not p.get("en_alcance"):
             ejemplos.append((str(p["texto"]), OUT_OF_SCOPE))

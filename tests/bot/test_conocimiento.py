@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot import conocimiento as kb
+from bot.texto import sin_acentos
 from tests.conftest import ROOT
 
 SHARED = ROOT.parent / "shared"
@@ -185,3 +186,21 @@ def test_no_way_of_asking_belongs_to_two_entries(entradas):
         for p in e.preguntas:
             duenos.setdefault(_plano(p), set()).add(e.id)
     assert not {p: ids for p, ids in duenos.items() if len(ids) > 1}
+
+
+def _plano(texto: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(str(texto).lower())).split())
+
+
+def test_no_held_out_real_question_is_in_any_training_file(entradas):
+    """The held-out half of tests/nlu/reales.yml measures the assistant on questions it never
+    saw: none of them may appear, even re-punctuated or without accents, among the ways of asking
+    an entry or in Rasa's NLU files."""
+    reales = yaml.safe_load((ROOT / "tests" / "nlu" / "reales.yml").read_text(encoding="utf-8"))
+    reservadas = {_plano(p["texto"]) for p in reales["preguntas"] if p["mitad"] == "prueba"}
+    vistas = {_plano(p) for e in entradas for p in e.preguntas}
+    for ruta in (ROOT / "data").rglob("*.yml"):
+        for linea in ruta.read_text(encoding="utf-8").splitlines():
+            if linea.strip().startswith("- "):
+                vistas.add(_plano(linea.strip()[2:].strip("\"'")))
+    assert reservadas and not reservadas & vistas, sorted(reservadas & vistas)
