@@ -41,7 +41,8 @@ def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
     segundos = model_cache.train(copia, tmp / nombre, nombre, nlu_only=True, fresh=True)
     agente = nlu_eval.load_agent(tmp / nombre / f"{nombre}.tar.gz")
     reservado = nlu_eval.predict(agente, nlu_eval.heldout_examples())
-    reales = nlu_eval.reales_score(nlu_eval.predict(agente, nlu_eval.reales_examples("prueba")))
+    predichas = nlu_eval.predict(agente, nlu_eval.reales_examples("prueba"))
+    reales = {**nlu_eval.reales_score(predichas), **nlu_eval.reales_score_sin_contexto(predichas)}
     # The second batch of real questions (collected after the knowledge base was written and
     # tuned), scored apart: nobody read its held-out half before this measurement.
     nuevas = nlu_eval.reales_score(
@@ -162,6 +163,8 @@ FILAS = (
     ("reales_fuera_rechazadas", "Reales (prueba), fuera de alcance rechazadas", "{:.1%}"),
     ("reales_lote2_en_alcance", "  de ellas, lote 2 (nunca leído), en alcance", "{:.1%}"),
     ("reales_lote2_fuera_rechazadas", "  de ellas, lote 2 (nunca leído), fuera", "{:.1%}"),
+    ("reales_sin_contexto_en_alcance", "  leídas sin su página (auditoría), en alcance", "{:.1%}"),
+    ("reales_sin_contexto_fuera", "  leídas sin su página (auditoría), fuera", "{:.1%}"),
     ("reales_a_fallback", "Reales (prueba), en alcance al fallback", "{:.1%}"),
     ("reales_en_alcance_o_sugerida", "Reales (prueba), correcta o entre las sugeridas", "{:.1%}"),
     ("exactitud", "Reservado del equipo, exactitud", "{:.1%}"),

@@ -206,6 +206,42 @@ def reales_score(predictions: list[Prediction]) -> dict[str, float]:
     }
 
 
+#: In ``sin_contexto``: declining (a fallback or an out-of-scope pointer) serves the person.
+RECHAZO = "rechazo"
+
+
+def _sin_contexto(pregunta: dict) -> list[str]:
+    """What serves someone who sends this text alone, with no page around it (the field
+    ``sin_contexto``, from a blind audit); by default what the page's label says."""
+    if "sin_contexto" in pregunta:
+        return list(pregunta["sin_contexto"])
+    if pregunta.get("en_alcance"):
+        return [pregunta["entrada"]] if pregunta.get("entrada") else []
+    return [RECHAZO] + ([pregunta["entrada"]] if pregunta.get("entrada") else [])
+
+
+def sirve_sin_contexto(p: Prediction, aceptables: list[str]) -> bool:
+    """The assistant acted with one of the answers that serve the text read on its own."""
+    if RECHAZO in aceptables and not es_respuesta_pti(p.intent):
+        return True
+    return p.intent in {f"{temas.INTENT}/{e}" for e in aceptables if e != RECHAZO}
+
+
+def reales_score_sin_contexto(predictions: list[Prediction], path: Path = REALES) -> dict:
+    """The real questions scored as a person would send them, without their page: a heading such
+    as "¿Cuánto me cuesta el seguro?" is right with the PTI cost even if its page was about
+    another insurance. Grouped by the page's label (in scope or not)."""
+    por_texto = {str(q["texto"]): q for q in _preguntas_reales(path)}
+    grupos: dict[bool, list[bool]] = {True: [], False: []}
+    for p in predictions:
+        q = por_texto[p.text]
+        grupos[bool(q.get("en_alcance"))].append(sirve_sin_contexto(p, _sin_contexto(q)))
+    return {
+        "sin_contexto_en_alcance": sum(grupos[True]) / max(len(grupos[True]), 1),
+        "sin_contexto_fuera": sum(grupos[False]) / max(len(grupos[False]), 1),
+    }
+
+
 def exactitud(predictions: list[Prediction]) -> dict[str, float]:
     """The team's held-out split: share acted on rightly, and share of in-scope messages that
     got "no te entendí" instead of an answer."""

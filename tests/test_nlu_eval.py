@@ -1,0 +1,64 @@
+"""How the benchmark scores real questions (scripts/nlu_eval.py): by the page's label, by a later
+batch, and read without their page (the blind audit's ``sin_contexto``)."""
+
+import yaml
+
+from scripts import nlu_eval
+from scripts.nlu_eval import FALLBACK, RECHAZO, Prediction
+
+
+def _p(texto: str, intent: str) -> Prediction:
+    return Prediction(texto, "", intent, intent, 0.9)
+
+
+def test_declining_serves_only_when_the_audit_says_so():
+    assert nlu_eval.sirve_sin_contexto(_p("x", FALLBACK), [RECHAZO])
+    assert nlu_eval.sirve_sin_contexto(_p("x", "faq/fuera_pasaporte"), [RECHAZO])
+    assert not nlu_eval.sirve_sin_contexto(_p("x", FALLBACK), ["pago_cuanto_cuesta"])
+    assert not nlu_eval.sirve_sin_contexto(_p("x", "faq/pago_cuanto_cuesta"), [RECHAZO])
+
+
+def test_any_listed_entry_serves_and_no_other():
+    aceptables = ["pago_cuanto_cuesta", "otras_ssf_costo"]
+    assert nlu_eval.sirve_sin_contexto(_p("x", "faq/otras_ssf_costo"), aceptables)
+    assert not nlu_eval.sirve_sin_contexto(_p("x", "faq/pago_fecha_limite"), aceptables)
+    assert not nlu_eval.sirve_sin_contexto(_p("x", "faq/pago_cuanto_cuesta"), [])
+
+
+def test_without_an_audit_the_page_label_is_used():
+    assert nlu_eval._sin_contexto({"en_alcance": True, "entrada": "a"}) == ["a"]
+    assert nlu_eval._sin_contexto({"en_alcance": True, "entrada": None}) == []
+    assert nlu_eval._sin_contexto({"en_alcance": False, "entrada": None}) == [RECHAZO]
+    assert nlu_eval._sin_contexto({"en_alcance": False, "entrada": "f"}) == [RECHAZO, "f"]
+    assert nlu_eval._sin_contexto({"en_alcance": True, "entrada": "a", "sin_contexto": []}) == []
+
+
+def test_scores_group_by_the_page_label_and_batches_filter(tmp_path):
+    ruta = tmp_path / "reales.yml"
+    preguntas = [
+        {"texto": "a", "en_alcance": True, "entrada": "pago_cuanto_cuesta", "mitad": "prueba"},
+        {
+            "texto": "b",
+            "en_alcance": True,
+            "entrada": "otras_ssf_costo",
+            "mitad": "prueba",
+            "sin_contexto": ["pago_cuanto_cuesta", "otras_ssf_costo"],
+            "lote": 2,
+        },
+        {"texto": "c", "en_alcance": False, "entrada": None, "mitad": "prueba", "lote": 2},
+        {"texto": "d", "en_alcance": False, "entrada": None, "mitad": "entrenamiento"},
+    ]
+    ruta.write_text(yaml.safe_dump({"preguntas": preguntas}, allow_unicode=True))
+    nlu_eval._preguntas_reales.cache_clear()
+    try:
+        assert [t for t, _ in nlu_eval.reales_examples("prueba", ruta, lote=2)] == ["b", "c"]
+        assert [t for t, _ in nlu_eval.reales_examples("prueba", ruta, lote=1)] == ["a"]
+        predichas = [
+            _p("a", "faq/otras_ssf_costo"),
+            _p("b", "faq/pago_cuanto_cuesta"),
+            _p("c", "faq/pago_cuanto_cuesta"),
+        ]
+        puntos = nlu_eval.reales_score_sin_contexto(predichas, ruta)
+        assert puntos == {"sin_contexto_en_alcance": 0.5, "sin_contexto_fuera": 0.0}
+    finally:
+        nlu_eval._preguntas_reales.cache_clear()
