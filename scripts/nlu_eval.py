@@ -220,11 +220,25 @@ def _sin_contexto(pregunta: dict) -> list[str]:
     return [RECHAZO] + ([pregunta["entrada"]] if pregunta.get("entrada") else [])
 
 
+def _declinar_sirve(aceptables: list[str]) -> bool:
+    """Declining serves when the audit says so or names a pointer elsewhere (any pointer or a
+    fallback declines, as the page-label score counts out-of-scope questions)."""
+    return any(e == RECHAZO or not es_respuesta_pti(f"{temas.INTENT}/{e}") for e in aceptables)
+
+
 def sirve_sin_contexto(p: Prediction, aceptables: list[str]) -> bool:
     """The assistant acted with one of the answers that serve the text read on its own."""
-    if RECHAZO in aceptables and not es_respuesta_pti(p.intent):
+    if _declinar_sirve(aceptables) and not es_respuesta_pti(p.intent):
         return True
     return p.intent in {f"{temas.INTENT}/{e}" for e in aceptables if e != RECHAZO}
+
+
+def mismo_criterio(a: list[str], b: list[str]) -> bool:
+    """Two lists of what serves a question that score every answer alike."""
+    pti = {e for e in a + b if e != RECHAZO and es_respuesta_pti(f"{temas.INTENT}/{e}")}
+    return {e for e in pti if e in a} == {e for e in pti if e in b} and _declinar_sirve(
+        a
+    ) == _declinar_sirve(b)
 
 
 def reales_score_sin_contexto(predictions: list[Prediction], path: Path = REALES) -> dict:

@@ -62,3 +62,24 @@ def test_scores_group_by_the_page_label_and_batches_filter(tmp_path):
         assert puntos == {"sin_contexto_en_alcance": 0.5, "sin_contexto_fuera": 0.0}
     finally:
         nlu_eval._preguntas_reales.cache_clear()
+
+
+def test_a_pointer_elsewhere_accepts_any_decline():
+    assert nlu_eval.sirve_sin_contexto(_p("x", FALLBACK), ["fuera_social_security"])
+    assert nlu_eval.sirve_sin_contexto(_p("x", "faq/fuera_visa"), ["fuera_social_security"])
+    ambigua = ["tramite_sacar_nss", "fuera_social_security"]
+    assert nlu_eval.sirve_sin_contexto(_p("x", "faq/tramite_sacar_nss"), ambigua)
+    assert not nlu_eval.sirve_sin_contexto(_p("x", "faq/pago_cuanto_cuesta"), ambigua)
+
+
+def test_lists_that_score_alike_need_no_audit_field():
+    assert nlu_eval.mismo_criterio([RECHAZO], ["fuera_pasaporte"])
+    assert nlu_eval.mismo_criterio(
+        [RECHAZO, "tramite_cita_consulado"], ["tramite_cita_consulado", RECHAZO]
+    )
+    assert not nlu_eval.mismo_criterio(
+        [RECHAZO, "tramite_cita_consulado"], ["tramite_cita_consulado"]
+    )
+    assert not nlu_eval.mismo_criterio(
+        ["pago_cuanto_cuesta"], ["pago_cuanto_cuesta", "otras_ssf_costo"]
+    )
