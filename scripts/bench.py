@@ -45,9 +45,7 @@ def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
     reales = {**nlu_eval.reales_score(predichas), **nlu_eval.reales_score_sin_contexto(predichas)}
     # The second batch of real questions (collected after the knowledge base was written and
     # tuned), scored apart: nobody read its held-out half before this measurement.
-    nuevas = nlu_eval.reales_score(
-        nlu_eval.predict(agente, nlu_eval.reales_examples("prueba", lote=LOTE_NUEVO))
-    )
+    nuevas = nlu_eval.reales_score(nlu_eval.del_lote(predichas, LOTE_NUEVO))
     return {
         "entrenamiento_nlu_s": round(segundos),
         **nlu_eval.scores(reservado),

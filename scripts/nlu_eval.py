@@ -169,6 +169,12 @@ def reales_examples(
     return ejemplos
 
 
+def del_lote(predictions: list[Prediction], lote: int, path: Path = REALES) -> list[Prediction]:
+    """The predictions of one collection batch, out of those of every real question."""
+    textos = {str(q["texto"]) for q in _preguntas_reales(path) if q.get("lote", 1) == lote}
+    return [p for p in predictions if p.text in textos]
+
+
 def _entradas_fuera_de_alcance(path: Path = REALES) -> dict[str, str]:
     """Out-of-scope real questions that an entry answers all the same (e.g. how to get a
     consulate appointment, which the entry on appointments points to): text -> ``faq/<id>``."""

@@ -83,3 +83,19 @@ def test_lists_that_score_alike_need_no_audit_field():
     assert not nlu_eval.mismo_criterio(
         ["pago_cuanto_cuesta"], ["pago_cuanto_cuesta", "otras_ssf_costo"]
     )
+
+
+def test_one_batch_is_taken_from_the_predictions_already_made(tmp_path):
+    ruta = tmp_path / "reales.yml"
+    preguntas = [
+        {"texto": "a", "en_alcance": True, "entrada": None, "mitad": "prueba"},
+        {"texto": "b", "en_alcance": True, "entrada": None, "mitad": "prueba", "lote": 2},
+    ]
+    ruta.write_text(yaml.safe_dump({"preguntas": preguntas}))
+    nlu_eval._preguntas_reales.cache_clear()
+    try:
+        predichas = [_p("a", FALLBACK), _p("b", FALLBACK)]
+        assert [p.text for p in nlu_eval.del_lote(predichas, 2, ruta)] == ["b"]
+        assert [p.text for p in nlu_eval.del_lote(predichas, 1, ruta)] == ["a"]
+    finally:
+        nlu_eval._preguntas_reales.cache_clear()
