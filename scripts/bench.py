@@ -1,7 +1,9 @@
 """`make bench`: NLU quality of Orienta's pipeline beside DIET + ResponseSelector and Rasa's
 default pipeline (same data), on the team's held-out split and on the held-out half of the real
 questions; training time; REST latency, server memory and cold start, on this machine. Prints a
-summary and writes results/bench.json. `--solo-orienta` skips the two other pipelines (~40 min)."""
+summary and writes results/bench.json. `--solo-orienta` skips the two other pipelines (~2 h each
+on 2 cores); `--pipelines rasa_default` measures only the ones named; `--solo-nlu` stops after the
+NLU comparison (step 1)."""
 
 import argparse
 import asyncio
@@ -30,8 +32,9 @@ PIPELINES = {
 }
 
 
-#: The batch of real questions collected last (tests/nlu/reales.yml, field ``lote``).
-LOTE_NUEVO = 2
+def lotes_reales() -> list[int]:
+    """The collection batches of the real questions (tests/nlu/reales.yml, field ``lote``)."""
+    return sorted({q.get("lote", 1) for q in nlu_eval._preguntas_reales(nlu_eval.REALES)})
 
 
 def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
@@ -43,15 +46,19 @@ def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
     reservado = nlu_eval.predict(agente, nlu_eval.heldout_examples())
     predichas = nlu_eval.predict(agente, nlu_eval.reales_examples("prueba"))
     reales = {**nlu_eval.reales_score(predichas), **nlu_eval.reales_score_sin_contexto(predichas)}
-    # The second batch of real questions (collected after the knowledge base was written and
-    # tuned), scored apart: nobody read its held-out half before this measurement.
-    nuevas = nlu_eval.reales_score(nlu_eval.del_lote(predichas, LOTE_NUEVO))
+    # Each batch of real questions scored apart: the last one collected is the fairest test, as
+    # nobody read its held-out half before this measurement.
+    por_lote = {
+        f"reales_lote{lote}_{k}": round(v, 4)
+        for lote in lotes_reales()
+        for k, v in nlu_eval.reales_score(nlu_eval.del_lote(predichas, lote)).items()
+    }
     return {
         "entrenamiento_nlu_s": round(segundos),
         **nlu_eval.scores(reservado),
         **nlu_eval.exactitud(reservado),
         **{f"reales_{k}": round(v, 4) for k, v in reales.items()},
-        **{f"reales_lote{LOTE_NUEVO}_{k}": round(v, 4) for k, v in nuevas.items()},
+        **por_lote,
     }
 
 
@@ -107,14 +114,16 @@ def rss_mb(pid: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--solo-orienta", action="store_true")
-    solo_orienta = parser.parse_args(argv).solo_orienta
+    parser.add_argument("--pipelines", nargs="+", choices=list(PIPELINES), default=list(PIPELINES))
+    parser.add_argument("--solo-nlu", action="store_true")
+    args = parser.parse_args(argv)
+    nombres = ["orienta"] if args.solo_orienta else args.pipelines
     results: dict = {}
-    model = model_cache.ensure_model()
 
     print("1/4 Calidad NLU: este pipeline y los de comparación, entrenados desde cero...")
-    nombres = ["orienta"] if solo_orienta else list(PIPELINES)
     results["nlu"] = {}
-    parcial = ROOT / "results" / "bench-nlu.json"
+    # Named after the pipelines: a run of Rasa's default alone does not overwrite Orienta's row.
+    parcial = ROOT / "results" / f"bench-nlu-{'-'.join(nombres)}.json"
     parcial.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in nombres:
@@ -122,6 +131,10 @@ def main(argv: list[str] | None = None) -> None:
             results["nlu"][n] = medir_pipeline(n, PIPELINES[n], Path(tmp))
             parcial.write_text(json.dumps(results["nlu"], indent=2, ensure_ascii=False))
             print(f"  {n}: {json.dumps(results['nlu'][n], ensure_ascii=False)}", flush=True)
+    if args.solo_nlu:
+        print_nlu(results["nlu"])
+        return
+    model = model_cache.ensure_model()
     predictions = nlu_eval.heldout_predictions(model)
     results["umbral_fallback"] = nlu_eval.threshold_table(predictions, THRESHOLDS)
 
@@ -156,11 +169,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n(detalle en {out.relative_to(ROOT)})")
 
 
+def filas() -> list[tuple[str, str, str]]:
+    """The rows of the NLU table: one pair per batch of real questions, after the totals."""
+    por_lote = [
+        fila
+        for lote in lotes_reales()
+        for fila in (
+            (f"reales_lote{lote}_en_alcance", f"  de ellas, lote {lote}, en alcance", "{:.1%}"),
+            (f"reales_lote{lote}_fuera_rechazadas", f"  de ellas, lote {lote}, fuera", "{:.1%}"),
+        )
+    ]
+    return [*FILAS[:2], *por_lote, *FILAS[2:]]
+
+
 FILAS = (
     ("reales_en_alcance", "Reales (prueba), en alcance con la entrada correcta", "{:.1%}"),
     ("reales_fuera_rechazadas", "Reales (prueba), fuera de alcance rechazadas", "{:.1%}"),
-    ("reales_lote2_en_alcance", "  de ellas, lote 2 (nunca leído), en alcance", "{:.1%}"),
-    ("reales_lote2_fuera_rechazadas", "  de ellas, lote 2 (nunca leído), fuera", "{:.1%}"),
     ("reales_sin_contexto_en_alcance", "  leídas sin su página (auditoría), en alcance", "{:.1%}"),
     ("reales_sin_contexto_fuera", "  leídas sin su página (auditoría), fuera", "{:.1%}"),
     ("reales_a_fallback", "Reales (prueba), en alcance al fallback", "{:.1%}"),
@@ -172,17 +196,25 @@ FILAS = (
 )
 
 
-def print_summary(r: dict) -> None:
-    nlu = r["nlu"]
+def print_nlu(nlu: dict) -> None:
+    """The NLU table, one column per pipeline measured."""
     print("\n" + " " * 52 + "".join(f"{n:>15}" for n in nlu))
-    for clave, titulo, formato in FILAS:
+    for clave, titulo, formato in filas():
         print(f"  {titulo:<50}" + "".join(f"{formato.format(v[clave]):>15}" for v in nlu.values()))
-    o = nlu["orienta"]
+    o = next(iter(nlu.values()))
+    lotes = "; ".join(
+        f"lote {lote}: {o[f'reales_lote{lote}_n_en_alcance']} en alcance,"
+        f" {o[f'reales_lote{lote}_n_fuera']} fuera"
+        for lote in lotes_reales()
+    )
     print(
         f"  (reales: {o['reales_n_en_alcance']} en alcance, {o['reales_n_sin_entrada']} sin entrada"
-        f" que las responda, {o['reales_n_fuera']} fuera de alcance; lote 2:"
-        f" {o['reales_lote2_n_en_alcance']} en alcance, {o['reales_lote2_n_fuera']} fuera)"
+        f" que las responda, {o['reales_n_fuera']} fuera de alcance; {lotes})"
     )
+
+
+def print_summary(r: dict) -> None:
+    print_nlu(r["nlu"])
     print("\nUmbral del fallback: correctas / al fallback / fuera de alcance con respuesta PTI")
     for row in r["umbral_fallback"]:
         print(
