@@ -118,6 +118,28 @@ _URGENCIAS = (
 _URGENCIAS_RE = tuple((entrada, re.compile(patron)) for entrada, patron in _URGENCIAS)
 
 
+#: Pointers to US agencies ("eso es de EE. UU."). A message that names the IMSS asks about the
+#: IMSS ("¿cómo cobro mi jubilación del IMSS desde EE. UU.?"), even in the words of Social
+#: Security questions: none of the real out-of-scope questions or of these pointers' examples
+#: names it.
+PUNTEROS_EEUU = frozenset(
+    {
+        "fuera_social_security",
+        "fuera_medicare",
+        "fuera_medicaid",
+        "fuera_seguro_medico_eeuu",
+        "fuera_desempleo_eeuu",
+        "fuera_apoyos_eeuu",
+    }
+)
+_IMSS = re.compile(r"\b(?:imss|imms|instituto mexicano del seguro social)\b")
+
+
+def nombra_imss(texto: str) -> bool:
+    """Whether a message names the IMSS (typos in its acronym included)."""
+    return bool(_IMSS.search(_plano(texto)))
+
+
 def urgencia(texto: str) -> str | None:
     """The urgent knowledge-base entry a message calls for, if it describes an emergency."""
     plano = _plano(texto)

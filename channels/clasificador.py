@@ -8,10 +8,11 @@ instead of a quarter of an hour, which matters with 160+ entries and a few thous
 
 It writes Rasa's own output: ``intent`` and ``intent_ranking`` as an intent classifier does, and
 ``response_selector`` as the ResponseSelector does, so ``utter_faq``, the FallbackClassifier and
-the actions work unchanged. Three additions (rules in bot.consulta): the courtesies a message
+the actions work unchanged. Four additions (rules in bot.consulta): the courtesies a message
 opens with are not read; a message that describes an emergency gets its urgent entry whatever
-the model thinks; and when a message asks two things, the second one's entry goes in
-``otra_pregunta`` for the action to offer.
+the model thinks; a message that names the IMSS never gets a US agency's pointer; and when a
+message asks two things, the second one's entry goes in ``otra_pregunta`` for the action to
+offer.
 """
 
 from __future__ import annotations
@@ -50,7 +51,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from bot.consulta import OTRA_PREGUNTA, preguntas, sin_cortesias, urgencia
+from bot.consulta import (
+    OTRA_PREGUNTA,
+    PUNTEROS_EEUU,
+    nombra_imss,
+    preguntas,
+    sin_cortesias,
+    urgencia,
+)
 from bot.texto import sin_acentos
 
 logger = logging.getLogger(__name__)
@@ -194,8 +202,11 @@ class ClasificadorLineal(GraphComponent, IntentClassifier):
             texto = mensaje.get(TEXT) or ""
             if self._modelo is None or not texto.strip():
                 continue
-            partes = preguntas(texto)
-            clases, p = self._puntuar(partes[:2])
+            partes = preguntas(texto)[:2]
+            clases, p = self._puntuar(partes)
+            p = np.array(
+                [self._imss_no_es_de_eeuu(t, c, clases) for t, c in zip(partes, p, strict=True)]
+            )
             self._escribir(mensaje, clases, self._urgente_primero(texto, clases, p[0]))
             if len(partes) > 1:
                 self._escribir_otra(mensaje, clases, p[0], p[1])
@@ -208,6 +219,17 @@ class ClasificadorLineal(GraphComponent, IntentClassifier):
         if entrada is None or etiqueta not in clases:
             return p
         return (clases == etiqueta).astype(float)
+
+    def _imss_no_es_de_eeuu(self, texto: str, p: np.ndarray, clases: np.ndarray) -> np.ndarray:
+        """No US-agency pointer for a message that names the IMSS: its next best label instead."""
+        if not nombra_imss(texto):
+            return p
+        prefijo = f"{self._config['retrieval_intent']}/"
+        de_eeuu = np.array([str(c).removeprefix(prefijo) in PUNTEROS_EEUU for c in clases])
+        if not de_eeuu[np.argmax(p)]:
+            return p
+        resto = np.where(de_eeuu, 0.0, p)
+        return resto / resto.sum()
 
     def _escribir(self, mensaje: Message, clases: np.ndarray, p: np.ndarray) -> None:
         intent_faq = self._config["retrieval_intent"]

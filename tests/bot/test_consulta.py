@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.consulta import preguntas, sin_cortesias, urgencia
+from bot.consulta import nombra_imss, preguntas, sin_cortesias, urgencia
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,20 @@ def test_urgent_messages_are_recognised_by_their_words(mensaje, entrada):
 )
 def test_questions_about_emergencies_are_not_emergencies(mensaje):
     assert urgencia(mensaje) is None
+
+
+@pytest.mark.parametrize(
+    "mensaje",
+    [
+        "¿Cómo cobrar mi jubilación del IMSS?",
+        "pension del imms",
+        "Instituto Mexicano del Seguro Social",
+    ],
+)
+def test_the_imss_is_named_in_any_spelling(mensaje):
+    assert nombra_imss(mensaje)
+
+
+@pytest.mark.parametrize("mensaje", ["¿Cómo cobro el Seguro Social de EE. UU.?", "social security"])
+def test_us_social_security_does_not_name_the_imss(mensaje):
+    assert not nombra_imss(mensaje)

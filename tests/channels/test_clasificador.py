@@ -120,3 +120,40 @@ def test_an_emergency_gets_its_urgent_entry_whatever_the_model_says(tmp_path):
         "faq/urgente_detencion"
     )
     assert m.get("intent") == {"name": "faq", "confidence": 1.0}
+
+
+def _con_social_security(tmp_path) -> ClasificadorLineal:
+    datos = _datos()
+    datos.training_examples.extend(
+        Message(
+            data={"text": t, "intent": "faq", "intent_response_key": "faq/fuera_social_security"}
+        )
+        for t in (
+            "como cobro mi jubilacion del seguro social",
+            "pension del seguro social desde el extranjero",
+            "jubilacion del social security",
+        )
+    )
+    storage = LocalModelStorage(tmp_path)
+    contexto = ExecutionContext(graph_schema=None, model_id="x")  # type: ignore[arg-type]
+    c = ClasificadorLineal.create({}, storage, Resource("c"), contexto)
+    c.train(TrainingData(training_examples=datos.training_examples, responses=datos.responses))
+    return c
+
+
+def _entrada(m: Message) -> str:
+    return m.get("response_selector")["faq"]["response"]["intent_response_key"]
+
+
+def test_a_message_that_names_the_imss_never_gets_the_us_social_security_pointer(tmp_path):
+    c = _con_social_security(tmp_path)
+    assert _entrada(_leer(c, "como cobro mi jubilacion del seguro social")) == (
+        "faq/fuera_social_security"
+    )
+    m = _leer(c, "como cobro mi jubilacion del IMSS desde el extranjero")
+    assert _entrada(m) != "faq/fuera_social_security"
+    assert all(
+        r["intent_response_key"] != "faq/fuera_social_security"
+        for r in m.get("response_selector")["faq"]["ranking"]
+        if r["confidence"] > 0
+    )
