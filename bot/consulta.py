@@ -7,6 +7,7 @@ its own is left as it is, so it is still a greeting.
 """
 
 import re
+from collections.abc import Callable
 
 from bot.texto import sin_acentos
 
@@ -118,10 +119,7 @@ _URGENCIAS = (
 _URGENCIAS_RE = tuple((entrada, re.compile(patron)) for entrada, patron in _URGENCIAS)
 
 
-#: Pointers to US agencies ("eso es de EE. UU."). A message that names the IMSS asks about the
-#: IMSS ("¿cómo cobro mi jubilación del IMSS desde EE. UU.?"), even in the words of Social
-#: Security questions: none of the real out-of-scope questions or of these pointers' examples
-#: names it.
+#: Pointers to US agencies ("eso es de EE. UU.").
 PUNTEROS_EEUU = frozenset(
     {
         "fuera_social_security",
@@ -132,12 +130,40 @@ PUNTEROS_EEUU = frozenset(
         "fuera_apoyos_eeuu",
     }
 )
-_IMSS = re.compile(r"\b(?:imss|imms|instituto mexicano del seguro social)\b")
+
+#: Names in a message that settle which knowledge-base entries it can get, in ``_plano`` form.
+#: A message that names the IMSS asks about the IMSS ("¿cómo cobro mi jubilación del IMSS desde
+#: EE. UU.?") even in the words of Social Security questions: none of the real out-of-scope
+#: questions of the training half nor any US pointer's example names it. One that names a
+#: program asks about that program: of the training examples that name Modalidad 40, 226 of 227
+#: are its entries (the other warns of "gestores"), as are all that name Infonavit, the
+#: Modalidad 44 or the Seguro de Salud para la Familia.
+_NOMBRES: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
+    (
+        re.compile(r"\b(?:imss|imms|instituto mexicano del seguro social)\b"),
+        lambda entrada: entrada not in PUNTEROS_EEUU,
+    ),
+    (
+        re.compile(r"\b(?:modalidad|modality|mod|mode)\.? ?40\b|\bm ?40\b"),
+        lambda entrada: entrada.startswith("otras_m40_") or entrada == "tramite_gestores_fraude",
+    ),
+    (re.compile(r"\binfonavit\b"), lambda entrada: entrada == "otras_infonavit"),
+    (
+        re.compile(r"\b(?:modalidad|modality|mod) ?44\b|\bm ?44\b"),
+        lambda entrada: entrada == "otras_m44",
+    ),
+    (
+        re.compile(r"seguro de salud para la familia|family health insurance"),
+        lambda entrada: entrada.startswith("otras_ssf_"),
+    ),
+)
 
 
-def nombra_imss(texto: str) -> bool:
-    """Whether a message names the IMSS (typos in its acronym included)."""
-    return bool(_IMSS.search(_plano(texto)))
+def entradas_admitidas(texto: str) -> Callable[[str], bool]:
+    """Which knowledge-base entries the names in a message admit (every one, if it names none)."""
+    plano = _plano(texto)
+    reglas = [admite for patron, admite in _NOMBRES if patron.search(plano)]
+    return lambda entrada: all(admite(entrada) for admite in reglas)
 
 
 def urgencia(texto: str) -> str | None:

@@ -10,9 +10,9 @@ It writes Rasa's own output: ``intent`` and ``intent_ranking`` as an intent clas
 ``response_selector`` as the ResponseSelector does, so ``utter_faq``, the FallbackClassifier and
 the actions work unchanged. Four additions (rules in bot.consulta): the courtesies a message
 opens with are not read; a message that describes an emergency gets its urgent entry whatever
-the model thinks; a message that names the IMSS never gets a US agency's pointer; and when a
-message asks two things, the second one's entry goes in ``otra_pregunta`` for the action to
-offer.
+the model thinks; a message that names the IMSS never gets a US agency's pointer, and one that
+names a program (Modalidad 40, Infonavit…) gets one of its entries; and when a message asks
+two things, the second one's entry goes in ``otra_pregunta`` for the action to offer.
 """
 
 from __future__ import annotations
@@ -53,8 +53,7 @@ from sklearn.svm import LinearSVC
 
 from bot.consulta import (
     OTRA_PREGUNTA,
-    PUNTEROS_EEUU,
-    nombra_imss,
+    entradas_admitidas,
     preguntas,
     sin_cortesias,
     urgencia,
@@ -205,7 +204,7 @@ class ClasificadorLineal(GraphComponent, IntentClassifier):
             partes = preguntas(texto)[:2]
             clases, p = self._puntuar(partes)
             p = np.array(
-                [self._imss_no_es_de_eeuu(t, c, clases) for t, c in zip(partes, p, strict=True)]
+                [self._lo_que_admite(t, c, clases) for t, c in zip(partes, p, strict=True)]
             )
             self._escribir(mensaje, clases, self._urgente_primero(texto, clases, p[0]))
             if len(partes) > 1:
@@ -220,15 +219,17 @@ class ClasificadorLineal(GraphComponent, IntentClassifier):
             return p
         return (clases == etiqueta).astype(float)
 
-    def _imss_no_es_de_eeuu(self, texto: str, p: np.ndarray, clases: np.ndarray) -> np.ndarray:
-        """No US-agency pointer for a message that names the IMSS: its next best label instead."""
-        if not nombra_imss(texto):
-            return p
+    def _lo_que_admite(self, texto: str, p: np.ndarray, clases: np.ndarray) -> np.ndarray:
+        """When the best label is an entry the names in a message rule out, the confidence goes
+        to the entries they admit: the message asks about the knowledge base, just not there."""
+        admite = entradas_admitidas(texto)
         prefijo = f"{self._config['retrieval_intent']}/"
-        de_eeuu = np.array([str(c).removeprefix(prefijo) in PUNTEROS_EEUU for c in clases])
-        if not de_eeuu[np.argmax(p)]:
+        entradas = np.array([str(c).startswith(prefijo) for c in clases])
+        admitidas = entradas & np.array([admite(str(c).removeprefix(prefijo)) for c in clases])
+        mejor = np.argmax(p)
+        resto = np.where(admitidas, p, 0.0)
+        if not entradas[mejor] or admitidas[mejor] or resto.sum() == 0:
             return p
-        resto = np.where(de_eeuu, 0.0, p)
         return resto / resto.sum()
 
     def _escribir(self, mensaje: Message, clases: np.ndarray, p: np.ndarray) -> None:

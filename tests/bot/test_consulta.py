@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.consulta import nombra_imss, preguntas, sin_cortesias, urgencia
+from bot.consulta import entradas_admitidas, preguntas, sin_cortesias, urgencia
 
 
 @pytest.mark.parametrize(
@@ -91,10 +91,47 @@ def test_questions_about_emergencies_are_not_emergencies(mensaje):
         "Instituto Mexicano del Seguro Social",
     ],
 )
-def test_the_imss_is_named_in_any_spelling(mensaje):
-    assert nombra_imss(mensaje)
+def test_a_message_that_names_the_imss_in_any_spelling_rules_out_the_us_pointers(mensaje):
+    admite = entradas_admitidas(mensaje)
+    assert not admite("fuera_social_security")
+    assert admite("pension_cobrar_en_eeuu")
 
 
 @pytest.mark.parametrize("mensaje", ["¿Cómo cobro el Seguro Social de EE. UU.?", "social security"])
-def test_us_social_security_does_not_name_the_imss(mensaje):
-    assert not nombra_imss(mensaje)
+def test_us_social_security_alone_admits_its_pointer(mensaje):
+    assert entradas_admitidas(mensaje)("fuera_social_security")
+
+
+@pytest.mark.parametrize(
+    ("mensaje", "dentro", "fuera"),
+    [
+        (
+            "¿Puedo entrar a la Modalidad 40 a cualquier edad?",
+            "otras_m40_requisitos",
+            "elegibilidad_edad",
+        ),
+        ("is there a minimum age for modality 40", "otras_m40_costo", "elegibilidad_edad"),
+        ("¿Cómo cotizo al INFONAVIT desde EE. UU.?", "otras_infonavit", "pago_desde_eeuu"),
+        ("cuanto cuesta la mod 44", "otras_m44", "pago_cuanto_cuesta"),
+        (
+            "¿Qué cubre el Seguro de Salud para la Familia?",
+            "otras_ssf_que_cubre",
+            "cobertura_beneficiarios",
+        ),
+    ],
+)
+def test_a_message_that_names_a_program_admits_only_that_programs_entries(mensaje, dentro, fuera):
+    admite = entradas_admitidas(mensaje)
+    assert admite(dentro)
+    assert not admite(fuera)
+
+
+def test_a_message_that_names_two_programs_admits_the_entries_of_neither():
+    admite = entradas_admitidas("¿conviene más la modalidad 40 o el infonavit?")
+    assert not admite("otras_m40_costo")
+    assert not admite("otras_infonavit")
+
+
+def test_a_message_that_names_nothing_admits_every_entry():
+    admite = entradas_admitidas("¿cuánto cuesta?")
+    assert all(admite(e) for e in ("pago_cuanto_cuesta", "fuera_social_security", "otras_m44"))

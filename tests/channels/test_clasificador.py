@@ -122,23 +122,31 @@ def test_an_emergency_gets_its_urgent_entry_whatever_the_model_says(tmp_path):
     assert m.get("intent") == {"name": "faq", "confidence": 1.0}
 
 
-def _con_social_security(tmp_path) -> ClasificadorLineal:
+def _con(tmp_path, por_entrada: dict[str, tuple[str, ...]]) -> ClasificadorLineal:
     datos = _datos()
     datos.training_examples.extend(
-        Message(
-            data={"text": t, "intent": "faq", "intent_response_key": "faq/fuera_social_security"}
-        )
-        for t in (
-            "como cobro mi jubilacion del seguro social",
-            "pension del seguro social desde el extranjero",
-            "jubilacion del social security",
-        )
+        Message(data={"text": t, "intent": "faq", "intent_response_key": f"faq/{entrada}"})
+        for entrada, textos in por_entrada.items()
+        for t in textos
     )
     storage = LocalModelStorage(tmp_path)
     contexto = ExecutionContext(graph_schema=None, model_id="x")  # type: ignore[arg-type]
     c = ClasificadorLineal.create({}, storage, Resource("c"), contexto)
     c.train(TrainingData(training_examples=datos.training_examples, responses=datos.responses))
     return c
+
+
+def _con_social_security(tmp_path) -> ClasificadorLineal:
+    return _con(
+        tmp_path,
+        {
+            "fuera_social_security": (
+                "como cobro mi jubilacion del seguro social",
+                "pension del seguro social desde el extranjero",
+                "jubilacion del social security",
+            )
+        },
+    )
 
 
 def _entrada(m: Message) -> str:
@@ -156,4 +164,23 @@ def test_a_message_that_names_the_imss_never_gets_the_us_social_security_pointer
         r["intent_response_key"] != "faq/fuera_social_security"
         for r in m.get("response_selector")["faq"]["ranking"]
         if r["confidence"] > 0
+    )
+
+
+def test_a_message_that_names_modalidad_40_gets_one_of_its_entries(tmp_path):
+    c = _con(
+        tmp_path,
+        {
+            "elegibilidad_edad": (
+                "hay edad minima o maxima",
+                "a que edad me puedo inscribir",
+                "hay limite de edad",
+                "hasta que edad puedo entrar",
+            ),
+            "otras_m40_requisitos": ("requisitos de la modalidad 40", "quien puede pagar la m40"),
+        },
+    )
+    assert _entrada(_leer(c, "hay edad minima para inscribirse")) == "faq/elegibilidad_edad"
+    assert _entrada(_leer(c, "hay edad minima para la modalidad 40")) == (
+        "faq/otras_m40_requisitos"
     )
