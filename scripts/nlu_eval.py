@@ -4,6 +4,7 @@ Shared by the tests (minimum macro-F1) and the benchmark (pipeline comparison, t
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -137,7 +138,11 @@ def heldout_predictions(model_path: Path) -> list[Prediction]:
 
 def load_agent(model_path: Path):
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Unconfigured, Rasa's structured log prints a debug line per message parsed: hundreds of
+    # lines in the benchmark's output that bury its table.
+    configure_structlog(logging.WARNING)
     return Agent.load(str(model_path))
 
 
