@@ -1,0 +1,21 @@
+"""scripts/medir_lote.py: it says when a batch's questions are already training examples."""
+
+import pytest
+
+from scripts import model_cache
+from scripts.medir_lote import main, ya_entrenadas
+
+
+def test_a_training_example_counts_as_seen_whatever_its_case(tmp_path, monkeypatch):
+    (tmp_path / "data" / "faq").mkdir(parents=True)
+    (tmp_path / "data" / "faq" / "nlu.yml").write_text(
+        "nlu:\n- intent: faq/afore_cual_es_mi_afore\n  examples: |\n    - en que afore estoy ahorita\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(model_cache, "ROOT", tmp_path)
+    assert ya_entrenadas(["En que afore estoy ahorita", "una pregunta que nadie escribió"]) == 1
+
+
+def test_a_batch_with_no_questions_is_an_error_not_a_score():
+    with pytest.raises(SystemExit, match="No hay preguntas reales del lote 999"):
+        main(["999"])
