@@ -9,7 +9,8 @@ from scripts.medir_lote import main, ya_entrenadas
 def test_a_training_example_counts_as_seen_whatever_its_case(tmp_path, monkeypatch):
     (tmp_path / "data" / "faq").mkdir(parents=True)
     (tmp_path / "data" / "faq" / "nlu.yml").write_text(
-        "nlu:\n- intent: faq/afore_cual_es_mi_afore\n  examples: |\n    - en que afore estoy ahorita\n",
+        "nlu:\n- intent: faq/afore_cual_es_mi_afore\n  examples: |\n"
+        "    - en que afore estoy ahorita\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(model_cache, "ROOT", tmp_path)
