@@ -120,7 +120,7 @@ _URGENCIAS_RE = tuple((entrada, re.compile(patron)) for entrada, patron in _URGE
 
 
 #: Pointers to US agencies ("eso es de EE. UU.").
-PUNTEROS_EEUU = frozenset(
+_PUNTEROS_EEUU = frozenset(
     {
         "fuera_social_security",
         "fuera_medicare",
@@ -141,7 +141,7 @@ PUNTEROS_EEUU = frozenset(
 _NOMBRES: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
     (
         re.compile(r"\b(?:imss|imms|instituto mexicano del seguro social)\b"),
-        lambda entrada: entrada not in PUNTEROS_EEUU,
+        lambda entrada: entrada not in _PUNTEROS_EEUU,
     ),
     (
         re.compile(r"\b(?:modalidad|modality|mod|mode)\.? ?40\b|\bm ?40\b"),

@@ -9,19 +9,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from scripts import model_cache, nlu_eval
 
 
 def ya_entrenadas(textos: list[str]) -> int:
     """How many of these texts the training data holds (the batch's training half, once merged)."""
-    datos = model_cache.ROOT / "data" / "faq" / "nlu.yml"
-    vistos = {
-        linea.strip().removeprefix("- ").strip().lower()
-        for bloque in (yaml.safe_load(datos.read_text(encoding="utf-8")) or {}).get("nlu", [])
-        for linea in str(bloque.get("examples", "")).splitlines()
-    }
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    datos = RasaYAMLReader().read(model_cache.ROOT / "data" / "faq" / "nlu.yml")
+    vistos = {str(m.get("text", "")).strip().lower() for m in datos.training_examples}
     return sum(t.strip().lower() in vistos for t in textos)
 
 
