@@ -196,11 +196,24 @@ FILAS = (
 )
 
 
+#: A batch's share and the count it is a share of: a batch with no question of a kind has no share.
+_CUENTA_DE = {"_fuera_rechazadas": "_n_fuera", "_en_alcance": "_n_en_alcance"}
+
+
+def celda(columna: dict, clave: str, formato: str) -> str:
+    """One cell of the NLU table; "–" for a batch's share of zero questions (not "0.0 %")."""
+    if clave.startswith("reales_lote"):
+        for sufijo, cuenta in _CUENTA_DE.items():
+            if clave.endswith(sufijo) and columna.get(clave.removesuffix(sufijo) + cuenta) == 0:
+                return "–"
+    return formato.format(columna[clave])
+
+
 def print_nlu(nlu: dict) -> None:
     """The NLU table, one column per pipeline measured."""
     print("\n" + " " * 52 + "".join(f"{n:>15}" for n in nlu))
     for clave, titulo, formato in filas():
-        print(f"  {titulo:<50}" + "".join(f"{formato.format(v[clave]):>15}" for v in nlu.values()))
+        print(f"  {titulo:<50}" + "".join(f"{celda(v, clave, formato):>15}" for v in nlu.values()))
     o = next(iter(nlu.values()))
     lotes = "; ".join(
         f"lote {lote}: {o[f'reales_lote{lote}_n_en_alcance']} en alcance,"

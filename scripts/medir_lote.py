@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> None:
     dentro, fuera = puntos["n_en_alcance"], puntos["n_fuera"]
     print(f"Lote {lote}, sus {len(ejemplos)} preguntas (entrenamiento en {segundos:.0f} s):")
     print(f"  en alcance con la entrada correcta: {puntos['en_alcance']:.1%} de {dentro}")
-    print(f"  fuera de alcance rechazadas:        {puntos['fuera_rechazadas']:.1%} de {fuera}")
+    rechazadas = f"{puntos['fuera_rechazadas']:.1%} de {fuera}" if fuera else "ninguna en el lote"
+    print(f"  fuera de alcance rechazadas:        {rechazadas}")
     print(f"  en alcance al fallback:             {puntos['a_fallback']:.1%}")
     vistas = ya_entrenadas([t for t, _ in ejemplos])
     if vistas:

@@ -32,3 +32,12 @@ def test_la_tabla_imprime_cada_pipeline_medido(capsys, monkeypatch):
     bench.print_nlu({"orienta": fila, "rasa_default": fila})
     salida = capsys.readouterr().out
     assert "rasa_default" in salida and "lote 1: 10 en alcance, 5 fuera" in salida
+
+
+def test_un_lote_sin_preguntas_fuera_de_alcance_no_dice_cero_por_ciento():
+    """A batch with no out-of-scope question has no share refused: "–", not a failing 0.0 %."""
+    columna = {"reales_lote5_fuera_rechazadas": 0.0, "reales_lote5_n_fuera": 0}
+    assert bench.celda(columna, "reales_lote5_fuera_rechazadas", "{:.1%}") == "–"
+    columna["reales_lote5_n_fuera"] = 4
+    assert bench.celda(columna, "reales_lote5_fuera_rechazadas", "{:.1%}") == "0.0%"
+    assert bench.celda({"exactitud": 0.98}, "exactitud", "{:.1%}") == "98.0%"
