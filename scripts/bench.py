@@ -49,7 +49,7 @@ def medir_pipeline(nombre: str, config: Path, tmp: Path) -> dict:
     # Each batch of real questions scored apart: the last one collected is the fairest test, as
     # nobody read its held-out half before this measurement.
     por_lote = {
-        f"reales_lote{lote}_{k}": round(v, 4)
+        f"reales_lote{lote}_{k}": v if v is None else round(v, 4)
         for lote in lotes_reales()
         for k, v in nlu_eval.reales_score(nlu_eval.del_lote(predichas, lote)).items()
     }
@@ -196,17 +196,9 @@ FILAS = (
 )
 
 
-#: A batch's share and the count it is a share of: a batch with no question of a kind has no share.
-_CUENTA_DE = {"_fuera_rechazadas": "_n_fuera", "_en_alcance": "_n_en_alcance"}
-
-
 def celda(columna: dict, clave: str, formato: str) -> str:
-    """One cell of the NLU table; "–" for a batch's share of zero questions (not "0.0 %")."""
-    if clave.startswith("reales_lote"):
-        for sufijo, cuenta in _CUENTA_DE.items():
-            if clave.endswith(sufijo) and columna.get(clave.removesuffix(sufijo) + cuenta) == 0:
-                return "–"
-    return formato.format(columna[clave])
+    """One cell of the NLU table; "–" for a share of no questions (not "0.0 %")."""
+    return "–" if columna[clave] is None else formato.format(columna[clave])
 
 
 def print_nlu(nlu: dict) -> None:

@@ -196,21 +196,28 @@ def rechazada(p: Prediction, aceptadas: dict[str, str]) -> bool:
     return not es_respuesta_pti(acted_on(p)) or p.intent == aceptadas.get(p.text)
 
 
-def reales_score(predictions: list[Prediction]) -> dict[str, float]:
+def _parte(aciertos: int, n: int) -> float | None:
+    """A share, or None for a share of no questions (a batch with no out-of-scope one)."""
+    return aciertos / n if n else None
+
+
+def reales_score(predictions: list[Prediction]) -> dict[str, float | None]:
     """In scope: answered with the right entry; out of scope: refused (fallback or a pointer)."""
     dentro = [p for p in predictions if p.expected != OUT_OF_SCOPE]
     fuera = [p for p in predictions if p.expected == OUT_OF_SCOPE]
     aceptadas = _entradas_fuera_de_alcance()
     return {
-        "en_alcance": sum(p.intent == p.expected for p in dentro) / max(len(dentro), 1),
-        "fuera_rechazadas": sum(rechazada(p, aceptadas) for p in fuera) / max(len(fuera), 1),
-        "a_fallback": sum(p.intent == FALLBACK for p in dentro) / max(len(dentro), 1),
+        "en_alcance": _parte(sum(p.intent == p.expected for p in dentro), len(dentro)),
+        "fuera_rechazadas": _parte(sum(rechazada(p, aceptadas) for p in fuera), len(fuera)),
+        "a_fallback": _parte(sum(p.intent == FALLBACK for p in dentro), len(dentro)),
         # Answered right, or sent to the fallback with the right entry among its buttons.
-        "en_alcance_o_sugerida": sum(
-            p.intent == p.expected or (p.intent == FALLBACK and p.expected in p.sugeridas)
-            for p in dentro
-        )
-        / max(len(dentro), 1),
+        "en_alcance_o_sugerida": _parte(
+            sum(
+                p.intent == p.expected or (p.intent == FALLBACK and p.expected in p.sugeridas)
+                for p in dentro
+            ),
+            len(dentro),
+        ),
         "n_en_alcance": len(dentro),
         "n_sin_entrada": sum(p.expected == SIN_ENTRADA for p in dentro),
         "n_fuera": len(fuera),

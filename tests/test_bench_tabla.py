@@ -36,8 +36,15 @@ def test_la_tabla_imprime_cada_pipeline_medido(capsys, monkeypatch):
 
 def test_un_lote_sin_preguntas_fuera_de_alcance_no_dice_cero_por_ciento():
     """A batch with no out-of-scope question has no share refused: "–", not a failing 0.0 %."""
-    columna = {"reales_lote5_fuera_rechazadas": 0.0, "reales_lote5_n_fuera": 0}
+    columna = {"reales_lote5_fuera_rechazadas": None, "reales_lote5_n_fuera": 0}
     assert bench.celda(columna, "reales_lote5_fuera_rechazadas", "{:.1%}") == "–"
-    columna["reales_lote5_n_fuera"] = 4
+    columna.update(reales_lote5_fuera_rechazadas=0.0, reales_lote5_n_fuera=4)
     assert bench.celda(columna, "reales_lote5_fuera_rechazadas", "{:.1%}") == "0.0%"
     assert bench.celda({"exactitud": 0.98}, "exactitud", "{:.1%}") == "98.0%"
+
+
+def test_una_parte_de_ninguna_pregunta_no_es_cero():
+    from scripts import nlu_eval
+
+    puntos = nlu_eval.reales_score([])
+    assert puntos["fuera_rechazadas"] is None and puntos["n_fuera"] == 0
