@@ -70,23 +70,24 @@ def heldout_examples(path: Path = HELDOUT) -> list[tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
+def prediccion(parsed: dict, text: str, expected: str) -> Prediction:
+    """What a parse (Rasa's output for one message) means, in the terms of its expected label."""
+    ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
+    top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+    return Prediction(
+        text,
+        expected,
+        etiqueta(parsed, parsed["intent"]["name"], expected),
+        etiqueta(parsed, top["name"], expected),
+        top["confidence"],
+        tuple(f"{temas.INTENT}/{e}" for e in temas.sugerencias(parsed)),
+    )
+
+
 async def _parse_all(agent, examples: list[tuple[str, str]]) -> list[Prediction]:
-    predictions = []
-    for text, expected in examples:
-        parsed = await agent.parse_message(text)
-        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
-        top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
-        predictions.append(
-            Prediction(
-                text,
-                expected,
-                etiqueta(parsed, parsed["intent"]["name"], expected),
-                etiqueta(parsed, top["name"], expected),
-                top["confidence"],
-                tuple(f"{temas.INTENT}/{e}" for e in temas.sugerencias(parsed)),
-            )
-        )
-    return predictions
+    return [
+        prediccion(await agent.parse_message(text), text, expected) for text, expected in examples
+    ]
 
 
 def predict(agent, examples: list[tuple[str, str]]) -> list[Prediction]:
@@ -180,7 +181,7 @@ def del_lote(predictions: list[Prediction], lote: int, path: Path = REALES) -> l
     return [p for p in predictions if p.text in textos]
 
 
-def _entradas_fuera_de_alcance(path: Path = REALES) -> dict[str, str]:
+def entradas_fuera_de_alcance(path: Path = REALES) -> dict[str, str]:
     """Out-of-scope real questions that an entry answers all the same (e.g. how to get a
     consulate appointment, which the entry on appointments points to): text -> ``faq/<id>``."""
     preguntas = _preguntas_reales(path)
@@ -205,7 +206,7 @@ def reales_score(predictions: list[Prediction]) -> dict[str, float | None]:
     """In scope: answered with the right entry; out of scope: refused (fallback or a pointer)."""
     dentro = [p for p in predictions if p.expected != OUT_OF_SCOPE]
     fuera = [p for p in predictions if p.expected == OUT_OF_SCOPE]
-    aceptadas = _entradas_fuera_de_alcance()
+    aceptadas = entradas_fuera_de_alcance()
     return {
         "en_alcance": _parte(sum(p.intent == p.expected for p in dentro), len(dentro)),
         "fuera_rechazadas": _parte(sum(rechazada(p, aceptadas) for p in fuera), len(fuera)),
