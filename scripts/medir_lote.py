@@ -13,12 +13,13 @@ from scripts import model_cache, nlu_eval
 
 
 def ya_entrenadas(textos: list[str]) -> int:
-    """How many of these texts the training data holds (the batch's training half, once merged)."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
-
-    datos = RasaYAMLReader().read(model_cache.ROOT / "data" / "faq" / "nlu.yml")
-    vistos = {str(m.get("text", "")).strip().lower() for m in datos.training_examples}
-    return sum(t.strip().lower() in vistos for t in textos)
+    """How many of these texts the training data holds, case, accents and punctuation aside (the
+    batch's training half once merged, or a team phrasing that a page happens to word the same)."""
+    vistos = {
+        nlu_eval.clave(m.get("text", ""))
+        for m in nlu_eval.datos_de_entrenamiento().training_examples
+    }
+    return sum(nlu_eval.clave(t) in vistos for t in textos)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ Shared by the tests (minimum macro-F1) and the benchmark (pipeline comparison, t
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,8 @@ import yaml
 from sklearn.metrics import f1_score
 
 from bot import temas
+from bot.texto import sin_acentos
+from scripts import model_cache
 from scripts.model_cache import ROOT
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -145,6 +148,24 @@ def load_agent(model_path: Path):
     # lines in the benchmark's output that bury its table.
     configure_structlog(logging.WARNING)
     return Agent.load(str(model_path))
+
+
+def clave(texto: str) -> str:
+    """A question's identity when it is looked for in the data: case, accents and punctuation
+    aside (the generator may have copied it with other quotes or spacing)."""
+    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(str(texto).lower())).split())
+
+
+def datos_de_entrenamiento():
+    """Rasa's NLU training data of this checkout: the generated knowledge base and data/nlu."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    lector = RasaYAMLReader()
+    # model_cache.ROOT read at call time: a test points it at a data folder of its own.
+    datos = lector.read(model_cache.ROOT / "data" / "faq" / "nlu.yml")
+    for archivo in sorted((model_cache.ROOT / "data" / "nlu").glob("*.yml")):
+        datos = datos.merge(lector.read(archivo))
+    return datos
 
 
 @cache

@@ -11,24 +11,16 @@ only a new batch (scripts/medir_lote.py) says what they are worth.
 
 import argparse
 import random
-import re
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-from bot.texto import sin_acentos
 from scripts import model_cache, nlu_eval
 
 PLIEGUES = 4
 SEMILLA = 7
-
-
-def clave(texto: str) -> str:
-    """A question's identity when it is looked for in the data: case, accents and punctuation
-    aside (the generator may have copied it with other quotes or spacing)."""
-    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(texto.lower())).split())
 
 
 def pliegues(ejemplos: list[tuple[str, str]], k: int, semilla: int) -> list[list[tuple[str, str]]]:
@@ -40,20 +32,8 @@ def pliegues(ejemplos: list[tuple[str, str]], k: int, semilla: int) -> list[list
 
 def sin_las_del_pliegue(ejemplos: list, pliegue: list[tuple[str, str]]) -> list:
     """The training examples that are not one of the fold's questions."""
-    fuera = {clave(t) for t, _ in pliegue}
-    return [m for m in ejemplos if clave(str(m.get("text", ""))) not in fuera]
-
-
-def _datos():
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
-
-    lector = RasaYAMLReader()
-    archivos = [model_cache.ROOT / "data" / "faq" / "nlu.yml"]
-    archivos += sorted((model_cache.ROOT / "data" / "nlu").glob("*.yml"))
-    datos = lector.read(archivos[0])
-    for archivo in archivos[1:]:
-        datos = datos.merge(lector.read(archivo))
-    return datos
+    fuera = {nlu_eval.clave(t) for t, _ in pliegue}
+    return [m for m in ejemplos if nlu_eval.clave(str(m.get("text", ""))) not in fuera]
 
 
 def _componente(nombre: str) -> dict:
@@ -91,7 +71,7 @@ def _entrenar_y_predecir(datos, entrenar: list, pliegue: list[tuple[str, str]], 
 def validar(k: int = PLIEGUES, semilla: int = SEMILLA) -> tuple[list, float]:
     """Every training-half real question predicted by a model that never saw it, and the
     seconds it took."""
-    datos = _datos()
+    datos = nlu_eval.datos_de_entrenamiento()
     inicio = time.monotonic()
     predichas = []
     for pliegue in pliegues(nlu_eval.reales_examples("entrenamiento"), k, semilla):

@@ -20,3 +20,20 @@ def test_a_training_example_counts_as_seen_whatever_its_case(tmp_path, monkeypat
 def test_a_batch_with_no_questions_is_an_error_not_a_score():
     with pytest.raises(SystemExit, match="No hay preguntas reales del lote 999"):
         main(["999"])
+
+
+def test_a_team_phrasing_without_accents_or_marks_counts_as_seen(tmp_path, monkeypatch):
+    """Batch 6 held «¿Cuál es el impuesto a las remesas?», a team phrasing written as "cual es el
+    impuesto a las remesas": the blind measure has to say so."""
+    (tmp_path / "data" / "faq").mkdir(parents=True)
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "faq" / "nlu.yml").write_text(
+        "nlu:\n- intent: faq/fuera_remesas\n  examples: |\n"
+        "    - cual es el impuesto a las remesas\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data" / "nlu" / "conversacion.yml").write_text(
+        "nlu:\n- intent: saludo\n  examples: |\n    - hola buen dia\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(model_cache, "ROOT", tmp_path)
+    assert ya_entrenadas(["¿Cuál es el impuesto a las remesas?", "¡Hola, buen día!"]) == 2
