@@ -131,13 +131,26 @@ _PUNTEROS_EEUU = frozenset(
     }
 )
 
+#: Entries outside the AFORE and pension families whose training examples name the AFORE.
+_CON_AFORE = frozenset(
+    {
+        "general_seguro_retiro",
+        "tramite_gestores_fraude",
+        "fuera_prestamos",
+        "fuera_issste",
+        "otras_ssf_vs_pti",
+    }
+)
+
 #: Names in a message that settle which knowledge-base entries it can get, in ``_plano`` form.
 #: A message that names the IMSS asks about the IMSS ("¿cómo cobro mi jubilación del IMSS desde
 #: EE. UU.?") even in the words of Social Security questions: none of the real out-of-scope
 #: questions of the training half nor any US pointer's example names it. One that names a
 #: program asks about that program: of the training examples that name Modalidad 40, 226 of 227
 #: are its entries (the other warns of "gestores"), as are all that name Infonavit, the
-#: Modalidad 44 or the Seguro de Salud para la Familia.
+#: Modalidad 44 or the Seguro de Salud para la Familia (the Modalidad 33, facts.md). One that names
+#: the AFORE asks about it or a pension: 232 of the 241 examples that name it are AFORE or pension
+#: entries, and the other nine belong to the five entries of ``_CON_AFORE``.
 _NOMBRES: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
     (
         re.compile(r"\b(?:imss|imms|instituto mexicano del seguro social)\b"),
@@ -153,8 +166,15 @@ _NOMBRES: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
         lambda entrada: entrada == "otras_m44",
     ),
     (
-        re.compile(r"seguro de salud para la familia|family health insurance"),
+        re.compile(
+            r"seguro de (?:la )?salud para la familia|family health insurance"
+            r"|\b(?:modalidad|modality|mod) ?33\b"
+        ),
         lambda entrada: entrada.startswith("otras_ssf_"),
+    ),
+    (
+        re.compile(r"\bafores?\b"),
+        lambda entrada: entrada.startswith(("afore_", "pension_")) or entrada in _CON_AFORE,
     ),
 )
 

@@ -118,6 +118,9 @@ def test_us_social_security_alone_admits_its_pointer(mensaje):
             "otras_ssf_que_cubre",
             "cobertura_beneficiarios",
         ),
+        ("¿Cuánto cuesta la Modalidad 33?", "otras_ssf_costo", "pago_cuanto_cuesta"),
+        ("¿Cómo encontrar y consultar tu afore?", "afore_cual_es_mi_afore", "fuera_trabajo"),
+        ("¿Mis papás se van a jubilar con su AFORE?", "pension_ley73_vs_ley97", "cobertura_padres"),
     ],
 )
 def test_a_message_that_names_a_program_admits_only_that_programs_entries(mensaje, dentro, fuera):
