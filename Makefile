@@ -37,7 +37,7 @@ define crear_venv
 	@touch $(1)/.installed
 endef
 
-.PHONY: help venv venv-servicio conocimiento run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench bench-service bench-registro bench-load bench-entrega bench-pipelines clean
+.PHONY: help venv venv-servicio conocimiento run chat shell promotor train validate lint format tipos migracion browser test test-rapido bench validacion-cruzada medir-lote bench-service bench-registro bench-load bench-entrega bench-pipelines clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -119,6 +119,12 @@ migracion: venv-servicio ## New Alembic revision from the models: make migracion
 
 bench: train venv-servicio ## NLU of this pipeline vs DIET+ResponseSelector and Rasa's default (real and team held-out), training, REST latency, RSS
 	$(PY) -m scripts.bench $(ARGS)
+
+validacion-cruzada: venv ## 4-fold CV on the real questions' training half, to tune without reading the held-out half (ARGS=--errores lists the misses)
+	$(PY) -m scripts.validacion_cruzada $(ARGS)
+
+medir-lote: venv ## One batch of real questions, both halves, before it is trained on: make medir-lote LOTE=7
+	$(PY) -m scripts.medir_lote $(LOTE)
 
 bench-service: venv-servicio ## Requests/s and p95 of the enrollment service
 	$(PY_SERVICIO) -m scripts.bench_service
