@@ -23,7 +23,10 @@ def ya_entrenadas(textos: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    lote = int((argv if argv is not None else sys.argv[1:])[0])
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1 or not args[0].isdigit():
+        sys.exit("Di qué lote medir: python -m scripts.medir_lote 7 (o make medir-lote LOTE=7).")
+    lote = int(args[0])
     ejemplos = [
         e
         for mitad in ("entrenamiento", "prueba")

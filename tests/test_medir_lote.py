@@ -37,3 +37,9 @@ def test_a_team_phrasing_without_accents_or_marks_counts_as_seen(tmp_path, monke
     )
     monkeypatch.setattr(model_cache, "ROOT", tmp_path)
     assert ya_entrenadas(["¿Cuál es el impuesto a las remesas?", "¡Hola, buen día!"]) == 2
+
+
+@pytest.mark.parametrize("argv", [[], ["siete"], ["7", "8"]])
+def test_without_one_batch_number_it_says_how_to_call_it(argv):
+    with pytest.raises(SystemExit, match="Di qué lote medir"):
+        main(argv)
