@@ -2,7 +2,7 @@
 
 The held-out half is the honest measure, so it must not be read while a change is being tuned.
 This scores a change to the data or the classifier on the training half instead: the questions are
-shuffled once and cut into folds; for each fold its questions leave the training data, the
+dealt into folds by a hash of their text; for each fold its questions leave the training data, the
 classifier of config.yml is trained on the rest, and the fold is scored as `make bench` scores
 the held-out half (nlu_eval.reales_score). Phrasings written from its misses make it optimistic:
 only a new batch (scripts/medir_lote.py) says what they are worth.
@@ -10,9 +10,9 @@ only a new batch (scripts/medir_lote.py) says what they are worth.
 `--errores` prints the misses, which may be read: they are training questions."""
 
 import argparse
-import random
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import yaml
@@ -24,10 +24,12 @@ SEMILLA = 7
 
 
 def pliegues(ejemplos: list[tuple[str, str]], k: int, semilla: int) -> list[list[tuple[str, str]]]:
-    """The examples shuffled once with ``semilla`` and dealt into ``k`` folds."""
-    barajados = list(ejemplos)
-    random.Random(semilla).shuffle(barajados)
-    return [barajados[i::k] for i in range(k)]
+    """The examples dealt into ``k`` folds by a hash of their text and ``semilla``: a question
+    stays in its fold when others join the file, so two runs differ only by what changed."""
+    partes: list[list[tuple[str, str]]] = [[] for _ in range(k)]
+    for ejemplo in ejemplos:
+        partes[zlib.crc32(f"{semilla}:{nlu_eval.clave(ejemplo[0])}".encode()) % k].append(ejemplo)
+    return partes
 
 
 def sin_las_del_pliegue(ejemplos: list, pliegue: list[tuple[str, str]]) -> list:

@@ -19,6 +19,13 @@ def test_the_same_seed_deals_the_same_folds_and_another_seed_other_ones():
     assert pliegues(EJEMPLOS, 4, 7) != pliegues(EJEMPLOS, 4, 8)
 
 
+def test_a_question_keeps_its_fold_when_others_join_the_file():
+    """Otherwise adding a batch reshuffles every fold and two runs are not comparable."""
+    antes = pliegues(EJEMPLOS, 4, 7)
+    despues = pliegues([("una pregunta nueva", "faq/y"), *EJEMPLOS], 4, 7)
+    assert [[e for e in parte if e in EJEMPLOS] for parte in despues] == antes
+
+
 def test_a_fold_question_leaves_the_data_even_copied_with_other_accents_and_quotes():
     datos = [
         Message(data={"text": "“¿Cómo me afilio desde Texas?”", "intent": "faq/x"}),
