@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot import conocimiento as kb
-from bot.texto import sin_acentos
+from scripts.nlu_eval import clave
 from tests.conftest import ROOT
 
 SHARED = ROOT.parent / "shared"
@@ -173,17 +173,12 @@ def test_generator_trains_on_the_training_half_only(tmp_path, monkeypatch, entra
     assert "{" not in " ".join(r[0]["text"] for r in respuestas.values())
 
 
-def _plano(texto: str) -> str:
-    """The key two phrasings share when they differ only in case, accents or punctuation."""
-    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(str(texto).lower())).split())
-
-
 def test_no_way_of_asking_belongs_to_two_entries(entradas):
     """The same phrasing under two entries teaches the classifier both answers for it."""
     duenos: dict[str, set[str]] = {}
     for e in entradas:
         for p in e.preguntas:
-            duenos.setdefault(_plano(p), set()).add(e.id)
+            duenos.setdefault(clave(p), set()).add(e.id)
     assert not {p: ids for p, ids in duenos.items() if len(ids) > 1}
 
 
@@ -192,10 +187,10 @@ def test_no_held_out_real_question_is_in_any_training_file(entradas):
     saw: none of them may appear, even re-punctuated or without accents, among the ways of asking
     an entry or in Rasa's NLU files."""
     reales = yaml.safe_load((ROOT / "tests" / "nlu" / "reales.yml").read_text(encoding="utf-8"))
-    reservadas = {_plano(p["texto"]) for p in reales["preguntas"] if p["mitad"] == "prueba"}
-    vistas = {_plano(p) for e in entradas for p in e.preguntas}
+    reservadas = {clave(p["texto"]) for p in reales["preguntas"] if p["mitad"] == "prueba"}
+    vistas = {clave(p) for e in entradas for p in e.preguntas}
     for ruta in (ROOT / "data").rglob("*.yml"):
         for linea in ruta.read_text(encoding="utf-8").splitlines():
             if linea.strip().startswith("- "):
-                vistas.add(_plano(linea.strip()[2:].strip("\"'")))
+                vistas.add(clave(linea.strip()[2:].strip("\"'")))
     assert reservadas and not reservadas & vistas, sorted(reservadas & vistas)
