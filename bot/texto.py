@@ -7,6 +7,7 @@ import unicodedata
 
 __all__ = [
     "CARACTERES_DE_CONTROL",
+    "clave_de_pregunta",
     "limpiar_texto",
     "sin_acentos",
     "sin_caracteres_de_control",
@@ -35,3 +36,9 @@ def sin_acentos(texto: str) -> str:
 def limpiar_texto(texto: str) -> str:
     """The text without control characters, bidi overrides or lone surrogates, stripped."""
     return sin_caracteres_de_control(texto).strip()
+
+
+def clave_de_pregunta(texto: str) -> str:
+    """A question's identity when it is looked for among others: case, accents and punctuation
+    aside, so "¿Cuál es…?" and "cual es…" are the same question."""
+    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(str(texto).lower())).split())

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.texto import clave_de_pregunta
 from scripts import model_cache, nlu_eval
 
 
@@ -16,10 +17,10 @@ def ya_entrenadas(textos: list[str]) -> int:
     """How many of these texts the training data holds, case, accents and punctuation aside (the
     batch's training half once merged, or a team phrasing that a page happens to word the same)."""
     vistos = {
-        nlu_eval.clave(m.get("text", ""))
+        clave_de_pregunta(m.get("text", ""))
         for m in nlu_eval.datos_de_entrenamiento().training_examples
     }
-    return sum(nlu_eval.clave(t) in vistos for t in textos)
+    return sum(clave_de_pregunta(t) in vistos for t in textos)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,6 @@ Shared by the tests (minimum macro-F1) and the benchmark (pipeline comparison, t
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,6 @@ import yaml
 from sklearn.metrics import f1_score
 
 from bot import temas
-from bot.texto import sin_acentos
 from scripts import model_cache
 from scripts.model_cache import ROOT
 
@@ -148,12 +146,6 @@ def load_agent(model_path: Path):
     # lines in the benchmark's output that bury its table.
     configure_structlog(logging.WARNING)
     return Agent.load(str(model_path))
-
-
-def clave(texto: str) -> str:
-    """A question's identity when it is looked for in the data: case, accents and punctuation
-    aside (the generator may have copied it with other quotes or spacing)."""
-    return " ".join(re.sub(r"[^\w\s]", " ", sin_acentos(str(texto).lower())).split())
 
 
 def datos_de_entrenamiento():

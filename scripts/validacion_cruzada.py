@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.texto import clave_de_pregunta
 from scripts import model_cache, nlu_eval
 
 PLIEGUES = 4
@@ -28,14 +29,16 @@ def pliegues(ejemplos: list[tuple[str, str]], k: int, semilla: int) -> list[list
     stays in its fold when others join the file, so two runs differ only by what changed."""
     partes: list[list[tuple[str, str]]] = [[] for _ in range(k)]
     for ejemplo in ejemplos:
-        partes[zlib.crc32(f"{semilla}:{nlu_eval.clave(ejemplo[0])}".encode()) % k].append(ejemplo)
+        partes[zlib.crc32(f"{semilla}:{clave_de_pregunta(ejemplo[0])}".encode()) % k].append(
+            ejemplo
+        )
     return partes
 
 
 def sin_las_del_pliegue(ejemplos: list, pliegue: list[tuple[str, str]]) -> list:
     """The training examples that are not one of the fold's questions."""
-    fuera = {nlu_eval.clave(t) for t, _ in pliegue}
-    return [m for m in ejemplos if nlu_eval.clave(str(m.get("text", ""))) not in fuera]
+    fuera = {clave_de_pregunta(t) for t, _ in pliegue}
+    return [m for m in ejemplos if clave_de_pregunta(str(m.get("text", ""))) not in fuera]
 
 
 def _componente(nombre: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot import conocimiento as kb
-from scripts.nlu_eval import clave
+from bot.texto import clave_de_pregunta as clave
 from tests.conftest import ROOT
 
 SHARED = ROOT.parent / "shared"

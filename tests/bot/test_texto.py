@@ -1,6 +1,11 @@
 import pytest
 
-from bot.texto import CARACTERES_DE_CONTROL, limpiar_texto, sin_caracteres_de_control
+from bot.texto import (
+    CARACTERES_DE_CONTROL,
+    clave_de_pregunta,
+    limpiar_texto,
+    sin_caracteres_de_control,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,3 +26,11 @@ def test_keeps_tabs_newlines_accents_and_emoji():
 def test_limpiar_texto_also_strips_the_ends():
     assert limpiar_texto("  \x00 mi curp \u202e ") == "mi curp"
     assert limpiar_texto("\x00\x01") == ""
+
+
+def test_the_same_question_up_to_case_accents_and_marks_has_one_key():
+    assert clave_de_pregunta("¿Cuál es el impuesto a las remesas?") == clave_de_pregunta(
+        "cual es el impuesto a las remesas"
+    )
+    assert clave_de_pregunta("“¿Cómo me afilio?”") == "como me afilio"
+    assert clave_de_pregunta("¿cómo me afilio?") != clave_de_pregunta("¿cómo me inscribo?")
