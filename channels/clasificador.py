@@ -71,10 +71,16 @@ warnings.filterwarnings(
 ARCHIVO = "clasificador.joblib"
 
 
+#: An HTML tag: markup pasted into the web chat says nothing about what is asked, and its
+#: letters would ("<script>" shares n-grams with "prescription").
+_ETIQUETA_HTML = re.compile(r"</?[a-z][^<>]{0,200}>")
+
+
 def normalizar(texto: str) -> str:
-    """Lowercase, no accents, elongations cut ("holaaa" -> "hola"): chat Spanish drops accents
-    and repeats letters, and the model should not need to see every spelling."""
-    return re.sub(r"(.)\1{2,}", r"\1", sin_acentos(texto.lower()))
+    """Lowercase, no accents, no HTML tags, elongations cut ("holaaa" -> "hola"): chat Spanish
+    drops accents and repeats letters, and the model should not need to see every spelling."""
+    plano = _ETIQUETA_HTML.sub(" ", sin_acentos(texto.lower()))
+    return re.sub(r"(.)\1{2,}", r"\1", plano)
 
 
 def _caracteristicas(max_ngrama_caracteres: int) -> FeatureUnion:

@@ -7,7 +7,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from channels.clasificador import OTRA_PREGUNTA, ClasificadorLineal
+from channels.clasificador import OTRA_PREGUNTA, ClasificadorLineal, normalizar
 
 EJEMPLOS = {
     ("saludo", None): ["hola", "buenas tardes", "que tal buenos dias", "hola buen dia"],
@@ -184,3 +184,18 @@ def test_a_message_that_names_modalidad_40_gets_one_of_its_entries(tmp_path):
     assert _entrada(_leer(c, "hay edad minima para la modalidad 40")) == (
         "faq/otras_m40_requisitos"
     )
+
+
+@pytest.mark.parametrize(
+    ("mensaje", "leido"),
+    [
+        ("<script>alert(1)</script>", "alert(1)"),
+        ("<img src=x onerror=alert(1)>", ""),
+        ("<b>Cuánto</b> cuesta", "cuanto cuesta"),
+        ("cuesta menos de 5 dolares <3", "cuesta menos de 5 dolares <3"),
+    ],
+)
+def test_html_tags_are_not_read_but_a_less_than_sign_is(mensaje, leido):
+    """Pasted markup says nothing of the question, and "<script>" shares letters with
+    "prescription": read, it got the medicines entry in the e2e suite."""
+    assert " ".join(normalizar(mensaje).split()) == leido
