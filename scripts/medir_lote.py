@@ -18,7 +18,7 @@ def ya_entrenadas(textos: list[str]) -> int:
     batch's training half once merged, or a team phrasing that a page happens to word the same)."""
     vistos = {
         clave_de_pregunta(m.get("text", ""))
-        for m in nlu_eval.datos_de_entrenamiento().training_examples
+        for m in nlu_eval.datos_de_entrenamiento().intent_examples
     }
     return sum(clave_de_pregunta(t) in vistos for t in textos)
 

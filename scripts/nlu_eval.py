@@ -149,15 +149,13 @@ def load_agent(model_path: Path):
 
 
 def datos_de_entrenamiento():
-    """Rasa's NLU training data of this checkout: the generated knowledge base and data/nlu."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+    """Rasa's NLU training data of this checkout, read by Rasa's own importer from data/ as
+    `rasa train` reads it: every NLU file, and the responses."""
+    from rasa.shared.importers.importer import TrainingDataImporter
 
-    lector = RasaYAMLReader()
     # model_cache.ROOT read at call time: a test points it at a data folder of its own.
-    datos = lector.read(model_cache.ROOT / "data" / "faq" / "nlu.yml")
-    for archivo in sorted((model_cache.ROOT / "data" / "nlu").glob("*.yml")):
-        datos = datos.merge(lector.read(archivo))
-    return datos
+    rutas = [str(model_cache.ROOT / "data")]
+    return TrainingDataImporter.load_from_dict(training_data_paths=rutas).get_nlu_data()
 
 
 @cache
@@ -205,6 +203,13 @@ def entradas_fuera_de_alcance(path: Path = REALES) -> dict[str, str]:
     }
 
 
+def acertada(p: Prediction, aceptadas: dict[str, str]) -> bool:
+    """In scope: answered with the right entry; out of scope: handled well (``rechazada``)."""
+    if p.expected == OUT_OF_SCOPE:
+        return rechazada(p, aceptadas)
+    return p.intent == p.expected
+
+
 def rechazada(p: Prediction, aceptadas: dict[str, str]) -> bool:
     """An out-of-scope question handled well: declined, or answered with the entry named for it."""
     return not es_respuesta_pti(acted_on(p)) or p.intent == aceptadas.get(p.text)
@@ -221,8 +226,8 @@ def reales_score(predictions: list[Prediction]) -> dict[str, float | None]:
     fuera = [p for p in predictions if p.expected == OUT_OF_SCOPE]
     aceptadas = entradas_fuera_de_alcance()
     return {
-        "en_alcance": _parte(sum(p.intent == p.expected for p in dentro), len(dentro)),
-        "fuera_rechazadas": _parte(sum(rechazada(p, aceptadas) for p in fuera), len(fuera)),
+        "en_alcance": _parte(sum(acertada(p, aceptadas) for p in dentro), len(dentro)),
+        "fuera_rechazadas": _parte(sum(acertada(p, aceptadas) for p in fuera), len(fuera)),
         "a_fallback": _parte(sum(p.intent == FALLBACK for p in dentro), len(dentro)),
         # Answered right, or sent to the fallback with the right entry among its buttons.
         "en_alcance_o_sugerida": _parte(

@@ -29,9 +29,8 @@ def pliegues(ejemplos: list[tuple[str, str]], k: int, semilla: int) -> list[list
     stays in its fold when others join the file, so two runs differ only by what changed."""
     partes: list[list[tuple[str, str]]] = [[] for _ in range(k)]
     for ejemplo in ejemplos:
-        partes[zlib.crc32(f"{semilla}:{clave_de_pregunta(ejemplo[0])}".encode()) % k].append(
-            ejemplo
-        )
+        huella = zlib.crc32(f"{semilla}:{clave_de_pregunta(ejemplo[0])}".encode())
+        partes[huella % k].append(ejemplo)
     return partes
 
 
@@ -41,12 +40,15 @@ def sin_las_del_pliegue(ejemplos: list, pliegue: list[tuple[str, str]]) -> list:
     return [m for m in ejemplos if clave_de_pregunta(str(m.get("text", ""))) not in fuera]
 
 
-def _componente(nombre: str) -> dict:
-    config = yaml.safe_load((model_cache.ROOT / "config.yml").read_text())
-    return next(c for c in config["pipeline"] if c["name"].endswith(nombre))
+def _opciones(pipeline: list[dict], nombre: str) -> dict:
+    """One component's options in config.yml's pipeline, without its name."""
+    componente = next(c for c in pipeline if c["name"].endswith(nombre))
+    return {k: v for k, v in componente.items() if k != "name"}
 
 
-def _entrenar_y_predecir(datos, entrenar: list, pliegue: list[tuple[str, str]], tmp: Path):
+def _entrenar_y_predecir(
+    pipeline: list[dict], datos, entrenar: list, pliegue: list[tuple[str, str]], tmp: Path
+):
     """The config's classifier and fallback, trained on ``entrenar``, run on the fold."""
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -57,10 +59,10 @@ def _entrenar_y_predecir(datos, entrenar: list, pliegue: list[tuple[str, str]], 
     from channels.clasificador import ClasificadorLineal
 
     almacen = LocalModelStorage(tmp)
-    opciones = {k: v for k, v in _componente("ClasificadorLineal").items() if k != "name"}
+    opciones = _opciones(pipeline, "ClasificadorLineal")
     clasificador = ClasificadorLineal.create(opciones, almacen, Resource("clasificador"), None)
     clasificador.train(TrainingData(entrenar, responses=datos.responses))
-    umbrales = {k: v for k, v in _componente("FallbackClassifier").items() if k != "name"}
+    umbrales = _opciones(pipeline, "FallbackClassifier")
     fallback = FallbackClassifier.create(
         {**FallbackClassifier.get_default_config(), **umbrales}, almacen, Resource("f"), None
     )
@@ -77,19 +79,18 @@ def validar(k: int = PLIEGUES, semilla: int = SEMILLA) -> tuple[list, float]:
     """Every training-half real question predicted by a model that never saw it, and the
     seconds it took."""
     datos = nlu_eval.datos_de_entrenamiento()
+    pipeline = yaml.safe_load((model_cache.ROOT / "config.yml").read_text())["pipeline"]
     inicio = time.monotonic()
     predichas = []
     for pliegue in pliegues(nlu_eval.reales_examples("entrenamiento"), k, semilla):
         entrenar = sin_las_del_pliegue(datos.intent_examples, pliegue)
         with tempfile.TemporaryDirectory() as tmp:
-            predichas += _entrenar_y_predecir(datos, entrenar, pliegue, Path(tmp))
+            predichas += _entrenar_y_predecir(pipeline, datos, entrenar, pliegue, Path(tmp))
     return predichas, time.monotonic() - inicio
 
 
 def fallo(p: nlu_eval.Prediction, aceptadas: dict[str, str]) -> bool:
-    if p.expected == nlu_eval.OUT_OF_SCOPE:
-        return not nlu_eval.rechazada(p, aceptadas)
-    return p.intent != p.expected
+    return not nlu_eval.acertada(p, aceptadas)
 
 
 def main(argv: list[str] | None = None) -> None:
